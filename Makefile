@@ -1,0 +1,25 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    install into .venv, then run the service on the embedded SQLite store
+#   make test   install into .venv (with test tools), then run the test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test bench install
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/georisk serve
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) tests/bench/run_all.py

@@ -1,0 +1,234 @@
+"""The domain model: incidents, units and blockages, and the vocabularies they use.
+
+Records are immutable; a change makes a new record (``dataclasses.replace``) and the
+journal keeps every version. Geometries are shapely objects in WGS84 (lon, lat).
+A record's wire form is a GeoJSON Feature: the journal stores it, the live stream
+sends it and the APIs serve it, so there is exactly one serialisation to keep right.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import typing
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from georisk.timeutil import format_utc, parse_instant
+
+
+class Classification(StrEnum):
+    """Who may see a record; the access policy gives these their meaning."""
+
+    OPEN = "open"
+    AGENCY = "agency"
+    RESTRICTED = "restricted"
+
+
+class Agency(StrEnum):
+    POLICE = "police"
+    RESCUE = "rescue"
+    SOS = "sos"  # SOS Alarm, including the ambulances it dispatches
+    CENTRE = "centre"  # the joint centre itself: shared records, analysts, viewers
+
+
+class IncidentType(StrEnum):
+    FIRE = "fire"
+    FOREST_FIRE = "forest_fire"
+    TRAFFIC = "traffic"
+    POLICE = "police"
+    MEDICAL = "medical"
+    RESCUE = "rescue"
+    OTHER = "other"
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class UnitKind(StrEnum):
+    ENGINE = "engine"
+    TANKER = "tanker"
+    AERIAL = "aerial"
+    RESCUE = "rescue"
+    AMBULANCE = "ambulance"
+    PATROL = "patrol"
+    HELICOPTER = "helicopter"
+    COMMAND = "command"
+    BOAT = "boat"
+    OTHER = "other"
+
+
+class UnitStatus(StrEnum):
+    AVAILABLE = "available"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    OUT_OF_SERVICE = "out_of_service"
+
+
+class BlockageReason(StrEnum):
+    ACCIDENT = "accident"
+    SNOW_ICE = "snow_ice"
+    FIRE = "fire"
+    ROADWORKS = "roadworks"
+    FLOODING = "flooding"
+    OTHER = "other"
+
+
+class BlockageStatus(StrEnum):
+    ACTIVE = "active"
+    LIFTED = "lifted"
+
+
+def geometry_to_geojson(geometry: BaseGeometry | None) -> dict[str, Any] | None:
+    if geometry is None:
+        return None
+    if geometry.geom_type == "Point":  # the hot path: unit positions
+        return {"type": "Point", "coordinates": [geometry.x, geometry.y]}
+    return shapely.geometry.mapping(geometry)
+
+
+def geometry_from_geojson(data: dict[str, Any] | None) -> BaseGeometry | None:
+    if data is None:
+        return None
+    if data["type"] == "Point":
+        return shapely.Point(data["coordinates"][:2])
+    return shapely.geometry.shape(data)
+
+
+def _time_or_none(value: datetime | None) -> str | None:
+    return None if value is None else format_utc(value)
+
+
+def _parse_or_none(value: str | None) -> datetime | None:
+    return None if value is None else parse_instant(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """Common shape of every entity in the picture."""
+
+    kind: ClassVar[str]
+    geometry_field: ClassVar[str]
+    time_fields: ClassVar[tuple[str, ...]]
+
+    id: str
+
+    @property
+    def geometry(self) -> BaseGeometry | None:
+        return getattr(self, self.geometry_field)
+
+    def replace(self, **changes: Any) -> Record:
+        return dataclasses.replace(self, **changes)
+
+    def to_feature(self) -> dict[str, Any]:
+        properties: dict[str, Any] = {}
+        for field in dataclasses.fields(self):
+            name = field.name
+            if name in ("id", self.geometry_field):
+                continue
+            value = getattr(self, name)
+            properties[name] = _time_or_none(value) if name in self.time_fields else value
+        return {
+            "type": "Feature",
+            "id": self.id,
+            "geometry": geometry_to_geojson(self.geometry),
+            "properties": properties,
+        }
+
+    @classmethod
+    def from_feature(cls, feature: dict[str, Any]) -> Record:
+        values: dict[str, Any] = {"id": feature["id"]}
+        enums = _enum_fields(cls)
+        for name, value in feature["properties"].items():
+            if name in cls.time_fields:
+                value = _parse_or_none(value)
+            elif name in enums:
+                value = enums[name](value)
+            values[name] = value
+        values[cls.geometry_field] = geometry_from_geojson(feature["geometry"])
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Incident(Record):
+    """Something reported: a point, a type, a severity, an owner and a status."""
+
+    kind: ClassVar[str] = "incident"
+    geometry_field: ClassVar[str] = "location"
+    time_fields: ClassVar[tuple[str, ...]] = ("reported_at", "closed_at")
+
+    type: IncidentType
+    title: str
+    severity: int
+    agency: Agency
+    reported_at: datetime
+    location: BaseGeometry
+    description: str = ""
+    status: IncidentStatus = IncidentStatus.OPEN
+    closed_at: datetime | None = None
+    classification: Classification = Classification.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class Unit(Record):
+    """A vehicle or team; its position is the last one reported."""
+
+    kind: ClassVar[str] = "unit"
+    geometry_field: ClassVar[str] = "position"
+    time_fields: ClassVar[tuple[str, ...]] = ("position_time",)
+
+    callsign: str
+    agency: Agency
+    unit_kind: UnitKind
+    status: UnitStatus = UnitStatus.AVAILABLE
+    home_station: str = ""
+    position: BaseGeometry | None = None
+    heading: float | None = None  # degrees clockwise from north
+    speed_kmh: float | None = None
+    position_time: datetime | None = None
+    classification: Classification = Classification.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class Blockage(Record):
+    """A closed or restricted road section (a line) or spot (a point)."""
+
+    kind: ClassVar[str] = "blockage"
+    geometry_field: ClassVar[str] = "section"
+    time_fields: ClassVar[tuple[str, ...]] = ("start", "expected_end", "lifted_at")
+
+    road: str
+    reason: BlockageReason
+    start: datetime
+    section: BaseGeometry  # the closed stretch (LineString) or spot (Point)
+    agency: Agency = Agency.CENTRE
+    direction: str = ""
+    expected_end: datetime | None = None
+    status: BlockageStatus = BlockageStatus.ACTIVE
+    lifted_at: datetime | None = None
+    source: str = "operator"
+    classification: Classification = Classification.OPEN
+
+
+RECORD_TYPES: dict[str, type[Record]] = {cls.kind: cls for cls in (Incident, Unit, Blockage)}
+
+
+@functools.cache
+def _enum_fields(cls: type[Record]) -> dict[str, type[StrEnum]]:
+    hints = typing.get_type_hints(cls)
+    return {
+        f.name: hints[f.name]
+        for f in dataclasses.fields(cls)
+        if isinstance(hints[f.name], type) and issubclass(hints[f.name], StrEnum)
+    }
+
+
+def record_from_feature(kind: str, feature: dict[str, Any]) -> Record:
+    return RECORD_TYPES[kind].from_feature(feature)
