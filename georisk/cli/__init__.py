@@ -30,10 +30,11 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from georisk.cli import store_commands
+    from georisk.cli import data, store_commands
 
-    for command in store_commands.COMMANDS:
-        cli.add_command(command)
+    for module in (store_commands, data):
+        for command in module.COMMANDS:
+            cli.add_command(command)
 
 
 _register()
