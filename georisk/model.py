@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import typing
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,9 +90,9 @@ class BlockageStatus(StrEnum):
 def geometry_to_geojson(geometry: BaseGeometry | None) -> dict[str, Any] | None:
     if geometry is None:
         return None
-    if geometry.geom_type == "Point":  # the hot path: unit positions
+    if isinstance(geometry, shapely.Point):  # the hot path: unit positions
         return {"type": "Point", "coordinates": [geometry.x, geometry.y]}
-    return shapely.geometry.mapping(geometry)
+    return json.loads(shapely.to_geojson(geometry))  # lists, exactly as JSON reads back
 
 
 def geometry_from_geojson(data: dict[str, Any] | None) -> BaseGeometry | None:
@@ -128,31 +129,35 @@ class Record:
         return dataclasses.replace(self, **changes)
 
     def to_feature(self) -> dict[str, Any]:
-        properties: dict[str, Any] = {}
-        for field in dataclasses.fields(self):
-            name = field.name
-            if name in ("id", self.geometry_field):
-                continue
-            value = getattr(self, name)
-            properties[name] = _time_or_none(value) if name in self.time_fields else value
+        layout = _layout(type(self))
+        properties = {name: getattr(self, name) for name in layout.properties}
+        for name in layout.times:
+            properties[name] = _time_or_none(properties[name])
         return {
             "type": "Feature",
             "id": self.id,
-            "geometry": geometry_to_geojson(self.geometry),
+            "geometry": geometry_to_geojson(getattr(self, self.geometry_field)),
             "properties": properties,
         }
 
     @classmethod
     def from_feature(cls, feature: dict[str, Any]) -> Record:
-        values: dict[str, Any] = {"id": feature["id"]}
-        enums = _enum_fields(cls)
-        for name, value in feature["properties"].items():
-            if name in cls.time_fields:
-                value = _parse_or_none(value)
-            elif name in enums:
-                value = enums[name](value)
-            values[name] = value
-        values[cls.geometry_field] = geometry_from_geojson(feature["geometry"])
+        return cls.from_parts(
+            feature["id"], feature["properties"], geometry_from_geojson(feature["geometry"])
+        )
+
+    @classmethod
+    def from_parts(
+        cls, id: str, properties: dict[str, Any], geometry: BaseGeometry | None
+    ) -> Record:
+        """Rebuild a record from its stored properties (as in `to_feature`) and geometry."""
+        layout = _layout(cls)
+        values = dict(properties, id=id)
+        values[cls.geometry_field] = geometry
+        for name in layout.times:
+            values[name] = _parse_or_none(values.get(name))
+        for name, enum in layout.enums:
+            values[name] = enum(values[name])
         return cls(**values)
 
 
@@ -220,14 +225,25 @@ class Blockage(Record):
 RECORD_TYPES: dict[str, type[Record]] = {cls.kind: cls for cls in (Incident, Unit, Blockage)}
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Per record type: what goes into properties, and which need converting."""
+
+    properties: tuple[str, ...]
+    times: tuple[str, ...]
+    enums: tuple[tuple[str, type[StrEnum]], ...]
+
+
 @functools.cache
-def _enum_fields(cls: type[Record]) -> dict[str, type[StrEnum]]:
+def _layout(cls: type[Record]) -> _Layout:
     hints = typing.get_type_hints(cls)
-    return {
-        f.name: hints[f.name]
-        for f in dataclasses.fields(cls)
-        if isinstance(hints[f.name], type) and issubclass(hints[f.name], StrEnum)
-    }
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in ("id", cls.geometry_field)]
+    enums = tuple(
+        (name, hints[name])
+        for name in names
+        if isinstance(hints[name], type) and issubclass(hints[name], StrEnum)
+    )
+    return _Layout(tuple(names), cls.time_fields, enums)
 
 
 def record_from_feature(kind: str, feature: dict[str, Any]) -> Record:

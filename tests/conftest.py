@@ -21,3 +21,17 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"reference data folder {SHARED} is absent (set GEORISK_SHARED)")
     return SHARED
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "georisk.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    from georisk.store import SQLiteStore
+
+    opened = SQLiteStore(db_path)
+    yield opened
+    opened.close()

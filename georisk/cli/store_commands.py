@@ -1,7 +1,124 @@
-"""Commands on the journal store: init-db, events, state, serve."""
+"""Commands on the journal store: init-db, events, state."""
 
 from __future__ import annotations
 
+import json
+import sys
+import time
+
 import click
 
-COMMANDS: list[click.Command] = []
+from georisk import settings
+from georisk.journal import ENTITY_KINDS, Event
+from georisk.store import SQLiteStore
+from georisk.timeutil import format_local, format_utc, parse_instant, utc_now
+
+db_option = click.option(
+    "--db",
+    "db",
+    envvar="GEORISK_DB",
+    default=settings.DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The SQLite database file (environment: GEORISK_DB).",
+)
+
+
+def open_existing(db: str) -> SQLiteStore:
+    return SQLiteStore(db, create=False)
+
+
+def _instant(ctx: click.Context, param: click.Parameter, value: str | None):
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+@click.command("init-db")
+@db_option
+def init_db(db: str) -> None:
+    """Create the database, or bring its schema up to date."""
+    store = SQLiteStore(db, create=True)
+    click.echo(f"{db}: schema version {store.schema_version}, {store.last_seq()} events")
+    store.close()
+
+
+@click.command("events")
+@db_option
+@click.option("--after", type=click.IntRange(min=0), default=0, show_default=True,
+              help="List events with a sequence number above this.")  # fmt: skip
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="List at most this many events.")  # fmt: skip
+@click.option("--follow", "-f", is_flag=True,
+              help="Keep waiting for new events, like tail -f (Ctrl-C stops).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=0.5, show_default=True,
+              help="Seconds between looks for new events with --follow.")  # fmt: skip
+def events(db: str, after: int, limit: int | None, follow: bool, as_json: bool, interval: float):
+    """List the journal, oldest first, or follow it as events arrive."""
+    store = open_existing(db)
+    shown = 0
+    try:
+        while True:
+            batch = store.events_after(after, min(1000, limit - shown) if limit else 1000)
+            for event in batch:
+                click.echo(json.dumps(event.to_dict(), ensure_ascii=False) if as_json
+                           else _event_line(event))  # fmt: skip
+            shown += len(batch)
+            after = batch[-1].seq if batch else after
+            if limit is not None and shown >= limit:
+                break
+            if not batch:
+                if not follow:
+                    break
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        store.close()
+
+
+def _event_line(event: Event) -> str:
+    return (
+        f"{event.seq:>8}  {format_local(event.time)}  {event.kind:<18} {event.entity_id:<24} "
+        f"{event.actor} ({event.agency})  [{event.classification}]"
+    )
+
+
+@click.command("state")
+@db_option
+@click.option("--at", "moment", callback=_instant, default=None,
+              help="An ISO 8601 time with a timezone, e.g. 2026-02-01T08:00:00+01:00. "
+                   "Default: now.")  # fmt: skip
+@click.option("--kind", "kinds", type=click.Choice(ENTITY_KINDS), multiple=True,
+              help="Only these kinds (repeatable). Default: all.")  # fmt: skip
+def state(db: str, moment, kinds: tuple[str, ...]) -> None:
+    """Print the picture at a past time as a GeoJSON FeatureCollection.
+
+    Each feature's properties carry its "kind" (incident, unit, blockage). The picture
+    is what the journal knew at that time: later corrections do not change it.
+    """
+    store = open_existing(db)
+    moment = moment or utc_now()
+    picture = store.state_at(moment, kinds or None)
+    store.close()
+    out = sys.stdout
+    out.write('{"type":"FeatureCollection",')
+    out.write(f'"picture":{{"at":"{format_utc(moment)}","seq":{picture.seq}}},"features":[')
+    first = True
+    for kind, records in picture.records.items():
+        for record in records:
+            feature = record.to_feature()
+            feature["properties"] = {"kind": kind, **feature["properties"]}
+            out.write(("" if first else ",\n") + json.dumps(feature, ensure_ascii=False))
+            first = False
+    out.write("]}\n")
+    counts = ", ".join(f"{len(records)} {kind}s" for kind, records in picture.records.items())
+    click.echo(f"picture at {format_local(moment)} (after event {picture.seq}): {counts}",
+               err=True)  # fmt: skip
+
+
+COMMANDS: list[click.Command] = [init_db, events, state]

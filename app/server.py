@@ -1,0 +1,41 @@
+"""Run the app under gunicorn, the production WSGI server, from `georisk serve`.
+
+Threads (gthread workers) let one process hold many long-lived connections such as
+event streams; each worker opens its own database connections after the fork.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from app import create_app
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, config: dict[str, Any], options: dict[str, Any]):
+        self._config = config
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return create_app(self._config)
+
+
+def serve(config: dict[str, Any], host: str, port: int, workers: int, threads: int) -> None:
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "accesslog": "-",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "control_socket_disable": True,  # several instances may run side by side
+    }
+    _Gunicorn(config, options).run()

@@ -1,0 +1,101 @@
+"""What may be asked of the picture: one small type per change.
+
+A command is already valid in itself (see `georisk.validation`); whether it fits the
+current state (the unit exists, the incident is not already closed) is decided by
+`georisk.journal.decide` inside the store's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+from georisk.model import Agency, Blockage, Incident, Unit, UnitStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who asks: a person, a machine token or a feed, and the agency it speaks for."""
+
+    name: str
+    agency: Agency
+
+
+SYSTEM = Actor("system", Agency.CENTRE)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportIncident:
+    incident: Incident
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateIncident:
+    id: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CloseIncident:
+    id: str
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterUnit:
+    unit: Unit
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateUnit:
+    id: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class MoveUnit:
+    id: str
+    position: BaseGeometry
+    time: datetime
+    heading: float | None = None
+    speed_kmh: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetUnitStatus:
+    id: str
+    status: UnitStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ReportBlockage:
+    blockage: Blockage
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateBlockage:
+    id: str
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LiftBlockage:
+    id: str
+    lifted_at: datetime | None = None
+
+
+Command = (
+    ReportIncident
+    | UpdateIncident
+    | CloseIncident
+    | RegisterUnit
+    | UpdateUnit
+    | MoveUnit
+    | SetUnitStatus
+    | ReportBlockage
+    | UpdateBlockage
+    | LiftBlockage
+)

@@ -1,0 +1,148 @@
+"""The journal: events, and the rules that turn a command into an event.
+
+Every change to the picture is one event. An event carries the whole record as it
+stood *after* the change (a GeoJSON Feature), so that
+
+* a live client applies an event by replacing its copy of the record,
+* the picture at a past moment is, per entity, the payload of its last event before
+  that moment (no replay from the start), and
+* the audit trail shows each version in full.
+
+`decide` is pure: every store backend calls it inside its own transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from georisk import commands as c
+from georisk.errors import Conflict, NotFound, ValidationError
+from georisk.model import (
+    Agency,
+    BlockageStatus,
+    Classification,
+    IncidentStatus,
+    Record,
+    record_from_feature,
+)
+from georisk.timeutil import format_utc
+
+ENTITY_KINDS = ("incident", "unit", "blockage")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    seq: int
+    time: datetime
+    actor: str
+    agency: Agency
+    kind: str  # "<entity kind>.<what happened>", e.g. "incident.reported"
+    entity_id: str
+    classification: Classification
+    payload: dict[str, Any]
+
+    @property
+    def entity_kind(self) -> str:
+        return self.kind.partition(".")[0]
+
+    def record(self) -> Record:
+        return record_from_feature(self.entity_kind, self.payload)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "time": format_utc(self.time),
+            "actor": self.actor,
+            "agency": str(self.agency),
+            "kind": self.kind,
+            "entity_id": self.entity_id,
+            "classification": str(self.classification),
+            "payload": self.payload,
+        }
+
+
+def target(command: c.Command) -> tuple[str, str]:
+    """The (entity kind, id) a command changes."""
+    match command:
+        case c.ReportIncident(incident=incident):
+            return "incident", incident.id
+        case c.RegisterUnit(unit=unit):
+            return "unit", unit.id
+        case c.ReportBlockage(blockage=blockage):
+            return "blockage", blockage.id
+        case c.UpdateIncident(id=id_) | c.CloseIncident(id=id_):
+            return "incident", id_
+        case c.UpdateUnit(id=id_) | c.MoveUnit(id=id_) | c.SetUnitStatus(id=id_):
+            return "unit", id_
+        case c.UpdateBlockage(id=id_) | c.LiftBlockage(id=id_):
+            return "blockage", id_
+    raise TypeError(f"not a command: {command!r}")
+
+
+def decide(command: c.Command, current: Record | None, now: datetime) -> tuple[str, Record]:
+    """The event kind and the new record, or NotFound/Conflict if the state forbids it."""
+    kind, id_ = target(command)
+    creates = isinstance(command, c.ReportIncident | c.RegisterUnit | c.ReportBlockage)
+    if creates:
+        if current is not None:
+            raise Conflict(f"{kind} {id_!r} already exists")
+    elif current is None:
+        raise NotFound(f"no {kind} with id {id_!r}")
+
+    match command:
+        case c.ReportIncident(incident=new):
+            return "incident.reported", new
+        case c.RegisterUnit(unit=new):
+            return "unit.registered", new
+        case c.ReportBlockage(blockage=new):
+            return "blockage.reported", new
+        case c.UpdateIncident(changes=changes):
+            _refuse_if_closed(current)
+            return "incident.updated", current.replace(**changes)
+        case c.CloseIncident(closed_at=closed_at):
+            _refuse_if_closed(current)
+            closed = current.replace(status=IncidentStatus.CLOSED, closed_at=closed_at or now)
+            return "incident.closed", closed
+        case c.UpdateUnit(changes=changes):
+            return "unit.updated", current.replace(**changes)
+        case c.MoveUnit(position=position, time=time, heading=heading, speed_kmh=speed):
+            last = current.position_time  # type: ignore[attr-defined]
+            if last is not None and time < last:
+                raise Conflict(
+                    f"position of unit {id_!r} at {format_utc(time)} is older than "
+                    f"the one it already has ({format_utc(last)})"
+                )
+            moved = current.replace(
+                position=position, position_time=time, heading=heading, speed_kmh=speed
+            )
+            return "unit.moved", moved
+        case c.SetUnitStatus(status=status):
+            return "unit.status", current.replace(status=status)
+        case c.UpdateBlockage(changes=changes):
+            _refuse_if_lifted(current)
+            updated = current.replace(**changes)
+            end = updated.expected_end  # type: ignore[attr-defined]
+            if end is not None and end <= updated.start:  # type: ignore[attr-defined]
+                raise ValidationError.one(
+                    "properties.expected_end", f"{format_utc(end)} is not after the start"
+                )
+            return "blockage.updated", updated
+        case c.LiftBlockage(lifted_at=lifted_at):
+            _refuse_if_lifted(current)
+            lifted = current.replace(status=BlockageStatus.LIFTED, lifted_at=lifted_at or now)
+            return "blockage.lifted", lifted
+    raise TypeError(f"not a command: {command!r}")
+
+
+def _refuse_if_closed(incident: Record) -> None:
+    if incident.status == IncidentStatus.CLOSED:  # type: ignore[attr-defined]
+        closed_at = format_utc(incident.closed_at)  # type: ignore[attr-defined]
+        raise Conflict(f"incident {incident.id!r} was already closed at {closed_at}")
+
+
+def _refuse_if_lifted(blockage: Record) -> None:
+    if blockage.status == BlockageStatus.LIFTED:  # type: ignore[attr-defined]
+        lifted_at = format_utc(blockage.lifted_at)  # type: ignore[attr-defined]
+        raise Conflict(f"blockage {blockage.id!r} was already lifted at {lifted_at}")

@@ -1,0 +1,140 @@
+"""The store interface every backend implements (SQLite now, PostGIS later).
+
+Callers speak only this interface: commands in, events and records out.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from georisk.commands import Actor, Command
+from georisk.journal import Event
+from georisk.model import Blockage, Incident, Record, Unit
+
+
+@dataclass(frozen=True)
+class Query:
+    """A selection of current records of one kind.
+
+    ``start``/``end`` select records whose time span meets the window: an incident
+    from report to close (open ones have no end), a blockage from start to lift, a
+    unit at its position time. Sets are "any of"; empty means no filter.
+    """
+
+    kind: str
+    bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
+    start: datetime | None = None
+    end: datetime | None = None
+    status: frozenset[str] = frozenset()
+    agency: frozenset[str] = frozenset()
+    category: frozenset[str] = frozenset()  # incident type, unit kind or blockage reason
+    classification: frozenset[str] = frozenset()
+    text: str | None = None  # case-insensitive part of title, callsign or road
+    limit: int | None = None
+    after: int | None = None  # position of the last record of the previous page
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[Record]
+    next_after: int | None  # pass as Query.after for the next page; None at the end
+
+
+@dataclass(frozen=True)
+class Picture:
+    """The state of the picture after journal sequence number ``seq``."""
+
+    seq: int
+    time: datetime | None
+    records: dict[str, list[Record]] = field(default_factory=dict)
+
+    @property
+    def incidents(self) -> list[Incident]:
+        return self.records.get("incident", [])  # type: ignore[return-value]
+
+    @property
+    def units(self) -> list[Unit]:
+        return self.records.get("unit", [])  # type: ignore[return-value]
+
+    @property
+    def blockages(self) -> list[Blockage]:
+        return self.records.get("blockage", [])  # type: ignore[return-value]
+
+
+def projection_columns(record: Record) -> dict[str, Any]:
+    """The attributes a backend indexes for filtering, the same for every backend."""
+    match record:
+        case Incident():
+            return {
+                "category": record.type,
+                "severity": record.severity,
+                "start": record.reported_at,
+                "end": record.closed_at,
+                "label": record.title,
+            }
+        case Unit():
+            return {
+                "category": record.unit_kind,
+                "severity": None,
+                "start": record.position_time,
+                "end": record.position_time,
+                "label": record.callsign,
+            }
+        case Blockage():
+            return {
+                "category": record.reason,
+                "severity": None,
+                "start": record.start,
+                "end": record.lifted_at,
+                "label": record.road,
+            }
+    raise TypeError(f"not a record: {record!r}")
+
+
+class Store(ABC):
+    """One journal of events with current-state projections kept in step."""
+
+    @abstractmethod
+    def apply(
+        self, commands: Sequence[Command], actor: Actor, *, at: datetime | None = None
+    ) -> list[Event]:
+        """Journal the commands in one transaction and return their events.
+
+        All or nothing: if any command is refused, nothing is written. ``at`` sets
+        the event time (imports, scenarios); it may not go back before the last event.
+        Returns only after the transaction is durable.
+        """
+
+    @abstractmethod
+    def get(self, kind: str, id: str) -> Record | None: ...
+
+    @abstractmethod
+    def query(self, query: Query) -> Page: ...
+
+    @abstractmethod
+    def events_after(self, seq: int, limit: int = 1000) -> list[Event]:
+        """Events with a sequence number above ``seq``, oldest first."""
+
+    @abstractmethod
+    def events_of(self, kind: str, id: str) -> list[Event]:
+        """Every event of one entity, oldest first."""
+
+    @abstractmethod
+    def last_seq(self) -> int: ...
+
+    @abstractmethod
+    def state_at(self, moment: datetime, kinds: Iterable[str] | None = None) -> Picture:
+        """The picture as the journal knew it at ``moment`` (transaction time)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,467 @@
+"""The embedded store: one SQLite file in WAL mode.
+
+Writers take SQLite's write lock (``BEGIN IMMEDIATE``) for the whole command batch,
+assign sequence numbers under it and commit with ``synchronous=FULL``: when `apply`
+returns, the events are on disk, and a process killed at any moment leaves either
+the whole batch or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import shapely
+
+from georisk.commands import Actor, Command
+from georisk.errors import Conflict, GeoriskError
+from georisk.journal import ENTITY_KINDS, Event, decide, target
+from georisk.model import RECORD_TYPES, Agency, Classification, Record
+from georisk.store.base import Page, Picture, Query, Store, projection_columns
+from georisk.timeutil import format_utc, from_micros, to_micros, utc_now
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_MAX_SQL_VARIABLES = 10_000
+_RTREE_KINDS = frozenset({"incident", "blockage"})  # see the schema for why not units
+_EVENT_COLUMNS = "seq, time_us, actor, agency, kind, entity_id, classification, payload"
+
+
+class StoreError(GeoriskError):
+    """The database cannot be used (missing, unreadable, from a newer georisk)."""
+
+
+def migrations() -> list[tuple[int, str]]:
+    """(version, SQL) for every schema step shipped with georisk, in order."""
+    folder = resources.files("georisk.store") / "migrations"
+    steps = [
+        (int(item.name.split("_", 1)[0]), item.read_text(encoding="utf-8"))
+        for item in folder.iterdir()
+        if item.name.endswith(".sql")
+    ]
+    return sorted(steps)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a script into complete statements (triggers contain semicolons)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
+    if pending.strip() and not pending.strip().startswith("--"):
+        raise StoreError(f"incomplete SQL statement in a migration: {pending.strip()[:60]}")
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True):
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreError(
+                f"no database at {self.path}; create one with `georisk init-db --db {self.path}`"
+            )
+        self._local = threading.local()
+        self._cache = _RecordCache()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self.schema_version = self._migrate(self._connection())
+
+    # -- connections -------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        """One connection per thread and process (a forked worker opens its own)."""
+        held = getattr(self._local, "held", None)
+        if held is not None and held[0] == os.getpid():
+            return held[1]
+        try:
+            con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            con.execute("PRAGMA busy_timeout = 30000")
+            mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a usable SQLite database: {exc}") from exc
+        if mode != "wal":
+            raise StoreError(f"{self.path}: WAL mode is not available ({mode})")
+        con.execute("PRAGMA synchronous = FULL")
+        con.execute("PRAGMA foreign_keys = ON")
+        self._local.held = (os.getpid(), con)
+        with self._all_lock:
+            self._all.append(con)
+        return con
+
+    def close(self) -> None:
+        with self._all_lock:
+            for con in self._all:
+                con.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        con = self._connection()
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    def _migrate(self, con: sqlite3.Connection) -> int:
+        steps = migrations()
+        newest = steps[-1][0]
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        if version > newest:
+            raise StoreError(
+                f"{self.path} has schema version {version}; this georisk knows up to "
+                f"{newest}: upgrade georisk"
+            )
+        if version == newest:
+            return version
+        with self._write() as con:
+            version = con.execute("PRAGMA user_version").fetchone()[0]  # re-read under lock
+            for number, script in steps:
+                if number <= version:
+                    continue
+                for statement in _statements(script):
+                    con.execute(statement)
+                con.execute(f"PRAGMA user_version = {number}")
+                version = number
+        return version
+
+    # -- writing -----------------------------------------------------------------
+
+    def apply(
+        self, commands: Sequence[Command], actor: Actor, *, at: datetime | None = None
+    ) -> list[Event]:
+        if not commands:
+            return []
+        with self._write() as con:
+            events, written = self._apply_locked(con, commands, actor, at)
+        self._cache.update(written)  # only once committed: a rolled-back seq is reused
+        return events
+
+    def _apply_locked(
+        self,
+        con: sqlite3.Connection,
+        commands: Sequence[Command],
+        actor: Actor,
+        at: datetime | None,
+    ) -> tuple[list[Event], dict[int, tuple[Record, int, str]]]:
+        last = con.execute("SELECT seq, time_us FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        last_seq, last_us = last if last else (0, None)
+        now_us = to_micros(at or utc_now())
+        if last_us is not None and now_us < last_us:
+            if at is not None:
+                raise Conflict(
+                    f"event time {format_utc(at)} is before the journal's last event "
+                    f"({format_utc(from_micros(last_us))}); the journal only moves forward"
+                )
+            now_us = last_us  # the wall clock stepped back: keep the journal ordered
+        now = from_micros(now_us)
+
+        keys = [target(command) for command in commands]
+        current = self._load(con, set(keys))
+        next_rid: int | None = None
+        events: list[Event] = []
+        event_rows: list[tuple[Any, ...]] = []
+        latest: dict[int, tuple[Record, int, str]] = {}  # rid -> (record, seq, feature JSON)
+        for offset, (command, key) in enumerate(zip(commands, keys, strict=True)):
+            rid, record = current.get(key, (None, None))
+            event_kind, new = decide(command, record, now)
+            seq = last_seq + 1 + offset
+            feature = new.to_feature()
+            payload = _JSON.encode(feature)
+            if rid is None:
+                if next_rid is None:
+                    (next_rid,) = con.execute(
+                        "SELECT coalesce(max(rid), 0) + 1 FROM entities"
+                    ).fetchone()
+                rid, next_rid = next_rid, next_rid + 1
+            current[key] = (rid, new)
+            latest[rid] = (new, seq, payload)
+            classification = Classification(new.classification)  # type: ignore[attr-defined]
+            event_rows.append(
+                (seq, now_us, actor.name, actor.agency, event_kind, key[0], key[1],
+                 classification, payload)
+            )  # fmt: skip
+            events.append(
+                Event(seq, now, actor.name, Agency(actor.agency), event_kind, new.id,
+                      classification, feature)
+            )  # fmt: skip
+        con.executemany(_INSERT_EVENT, event_rows)
+        self._write_entities(con, latest)
+        return events, latest
+
+    @staticmethod
+    def _write_entities(
+        con: sqlite3.Connection, latest: dict[int, tuple[Record, int, str]]
+    ) -> None:
+        """Upsert the projection rows and their R*Tree boxes (geometry work vectorised)."""
+        geometries = [record.geometry for record, _, _ in latest.values()]
+        wkbs = shapely.to_wkb(geometries)
+        bounds = shapely.bounds(geometries).tolist()
+        rows = []
+        boxes: dict[str, list[tuple[Any, ...]]] = {}
+        gone: dict[str, list[tuple[int]]] = {}
+        for (rid, (record, seq, feature)), wkb, box in zip(
+            latest.items(), wkbs, bounds, strict=True
+        ):
+            rows.append(_entity_row(rid, record, seq, feature, wkb, box))
+            if record.kind not in _RTREE_KINDS:
+                continue
+            if wkb is None:
+                gone.setdefault(record.kind, []).append((rid,))
+            else:
+                min_x, min_y, max_x, max_y = box
+                boxes.setdefault(record.kind, []).append((rid, min_x, max_x, min_y, max_y))
+        con.executemany(_UPSERT_ENTITY, rows)
+        for kind, kind_boxes in boxes.items():
+            sql = f"INSERT OR REPLACE INTO {kind}_bbox VALUES (?, ?, ?, ?, ?)"
+            con.executemany(sql, kind_boxes)
+        for kind, kind_gone in gone.items():
+            con.executemany(f"DELETE FROM {kind}_bbox WHERE rid = ?", kind_gone)
+
+    # -- reading -----------------------------------------------------------------
+
+    def _load(
+        self, con: sqlite3.Connection, keys: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, Record]]:
+        found: dict[tuple[str, str], tuple[int, Record]] = {}
+        by_kind: dict[str, list[str]] = {}
+        for kind, id_ in keys:
+            by_kind.setdefault(kind, []).append(id_)
+        for kind, ids in by_kind.items():
+            for start in range(0, len(ids), _MAX_SQL_VARIABLES):
+                chunk = ids[start : start + _MAX_SQL_VARIABLES]
+                marks = ",".join("?" * len(chunk))
+                rows = con.execute(
+                    "SELECT rid, id, feature, geom, seq FROM entities "
+                    f"WHERE kind = ? AND id IN ({marks})",
+                    (kind, *chunk),
+                ).fetchall()
+                stale = []
+                for row in rows:
+                    cached = self._cache.get(row[0], row[4])
+                    if cached is None:
+                        stale.append(row)
+                    else:
+                        found[(kind, row[1])] = (row[0], cached)
+                for row, record in zip(stale, _records(kind, stale), strict=True):
+                    found[(kind, record.id)] = (row[0], record)
+        return found
+
+    def get(self, kind: str, id: str) -> Record | None:
+        _check_kind(kind)
+        found = self._load(self._connection(), {(kind, id)})
+        return found[(kind, id)][1] if found else None
+
+    def query(self, query: Query) -> Page:
+        _check_kind(query.kind)
+        sql = ["SELECT e.rid, e.id, e.feature, e.geom FROM entities AS e"]
+        args: list[Any] = []
+        bbox_test = "{t}.max_x >= ? AND {t}.min_x <= ? AND {t}.max_y >= ? AND {t}.min_y <= ?"
+        if query.bbox is not None and query.kind in _RTREE_KINDS:
+            box = bbox_test.format(t="b")
+            sql.append(f"JOIN {query.kind}_bbox AS b ON b.rid = e.rid AND {box}")
+            args += _bbox_args(query.bbox)
+        sql.append("WHERE e.kind = ?")
+        args.append(query.kind)
+        if query.bbox is not None:  # exact float64 bounds (the R*Tree rounds to float32)
+            sql.append(f"AND {bbox_test.format(t='e')}")
+            args += _bbox_args(query.bbox)
+        for column in ("status", "agency", "category", "classification"):
+            values = sorted(getattr(query, column))
+            if values:
+                sql.append(f"AND e.{column} IN ({','.join('?' * len(values))})")
+                args += values
+        if query.start is not None or query.end is not None:
+            sql.append("AND e.start_us IS NOT NULL")
+        if query.end is not None:
+            sql.append("AND e.start_us <= ?")
+            args.append(to_micros(query.end))
+        if query.start is not None:
+            sql.append("AND (e.end_us IS NULL OR e.end_us >= ?)")
+            args.append(to_micros(query.start))
+        if query.text:
+            sql.append("AND instr(e.label, ?) > 0")
+            args.append(query.text.casefold())
+        if query.after is not None:
+            sql.append("AND e.rid > ?")
+            args.append(query.after)
+        sql.append("ORDER BY e.rid")
+        if query.limit is not None:
+            sql.append("LIMIT ?")
+            args.append(query.limit)
+        rows = self._connection().execute(" ".join(sql), args).fetchall()
+        records = _records(query.kind, rows)
+        if query.bbox is not None and query.kind == "blockage" and records:
+            # a line whose bounds meet the box may still pass beside it
+            geoms = [record.geometry for record in records]
+            keep = shapely.intersects(geoms, shapely.box(*query.bbox))
+            records = [record for record, ok in zip(records, keep, strict=True) if ok]
+        full = query.limit is not None and len(rows) == query.limit
+        return Page(records, rows[-1][0] if full else None)
+
+    def events_after(self, seq: int, limit: int = 1000) -> list[Event]:
+        rows = self._connection().execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            (seq, limit),
+        )
+        return [_event(row) for row in rows]
+
+    def events_of(self, kind: str, id: str) -> list[Event]:
+        rows = self._connection().execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE entity_kind = ? AND entity_id = ? "
+            "ORDER BY seq",
+            (kind, id),
+        )
+        return [_event(row) for row in rows]
+
+    def last_seq(self) -> int:
+        row = self._connection().execute("SELECT max(seq) FROM events").fetchone()
+        return row[0] or 0
+
+    def state_at(self, moment: datetime, kinds: Iterable[str] | None = None) -> Picture:
+        kinds = list(kinds or ENTITY_KINDS)
+        for kind in kinds:
+            _check_kind(kind)
+        con = self._connection()
+        con.execute("BEGIN")  # one snapshot for the two reads
+        try:
+            seq, time_us = con.execute(
+                "SELECT seq, time_us FROM events WHERE time_us <= ? ORDER BY time_us DESC, "
+                "seq DESC LIMIT 1",
+                (to_micros(moment),),
+            ).fetchone() or (0, None)
+            records: dict[str, list[Record]] = {kind: [] for kind in kinds}
+            if seq:
+                rows = con.execute(
+                    "SELECT ev.entity_kind, ev.payload FROM entities AS x JOIN events AS ev"
+                    " ON ev.seq = (SELECT max(seq) FROM events WHERE entity_kind = x.kind"
+                    "  AND entity_id = x.id AND seq <= ?)"
+                    f" WHERE x.kind IN ({','.join('?' * len(kinds))}) ORDER BY x.rid",
+                    (seq, *kinds),
+                )
+                for kind, payload in rows:
+                    records[kind].append(RECORD_TYPES[kind].from_feature(json.loads(payload)))
+        finally:
+            con.execute("COMMIT")
+        return Picture(seq, None if time_us is None else from_micros(time_us), records)
+
+
+class _RecordCache:
+    """Decoded current records of the entities this process touched lately.
+
+    An entry is used only while its sequence number equals the entity's row in the
+    database, so writes by other processes are never missed; it spares the hot path
+    (a stream of position reports) from decoding the same units again and again.
+    """
+
+    def __init__(self, size: int = 20_000):
+        self._size = size
+        self._entries: dict[int, tuple[int, Record]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, rid: int, seq: int) -> Record | None:
+        entry = self._entries.get(rid)
+        return entry[1] if entry is not None and entry[0] == seq else None
+
+    def update(self, written: dict[int, tuple[Record, int, str]]) -> None:
+        with self._lock:
+            for rid, (record, seq, _) in written.items():
+                self._entries.pop(rid, None)  # re-inserting keeps the newest last
+                self._entries[rid] = (seq, record)
+            while len(self._entries) > self._size:
+                del self._entries[next(iter(self._entries))]
+
+
+_INSERT_EVENT = """
+INSERT INTO events (seq, time_us, actor, agency, kind, entity_kind, entity_id, classification,
+                    payload)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+_UPSERT_ENTITY = """
+INSERT INTO entities (rid, kind, id, category, status, agency, classification, severity,
+                      start_us, end_us, label, seq, feature, geom,
+                      min_x, min_y, max_x, max_y)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (rid) DO UPDATE SET
+    category = excluded.category, status = excluded.status, agency = excluded.agency,
+    classification = excluded.classification, severity = excluded.severity,
+    start_us = excluded.start_us, end_us = excluded.end_us, label = excluded.label,
+    seq = excluded.seq, feature = excluded.feature, geom = excluded.geom,
+    min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x,
+    max_y = excluded.max_y
+"""
+
+
+def _bbox_args(bbox: tuple[float, float, float, float]) -> list[float]:
+    min_x, min_y, max_x, max_y = bbox
+    return [min_x, max_x, min_y, max_y]
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in RECORD_TYPES:
+        raise GeoriskError(f"unknown kind {kind!r}; one of {', '.join(RECORD_TYPES)}")
+
+
+def _entity_row(
+    rid: int,
+    record: Record,
+    seq: int,
+    feature: str,
+    wkb: bytes | None,
+    bounds: list[float],
+) -> tuple[Any, ...]:
+    columns = projection_columns(record)
+    start, end = columns["start"], columns["end"]
+    return (
+        rid,
+        record.kind,
+        record.id,
+        columns["category"],
+        record.status,  # type: ignore[attr-defined]
+        record.agency,  # type: ignore[attr-defined]
+        record.classification,  # type: ignore[attr-defined]
+        columns["severity"],
+        None if start is None else to_micros(start),
+        None if end is None else to_micros(end),
+        columns["label"].casefold(),
+        seq,
+        feature,
+        wkb,
+        *(None if wkb is None else bound for bound in bounds),
+    )
+
+
+def _records(kind: str, rows: Sequence[tuple[Any, ...]]) -> list[Record]:
+    """Records from (rid, id, feature, geom) rows, decoding geometries in one call."""
+    cls = RECORD_TYPES[kind]
+    geometries = shapely.from_wkb([row[3] for row in rows])
+    return [
+        cls.from_parts(row[1], json.loads(row[2])["properties"], geometry)
+        for row, geometry in zip(rows, geometries, strict=True)
+    ]
+
+
+def _event(row: tuple[Any, ...]) -> Event:
+    seq, time_us, actor, agency, kind, entity_id, classification, payload = row
+    return Event(
+        seq,
+        from_micros(time_us),
+        actor,
+        Agency(agency),
+        kind,
+        entity_id,
+        Classification(classification),
+        json.loads(payload),
+    )

@@ -1,0 +1,428 @@
+"""Validation at the edge: outside data in, commands out, or a precise refusal.
+
+The API and the CLI both come through here, so a rule holds everywhere at once, and
+the pydantic models double as the JSON Schema of the API's contract. Input follows
+GeoJSON (RFC 7946): Features, coordinates in (lon, lat) order, WGS84.
+
+Limits (also in the README): titles 200 characters, descriptions 5,000, short texts
+(callsign, road, station, direction, source) 100, line geometries 5,000 vertices,
+position batches 5,000 reports. Observed times (reports, positions) may be at most
+10 minutes in the future.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal, TypeVar
+
+import pydantic
+import shapely
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from shapely.geometry.base import BaseGeometry
+
+from georisk import commands as c
+from georisk.errors import FieldError, ValidationError
+from georisk.model import (
+    Agency,
+    Blockage,
+    BlockageReason,
+    Classification,
+    Incident,
+    IncidentType,
+    Unit,
+    UnitKind,
+    UnitStatus,
+)
+from georisk.timeutil import format_utc, utc_now
+
+# Where coordinates are plausible for a Nordic control centre: (min lon, min lat,
+# max lon, max lat). It is only a sanity check; the operating area is narrower.
+ACCEPTED_EXTENT = (2.0, 54.0, 32.0, 71.5)
+MAX_VERTICES = 5_000
+MAX_BATCH = 5_000
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(max_length=5_000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Position = Annotated[list[float], Field(min_length=2, max_length=3)]
+Time = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class PointGeometry(_Strict):
+    type: Literal["Point"]
+    coordinates: Position
+
+
+class LineStringGeometry(_Strict):
+    type: Literal["LineString"]
+    coordinates: Annotated[list[Position], Field(min_length=2, max_length=MAX_VERTICES)]
+
+
+class MultiLineStringGeometry(_Strict):
+    type: Literal["MultiLineString"]
+    coordinates: Annotated[
+        list[Annotated[list[Position], Field(min_length=2)]],
+        Field(min_length=1, max_length=100),
+    ]
+
+
+BlockageGeometry = Annotated[
+    PointGeometry | LineStringGeometry | MultiLineStringGeometry, Field(discriminator="type")
+]
+
+
+class IncidentProperties(_Strict):
+    type: IncidentType
+    title: Title
+    description: Description = ""
+    severity: Annotated[int, Field(ge=1, le=5)]
+    agency: Agency
+    classification: Classification = Classification.OPEN
+    reported_at: Time | None = None
+
+
+class IncidentChanges(_Strict):
+    type: IncidentType | None = None
+    title: Title | None = None
+    description: Description | None = None
+    severity: Annotated[int, Field(ge=1, le=5)] | None = None
+    classification: Classification | None = None
+
+
+class IncidentReport(_Strict):
+    """A new incident, as a GeoJSON Feature with a Point."""
+
+    type: Literal["Feature"]
+    id: Id | None = None
+    geometry: PointGeometry
+    properties: IncidentProperties
+
+
+class IncidentUpdate(_Strict):
+    """Changed fields of an incident; the location as a new Point geometry."""
+
+    geometry: PointGeometry | None = None
+    properties: IncidentChanges = IncidentChanges()
+
+
+class Closing(_Strict):
+    at: Time | None = None
+
+
+class UnitProperties(_Strict):
+    callsign: Name
+    agency: Agency
+    unit_kind: UnitKind
+    status: UnitStatus = UnitStatus.AVAILABLE
+    home_station: ShortText = ""
+    heading: Annotated[float, Field(ge=0, lt=360)] | None = None
+    speed_kmh: Annotated[float, Field(ge=0, le=1_000)] | None = None
+    position_time: Time | None = None
+    classification: Classification = Classification.OPEN
+
+
+class UnitChanges(_Strict):
+    callsign: Name | None = None
+    unit_kind: UnitKind | None = None
+    home_station: ShortText | None = None
+    classification: Classification | None = None
+
+
+class UnitRegistration(_Strict):
+    """A new unit, as a GeoJSON Feature; the geometry is its position if known."""
+
+    type: Literal["Feature"]
+    id: Id | None = None
+    geometry: PointGeometry | None = None
+    properties: UnitProperties
+
+
+class UnitUpdate(_Strict):
+    properties: UnitChanges
+
+
+class PositionReport(_Strict):
+    """Where a unit is: a Point, when it was there, and how it moves."""
+
+    geometry: PointGeometry
+    time: Time
+    heading: Annotated[float, Field(ge=0, lt=360)] | None = None
+    speed_kmh: Annotated[float, Field(ge=0, le=1_000)] | None = None
+
+
+class BatchPositionReport(PositionReport):
+    unit: Id
+
+
+class PositionBatch(_Strict):
+    positions: Annotated[list[BatchPositionReport], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class StatusChange(_Strict):
+    status: UnitStatus
+
+
+class BlockageProperties(_Strict):
+    road: Name
+    reason: BlockageReason
+    start: Time | None = None
+    expected_end: Time | None = None
+    direction: ShortText = ""
+    source: Name = "operator"
+    agency: Agency = Agency.CENTRE
+    classification: Classification = Classification.OPEN
+
+
+class BlockageChanges(_Strict):
+    road: Name | None = None
+    reason: BlockageReason | None = None
+    expected_end: Time | None = None
+    direction: ShortText | None = None
+    classification: Classification | None = None
+
+
+class BlockageReport(_Strict):
+    """A new blockage: a LineString along the closed road, or a Point."""
+
+    type: Literal["Feature"]
+    id: Id | None = None
+    geometry: BlockageGeometry
+    properties: BlockageProperties
+
+
+class BlockageUpdate(_Strict):
+    geometry: BlockageGeometry | None = None
+    properties: BlockageChanges = BlockageChanges()
+
+
+# -- turning input into commands -------------------------------------------------
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], data: Any) -> M:
+    """Validate ``data`` against ``model``, naming every broken field."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise ValidationError([_field_error(error) for error in exc.errors()]) from None
+
+
+def _field_error(error: Any) -> FieldError:
+    field = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return FieldError(field, "unknown field")
+    if error["type"] == "missing":
+        return FieldError(field, "required field is missing")
+    reason = error["msg"]
+    if error["type"] == "enum":
+        reason = f"{error['input']!r} is not one of: {error['ctx']['expected']}"
+    return FieldError(field, reason)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+def point(geometry: PointGeometry, field: str = "geometry") -> shapely.Point:
+    lon, lat = geometry.coordinates[0], geometry.coordinates[1]
+    _check_position(lon, lat, f"{field}.coordinates")
+    return shapely.Point(lon, lat)
+
+
+def blockage_shape(
+    geometry: PointGeometry | LineStringGeometry | MultiLineStringGeometry,
+) -> BaseGeometry:
+    if isinstance(geometry, PointGeometry):
+        return point(geometry)
+    multi = isinstance(geometry, MultiLineStringGeometry)
+    lines = geometry.coordinates if multi else [geometry.coordinates]
+    if sum(len(line) for line in lines) > MAX_VERTICES:
+        raise ValidationError.one("geometry.coordinates", f"more than {MAX_VERTICES} vertices")
+    for i, line in enumerate(lines):
+        for j, position in enumerate(line):
+            where = f"geometry.coordinates.{i}.{j}" if multi else f"geometry.coordinates.{j}"
+            _check_position(position[0], position[1], where)
+    xy = [[position[:2] for position in line] for line in lines]
+    shape = shapely.LineString(xy[0]) if len(xy) == 1 else shapely.MultiLineString(xy)
+    reason = shapely.is_valid_reason(shape)
+    if reason != "Valid Geometry":
+        raise ValidationError.one("geometry", f"invalid geometry: {reason}")
+    return shape
+
+
+def _check_position(lon: float, lat: float, field: str) -> None:
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValidationError.one(field, "coordinates must be finite numbers")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        if -90 <= lon <= 90 and -180 <= lat <= 180:
+            raise ValidationError.one(
+                field, f"({lon}, {lat}) is out of range; GeoJSON order is (longitude, latitude)"
+            )
+        raise ValidationError.one(field, f"({lon}, {lat}) is not a WGS84 longitude, latitude")
+    min_lon, min_lat, max_lon, max_lat = ACCEPTED_EXTENT
+    if min_lon <= lon <= max_lon and min_lat <= lat <= max_lat:
+        return
+    if min_lon <= lat <= max_lon and min_lat <= lon <= max_lat:
+        raise ValidationError.one(
+            field,
+            f"({lon}, {lat}) looks like (latitude, longitude); GeoJSON order is "
+            f"(longitude, latitude): ({lat}, {lon})",
+        )
+    raise ValidationError.one(
+        field,
+        f"({lon}, {lat}) is outside the accepted area (longitude {min_lon} to {max_lon}, "
+        f"latitude {min_lat} to {max_lat})",
+    )
+
+
+def _not_in_future(moment: datetime | None, field: str, now: datetime) -> None:
+    if moment is not None and moment > now + FUTURE_TOLERANCE:
+        raise ValidationError.one(
+            field, f"{format_utc(moment)} is in the future (now {format_utc(now)})"
+        )
+
+
+def report_incident(data: Any, *, now: datetime | None = None) -> c.ReportIncident:
+    now = now or utc_now()
+    report = parse(IncidentReport, data)
+    p = report.properties
+    _not_in_future(p.reported_at, "properties.reported_at", now)
+    incident = Incident(
+        id=report.id or new_id("inc"),
+        type=p.type,
+        title=p.title,
+        description=p.description,
+        severity=p.severity,
+        agency=p.agency,
+        classification=p.classification,
+        reported_at=p.reported_at or now,
+        location=point(report.geometry),
+    )
+    return c.ReportIncident(incident)
+
+
+def update_incident(id: str, data: Any) -> c.UpdateIncident:
+    update = parse(IncidentUpdate, data)
+    changes: dict[str, Any] = update.properties.model_dump(exclude_unset=True)
+    if update.geometry is not None:
+        changes["location"] = point(update.geometry)
+    if not changes:
+        raise ValidationError.one("", "nothing to change: give properties or a geometry")
+    _refuse_nulls(changes)
+    return c.UpdateIncident(id, changes)
+
+
+def close_incident(id: str, data: Any = None, *, now: datetime | None = None) -> c.CloseIncident:
+    closing = parse(Closing, data or {})
+    _not_in_future(closing.at, "at", now or utc_now())
+    return c.CloseIncident(id, closing.at)
+
+
+def register_unit(data: Any, *, now: datetime | None = None) -> c.RegisterUnit:
+    now = now or utc_now()
+    registration = parse(UnitRegistration, data)
+    p = registration.properties
+    _not_in_future(p.position_time, "properties.position_time", now)
+    position = None if registration.geometry is None else point(registration.geometry)
+    if position is not None and p.position_time is None:
+        raise ValidationError.one("properties.position_time", "required when a position is given")
+    unit = Unit(
+        id=registration.id or new_id("unit"),
+        position=position,
+        **p.model_dump(),
+    )
+    return c.RegisterUnit(unit)
+
+
+def update_unit(id: str, data: Any) -> c.UpdateUnit:
+    changes = parse(UnitUpdate, data).properties.model_dump(exclude_unset=True)
+    if not changes:
+        raise ValidationError.one("properties", "nothing to change")
+    _refuse_nulls(changes)
+    return c.UpdateUnit(id, changes)
+
+
+def move_unit(id: str, data: Any, *, now: datetime | None = None) -> c.MoveUnit:
+    return _move(id, parse(PositionReport, data), "", now or utc_now())
+
+
+def move_units(data: Any, *, now: datetime | None = None) -> list[c.MoveUnit]:
+    """A batch of position reports: every report must be valid, or none is taken."""
+    now = now or utc_now()
+    batch = parse(PositionBatch, data)
+    return [
+        _move(report.unit, report, f"positions.{i}.", now)
+        for i, report in enumerate(batch.positions)
+    ]
+
+
+def _move(id: str, report: PositionReport, prefix: str, now: datetime) -> c.MoveUnit:
+    _not_in_future(report.time, f"{prefix}time", now)
+    return c.MoveUnit(
+        id,
+        point(report.geometry, f"{prefix}geometry"),
+        report.time,
+        report.heading,
+        report.speed_kmh,
+    )
+
+
+def set_unit_status(id: str, data: Any) -> c.SetUnitStatus:
+    return c.SetUnitStatus(id, parse(StatusChange, data).status)
+
+
+def report_blockage(data: Any, *, now: datetime | None = None) -> c.ReportBlockage:
+    now = now or utc_now()
+    report = parse(BlockageReport, data)
+    p = report.properties
+    start = p.start or now
+    _check_end(start, p.expected_end)
+    blockage = Blockage(
+        id=report.id or new_id("blk"),
+        section=blockage_shape(report.geometry),
+        **p.model_dump(exclude={"start"}),
+        start=start,
+    )
+    return c.ReportBlockage(blockage)
+
+
+def update_blockage(id: str, data: Any) -> c.UpdateBlockage:
+    update = parse(BlockageUpdate, data)
+    changes: dict[str, Any] = update.properties.model_dump(exclude_unset=True)
+    if update.geometry is not None:
+        changes["section"] = blockage_shape(update.geometry)
+    if not changes:
+        raise ValidationError.one("", "nothing to change: give properties or a geometry")
+    _refuse_nulls({k: v for k, v in changes.items() if k != "expected_end"})
+    return c.UpdateBlockage(id, changes)
+
+
+def lift_blockage(id: str, data: Any = None, *, now: datetime | None = None) -> c.LiftBlockage:
+    closing = parse(Closing, data or {})
+    _not_in_future(closing.at, "at", now or utc_now())
+    return c.LiftBlockage(id, closing.at)
+
+
+def _check_end(start: datetime, end: datetime | None) -> None:
+    if end is not None and end <= start:
+        raise ValidationError.one(
+            "properties.expected_end",
+            f"{format_utc(end)} is not after the start {format_utc(start)}",
+        )
+
+
+def _refuse_nulls(changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        if value is None:
+            raise ValidationError.one(f"properties.{name}", "may not be null")

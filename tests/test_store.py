@@ -1,0 +1,250 @@
+"""The journal store on a real SQLite file: round trips, history, queries, safety."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+import shapely
+
+from georisk import commands as c
+from georisk.errors import Conflict, NotFound
+from georisk.model import (
+    BlockageStatus,
+    Classification,
+    IncidentStatus,
+    IncidentType,
+    UnitStatus,
+)
+from georisk.store import Query, SQLiteStore, StoreError
+from tests.factories import KARLSTAD, OREBRO, RESCUE, T0, blockage, incident, unit
+
+
+def minutes(n: float):
+    return T0 + timedelta(minutes=n)
+
+
+def test_each_kind_round_trips_through_journal_and_projection(store):
+    records = [
+        incident(description="Två bilar, en person fastklämd", classification="agency"),
+        unit(position=shapely.Point(*KARLSTAD), position_time=T0, heading=270.5, speed_kmh=80),
+        blockage(direction="mot Karlstad", expected_end=minutes(120), source="trafikverket"),
+        blockage("blk-2", section=shapely.Point(*OREBRO)),
+    ]
+    creates = [c.ReportIncident(records[0]), c.RegisterUnit(records[1]),
+               c.ReportBlockage(records[2]), c.ReportBlockage(records[3])]  # fmt: skip
+    events = store.apply(creates, RESCUE, at=T0)
+
+    assert [e.kind for e in events] == [
+        "incident.reported", "unit.registered", "blockage.reported", "blockage.reported"
+    ]  # fmt: skip
+    assert [e.seq for e in events] == [1, 2, 3, 4]
+    for record, event in zip(records, events, strict=True):
+        assert store.get(record.kind, record.id) == record
+        assert event.record() == record
+        assert store.events_of(record.kind, record.id)[0].record() == record
+    # a reopened store reads the same records from disk
+    reopened = SQLiteStore(store.path)
+    assert [reopened.get(r.kind, r.id) for r in records] == records
+    assert reopened.events_after(0) == events
+    reopened.close()
+
+
+def test_changes_produce_new_versions_and_keep_the_old_ones(store):
+    store.apply([c.ReportIncident(incident())], RESCUE, at=T0)
+    store.apply([c.UpdateIncident("inc-1", {"severity": 5, "title": "Ny rubrik"})], RESCUE,
+                at=minutes(1))  # fmt: skip
+    store.apply([c.CloseIncident("inc-1")], RESCUE, at=minutes(2))
+
+    closed = store.get("incident", "inc-1")
+    assert closed.status == IncidentStatus.CLOSED
+    assert closed.closed_at == minutes(2)
+    assert (closed.severity, closed.title) == (5, "Ny rubrik")
+    history = store.events_of("incident", "inc-1")
+    assert [e.kind for e in history] == ["incident.reported", "incident.updated", "incident.closed"]
+    assert history[0].record().severity == 3
+    assert [e.time for e in history] == [T0, minutes(1), minutes(2)]
+
+
+def test_unit_moves_status_and_blockage_lift(store):
+    store.apply([c.RegisterUnit(unit()), c.ReportBlockage(blockage())], RESCUE, at=T0)
+    store.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1), 45.0, 60.0),
+                 c.SetUnitStatus("unit-1", UnitStatus.EN_ROUTE),
+                 c.LiftBlockage("blk-1")], RESCUE, at=minutes(1))  # fmt: skip
+    moved = store.get("unit", "unit-1")
+    assert moved.position == shapely.Point(*OREBRO)
+    assert (moved.position_time, moved.heading, moved.speed_kmh) == (minutes(1), 45.0, 60.0)
+    assert moved.status == UnitStatus.EN_ROUTE
+    lifted = store.get("blockage", "blk-1")
+    assert (lifted.status, lifted.lifted_at) == (BlockageStatus.LIFTED, minutes(1))
+
+
+def test_state_at_past_times_matches_hand_computed_picture(store):
+    a, b = shapely.Point(14.0, 59.0), shapely.Point(14.5, 59.5)
+    store.apply([c.ReportIncident(incident()), c.RegisterUnit(unit())], RESCUE, at=T0)
+    store.apply([c.MoveUnit("unit-1", a, minutes(10))], RESCUE, at=minutes(10))
+    store.apply([c.UpdateIncident("inc-1", {"severity": 5}), c.ReportBlockage(blockage())],
+                RESCUE, at=minutes(20))  # fmt: skip
+    store.apply([c.MoveUnit("unit-1", b, minutes(30)), c.CloseIncident("inc-1")], RESCUE,
+                at=minutes(30))  # fmt: skip
+    store.apply([c.LiftBlockage("blk-1"), c.ReportIncident(incident("inc-2"))], RESCUE,
+                at=minutes(40))  # fmt: skip
+
+    def summary(moment):
+        picture = store.state_at(moment)
+        return (
+            picture.seq,
+            sorted((i.id, i.status, i.severity) for i in picture.incidents),
+            [(u.id, u.position) for u in picture.units],
+            [(b.id, b.status) for b in picture.blockages],
+        )
+
+    assert summary(minutes(-1)) == (0, [], [], [])
+    assert summary(minutes(5)) == (2, [("inc-1", "open", 3)], [("unit-1", None)], [])
+    assert summary(minutes(10)) == (3, [("inc-1", "open", 3)], [("unit-1", a)], [])
+    assert summary(minutes(25)) == (
+        5, [("inc-1", "open", 5)], [("unit-1", a)], [("blk-1", "active")]
+    )  # fmt: skip
+    assert summary(minutes(35)) == (
+        7, [("inc-1", "closed", 5)], [("unit-1", b)], [("blk-1", "active")]
+    )  # fmt: skip
+    assert summary(minutes(45)) == (
+        9, [("inc-1", "closed", 5), ("inc-2", "open", 3)], [("unit-1", b)], [("blk-1", "lifted")]
+    )  # fmt: skip
+    only_units = store.state_at(minutes(45), ["unit"])
+    assert list(only_units.records) == ["unit"]
+
+
+def test_refusals_write_nothing(store):
+    store.apply([c.ReportIncident(incident()), c.RegisterUnit(unit()),
+                 c.ReportBlockage(blockage())], RESCUE, at=T0)  # fmt: skip
+    store.apply([c.CloseIncident("inc-1"), c.LiftBlockage("blk-1")], RESCUE, at=minutes(1))
+    store.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(5))], RESCUE, at=minutes(5))
+    before = store.events_after(0)
+
+    refused = [
+        ([c.ReportIncident(incident())], Conflict, "already exists"),
+        ([c.CloseIncident("inc-1")], Conflict, "already closed"),
+        ([c.UpdateIncident("inc-1", {"severity": 1})], Conflict, "already closed"),
+        ([c.LiftBlockage("blk-1")], Conflict, "already lifted"),
+        ([c.UpdateIncident("nope", {"severity": 1})], NotFound, "no incident with id 'nope'"),
+        ([c.SetUnitStatus("ghost", UnitStatus.AVAILABLE)], NotFound, "no unit"),
+        ([c.MoveUnit("unit-1", shapely.Point(*KARLSTAD), minutes(4))], Conflict, "older"),
+        # a good command followed by a bad one: the whole batch is refused
+        ([c.ReportIncident(incident("inc-9")), c.CloseIncident("inc-404")], NotFound, "inc-404"),
+    ]
+    for commands, error, text in refused:
+        with pytest.raises(error, match=text):
+            store.apply(commands, RESCUE, at=minutes(10))
+    assert store.events_after(0) == before
+    assert store.get("incident", "inc-9") is None
+
+
+def test_journal_time_only_moves_forward(store):
+    store.apply([c.ReportIncident(incident())], RESCUE, at=minutes(10))
+    with pytest.raises(Conflict, match="only moves forward"):
+        store.apply([c.ReportIncident(incident("inc-2"))], RESCUE, at=minutes(5))
+    # without an explicit time, a clock behind the journal keeps the order
+    event = store.apply([c.ReportIncident(incident("inc-3"))], RESCUE)[0]
+    assert event.time >= minutes(10)
+
+
+def test_journal_rows_cannot_be_changed_or_deleted(store, db_path):
+    store.apply([c.ReportIncident(incident())], RESCUE, at=T0)
+    con = sqlite3.connect(db_path)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        con.execute("UPDATE events SET actor = 'mallory'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        con.execute("DELETE FROM events")
+    con.close()
+
+
+def _seed_grid(store):
+    """Twenty incidents on a 0.1° grid around Örebro, every third one closed."""
+    reports = []
+    for i in range(20):
+        lon, lat = 15.0 + (i % 5) * 0.1, 59.0 + (i // 5) * 0.1
+        reports.append(c.ReportIncident(incident(
+            f"inc-{i:02}", location=shapely.Point(lon, lat), reported_at=minutes(i),
+            type=IncidentType.FIRE if i % 2 else IncidentType.TRAFFIC,
+            title=f"Händelse nummer {i} Åsbro" if i == 7 else f"Händelse {i}",
+            classification=Classification.OPEN if i % 4 else Classification.RESTRICTED,
+        )))  # fmt: skip
+    store.apply(reports, RESCUE, at=minutes(30))
+    store.apply([c.CloseIncident(f"inc-{i:02}", minutes(i + 5)) for i in range(0, 20, 3)],
+                RESCUE, at=minutes(40))  # fmt: skip
+
+
+def ids(page):
+    return [record.id for record in page.records]
+
+
+def test_queries_filter_by_box_time_attributes_and_text(store):
+    _seed_grid(store)
+    q = store.query
+    # box: columns 1-2 (lon 15.1..15.2), rows 0-1 (lat 59.0..59.1), edges included
+    assert ids(q(Query("incident", bbox=(15.05, 58.95, 15.2, 59.1)))) == [
+        "inc-01", "inc-02", "inc-06", "inc-07"
+    ]  # fmt: skip
+    assert ids(q(Query("incident", status=frozenset({"closed"})))) == [
+        f"inc-{i:02}" for i in range(0, 20, 3)
+    ]
+    assert ids(q(Query("incident", category=frozenset({"fire"}), bbox=(15.0, 59.0, 15.4, 59.0))))\
+        == ["inc-01", "inc-03"]  # fmt: skip
+    assert ids(q(Query("incident", classification=frozenset({"restricted"})))) == [
+        f"inc-{i:02}" for i in range(0, 20, 4)
+    ]
+    assert ids(q(Query("incident", text="åsbro"))) == ["inc-07"]
+    # time window: reported by minute 2, still open at minute 2 (inc-00 closed at 5)
+    assert ids(q(Query("incident", start=minutes(2), end=minutes(2)))) == [
+        "inc-00", "inc-01", "inc-02"
+    ]  # fmt: skip
+    # reported by minute 13 and not closed before 12.5: all but inc-00, -03, -06
+    assert ids(q(Query("incident", start=minutes(12.5), end=minutes(13)))) == [
+        f"inc-{i:02}" for i in (1, 2, 4, 5, 7, 8, 9, 10, 11, 12, 13)
+    ]
+
+
+def test_pagination_is_stable_and_complete(store):
+    _seed_grid(store)
+    seen, after = [], None
+    while True:
+        page = store.query(Query("incident", limit=6, after=after))
+        seen += ids(page)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert seen == [f"inc-{i:02}" for i in range(20)]
+
+
+def test_blockage_box_query_is_exact_for_lines(store):
+    diagonal = shapely.LineString([(15.0, 59.0), (15.2, 59.2)])
+    store.apply([c.ReportBlockage(blockage(section=diagonal))], RESCUE, at=T0)
+    # the box touches the line's bounds but not the line itself
+    assert ids(store.query(Query("blockage", bbox=(15.15, 59.0, 15.2, 59.05)))) == []
+    assert ids(store.query(Query("blockage", bbox=(15.05, 59.05, 15.15, 59.15)))) == ["blk-1"]
+
+
+def test_opening_a_missing_or_foreign_file_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError, match="no database at .*init-db"):
+        SQLiteStore(tmp_path / "missing.db", create=False)
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(StoreError, match="not a usable SQLite database"):
+        SQLiteStore(garbage)
+
+
+def test_a_newer_schema_is_refused(db_path):
+    SQLiteStore(db_path).close()
+    con = sqlite3.connect(db_path)
+    con.execute("PRAGMA user_version = 99")
+    con.close()
+    with pytest.raises(StoreError, match="schema version 99"):
+        SQLiteStore(db_path)
+
+
+def test_store_is_wal_and_fully_synchronous(store, db_path):
+    con = store._connection()
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
