@@ -28,3 +28,7 @@ def serve_command(db: str, host: str, port: int, workers: int, threads: int) -> 
 
 def main() -> None:
     cli(prog_name="georisk")
+
+
+if __name__ == "__main__":
+    main()

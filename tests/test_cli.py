@@ -1,0 +1,115 @@
+"""The georisk command line, run as a user runs it: a real process on a real file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import shapely
+
+from georisk import commands as c
+from georisk.store import SQLiteStore
+from tests.conftest import ROOT
+from tests.factories import RESCUE, T0, incident, unit
+
+
+def georisk(*args: str, env: dict[str, str] | None = None, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        **kwargs,
+    )
+
+
+def _seed(path):
+    store = SQLiteStore(path)
+    store.apply([c.ReportIncident(incident("inc-1")), c.RegisterUnit(unit("u1"))], RESCUE, at=T0)
+    store.apply([c.MoveUnit("u1", shapely.Point(15.0, 59.0), T0)], RESCUE,
+                at=T0 + timedelta(hours=1))  # fmt: skip
+    store.apply([c.CloseIncident("inc-1")], RESCUE, at=T0 + timedelta(hours=2))
+    store.close()
+
+
+def test_help_lists_the_commands():
+    result = georisk("--help")
+    assert result.returncode == 0
+    for command in ("init-db", "events", "state", "serve"):
+        assert command in result.stdout
+
+
+def test_init_db_then_environment_variable_selects_the_database(db_path):
+    result = georisk("init-db", "--db", str(db_path))
+    assert result.returncode == 0, result.stderr
+    assert "schema version 1, 0 events" in result.stdout
+    assert db_path.exists()
+    _seed(db_path)
+    listed = georisk("events", env={"GEORISK_DB": str(db_path)})
+    assert listed.returncode == 0
+    assert len(listed.stdout.splitlines()) == 4
+    assert "incident.closed" in listed.stdout
+
+
+def test_events_as_json_with_after_and_limit(db_path):
+    _seed(db_path)
+    result = georisk("events", "--db", str(db_path), "--json", "--after", "1", "--limit", "2")
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [e["seq"] for e in events] == [2, 3]
+    assert events[1]["kind"] == "unit.moved"
+    assert events[1]["payload"]["geometry"]["coordinates"] == [15.0, 59.0]
+
+
+def test_state_at_a_past_time_prints_that_picture(db_path):
+    _seed(db_path)
+    result = georisk("state", "--db", str(db_path), "--at", "2026-01-15T09:30:00+01:00")
+    assert result.returncode == 0, result.stderr
+    collection = json.loads(result.stdout)
+    assert collection["type"] == "FeatureCollection"
+    assert collection["picture"]["seq"] == 2  # 08:30 UTC: reported, not yet moved or closed
+    by_id = {f["id"]: f for f in collection["features"]}
+    assert by_id["inc-1"]["properties"]["status"] == "open"
+    assert by_id["u1"]["geometry"] is None
+    assert by_id["u1"]["properties"]["kind"] == "unit"
+    later = json.loads(georisk("state", "--db", str(db_path), "--kind", "incident").stdout)
+    assert [f["properties"]["status"] for f in later["features"]] == ["closed"]
+
+
+def test_user_errors_are_readable_and_exit_non_zero(tmp_path, db_path):
+    missing = georisk("events", "--db", str(tmp_path / "nope.db"))
+    assert missing.returncode == 1
+    assert "no database at" in missing.stderr and "georisk init-db" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    assert not (tmp_path / "nope.db").exists()
+
+    _seed(db_path)
+    naive = georisk("state", "--db", str(db_path), "--at", "2026-01-15T09:30:00")
+    assert naive.returncode == 2
+    assert "has no timezone" in naive.stderr and "Traceback" not in naive.stderr
+    bad_kind = georisk("state", "--db", str(db_path), "--kind", "cats")
+    assert bad_kind.returncode == 2 and "'cats' is not one of" in bad_kind.stderr
+
+
+def test_events_follow_shows_new_events_as_they_arrive(db_path):
+    _seed(db_path)
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "events", "--db", str(db_path), "--follow",
+         "--after", "4", "--interval", "0.05"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        time.sleep(1.0)
+        store = SQLiteStore(db_path)
+        store.apply([c.ReportIncident(incident("inc-live"))], RESCUE)
+        store.close()
+        line = follower.stdout.readline()
+        assert "incident.reported" in line and "inc-live" in line
+    finally:
+        follower.kill()
+        follower.wait()
