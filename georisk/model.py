@@ -156,8 +156,8 @@ class Record:
         values[cls.geometry_field] = geometry
         for name in layout.times:
             values[name] = _parse_or_none(values.get(name))
-        for name, enum in layout.enums:
-            values[name] = enum(values[name])
+        for name, members in layout.enums:
+            values[name] = members[values[name]]
         return cls(**values)
 
 
@@ -231,7 +231,7 @@ class _Layout:
 
     properties: tuple[str, ...]
     times: tuple[str, ...]
-    enums: tuple[tuple[str, type[StrEnum]], ...]
+    enums: tuple[tuple[str, dict[str, StrEnum]], ...]  # field -> {value: member}
 
 
 @functools.cache
@@ -239,7 +239,7 @@ def _layout(cls: type[Record]) -> _Layout:
     hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls) if f.name not in ("id", cls.geometry_field)]
     enums = tuple(
-        (name, hints[name])
+        (name, {member.value: member for member in hints[name]})
         for name in names
         if isinstance(hints[name], type) and issubclass(hints[name], StrEnum)
     )
@@ -248,3 +248,21 @@ def _layout(cls: type[Record]) -> _Layout:
 
 def record_from_feature(kind: str, feature: dict[str, Any]) -> Record:
     return RECORD_TYPES[kind].from_feature(feature)
+
+
+def records_from_features(kind: str, features: list[dict[str, Any]]) -> list[Record]:
+    """Many records at once, building their point geometries in one vectorised call."""
+    cls = RECORD_TYPES[kind]
+    geometries: list[BaseGeometry | None] = [None] * len(features)
+    at = [i for i, f in enumerate(features) if (f["geometry"] or {}).get("type") == "Point"]
+    if at:
+        points = shapely.points([features[i]["geometry"]["coordinates"][:2] for i in at])
+        for i, point in zip(at, points, strict=True):
+            geometries[i] = point
+    for i, feature in enumerate(features):
+        if feature["geometry"] is not None and geometries[i] is None:
+            geometries[i] = geometry_from_geojson(feature["geometry"])
+    return [
+        cls.from_parts(feature["id"], feature["properties"], geometry)
+        for feature, geometry in zip(features, geometries, strict=True)
+    ]

@@ -227,7 +227,7 @@ def test_blockage_box_query_is_exact_for_lines(store):
 
 
 def test_opening_a_missing_or_foreign_file_is_a_clear_error(tmp_path):
-    with pytest.raises(StoreError, match="no database at .*init-db"):
+    with pytest.raises(StoreError, match=r"no database at .*init-db"):
         SQLiteStore(tmp_path / "missing.db", create=False)
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(b"this is not a database at all" * 100)

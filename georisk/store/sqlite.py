@@ -8,7 +8,6 @@ the whole batch or none of it.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -19,16 +18,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import orjson
 import shapely
 
 from georisk.commands import Actor, Command
 from georisk.errors import Conflict, GeoriskError
 from georisk.journal import ENTITY_KINDS, Event, decide, target
-from georisk.model import RECORD_TYPES, Agency, Classification, Record
+from georisk.model import RECORD_TYPES, Agency, Classification, Record, records_from_features
 from georisk.store.base import Page, Picture, Query, Store, projection_columns
 from georisk.timeutil import format_utc, from_micros, to_micros, utc_now
 
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _MAX_SQL_VARIABLES = 10_000
 _RTREE_KINDS = frozenset({"incident", "blockage"})  # see the schema for why not units
 _EVENT_COLUMNS = "seq, time_us, actor, agency, kind, entity_id, classification, payload"
@@ -178,7 +177,7 @@ class SQLiteStore(Store):
             event_kind, new = decide(command, record, now)
             seq = last_seq + 1 + offset
             feature = new.to_feature()
-            payload = _JSON.encode(feature)
+            payload = orjson.dumps(feature).decode()
             if rid is None:
                 if next_rid is None:
                     (next_rid,) = con.execute(
@@ -265,13 +264,17 @@ class SQLiteStore(Store):
 
     def query(self, query: Query) -> Page:
         _check_kind(query.kind)
-        sql = ["SELECT e.rid, e.id, e.feature, e.geom FROM entities AS e"]
+        sql = ["SELECT e.rid, e.id, e.feature, e.geom FROM"]
         args: list[Any] = []
         bbox_test = "{t}.max_x >= ? AND {t}.min_x <= ? AND {t}.max_y >= ? AND {t}.min_y <= ?"
         if query.bbox is not None and query.kind in _RTREE_KINDS:
+            # CROSS JOIN makes SQLite start from the R*Tree, not from every entity
             box = bbox_test.format(t="b")
-            sql.append(f"JOIN {query.kind}_bbox AS b ON b.rid = e.rid AND {box}")
+            sql.append(f"{query.kind}_bbox AS b CROSS JOIN entities AS e ON e.rid = b.rid")
+            sql.append(f"AND {box}")
             args += _bbox_args(query.bbox)
+        else:
+            sql.append("entities AS e")
         sql.append("WHERE e.kind = ?")
         args.append(query.kind)
         if query.bbox is not None:  # exact float64 bounds (the R*Tree rounds to float32)
@@ -350,8 +353,11 @@ class SQLiteStore(Store):
                     f" WHERE x.kind IN ({','.join('?' * len(kinds))}) ORDER BY x.rid",
                     (seq, *kinds),
                 )
+                features: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
                 for kind, payload in rows:
-                    records[kind].append(RECORD_TYPES[kind].from_feature(json.loads(payload)))
+                    features[kind].append(orjson.loads(payload))
+                for kind, kind_features in features.items():
+                    records[kind] = records_from_features(kind, kind_features)
         finally:
             con.execute("COMMIT")
         return Picture(seq, None if time_us is None else from_micros(time_us), records)
@@ -448,7 +454,7 @@ def _records(kind: str, rows: Sequence[tuple[Any, ...]]) -> list[Record]:
     cls = RECORD_TYPES[kind]
     geometries = shapely.from_wkb([row[3] for row in rows])
     return [
-        cls.from_parts(row[1], json.loads(row[2])["properties"], geometry)
+        cls.from_parts(row[1], orjson.loads(row[2])["properties"], geometry)
         for row, geometry in zip(rows, geometries, strict=True)
     ]
 
@@ -463,5 +469,5 @@ def _event(row: tuple[Any, ...]) -> Event:
         kind,
         entity_id,
         Classification(classification),
-        json.loads(payload),
+        orjson.loads(payload),
     )

@@ -1,0 +1,68 @@
+"""Helpers for the benchmark scripts: timing by median, seeding, reporting."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import shapely
+
+from georisk import commands as c
+from georisk.model import Agency, IncidentType, UnitKind, UnitStatus
+from georisk.store import SQLiteStore
+from tests.factories import RESCUE, T0, incident, unit
+
+AGENCIES = [Agency.POLICE, Agency.RESCUE, Agency.SOS]
+
+
+def median_seconds(action: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def report(name: str, value: float, unit_: str, target: str, ok: bool) -> None:
+    print(f"{name:<58} {value:>12,.3f} {unit_:<12} target {target:<12} {'OK' if ok else 'MISSED'}")
+
+
+def random_point(rng: random.Random) -> shapely.Point:
+    return shapely.Point(rng.uniform(11.0, 17.0), rng.uniform(57.5, 62.5))
+
+
+def seed_incidents(store: SQLiteStore, n: int, rng: random.Random, batch: int = 5_000) -> None:
+    types = list(IncidentType)
+    for start in range(0, n, batch):
+        store.apply(
+            [
+                c.ReportIncident(incident(
+                    f"inc-{i}", location=random_point(rng), type=rng.choice(types),
+                    agency=rng.choice(AGENCIES), severity=rng.randint(1, 5),
+                    reported_at=T0 + timedelta(seconds=i),
+                ))
+                for i in range(start, min(n, start + batch))
+            ],
+            RESCUE,
+        )  # fmt: skip
+
+
+def seed_units(store: SQLiteStore, n: int, rng: random.Random) -> list[str]:
+    kinds = [UnitKind.ENGINE, UnitKind.AMBULANCE, UnitKind.PATROL, UnitKind.TANKER]
+    statuses = list(UnitStatus)
+    ids = [f"unit-{i}" for i in range(n)]
+    store.apply(
+        [
+            c.RegisterUnit(unit(
+                id_, callsign=f"ENH {i}", agency=rng.choice(AGENCIES), unit_kind=rng.choice(kinds),
+                status=rng.choice(statuses), position=random_point(rng), position_time=T0,
+            ))
+            for i, id_ in enumerate(ids)
+        ],
+        RESCUE,
+    )  # fmt: skip
+    return ids
