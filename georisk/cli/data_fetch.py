@@ -7,6 +7,7 @@ is replaced by one atomic rename only after the import succeeded.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import urllib.error
 import urllib.parse
@@ -85,7 +86,7 @@ def download(url: str, folder: Path, *, timeout: float) -> Path:
             with (
                 open(target, "wb") as out,
                 click.progressbar(length=int(length) if length else None,
-                                  label=f"Downloading {name}", file=click.get_text_stream("stderr"),
+                                  label=f"Downloading {name}", file=sys.stderr,
                                   show_pos=True) as bar,
             ):
                 while chunk := response.read(CHUNK):
