@@ -22,7 +22,7 @@ import shapely
 from shapely import STRtree
 
 from georisk.errors import NotFound, ValidationError
-from georisk.roads.refs import ROAD_CLASSES, class_of_ref, normalise_ref
+from georisk.roads.refs import class_of_ref, normalise_ref
 
 METRIC_CRS = "EPSG:3006"
 WGS84 = "EPSG:4326"
@@ -299,7 +299,7 @@ def build_graph(
         else np.array([""] * len(lines), dtype=object)
     )
     classes = np.array(
-        [c if c in ROAD_CLASSES else class_of_ref(r) for c, r in zip(classes, refs, strict=True)],
+        [c if c else class_of_ref(r) for c, r in zip(classes, refs, strict=True)],
         dtype=object,
     )
     coords, line_of = shapely.get_coordinates(lines.geometry.values, return_index=True)
