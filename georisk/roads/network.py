@@ -147,12 +147,20 @@ class RoadGraph:
         if eo == ed:
             best = (abs(o["fraction"] - d["fraction"]) * wo, [])
         weight = self._weight()
+        # A*: straight-line distance at the top speed never overestimates the time left.
+        top = max(float(self.edges["speed_kmh"].max()), 1.0) / 3.6
+        xy = self.node_xy
+
+        def heuristic(a: int, b: int) -> float:
+            return float(np.hypot(*(xy[a] - xy[b]))) / top
+
         for a, cost_a in leave.items():
             for b, cost_b in enter.items():
                 try:
-                    t, path = nx.bidirectional_dijkstra(self.graph, a, b, weight=weight)
+                    path = nx.astar_path(self.graph, a, b, heuristic=heuristic, weight=weight)
                 except (nx.NetworkXNoPath, nx.NodeNotFound):
                     continue
+                t = sum(weight(x, y, self.graph[x][y]) for x, y in itertools.pairwise(path))
                 total = cost_a + t + cost_b
                 if best is None or total < best[0]:
                     best = (total, path)
