@@ -1,0 +1,1 @@
+"""Road network: an approximate schematic fallback, real imports, and the routing graph."""
