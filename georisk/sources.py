@@ -86,5 +86,7 @@ def collect(providers: Iterable[str] | None = None) -> list[SourceReport]:
     loaded = {r.kind for r in reports if r.status is Status.LOADED}
     for kind, what in EXPECTED_KINDS.items():
         if kind not in loaded and not any(r.kind == kind for r in reports):
-            reports.append(SourceReport(kind, kind, Status.MISSING, messages=(f"not loaded: {what}",)))
+            reports.append(
+                SourceReport(kind, kind, Status.MISSING, messages=(f"not loaded: {what}",))
+            )
     return reports
