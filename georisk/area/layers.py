@@ -193,7 +193,7 @@ def load_layer(
                     name,
                     path,
                     f"{len(invalid)} invalid geometr{'y' if len(invalid) == 1 else 'ies'}"
-                    " (load with repair to fix them with make_valid)",
+                    " (repair=True fixes them with make_valid)",
                     details,
                 )
             )
