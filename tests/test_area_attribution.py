@@ -78,6 +78,15 @@ def test_point_in_stockholm_is_outside_but_named():
     assert a.sos == "SOS Alarm (112)"
 
 
+def test_coast_tolerance_covers_generalised_shoreline():
+    # 11.303 E 58.6 N is sea about 200 m off Tanum's generalised coastline.
+    a = attribute_point(11.303, 58.6)
+    assert a.method is Method.NEAREST and a.municipality_code == "1435"
+    assert 100 < a.distance_m < 400
+    strict = attribute_point(11.303, 58.6, coast_tolerance_m=0)
+    assert strict.method is Method.OUTSIDE and strict.municipality_code == "1435"
+
+
 def test_outside_limit_is_configurable():
     assert attribute_point(11.39, 59.12, outside_limit_m=500).municipality_code is None
 

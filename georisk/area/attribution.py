@@ -128,12 +128,15 @@ class _Index:
         self.in_area = gdf["in_area"].to_numpy(dtype=bool)
         self.tree = shapely.STRtree(geoms)
         # Outside every polygon the distance to a municipality is the distance to its
-        # boundary, so nearest queries run on short boundary pieces, not whole polygons.
-        self.pieces, self.piece_owner = _boundary_pieces(geoms, self.CHUNK)
-        self.piece_tree = shapely.STRtree(self.pieces)
-        area_pieces = np.flatnonzero(self.in_area[self.piece_owner])
-        self.area_piece_owner = self.piece_owner[area_pieces]
-        self.area_piece_tree = shapely.STRtree(self.pieces[area_pieces])
+        # boundary, and the nearest boundary is always on the outline of the set searched
+        # (all of Sweden, or the five counties): nearest queries run on short pieces of
+        # those outlines only, never on whole polygons or inner borders.
+        pieces, owner = _boundary_pieces(geoms, self.CHUNK)
+        self.piece_tree, self.piece_owner = _outline_tree(pieces, owner, geoms)
+        area = self.in_area[owner]
+        self.area_piece_tree, self.area_piece_owner = _outline_tree(
+            pieces[area], owner[area], geoms[self.in_area]
+        )
         # Sweden with its lakes filled in: a point here but in no municipality is on a lake.
         parts = shapely.get_parts(shapely.union_all(geoms))
         self.filled = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts)))
@@ -156,6 +159,16 @@ def _boundary_pieces(geoms: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndar
             owners.append(int(owner))
     lines = np.array([shapely.LineString(c) for c in pieces], dtype=object)
     return lines, np.asarray(owners, dtype=np.intp)
+
+
+def _outline_tree(
+    pieces: np.ndarray, owner: np.ndarray, geoms: np.ndarray
+) -> tuple[shapely.STRtree, np.ndarray]:
+    """Tree of the pieces that touch the outline of ``geoms``' union, and their owners."""
+    outline = shapely.boundary(shapely.union_all(geoms))
+    shapely.prepare(outline)
+    keep = shapely.intersects(outline, pieces)
+    return shapely.STRtree(pieces[keep]), owner[keep]
 
 
 @functools.cache
@@ -201,20 +214,15 @@ def attribute(
     point_at = np.full(n, -1, dtype=np.intp)  # position of each valid input in ``points``
     point_at[vi] = np.arange(len(vi))
     loose = vi[~found]
-    if len(loose):
-        method[loose] = _OUTSIDE
-        on_lake = shapely.contains_xy(idx.filled, x[loose], y[loose])
-        # Lakes are bounded, so their nearest shore needs no limit; elsewhere only the
-        # generalisation tolerance can make a point ours.
-        for subset, limit in ((loose[on_lake], None), (loose[~on_lake], coast_tolerance_m)):
-            if not len(subset):
-                continue
-            at, owner, dist = _nearest_owner(
-                idx.piece_tree, idx.piece_owner, points[point_at[subset]], limit
-            )
-            hit = idx.in_area[owner]
-            sel = subset[at[hit]]
-            method[sel], muni[sel], distance[sel] = _NEAREST, owner[hit], dist[hit]
+    method[loose] = _OUTSIDE
+    on_lake = np.zeros(n, dtype=bool)
+    on_lake[loose] = shapely.contains_xy(idx.filled, x[loose], y[loose])
+    lake = loose[on_lake[loose]]
+    if len(lake):  # lakes are bounded, so their nearest shore needs no distance limit
+        at, owner, dist = _nearest_owner(idx.piece_tree, idx.piece_owner, points[point_at[lake]])
+        hit = idx.in_area[owner]
+        sel = lake[at[hit]]
+        method[sel], muni[sel], distance[sel] = _NEAREST, owner[hit], dist[hit]
 
     outside = np.flatnonzero(method == _OUTSIDE)
     if len(outside):
@@ -222,6 +230,17 @@ def attribute(
             idx.area_piece_tree, idx.area_piece_owner, points[point_at[outside]], outside_limit_m
         )
         muni[outside[at]], distance[outside[at]] = owner, dist
+        # Within the generalisation tolerance of our outline, and in no other Swedish
+        # municipality: ours, unless another county's municipality is nearer still.
+        near = outside[(distance[outside] <= coast_tolerance_m) & (context[outside] < 0)]
+        near = near[~on_lake[near]]
+        if len(near):
+            at, owner, dist = _nearest_owner(
+                idx.piece_tree, idx.piece_owner, points[point_at[near]], coast_tolerance_m
+            )
+            hit = idx.in_area[owner]
+            sel = near[at[hit]]
+            method[sel], muni[sel], distance[sel] = _NEAREST, owner[hit], dist[hit]
 
     return _frame(idx, lon, lat, method, muni, context, distance)
 
@@ -234,7 +253,7 @@ def _lowest_per_input(inputs: np.ndarray, targets: np.ndarray, n: int) -> np.nda
     return out
 
 
-def _nearest_owner(tree, owners, points, max_distance):
+def _nearest_owner(tree, owners, points, max_distance=None):
     """Nearest municipality per point via boundary pieces: (positions, owners, metres)."""
     (inp, tgt), dist = tree.query_nearest(
         points, max_distance=max_distance, return_distance=True, all_matches=True
