@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from georisk.area.attribution import COLUMNS, Method, attribute, attribute_point
 from georisk.area.boundaries import counties, municipalities
@@ -130,3 +132,23 @@ def test_shared_municipality_set_matches(shared_dir):
     assert set(zip(ref["code"], ref["name"], strict=True)) == set(
         zip(ours["code"], ours["name"], strict=True)
     )
+
+
+def test_reported_distances_are_true_polygon_distances():
+    """The fast outline search must give the same metres as a brute-force distance."""
+    from georisk.area.boundaries import municipalities_sweref
+
+    rng = np.random.default_rng(11)
+    lon = rng.uniform(10.8, 17.5, 400)
+    lat = rng.uniform(57.0, 62.5, 400)
+    df = attribute(lon, lat)
+    rows = df[df["method"].isin(["nearest", "outside"]) & df["distance_m"].notna()]
+    assert len(rows) > 50
+    muni = municipalities_sweref()
+    area = muni[muni["in_area"]]
+    pts = gpd.GeoSeries(gpd.points_from_xy(rows["lon"], rows["lat"]), crs=4326).to_crs(3006)
+    for pt, (_, row) in zip(pts, rows.iterrows(), strict=True):
+        pool = area if row["method"] == "outside" else muni
+        dist = shapely.distance(pt, pool.geometry.values)
+        assert row["distance_m"] == pytest.approx(dist.min(), abs=0.01)
+        assert row["municipality_code"] == pool["code"].iloc[int(np.argmin(dist))]

@@ -113,7 +113,7 @@ class Attribution:
 
 
 class _Index:
-    """Trees and lookup arrays built once per process (about 0.1 s)."""
+    """Trees and lookup arrays built once per process (about 0.2 s)."""
 
     #: Vertices per boundary piece: small pieces keep nearest-distance queries cheap.
     CHUNK = 8
