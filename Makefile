@@ -22,4 +22,4 @@ test: install
 	$(VENV)/bin/pytest
 
 bench: install
-	$(PY) tests/bench/run_all.py
+	for b in tests/bench/bench_*.py; do $(PY) -m tests.bench.$$(basename $$b .py); done
