@@ -53,6 +53,7 @@ Provider = Callable[[], Iterable[SourceReport]]
 #: "module:function" of each provider, imported only when the check runs.
 PROVIDERS: list[str] = [
     "georisk.area.sources:reports",
+    "georisk.roads.sources:reports",
 ]
 
 #: Kinds the centre needs; until a provider loads one, the check lists it as missing.
