@@ -13,7 +13,7 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-from georisk.model import Agency, Blockage, Incident, Unit, UnitStatus
+from georisk.model import Agency, Blockage, Incident, RiskZone, Unit, UnitStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +87,18 @@ class LiftBlockage:
     lifted_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class IssueRiskZone:
+    """Issue a zone, or re-issue it for the same day (replacing the earlier version)."""
+
+    zone: RiskZone
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawRiskZone:
+    id: str
+
+
 Command = (
     ReportIncident
     | UpdateIncident
@@ -98,4 +110,6 @@ Command = (
     | ReportBlockage
     | UpdateBlockage
     | LiftBlockage
+    | IssueRiskZone
+    | WithdrawRiskZone
 )

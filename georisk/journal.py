@@ -25,11 +25,12 @@ from georisk.model import (
     Classification,
     IncidentStatus,
     Record,
+    RiskZoneStatus,
     record_from_feature,
 )
 from georisk.timeutil import format_utc
 
-ENTITY_KINDS = ("incident", "unit", "blockage")
+ENTITY_KINDS = ("incident", "unit", "blockage", "riskzones")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,10 @@ def target(command: c.Command) -> tuple[str, str]:
             return "unit", id_
         case c.UpdateBlockage(id=id_) | c.LiftBlockage(id=id_):
             return "blockage", id_
+        case c.IssueRiskZone(zone=zone):
+            return "riskzones", zone.id
+        case c.WithdrawRiskZone(id=id_):
+            return "riskzones", id_
     raise TypeError(f"not a command: {command!r}")
 
 
@@ -88,7 +93,7 @@ def decide(command: c.Command, current: Record | None, now: datetime) -> tuple[s
     if creates:
         if current is not None:
             raise Conflict(f"{kind} {id_!r} already exists")
-    elif current is None:
+    elif current is None and not isinstance(command, c.IssueRiskZone):
         raise NotFound(f"no {kind} with id {id_!r}")
 
     match command:
@@ -133,6 +138,12 @@ def decide(command: c.Command, current: Record | None, now: datetime) -> tuple[s
             _refuse_if_lifted(current)
             lifted = current.replace(status=BlockageStatus.LIFTED, lifted_at=lifted_at or now)
             return "blockage.lifted", lifted
+        case c.IssueRiskZone(zone=zone):
+            return "riskzones.issued", zone
+        case c.WithdrawRiskZone():
+            if current.status == RiskZoneStatus.WITHDRAWN:  # type: ignore[attr-defined]
+                raise Conflict(f"risk zone {id_!r} is already withdrawn")
+            return "riskzones.withdrawn", current.replace(status=RiskZoneStatus.WITHDRAWN)
     raise TypeError(f"not a command: {command!r}")
 
 

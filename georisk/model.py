@@ -87,6 +87,11 @@ class BlockageStatus(StrEnum):
     LIFTED = "lifted"
 
 
+class RiskZoneStatus(StrEnum):
+    ISSUED = "issued"
+    WITHDRAWN = "withdrawn"
+
+
 def geometry_to_geojson(geometry: BaseGeometry | None) -> dict[str, Any] | None:
     if geometry is None:
         return None
@@ -179,6 +184,8 @@ class Incident(Record):
     status: IncidentStatus = IncidentStatus.OPEN
     closed_at: datetime | None = None
     classification: Classification = Classification.OPEN
+    county: str = ""  # SCB county code ("18") where it happened, "" if unknown or outside
+    municipality: str = ""  # SCB municipality code ("1880")
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,9 +227,44 @@ class Blockage(Record):
     lifted_at: datetime | None = None
     source: str = "operator"
     classification: Classification = Classification.OPEN
+    county: str = ""  # SCB codes of where the section starts, "" if unknown
+    municipality: str = ""
 
 
-RECORD_TYPES: dict[str, type[Record]] = {cls.kind: cls for cls in (Incident, Unit, Blockage)}
+@dataclass(frozen=True, slots=True)
+class RiskZone(Record):
+    """An area of one fire-risk class on one day, from one source, on one scale.
+
+    The id is ``{valid_date}/{source}/{scale}/{risk_class}``: issuing the same day again
+    replaces the zone, and a class that no longer occurs that day is withdrawn.
+    """
+
+    kind: ClassVar[str] = "riskzones"
+    geometry_field: ClassVar[str] = "area"
+    time_fields: ClassVar[tuple[str, ...]] = ("valid_from", "valid_to")
+
+    valid_date: str  # ISO date, the day in Europe/Stockholm
+    scale: str  # "swe" (Swedish classes) or "effis" (European)
+    risk_class: str  # "1".."5", "5E" on the Swedish scale
+    label: str
+    area: BaseGeometry  # (Multi)Polygon
+    fwi_min: float
+    fwi_max: float
+    valid_from: datetime
+    valid_to: datetime
+    source: str = "georisk"
+    status: RiskZoneStatus = RiskZoneStatus.ISSUED
+    agency: Agency = Agency.CENTRE
+    classification: Classification = Classification.OPEN
+
+    @staticmethod
+    def make_id(valid_date: str, source: str, scale: str, risk_class: str) -> str:
+        return f"{valid_date}/{source}/{scale}/{risk_class}"
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    cls.kind: cls for cls in (Incident, Unit, Blockage, RiskZone)
+}
 
 
 @dataclass(frozen=True)

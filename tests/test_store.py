@@ -248,3 +248,48 @@ def test_store_is_wal_and_fully_synchronous(store, db_path):
     con = store._connection()
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert con.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def _zone(risk_class: str, area, fwi=(7.0, 16.0), date="2026-07-15"):
+    from georisk.model import RiskZone
+
+    return RiskZone(
+        id=RiskZone.make_id(date, "georisk", "swe", risk_class), valid_date=date, scale="swe",
+        risk_class=risk_class, label=f"klass {risk_class}", area=area, fwi_min=fwi[0],
+        fwi_max=fwi[1], valid_from=T0, valid_to=T0 + timedelta(days=1),
+    )  # fmt: skip
+
+
+def test_risk_zones_are_issued_reissued_and_withdrawn(store):
+    west, east = shapely.box(13.0, 59.0, 14.0, 60.0), shapely.box(14.0, 59.0, 15.0, 60.0)
+    events = store.apply([c.IssueRiskZone(_zone("3", west)), c.IssueRiskZone(_zone("4", east))],
+                         RESCUE, at=T0)  # fmt: skip
+    assert [e.kind for e in events] == ["riskzones.issued", "riskzones.issued"]
+    store.apply([c.IssueRiskZone(_zone("3", shapely.box(13.0, 59.0, 13.5, 60.0), (8.0, 15.0))),
+                 c.WithdrawRiskZone(_zone("4", east).id)], RESCUE, at=minutes(5))  # fmt: skip
+    current = {z.risk_class: z for z in store.query(Query("riskzones")).records}
+    assert current["3"].fwi_min == 8.0 and current["3"].area.bounds == (13.0, 59.0, 13.5, 60.0)
+    assert current["4"].status == "withdrawn"
+    with pytest.raises(Conflict, match="already withdrawn"):
+        store.apply([c.WithdrawRiskZone(_zone("4", east).id)], RESCUE)
+    # polygons are tested exactly, not by their bounds
+    l_shape = shapely.Polygon([(13, 59), (15, 59), (15, 59.2), (13.2, 59.2), (13.2, 60), (13, 60)])
+    store.apply([c.IssueRiskZone(_zone("5", l_shape, date="2026-07-16"))], RESCUE)
+    hits = store.query(Query("riskzones", bbox=(14.0, 59.5, 14.5, 59.8))).records
+    assert [z.risk_class for z in hits] == ["4"]  # not the L, whose bounds cover the box
+    before = store.state_at(minutes(1)).riskzones
+    assert sorted((z.risk_class, z.status, z.fwi_min) for z in before) == [
+        ("3", "issued", 7.0), ("4", "issued", 7.0)
+    ]  # fmt: skip
+
+
+def test_queries_filter_by_county_and_municipality(store):
+    store.apply([c.ReportIncident(incident("in-orebro", county="18", municipality="1880")),
+                 c.ReportIncident(incident("in-karlstad", county="17", municipality="1780")),
+                 c.ReportBlockage(blockage(county="18", municipality="1883"))],
+                RESCUE, at=T0)  # fmt: skip
+    assert ids(store.query(Query("incident", county=frozenset({"17"})))) == ["in-karlstad"]
+    assert ids(store.query(Query("incident", municipality=frozenset({"1880", "1780"})))) == [
+        "in-orebro", "in-karlstad"
+    ]  # fmt: skip
+    assert ids(store.query(Query("blockage", county=frozenset({"18"})))) == ["blk-1"]

@@ -30,19 +30,46 @@ def fetch() -> None:
 
 
 @fetch.command("roads")
-@click.option("--from", "source", required=True, metavar="FILE_OR_URL",
-              help="OSM extract (.osm, .osm.pbf) or any OGR vector file, local or http(s).")
-@click.option("--to", "target", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Where to write the GeoPackage (default: $GEORISK_DATA_DIR/{ROADS_FILE}).")
-@click.option("--ref-column", default="ref", show_default=True,
-              help="Road-number column of a vector file (e.g. NVDB 'Vägnummer' export).")
-@click.option("--european-column", default=None,
-              help="Column flagging European roads, when numbers are stored without 'E'.")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="FILE_OR_URL",
+    help="OSM extract (.osm, .osm.pbf) or any OGR vector file, local or http(s).",
+)
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Where to write the GeoPackage (default: $GEORISK_DATA_DIR/{ROADS_FILE}).",
+)
+@click.option(
+    "--ref-column",
+    default="ref",
+    show_default=True,
+    help="Road-number column of a vector file (e.g. NVDB 'Vägnummer' export).",
+)
+@click.option(
+    "--european-column",
+    default=None,
+    help="Column flagging European roads, when numbers are stored without 'E'.",
+)
 @click.option("--layer", default=None, help="Layer of a multi-layer vector file.")
-@click.option("--timeout", default=60.0, show_default=True, type=float,
-              help="Seconds to wait for the server before giving up.")
-def fetch_roads(source: str, target: Path | None, ref_column: str, european_column: str | None,
-                layer: str | None, timeout: float) -> None:
+@click.option(
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    type=float,
+    help="Seconds to wait for the server before giving up.",
+)
+def fetch_roads(
+    source: str,
+    target: Path | None,
+    ref_column: str,
+    european_column: str | None,
+    layer: str | None,
+    timeout: float,
+) -> None:
     """Import a real road network; the map and routing then prefer it to the schematic one."""
     target = target or default_roads_path()
     if target is None:
@@ -85,9 +112,12 @@ def download(url: str, folder: Path, *, timeout: float) -> Path:
             length = response.headers.get("Content-Length")
             with (
                 open(target, "wb") as out,
-                click.progressbar(length=int(length) if length else None,
-                                  label=f"Downloading {name}", file=sys.stderr,
-                                  show_pos=True) as bar,
+                click.progressbar(
+                    length=int(length) if length else None,
+                    label=f"Downloading {name}",
+                    file=sys.stderr,
+                    show_pos=True,
+                ) as bar,
             ):
                 while chunk := response.read(CHUNK):
                     out.write(chunk)
@@ -111,4 +141,3 @@ def download(url: str, folder: Path, *, timeout: float) -> Path:
 
 
 COMMANDS: list[click.Command] = []  # attaches itself to ``data``; nothing new at top level
-

@@ -109,8 +109,12 @@ def read_osm(
         raise ValidationError.one("from", f"not a readable OpenStreetMap file: {exc}") from exc
     if report.skipped:
         report.notes.append(f"{report.skipped} ways skipped: nodes missing from the extract")
-    gdf = gpd.GeoDataFrame(rows, columns=["osm_id", *ROAD_COLUMNS[:-1], "geometry"],
-                           geometry="geometry", crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        rows,
+        columns=["osm_id", *ROAD_COLUMNS[:-1], "geometry"],
+        geometry="geometry",
+        crs="EPSG:4326",
+    )
     gdf["source"] = OSM_ATTRIBUTION
     gdf["schematic"] = False
     report.features = len(gdf)
@@ -164,9 +168,7 @@ def read_ogr(
     refs = [normalise_ref(v) for v in raw]
     if european_column:
         flags = lines[columns[european_column.casefold()]]
-        refs = [
-            _europeanise(r) if _truthy(f) else r for r, f in zip(refs, flags, strict=True)
-        ]
+        refs = [_europeanise(r) if _truthy(f) else r for r, f in zip(refs, flags, strict=True)]
     out = gpd.GeoDataFrame(
         {
             "ref": refs,

@@ -234,8 +234,7 @@ class RoadGraph:
             geom = row.geometry
             if geom is None or geom.is_empty:
                 continue
-            hits = self._covered(geom, line_buffer_m, point_max_distance_m, min_overlap,
-                                 edge_geoms)
+            hits = self._covered(geom, line_buffer_m, point_max_distance_m, min_overlap, edge_geoms)
             ref = normalise_ref(getattr(row, "ref", None))
             if ref:
                 wanted = set(ref.split(";"))
@@ -298,9 +297,7 @@ def build_graph(
     speed_table = {**DEFAULT_SPEEDS_KMH, **(dict(speeds) if speeds else {})}
     lines = roads.to_crs(METRIC_CRS).explode(index_parts=False)
     lines = lines[lines.geometry.geom_type == "LineString"].reset_index(drop=True)
-    refs = (
-        [normalise_ref(r) for r in lines["ref"]] if "ref" in lines else [None] * len(lines)
-    )
+    refs = [normalise_ref(r) for r in lines["ref"]] if "ref" in lines else [None] * len(lines)
     classes = (
         lines["road_class"].fillna("").to_numpy()
         if "road_class" in lines
@@ -317,10 +314,14 @@ def build_graph(
     seg_line = line_of[:-1][same_line]
     keep = a != b
     a, b, seg_line = a[keep], b[keep], seg_line[keep]
-    seg_geoms = shapely.linestrings(
-        np.stack([node_xy[a], node_xy[b]], axis=1).reshape(-1, 2),
-        indices=np.repeat(np.arange(len(a)), 2),
-    ) if len(a) else np.array([], dtype=object)
+    seg_geoms = (
+        shapely.linestrings(
+            np.stack([node_xy[a], node_xy[b]], axis=1).reshape(-1, 2),
+            indices=np.repeat(np.arange(len(a)), 2),
+        )
+        if len(a)
+        else np.array([], dtype=object)
+    )
     length = shapely.length(seg_geoms) if len(a) else np.array([])
     seg_class = classes[seg_line]
     speed = np.array([speed_table.get(c, default_speed_kmh) for c in seg_class], dtype=float)
@@ -331,10 +332,16 @@ def build_graph(
     graph.add_nodes_from(range(len(node_xy)))
     keys = graph.add_edges_from(
         (
-            int(u), int(v),
-            {"eid": i, "ref": seg_ref[i], "road_class": seg_class[i],
-             "length_m": float(length[i]), "speed_kmh": float(speed[i]),
-             "time_s": float(time_s[i])},
+            int(u),
+            int(v),
+            {
+                "eid": i,
+                "ref": seg_ref[i],
+                "road_class": seg_class[i],
+                "length_m": float(length[i]),
+                "speed_kmh": float(speed[i]),
+                "time_s": float(time_s[i]),
+            },
         )
         for i, (u, v) in enumerate(zip(a, b, strict=True))
     )

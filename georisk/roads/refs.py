@@ -13,8 +13,9 @@ import re
 ROAD_CLASSES: tuple[str, ...] = ("motorway", "european", "national", "regional", "local")
 
 _EUROPEAN = re.compile(r"^\s*E\s*0*(\d{1,3})\s*$", re.IGNORECASE)
-_NUMBERED = re.compile(r"^\s*(?:rv\.?|riksväg|lv\.?|länsväg|väg|road|nr\.?)?\s*0*(\d{1,5})\s*$",
-                       re.IGNORECASE)
+_NUMBERED = re.compile(
+    r"^\s*(?:rv\.?|riksväg|lv\.?|länsväg|väg|road|nr\.?)?\s*0*(\d{1,5})\s*$", re.IGNORECASE
+)
 
 
 def normalise_ref(value: object) -> str | None:

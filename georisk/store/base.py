@@ -13,7 +13,7 @@ from typing import Any
 
 from georisk.commands import Actor, Command
 from georisk.journal import Event
-from georisk.model import Blockage, Incident, Record, Unit
+from georisk.model import Blockage, Incident, Record, RiskZone, Unit
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class Query:
     agency: frozenset[str] = frozenset()
     category: frozenset[str] = frozenset()  # incident type, unit kind or blockage reason
     classification: frozenset[str] = frozenset()
+    county: frozenset[str] = frozenset()  # SCB codes
+    municipality: frozenset[str] = frozenset()
     text: str | None = None  # case-insensitive part of title, callsign or road
     limit: int | None = None
     after: int | None = None  # position of the last record of the previous page
@@ -64,6 +66,10 @@ class Picture:
     def blockages(self) -> list[Blockage]:
         return self.records.get("blockage", [])  # type: ignore[return-value]
 
+    @property
+    def riskzones(self) -> list[RiskZone]:
+        return self.records.get("riskzones", [])  # type: ignore[return-value]
+
 
 def projection_columns(record: Record) -> dict[str, Any]:
     """The attributes a backend indexes for filtering, the same for every backend."""
@@ -75,6 +81,8 @@ def projection_columns(record: Record) -> dict[str, Any]:
                 "start": record.reported_at,
                 "end": record.closed_at,
                 "label": record.title,
+                "county": record.county,
+                "municipality": record.municipality,
             }
         case Unit():
             return {
@@ -83,6 +91,8 @@ def projection_columns(record: Record) -> dict[str, Any]:
                 "start": record.position_time,
                 "end": record.position_time,
                 "label": record.callsign,
+                "county": "",
+                "municipality": "",
             }
         case Blockage():
             return {
@@ -91,6 +101,18 @@ def projection_columns(record: Record) -> dict[str, Any]:
                 "start": record.start,
                 "end": record.lifted_at,
                 "label": record.road,
+                "county": record.county,
+                "municipality": record.municipality,
+            }
+        case RiskZone():
+            return {
+                "category": record.risk_class,
+                "severity": None,
+                "start": record.valid_from,
+                "end": record.valid_to,
+                "label": record.label,
+                "county": "",
+                "municipality": "",
             }
     raise TypeError(f"not a record: {record!r}")
 

@@ -29,7 +29,7 @@ from georisk.store.base import Page, Picture, Query, Store, projection_columns
 from georisk.timeutil import format_utc, from_micros, to_micros, utc_now
 
 _MAX_SQL_VARIABLES = 10_000
-_RTREE_KINDS = frozenset({"incident", "blockage"})  # see the schema for why not units
+_RTREE_KINDS = frozenset({"incident", "blockage", "riskzones"})  # see the schema for why not units
 _EVENT_COLUMNS = "seq, time_us, actor, agency, kind, entity_id, classification, payload"
 
 
@@ -280,7 +280,7 @@ class SQLiteStore(Store):
         if query.bbox is not None:  # exact float64 bounds (the R*Tree rounds to float32)
             sql.append(f"AND {bbox_test.format(t='e')}")
             args += _bbox_args(query.bbox)
-        for column in ("status", "agency", "category", "classification"):
+        for column in ("status", "agency", "category", "classification", "county", "municipality"):
             values = sorted(getattr(query, column))
             if values:
                 sql.append(f"AND e.{column} IN ({','.join('?' * len(values))})")
@@ -305,8 +305,8 @@ class SQLiteStore(Store):
             args.append(query.limit)
         rows = self._connection().execute(" ".join(sql), args).fetchall()
         records = _records(query.kind, rows)
-        if query.bbox is not None and query.kind == "blockage" and records:
-            # a line whose bounds meet the box may still pass beside it
+        if query.bbox is not None and query.kind in ("blockage", "riskzones") and records:
+            # a line or polygon whose bounds meet the box may still pass beside it
             geoms = [record.geometry for record in records]
             keep = shapely.intersects(geoms, shapely.box(*query.bbox))
             records = [record for record, ok in zip(records, keep, strict=True) if ok]
@@ -397,13 +397,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 _UPSERT_ENTITY = """
 INSERT INTO entities (rid, kind, id, category, status, agency, classification, severity,
-                      start_us, end_us, label, seq, feature, geom,
+                      start_us, end_us, label, county, municipality, seq, feature, geom,
                       min_x, min_y, max_x, max_y)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (rid) DO UPDATE SET
     category = excluded.category, status = excluded.status, agency = excluded.agency,
     classification = excluded.classification, severity = excluded.severity,
     start_us = excluded.start_us, end_us = excluded.end_us, label = excluded.label,
+    county = excluded.county, municipality = excluded.municipality,
     seq = excluded.seq, feature = excluded.feature, geom = excluded.geom,
     min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x,
     max_y = excluded.max_y
@@ -442,6 +443,8 @@ def _entity_row(
         None if start is None else to_micros(start),
         None if end is None else to_micros(end),
         columns["label"].casefold(),
+        columns["county"],
+        columns["municipality"],
         seq,
         feature,
         wkb,

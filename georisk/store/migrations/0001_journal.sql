@@ -25,14 +25,16 @@ CREATE TABLE entities (
     rid            INTEGER PRIMARY KEY,
     kind           TEXT    NOT NULL,
     id             TEXT    NOT NULL,
-    category       TEXT    NOT NULL,      -- incident type, unit kind, blockage reason
+    category       TEXT    NOT NULL,      -- incident type, unit kind, reason, risk class
     status         TEXT    NOT NULL,
     agency         TEXT    NOT NULL,
     classification TEXT    NOT NULL,
     severity       INTEGER,
     start_us       INTEGER,
     end_us         INTEGER,
-    label          TEXT    NOT NULL,      -- title, callsign or road, for text search
+    label          TEXT    NOT NULL,      -- title, callsign or road, casefolded for search
+    county         TEXT    NOT NULL,      -- SCB code, '' if unknown
+    municipality   TEXT    NOT NULL,
     seq            INTEGER NOT NULL,      -- the entity's last event
     feature        TEXT    NOT NULL,      -- the payload of the entity's last event
     geom           BLOB,
@@ -41,9 +43,10 @@ CREATE TABLE entities (
 );
 CREATE INDEX entities_by_kind_status ON entities (kind, status);
 
--- R*Trees of the bounds of incidents and blockages (rid = entities.rid). Units have
+-- R*Trees of the bounds of incidents, blockages and risk zones (rid = entities.rid). Units have
 -- none: they move every few seconds, an R*Tree update costs more than the whole rest
 -- of a position report, and a few thousand units are scanned by their bounds columns
 -- faster than that. Live nearest-unit questions go to the in-process index.
 CREATE VIRTUAL TABLE incident_bbox USING rtree (rid, min_x, max_x, min_y, max_y);
 CREATE VIRTUAL TABLE blockage_bbox USING rtree (rid, min_x, max_x, min_y, max_y);
+CREATE VIRTUAL TABLE riskzones_bbox USING rtree (rid, min_x, max_x, min_y, max_y);
