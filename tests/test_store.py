@@ -293,3 +293,16 @@ def test_queries_filter_by_county_and_municipality(store):
         "in-orebro", "in-karlstad"
     ]  # fmt: skip
     assert ids(store.query(Query("blockage", county=frozenset({"18"})))) == ["blk-1"]
+
+
+def test_each_command_may_carry_its_own_time(store):
+    times = [minutes(1), minutes(2), minutes(2)]
+    events = store.apply([c.ReportIncident(incident("a")), c.ReportIncident(incident("b")),
+                          c.CloseIncident("a")], RESCUE, at=times)  # fmt: skip
+    assert [e.time for e in events] == times
+    assert store.get("incident", "a").closed_at == minutes(2)
+    assert [i.id for i in store.state_at(minutes(1.5)).incidents] == ["a"]
+    with pytest.raises(Conflict, match="only moves forward"):
+        store.apply([c.ReportIncident(incident("c")), c.ReportIncident(incident("d"))],
+                    RESCUE, at=[minutes(4), minutes(3)])  # fmt: skip
+    assert store.get("incident", "c") is None

@@ -122,13 +122,18 @@ class Store(ABC):
 
     @abstractmethod
     def apply(
-        self, commands: Sequence[Command], actor: Actor, *, at: datetime | None = None
+        self,
+        commands: Sequence[Command],
+        actor: Actor,
+        *,
+        at: datetime | Sequence[datetime] | None = None,
     ) -> list[Event]:
         """Journal the commands in one transaction and return their events.
 
-        All or nothing: if any command is refused, nothing is written. ``at`` sets
-        the event time (imports, scenarios); it may not go back before the last event.
-        Returns only after the transaction is durable.
+        All or nothing: if any command is refused, nothing is written. ``at`` sets the
+        event time (imports, scenarios), one for all or one per command; times may not
+        go back before the last event nor decrease. Returns once the transaction is
+        durable.
         """
 
     @abstractmethod

@@ -138,7 +138,11 @@ class SQLiteStore(Store):
     # -- writing -----------------------------------------------------------------
 
     def apply(
-        self, commands: Sequence[Command], actor: Actor, *, at: datetime | None = None
+        self,
+        commands: Sequence[Command],
+        actor: Actor,
+        *,
+        at: datetime | Sequence[datetime] | None = None,
     ) -> list[Event]:
         if not commands:
             return []
@@ -152,19 +156,11 @@ class SQLiteStore(Store):
         con: sqlite3.Connection,
         commands: Sequence[Command],
         actor: Actor,
-        at: datetime | None,
+        at: datetime | Sequence[datetime] | None,
     ) -> tuple[list[Event], dict[int, tuple[Record, int, str]]]:
         last = con.execute("SELECT seq, time_us FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         last_seq, last_us = last if last else (0, None)
-        now_us = to_micros(at or utc_now())
-        if last_us is not None and now_us < last_us:
-            if at is not None:
-                raise Conflict(
-                    f"event time {format_utc(at)} is before the journal's last event "
-                    f"({format_utc(from_micros(last_us))}); the journal only moves forward"
-                )
-            now_us = last_us  # the wall clock stepped back: keep the journal ordered
-        now = from_micros(now_us)
+        times_us = _event_times(at, len(commands), last_us)
 
         keys = [target(command) for command in commands]
         current = self._load(con, set(keys))
@@ -174,6 +170,8 @@ class SQLiteStore(Store):
         latest: dict[int, tuple[Record, int, str]] = {}  # rid -> (record, seq, feature JSON)
         for offset, (command, key) in enumerate(zip(commands, keys, strict=True)):
             rid, record = current.get(key, (None, None))
+            now_us = times_us[offset]
+            now = from_micros(now_us)
             event_kind, new = decide(command, record, now)
             seq = last_seq + 1 + offset
             feature = new.to_feature()
@@ -409,6 +407,30 @@ ON CONFLICT (rid) DO UPDATE SET
     min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x,
     max_y = excluded.max_y
 """
+
+
+def _event_times(
+    at: datetime | Sequence[datetime] | None, count: int, last_us: int | None
+) -> list[int]:
+    """Each command's event time: never before the journal's last event, never decreasing."""
+    if at is None:
+        now_us = to_micros(utc_now())
+        # a wall clock that stepped back must not reorder the journal
+        return [max(now_us, last_us or now_us)] * count
+    if isinstance(at, datetime):
+        at = [at] * count
+    if len(at) != count:
+        raise ValueError(f"{len(at)} event times for {count} commands")
+    times = [to_micros(moment) for moment in at]
+    previous = last_us
+    for moment, micros in zip(at, times, strict=True):
+        if previous is not None and micros < previous:
+            raise Conflict(
+                f"event time {format_utc(moment)} is before the journal's last event "
+                f"({format_utc(from_micros(previous))}); the journal only moves forward"
+            )
+        previous = micros
+    return times
 
 
 def _bbox_args(bbox: tuple[float, float, float, float]) -> list[float]:

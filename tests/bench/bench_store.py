@@ -60,11 +60,11 @@ def bbox_query(folder: Path) -> None:
     store = SQLiteStore(folder / "incidents.db")
     rng = random.Random(2)
     seed_incidents(store, 50_000, rng)
-    # 50,000 uniform over 6° x 5°: a box of 0.6° x 0.5° holds about 1,000
+    # 50,000 uniform over 6° x 5°: a box of 0.85° x 0.7° holds about 1,000
     boxes = []
     for _ in range(50):
-        x, y = rng.uniform(11, 16.4), rng.uniform(57.5, 62)
-        boxes.append((x, y, x + 0.6, y + 0.5))
+        x, y = rng.uniform(11, 16.15), rng.uniform(57.5, 61.8)
+        boxes.append((x, y, x + 0.85, y + 0.7))
     counts = [len(store.query(Query("incident", bbox=box)).records) for box in boxes]
     it = iter(boxes * 3)
     seconds = median_seconds(lambda: store.query(Query("incident", bbox=next(it))), 150)
