@@ -1,0 +1,179 @@
+"""The one access policy: who may see a record, and in what form; who may change it.
+
+Every output path (API lists and items, OGC API, the event stream, map pages, exports,
+history, search, aggregates) asks `present` and shows only what it returns. Nothing
+else in georisk decides visibility, so a rule changes here and only here.
+
+Classification, for a viewer who does not belong to the owning agency:
+
+* ``open``        shown in full;
+* ``agency``      not shown at all;
+* ``restricted``  shown generalised: a generic type and title, no description, no
+  callsign or station, the location snapped to the centre of a coarse grid cell
+  (SWEREF 99 TM, 1 km by default), no heading or speed.
+
+The owning agency always sees its own records in full. The joint centre (agency
+``centre``) owns shared records; its analysts and viewers see other agencies' records
+like any other agency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+
+import shapely
+from pyproj import Transformer
+
+from georisk.journal import Event
+from georisk.model import (
+    Agency,
+    Blockage,
+    Classification,
+    Incident,
+    IncidentType,
+    Record,
+    RiskZone,
+    Unit,
+)
+
+DEFAULT_GRID_M = 1_000.0
+
+_TO_SWEREF = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
+_TO_WGS84 = Transformer.from_crs("EPSG:3006", "EPSG:4326", always_xy=True)
+
+#: The generic form of a restricted incident, by owning agency (Swedish wording).
+GENERIC_INCIDENT: dict[Agency, tuple[IncidentType, str]] = {
+    Agency.POLICE: (IncidentType.POLICE, "Polisinsats"),
+    Agency.RESCUE: (IncidentType.RESCUE, "Räddningsinsats"),
+    Agency.SOS: (IncidentType.MEDICAL, "Sjukvårdsinsats"),
+    Agency.CENTRE: (IncidentType.OTHER, "Händelse"),
+}
+GENERIC_UNIT = {
+    Agency.POLICE: "Polisenhet",
+    Agency.RESCUE: "Räddningsenhet",
+    Agency.SOS: "Ambulans",
+    Agency.CENTRE: "Enhet",
+}
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"  # reads the picture, writes its own agency's records
+    ANALYST = "analyst"  # reads the picture and its history
+    VIEWER = "viewer"  # reads the picture
+    ADMIN = "admin"  # users and settings; reads like an analyst
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    name: str
+    agency: Agency
+    role: Role
+
+
+class Visibility(Enum):
+    FULL = "full"
+    GENERALISED = "generalised"
+    HIDDEN = "hidden"
+
+
+@dataclass(frozen=True, slots=True)
+class Presented:
+    """A record as one viewer may see it."""
+
+    record: Record
+    generalised: bool
+
+
+def visibility(viewer: Viewer | None, record: Record) -> Visibility:
+    """The decision itself: the only place classification is interpreted."""
+    if viewer is None:
+        return Visibility.HIDDEN
+    classification = record.classification  # type: ignore[attr-defined]
+    if classification == Classification.OPEN or viewer.agency == record.agency:  # type: ignore[attr-defined]
+        return Visibility.FULL
+    if classification == Classification.RESTRICTED:
+        return Visibility.GENERALISED
+    return Visibility.HIDDEN
+
+
+def present(
+    viewer: Viewer | None, record: Record, *, grid_m: float = DEFAULT_GRID_M
+) -> Presented | None:
+    """``record`` as ``viewer`` may see it, or None when it must not appear at all."""
+    match visibility(viewer, record):
+        case Visibility.FULL:
+            return Presented(record, False)
+        case Visibility.GENERALISED:
+            return Presented(generalise(record, grid_m), True)
+    return None
+
+
+def present_all(
+    viewer: Viewer | None, records: list[Record], *, grid_m: float = DEFAULT_GRID_M
+) -> list[Presented]:
+    shown = (present(viewer, record, grid_m=grid_m) for record in records)
+    return [item for item in shown if item is not None]
+
+
+def may_write(viewer: Viewer | None, owner: Agency) -> bool:
+    """Operators (and admins) change their own agency's records and the centre's."""
+    if viewer is None or viewer.role not in (Role.OPERATOR, Role.ADMIN):
+        return False
+    return owner in (viewer.agency, Agency.CENTRE)
+
+
+def may_read_history(viewer: Viewer | None) -> bool:
+    return viewer is not None and viewer.role in (Role.ANALYST, Role.ADMIN, Role.OPERATOR)
+
+
+def generalise(record: Record, grid_m: float = DEFAULT_GRID_M) -> Record:
+    """The coarse, anonymous form of a restricted record."""
+    match record:
+        case Incident():
+            generic_type, title = GENERIC_INCIDENT[record.agency]
+            return record.replace(
+                type=generic_type,
+                title=title,
+                description="",
+                location=snap(record.location, grid_m),
+            )
+        case Unit():
+            return record.replace(
+                callsign=GENERIC_UNIT[record.agency],
+                home_station="",
+                position=None if record.position is None else snap(record.position, grid_m),
+                heading=None,
+                speed_kmh=None,
+            )
+        case Blockage():
+            return record.replace(
+                direction="", source="", section=snap(record.section.centroid, grid_m)
+            )
+        case RiskZone():
+            return record
+    raise TypeError(f"no generalised form for {record!r}")
+
+
+def snap(point: shapely.Point, grid_m: float) -> shapely.Point:
+    """The centre of the ``grid_m`` cell (SWEREF 99 TM) that holds ``point``."""
+    x, y = _TO_SWEREF.transform(point.x, point.y)
+    cx = (x // grid_m + 0.5) * grid_m
+    cy = (y // grid_m + 0.5) * grid_m
+    lon, lat = _TO_WGS84.transform(cx, cy)
+    return shapely.Point(round(lon, 6), round(lat, 6))
+
+
+def present_event(
+    viewer: Viewer | None, event: Event, *, grid_m: float = DEFAULT_GRID_M
+) -> dict | None:
+    """An event as ``viewer`` may see it (its payload presented), or None."""
+    shown = present(viewer, event.record(), grid_m=grid_m)
+    if shown is None:
+        return None
+    data = event.to_dict()
+    if shown.generalised:
+        data["payload"] = shown.record.to_feature()
+        data["payload"]["properties"]["generalised"] = True
+        data["actor"] = ""  # who acted is as telling as what happened
+    return data
