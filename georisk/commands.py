@@ -71,6 +71,21 @@ class SetUnitStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class AssignUnit:
+    """Attach a unit to an open incident (it may leave another incident for it)."""
+
+    id: str
+    incident_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseUnit:
+    """Detach a unit from the incident it is assigned to."""
+
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReportBlockage:
     blockage: Blockage
 
@@ -107,6 +122,8 @@ Command = (
     | UpdateUnit
     | MoveUnit
     | SetUnitStatus
+    | AssignUnit
+    | ReleaseUnit
     | ReportBlockage
     | UpdateBlockage
     | LiftBlockage

@@ -13,6 +13,7 @@ stood *after* the change (a GeoJSON Feature), so that
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -75,7 +76,13 @@ def target(command: c.Command) -> tuple[str, str]:
             return "blockage", blockage.id
         case c.UpdateIncident(id=id_) | c.CloseIncident(id=id_):
             return "incident", id_
-        case c.UpdateUnit(id=id_) | c.MoveUnit(id=id_) | c.SetUnitStatus(id=id_):
+        case (
+            c.UpdateUnit(id=id_)
+            | c.MoveUnit(id=id_)
+            | c.SetUnitStatus(id=id_)
+            | c.AssignUnit(id=id_)
+            | c.ReleaseUnit(id=id_)
+        ):
             return "unit", id_
         case c.UpdateBlockage(id=id_) | c.LiftBlockage(id=id_):
             return "blockage", id_
@@ -86,8 +93,23 @@ def target(command: c.Command) -> tuple[str, str]:
     raise TypeError(f"not a command: {command!r}")
 
 
-def decide(command: c.Command, current: Record | None, now: datetime) -> tuple[str, Record]:
-    """The event kind and the new record, or NotFound/Conflict if the state forbids it."""
+def references(command: c.Command) -> list[tuple[str, str]]:
+    """Other entities a command's decision needs to see (besides its target)."""
+    if isinstance(command, c.AssignUnit):
+        return [("incident", command.incident_id)]
+    return []
+
+
+Lookup = Callable[[tuple[str, str]], "Record | None"]
+
+
+def decide(
+    command: c.Command, current: Record | None, now: datetime, lookup: Lookup = lambda key: None
+) -> tuple[str, Record]:
+    """The event kind and the new record, or NotFound/Conflict if the state forbids it.
+
+    ``lookup`` gives the current state of the entities named by `references`.
+    """
     kind, id_ = target(command)
     creates = isinstance(command, c.ReportIncident | c.RegisterUnit | c.ReportBlockage)
     if creates:
@@ -125,6 +147,19 @@ def decide(command: c.Command, current: Record | None, now: datetime) -> tuple[s
             return "unit.moved", moved
         case c.SetUnitStatus(status=status):
             return "unit.status", current.replace(status=status)
+        case c.AssignUnit(incident_id=incident_id):
+            incident = lookup(("incident", incident_id))
+            if incident is None:
+                raise NotFound(f"no incident with id {incident_id!r}")
+            if incident.status != IncidentStatus.OPEN:  # type: ignore[attr-defined]
+                raise Conflict(f"incident {incident_id!r} is closed")
+            if current.assigned_to == incident_id:  # type: ignore[attr-defined]
+                raise Conflict(f"unit {id_!r} is already assigned to incident {incident_id!r}")
+            return "unit.assigned", current.replace(assigned_to=incident_id)
+        case c.ReleaseUnit():
+            if current.assigned_to is None:  # type: ignore[attr-defined]
+                raise Conflict(f"unit {id_!r} is not assigned to any incident")
+            return "unit.released", current.replace(assigned_to=None)
         case c.UpdateBlockage(changes=changes):
             _refuse_if_lifted(current)
             updated = current.replace(**changes)

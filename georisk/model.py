@@ -206,6 +206,7 @@ class Unit(Record):
     speed_kmh: float | None = None
     position_time: datetime | None = None
     classification: Classification = Classification.OPEN
+    assigned_to: str | None = None  # the incident the unit works on, if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -306,3 +306,37 @@ def test_each_command_may_carry_its_own_time(store):
         store.apply([c.ReportIncident(incident("c")), c.ReportIncident(incident("d"))],
                     RESCUE, at=[minutes(4), minutes(3)])  # fmt: skip
     assert store.get("incident", "c") is None
+
+
+def test_units_are_assigned_to_open_incidents_and_released(store):
+    store.apply([c.ReportIncident(incident()), c.RegisterUnit(unit()),
+                 c.RegisterUnit(unit("unit-2"))], RESCUE, at=T0)  # fmt: skip
+    events = store.apply([c.AssignUnit("unit-1", "inc-1")], RESCUE, at=minutes(1))
+    assert events[0].kind == "unit.assigned"
+    assert store.get("unit", "unit-1").assigned_to == "inc-1"
+    with pytest.raises(Conflict, match="already assigned"):
+        store.apply([c.AssignUnit("unit-1", "inc-1")], RESCUE)
+    with pytest.raises(NotFound, match="no incident with id 'inc-9'"):
+        store.apply([c.AssignUnit("unit-2", "inc-9")], RESCUE)
+    # an incident reported in the same batch can take units at once
+    store.apply([c.ReportIncident(incident("inc-2")), c.AssignUnit("unit-2", "inc-2")], RESCUE,
+                at=minutes(2))  # fmt: skip
+    assert store.get("unit", "unit-2").assigned_to == "inc-2"
+    store.apply([c.CloseIncident("inc-2")], RESCUE, at=minutes(3))
+    with pytest.raises(Conflict, match="is closed"):
+        store.apply([c.AssignUnit("unit-1", "inc-2")], RESCUE)
+    store.apply([c.ReleaseUnit("unit-1")], RESCUE, at=minutes(4))
+    assert store.get("unit", "unit-1").assigned_to is None
+    with pytest.raises(Conflict, match="not assigned"):
+        store.apply([c.ReleaseUnit("unit-1")], RESCUE)
+    assert store.state_at(minutes(1.5)).units[0].assigned_to == "inc-1"
+
+
+def test_a_units_track_is_its_moves_in_a_window(store):
+    store.apply([c.RegisterUnit(unit())], RESCUE, at=T0)
+    for i in range(5):
+        store.apply([c.MoveUnit("unit-1", shapely.Point(15 + i / 10, 59), minutes(i))], RESCUE,
+                    at=minutes(i))  # fmt: skip
+    store.apply([c.SetUnitStatus("unit-1", "on_scene")], RESCUE, at=minutes(4))
+    track = store.events_of("unit", "unit-1", minutes(1), minutes(3), kinds=["unit.moved"])
+    assert [e.record().position.x for e in track] == [15.1, 15.2, 15.3]

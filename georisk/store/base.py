@@ -147,8 +147,16 @@ class Store(ABC):
         """Events with a sequence number above ``seq``, oldest first."""
 
     @abstractmethod
-    def events_of(self, kind: str, id: str) -> list[Event]:
-        """Every event of one entity, oldest first."""
+    def events_of(
+        self,
+        kind: str,
+        id: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        kinds: Iterable[str] = (),
+    ) -> list[Event]:
+        """The events of one entity, oldest first, optionally in a time window and of
+        some event kinds only (``unit.moved`` events between two times are a track)."""
 
     @abstractmethod
     def last_seq(self) -> int: ...

@@ -23,7 +23,7 @@ import shapely
 
 from georisk.commands import Actor, Command
 from georisk.errors import Conflict, GeoriskError
-from georisk.journal import ENTITY_KINDS, Event, decide, target
+from georisk.journal import ENTITY_KINDS, Event, decide, references, target
 from georisk.model import RECORD_TYPES, Agency, Classification, Record, records_from_features
 from georisk.store.base import Page, Picture, Query, Store, projection_columns
 from georisk.timeutil import format_utc, from_micros, to_micros, utc_now
@@ -163,7 +163,12 @@ class SQLiteStore(Store):
         times_us = _event_times(at, len(commands), last_us)
 
         keys = [target(command) for command in commands]
-        current = self._load(con, set(keys))
+        needed = set(keys).union(*(references(command) for command in commands))
+        current = self._load(con, needed)
+
+        def lookup(key: tuple[str, str]) -> Record | None:
+            return current.get(key, (None, None))[1]
+
         next_rid: int | None = None
         events: list[Event] = []
         event_rows: list[tuple[Any, ...]] = []
@@ -172,7 +177,7 @@ class SQLiteStore(Store):
             rid, record = current.get(key, (None, None))
             now_us = times_us[offset]
             now = from_micros(now_us)
-            event_kind, new = decide(command, record, now)
+            event_kind, new = decide(command, record, now, lookup)
             seq = last_seq + 1 + offset
             feature = new.to_feature()
             payload = orjson.dumps(feature).decode()
@@ -318,12 +323,26 @@ class SQLiteStore(Store):
         )
         return [_event(row) for row in rows]
 
-    def events_of(self, kind: str, id: str) -> list[Event]:
-        rows = self._connection().execute(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE entity_kind = ? AND entity_id = ? "
-            "ORDER BY seq",
-            (kind, id),
-        )
+    def events_of(
+        self,
+        kind: str,
+        id: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        kinds: Iterable[str] = (),
+    ) -> list[Event]:
+        sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE entity_kind = ? AND entity_id = ?"
+        args: list[Any] = [kind, id]
+        if start is not None:
+            sql += " AND time_us >= ?"
+            args.append(to_micros(start))
+        if end is not None:
+            sql += " AND time_us <= ?"
+            args.append(to_micros(end))
+        if kinds := list(kinds):
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            args += kinds
+        rows = self._connection().execute(sql + " ORDER BY seq", args)
         return [_event(row) for row in rows]
 
     def last_seq(self) -> int:
