@@ -104,13 +104,18 @@ Lookup = Callable[[tuple[str, str]], "Record | None"]
 
 
 def decide(
-    command: c.Command, current: Record | None, now: datetime, lookup: Lookup = lambda key: None
+    command: c.Command,
+    current: Record | None,
+    now: datetime,
+    lookup: Lookup = lambda key: None,
+    key: tuple[str, str] | None = None,
 ) -> tuple[str, Record]:
     """The event kind and the new record, or NotFound/Conflict if the state forbids it.
 
-    ``lookup`` gives the current state of the entities named by `references`.
+    ``lookup`` gives the current state of the entities named by `references`; ``key``
+    is the command's `target` when the caller already knows it.
     """
-    kind, id_ = target(command)
+    kind, id_ = key or target(command)
     creates = isinstance(command, c.ReportIncident | c.RegisterUnit | c.ReportBlockage)
     if creates:
         if current is not None:
@@ -118,7 +123,18 @@ def decide(
     elif current is None and not isinstance(command, c.IssueRiskZone):
         raise NotFound(f"no {kind} with id {id_!r}")
 
-    match command:
+    match command:  # position reports first: they are most of the traffic
+        case c.MoveUnit(position=position, time=time, heading=heading, speed_kmh=speed):
+            last = current.position_time  # type: ignore[attr-defined]
+            if last is not None and time < last:
+                raise Conflict(
+                    f"position of unit {id_!r} at {format_utc(time)} is older than "
+                    f"the one it already has ({format_utc(last)})"
+                )
+            moved = current.replace(
+                position=position, position_time=time, heading=heading, speed_kmh=speed
+            )
+            return "unit.moved", moved
         case c.ReportIncident(incident=new):
             return "incident.reported", new
         case c.RegisterUnit(unit=new):
@@ -134,17 +150,6 @@ def decide(
             return "incident.closed", closed
         case c.UpdateUnit(changes=changes):
             return "unit.updated", current.replace(**changes)
-        case c.MoveUnit(position=position, time=time, heading=heading, speed_kmh=speed):
-            last = current.position_time  # type: ignore[attr-defined]
-            if last is not None and time < last:
-                raise Conflict(
-                    f"position of unit {id_!r} at {format_utc(time)} is older than "
-                    f"the one it already has ({format_utc(last)})"
-                )
-            moved = current.replace(
-                position=position, position_time=time, heading=heading, speed_kmh=speed
-            )
-            return "unit.moved", moved
         case c.SetUnitStatus(status=status):
             return "unit.status", current.replace(status=status)
         case c.AssignUnit(incident_id=incident_id):

@@ -41,8 +41,10 @@ def parse_instant(text: str) -> datetime:
 
 def format_utc(moment: datetime) -> str:
     """RFC 3339 in UTC with a ``Z``, the form every georisk output uses."""
-    text = moment.astimezone(UTC).isoformat(timespec="microseconds")
-    return text.replace("+00:00", "Z").replace(".000000Z", "Z")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    text = moment.isoformat(timespec="microseconds")  # ends in +00:00
+    return text[:-13] + "Z" if text.endswith(".000000+00:00") else text[:-6] + "Z"
 
 
 def format_local(moment: datetime) -> str:

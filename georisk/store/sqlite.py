@@ -157,7 +157,7 @@ class SQLiteStore(Store):
         commands: Sequence[Command],
         actor: Actor,
         at: datetime | Sequence[datetime] | None,
-    ) -> tuple[list[Event], dict[int, tuple[Record, int, str]]]:
+    ) -> tuple[list[Event], dict[int, tuple[Record, int]]]:
         last = con.execute("SELECT seq, time_us FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         last_seq, last_us = last if last else (0, None)
         times_us = _event_times(at, len(commands), last_us)
@@ -170,14 +170,16 @@ class SQLiteStore(Store):
             return current.get(key, (None, None))[1]
 
         next_rid: int | None = None
+        now_us, now = -1, None
         events: list[Event] = []
         event_rows: list[tuple[Any, ...]] = []
-        latest: dict[int, tuple[Record, int, str]] = {}  # rid -> (record, seq, feature JSON)
+        latest: dict[int, tuple[Record, int]] = {}  # rid -> (record, seq)
         for offset, (command, key) in enumerate(zip(commands, keys, strict=True)):
             rid, record = current.get(key, (None, None))
-            now_us = times_us[offset]
-            now = from_micros(now_us)
-            event_kind, new = decide(command, record, now, lookup)
+            if times_us[offset] != now_us:
+                now_us = times_us[offset]
+                now = from_micros(now_us)
+            event_kind, new = decide(command, record, now, lookup, key)
             seq = last_seq + 1 + offset
             feature = new.to_feature()
             payload = orjson.dumps(feature).decode()
@@ -188,7 +190,7 @@ class SQLiteStore(Store):
                     ).fetchone()
                 rid, next_rid = next_rid, next_rid + 1
             current[key] = (rid, new)
-            latest[rid] = (new, seq, payload)
+            latest[rid] = (new, seq)
             classification = Classification(new.classification)  # type: ignore[attr-defined]
             event_rows.append(
                 (seq, now_us, actor.name, actor.agency, event_kind, key[0], key[1],
@@ -203,20 +205,16 @@ class SQLiteStore(Store):
         return events, latest
 
     @staticmethod
-    def _write_entities(
-        con: sqlite3.Connection, latest: dict[int, tuple[Record, int, str]]
-    ) -> None:
+    def _write_entities(con: sqlite3.Connection, latest: dict[int, tuple[Record, int]]) -> None:
         """Upsert the projection rows and their R*Tree boxes (geometry work vectorised)."""
-        geometries = [record.geometry for record, _, _ in latest.values()]
+        geometries = [record.geometry for record, _ in latest.values()]
         wkbs = shapely.to_wkb(geometries)
         bounds = shapely.bounds(geometries).tolist()
         rows = []
         boxes: dict[str, list[tuple[Any, ...]]] = {}
         gone: dict[str, list[tuple[int]]] = {}
-        for (rid, (record, seq, feature)), wkb, box in zip(
-            latest.items(), wkbs, bounds, strict=True
-        ):
-            rows.append(_entity_row(rid, record, seq, feature, wkb, box))
+        for (rid, (record, seq)), wkb, box in zip(latest.items(), wkbs, bounds, strict=True):
+            rows.append(_entity_row(rid, record, seq, wkb, box))
             if record.kind not in _RTREE_KINDS:
                 continue
             if wkb is None:
@@ -244,20 +242,26 @@ class SQLiteStore(Store):
             for start in range(0, len(ids), _MAX_SQL_VARIABLES):
                 chunk = ids[start : start + _MAX_SQL_VARIABLES]
                 marks = ",".join("?" * len(chunk))
-                rows = con.execute(
-                    "SELECT rid, id, feature, geom, seq FROM entities "
-                    f"WHERE kind = ? AND id IN ({marks})",
+                versions = con.execute(
+                    f"SELECT rid, id, seq FROM entities WHERE kind = ? AND id IN ({marks})",
                     (kind, *chunk),
                 ).fetchall()
                 stale = []
-                for row in rows:
-                    cached = self._cache.get(row[0], row[4])
+                for rid, id_, seq in versions:
+                    cached = self._cache.get(rid, seq)
                     if cached is None:
-                        stale.append(row)
+                        stale.append(rid)
                     else:
-                        found[(kind, row[1])] = (row[0], cached)
-                for row, record in zip(stale, _records(kind, stale), strict=True):
-                    found[(kind, record.id)] = (row[0], record)
+                        found[(kind, id_)] = (rid, cached)
+                if stale:  # decode only what this process has not seen at this version
+                    rows = con.execute(
+                        "SELECT e.rid, e.id, ev.payload, e.geom FROM entities AS e "
+                        "JOIN events AS ev ON ev.seq = e.seq "
+                        f"WHERE e.rid IN ({','.join('?' * len(stale))})",
+                        stale,
+                    ).fetchall()
+                    for row, record in zip(rows, _records(kind, rows), strict=True):
+                        found[(kind, record.id)] = (row[0], record)
         return found
 
     def get(self, kind: str, id: str) -> Record | None:
@@ -267,7 +271,7 @@ class SQLiteStore(Store):
 
     def query(self, query: Query) -> Page:
         _check_kind(query.kind)
-        sql = ["SELECT e.rid, e.id, e.feature, e.geom FROM"]
+        sql = ["SELECT e.rid, e.id, ev.payload, e.geom FROM"]
         args: list[Any] = []
         bbox_test = "{t}.max_x >= ? AND {t}.min_x <= ? AND {t}.max_y >= ? AND {t}.min_y <= ?"
         if query.bbox is not None and query.kind in _RTREE_KINDS:
@@ -278,6 +282,7 @@ class SQLiteStore(Store):
             args += _bbox_args(query.bbox)
         else:
             sql.append("entities AS e")
+        sql.append("JOIN events AS ev ON ev.seq = e.seq")  # the record is its last event
         sql.append("WHERE e.kind = ?")
         args.append(query.kind)
         if query.bbox is not None:  # exact float64 bounds (the R*Tree rounds to float32)
@@ -397,9 +402,9 @@ class _RecordCache:
         entry = self._entries.get(rid)
         return entry[1] if entry is not None and entry[0] == seq else None
 
-    def update(self, written: dict[int, tuple[Record, int, str]]) -> None:
+    def update(self, written: dict[int, tuple[Record, int]]) -> None:
         with self._lock:
-            for rid, (record, seq, _) in written.items():
+            for rid, (record, seq) in written.items():
                 self._entries.pop(rid, None)  # re-inserting keeps the newest last
                 self._entries[rid] = (seq, record)
             while len(self._entries) > self._size:
@@ -414,15 +419,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 _UPSERT_ENTITY = """
 INSERT INTO entities (rid, kind, id, category, status, agency, classification, severity,
-                      start_us, end_us, label, county, municipality, seq, feature, geom,
+                      start_us, end_us, label, county, municipality, seq, geom,
                       min_x, min_y, max_x, max_y)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (rid) DO UPDATE SET
     category = excluded.category, status = excluded.status, agency = excluded.agency,
     classification = excluded.classification, severity = excluded.severity,
     start_us = excluded.start_us, end_us = excluded.end_us, label = excluded.label,
     county = excluded.county, municipality = excluded.municipality,
-    seq = excluded.seq, feature = excluded.feature, geom = excluded.geom,
+    seq = excluded.seq, geom = excluded.geom,
     min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x,
     max_y = excluded.max_y
 """
@@ -466,7 +471,6 @@ def _entity_row(
     rid: int,
     record: Record,
     seq: int,
-    feature: str,
     wkb: bytes | None,
     bounds: list[float],
 ) -> tuple[Any, ...]:
@@ -487,14 +491,13 @@ def _entity_row(
         columns["county"],
         columns["municipality"],
         seq,
-        feature,
         wkb,
         *(None if wkb is None else bound for bound in bounds),
     )
 
 
 def _records(kind: str, rows: Sequence[tuple[Any, ...]]) -> list[Record]:
-    """Records from (rid, id, feature, geom) rows, decoding geometries in one call."""
+    """Records from (rid, id, payload, geom) rows, decoding geometries in one call."""
     cls = RECORD_TYPES[kind]
     geometries = shapely.from_wkb([row[3] for row in rows])
     return [

@@ -20,7 +20,8 @@ BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 
--- One row per entity ever seen, as of its last event.
+-- One row per entity ever seen, as of its last event: what queries filter on, and
+-- which event holds the record (not copied here: a unit move writes it once).
 CREATE TABLE entities (
     rid            INTEGER PRIMARY KEY,
     kind           TEXT    NOT NULL,
@@ -35,8 +36,7 @@ CREATE TABLE entities (
     label          TEXT    NOT NULL,      -- title, callsign or road, casefolded for search
     county         TEXT    NOT NULL,      -- SCB code, '' if unknown
     municipality   TEXT    NOT NULL,
-    seq            INTEGER NOT NULL,      -- the entity's last event
-    feature        TEXT    NOT NULL,      -- the payload of the entity's last event
+    seq            INTEGER NOT NULL,      -- the entity's last event: its payload is the record
     geom           BLOB,
     min_x REAL, min_y REAL, max_x REAL, max_y REAL,  -- bounds of geom, exact (float64)
     UNIQUE (kind, id)
