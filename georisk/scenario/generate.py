@@ -147,7 +147,7 @@ def build(
     routes = StationRoutes(world.graph, st_x, st_y)
     targets = routes.snap(placed.x, placed.y)
 
-    say("planning incidents", 2, 4)
+    say("describing incidents", 2, 4)
     rng = r_kind
     refs = world.graph.edges["ref"].to_numpy()
     snapped_edge = routes.graph.tree.query_nearest(

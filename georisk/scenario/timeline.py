@@ -69,7 +69,7 @@ def simulate_weather(start: int, end: int, rng: np.random.Generator) -> Weather:
 def _dark(hours_utc: np.ndarray) -> np.ndarray:
     """Whether the sun is below the horizon mid-hour (simple solar-position formula)."""
     moments = pd.to_datetime(hours_utc + HOUR // 2, unit="s", utc=True)
-    doy = moments.dayofyear.to_numpy()
+    doy = moments.day_of_year.to_numpy()
     declination = np.radians(23.44) * np.sin(2 * np.pi * (284 + doy) / 365)
     solar_hour = moments.hour.to_numpy() + moments.minute.to_numpy() / 60 + SUN_LON / 15
     angle = np.radians(15 * (solar_hour - 12))
@@ -87,7 +87,7 @@ def intensity(start: int, end: int, weather: Weather) -> tuple[np.ndarray, np.nd
     local = pd.to_datetime(hours, unit="s", utc=True).tz_convert("Europe/Stockholm")
     hour = local.hour.to_numpy()
     weekday = local.weekday.to_numpy()
-    doy = local.dayofyear.to_numpy().astype(float)
+    doy = local.day_of_year.to_numpy().astype(float)
     day = (hours - weather.day0) // DAY
     dark = _dark(hours)
     mid_month = np.array([15.5 + 30.44 * m for m in range(12)])

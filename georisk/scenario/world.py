@@ -42,8 +42,12 @@ def _to_metric() -> Transformer:
     return Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
 
 
+@cache
 def load_world() -> World:
-    """The road network in use (imported if present, else schematic) and the towns."""
+    """The road network in use (imported if present, else schematic) and the towns.
+
+    Cached per process: building it costs seconds and callers treat it as read-only.
+    """
     places = load_places().reset_index(drop=True)
     x, y = _to_metric().transform(places.geometry.x.to_numpy(), places.geometry.y.to_numpy())
     places["x"], places["y"] = x, y
