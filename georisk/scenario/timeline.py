@@ -86,7 +86,7 @@ def intensity(start: int, end: int, weather: Weather) -> tuple[np.ndarray, np.nd
     hours = np.arange(first, end, HOUR, dtype=np.int64)
     local = pd.to_datetime(hours, unit="s", utc=True).tz_convert("Europe/Stockholm")
     hour = local.hour.to_numpy()
-    weekday = local.weekday.to_numpy()
+    weekday = local.day_of_week.to_numpy()
     doy = local.day_of_year.to_numpy().astype(float)
     day = (hours - weather.day0) // DAY
     dark = _dark(hours)
