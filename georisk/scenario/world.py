@@ -17,6 +17,9 @@ from georisk.area.places import load_places
 from georisk.roads.network import METRIC_CRS, WGS84, RoadGraph, build_graph
 from georisk.roads.source import load_roads
 
+#: GeoNames main names that are English exonyms; operators read Swedish names.
+SWEDISH_NAMES = {"Gothenburg": "Göteborg"}
+
 
 @dataclass(frozen=True)
 class World:
@@ -49,6 +52,7 @@ def load_world() -> World:
     Cached per process: building it costs seconds and callers treat it as read-only.
     """
     places = load_places().reset_index(drop=True)
+    places["name"] = places["name"].replace(SWEDISH_NAMES)
     x, y = _to_metric().transform(places.geometry.x.to_numpy(), places.geometry.y.to_numpy())
     places["x"], places["y"] = x, y
     loaded = load_roads()
