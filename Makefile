@@ -1,5 +1,6 @@
 # Two commands do all set-up on a fresh machine:
-#   make run    install into .venv, then run the service on the embedded SQLite store
+#   make run    install into .venv, fill the embedded SQLite store with the demo scenario
+#               (once), then run the service on it
 #   make test   install into .venv (with test tools), then run the test suite
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -15,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	$(VENV)/bin/georisk serve
+	$(VENV)/bin/georisk demo
 
 test: install
 	$(VENV)/bin/ruff check .
