@@ -140,8 +140,8 @@ class Api:
                 "required": True,
                 "content": {"application/json": {"schema": _ref(op.body)}},
             }
-        media = "application/geo+json" if op.answer is schemas.FeatureCollection else (
-            "application/json")  # fmt: skip
+        geojson = op.answer in (schemas.FeatureCollection, schemas.Feature)
+        media = "application/geo+json" if geojson else "application/json"
         answer: dict[str, Any] = {"description": "Success."}
         if op.answer is not None:
             answer["content"] = {media: {"schema": _ref(op.answer)}}
