@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from georisk import settings
+from georisk.identity import Connections, service_secret
 from georisk.store import open_store
 
 
@@ -20,16 +21,30 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ``DB``); then ``config``.
     """
     app = Flask(__name__)
-    app.config.update(DB=str(settings.db_path()), JSON_SORT_KEYS=False)
+    app.config.update(
+        DB=str(settings.db_path()),
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,  # a full 5,000-position batch is about 1 MiB
+    )
     if path := os.environ.get("GEORISK_CONFIG"):
         app.config.from_file(path, load=tomllib.load, text=False)
     app.config.from_prefixed_env("GEORISK", loads=str)
     app.config.update(config or {})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    app.extensions["georisk.store"] = open_store(app.config["DB"])
+    app.extensions["georisk.store"] = open_store(app.config["DB"])  # migrates the schema
+    secret = app.config.get("SECRET_KEY")
+    app.extensions["georisk.cursor_key"] = (
+        secret.encode() if isinstance(secret, str) else secret
+    ) or service_secret(app.config["DB"])
+    app.extensions["georisk.idempotency"] = Connections(app.config["DB"])
 
+    from app import api, auth, ogc, problems
     from app.health import health
 
+    problems.install(app)
+    auth.install(app)
     app.register_blueprint(health)
+    app.register_blueprint(api.blueprint)
+    app.register_blueprint(ogc.blueprint)
     return app

@@ -171,6 +171,12 @@ class StatusChange(_Strict):
     status: UnitStatus
 
 
+class Assignment(_Strict):
+    """Attach a unit to an incident: the unit's id."""
+
+    unit: Id
+
+
 class BlockageProperties(_Strict):
     road: Name
     reason: BlockageReason
@@ -380,6 +386,14 @@ def _move(id: str, report: PositionReport, prefix: str, now: datetime) -> c.Move
 
 def set_unit_status(id: str, data: Any) -> c.SetUnitStatus:
     return c.SetUnitStatus(id, parse(StatusChange, data).status)
+
+
+def assign_unit(incident_id: str, data: Any) -> c.AssignUnit:
+    return c.AssignUnit(parse(Assignment, data).unit, incident_id)
+
+
+def release_unit(unit_id: str) -> c.ReleaseUnit:
+    return c.ReleaseUnit(unit_id)
 
 
 def report_blockage(data: Any, *, now: datetime | None = None) -> c.ReportBlockage:

@@ -13,6 +13,7 @@ import shapely
 
 from georisk import commands as c
 from georisk.store import SQLiteStore
+from georisk.store.sqlite import migrations
 from tests.conftest import ROOT
 from tests.factories import RESCUE, T0, incident, unit
 
@@ -48,7 +49,8 @@ def test_help_lists_the_commands():
 def test_init_db_then_environment_variable_selects_the_database(db_path):
     result = georisk("init-db", "--db", str(db_path))
     assert result.returncode == 0, result.stderr
-    assert "schema version 1, 0 events" in result.stdout
+    newest = migrations()[-1][0]
+    assert f"schema version {newest}, 0 events" in result.stdout
     assert db_path.exists()
     _seed(db_path)
     listed = georisk("events", env={"GEORISK_DB": str(db_path)})

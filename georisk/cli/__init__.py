@@ -30,9 +30,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from georisk.cli import area, data, data_fetch, store_commands
+    from georisk.cli import area, data, data_fetch, store_commands, tokens
 
-    for module in (store_commands, data, data_fetch, area):
+    for module in (store_commands, data, data_fetch, area, tokens):
         for command in module.COMMANDS:
             cli.add_command(command)
 

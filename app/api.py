@@ -1,0 +1,520 @@
+"""The JSON API under ``/api/v1``: incidents, units, assignments, blockages, journal.
+
+Bodies are validated by `georisk.validation` (the same rules as the CLI); answers are
+GeoJSON, shaped by the access policy in `app.presenting`; errors are problem+json
+(`app.problems`). Every route is declared with `API.route`, which also writes the
+OpenAPI document served at ``/api/v1/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+import shapely
+from flask import Blueprint, Response, request, send_from_directory, url_for
+from swagger_ui_bundle import swagger_ui_path
+
+from app import listing, params, presenting, schemas
+from app.auth import current_viewer
+from app.idempotency import idempotent
+from app.openapi import Api, Param
+from app.problems import Problem
+from georisk import commands as c
+from georisk import validation as v
+from georisk.access import Viewer, may_read_history, may_write
+from georisk.area import attribute_point
+from georisk.commands import Actor
+from georisk.journal import Event
+from georisk.model import (
+    Agency,
+    BlockageReason,
+    BlockageStatus,
+    Classification,
+    IncidentStatus,
+    IncidentType,
+    Record,
+    UnitKind,
+    UnitStatus,
+)
+from georisk.store import Query
+from georisk.timeutil import parse_instant
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+API = Api(
+    blueprint,
+    "georisk JSON API",
+    "1",
+    "The shared picture of a joint emergency control centre: incidents, units, "
+    "assignments, road blockages and the journal. Authenticate with a bearer token.",
+)
+GEOJSON = "application/geo+json"
+
+
+# -- helpers -----------------------------------------------------------------------
+
+
+def _viewer() -> Viewer:
+    viewer = current_viewer()
+    assert viewer is not None  # app.auth refuses anonymous requests before any view runs
+    return viewer
+
+
+def _json(data: Any, status: int = 200, mimetype: str = "application/json") -> Response:
+    return Response(orjson.dumps(data), status=status, mimetype=mimetype)
+
+
+def _body(optional: bool = False) -> Any:
+    """The request's JSON, or a precise 400/415 before any validation runs."""
+    raw = request.get_data(cache=True)
+    if not raw and optional:
+        return None
+    mimetype = request.mimetype
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise Problem(415, f"send the body as application/json (got {mimetype or 'nothing'!r})",
+                      headers={"Accept-Post": "application/json"})  # fmt: skip
+    if not raw:
+        raise Problem(400, "the request has no body; send a JSON object")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise Problem(400, f"malformed JSON: {exc}") from None
+
+
+def _existing(kind: str, id_: str) -> Record:
+    """The current record, or 404 when it does not exist or the viewer may not see it
+    (a 403 would tell that it exists)."""
+    record = listing.store().get(kind, id_)
+    if not presenting.visible(_viewer(), record):
+        raise Problem(404, f"no {kind} with id {id_!r}")
+    return record  # type: ignore[return-value]
+
+
+def _check_write(owner: Agency | str, what: str = "") -> None:
+    viewer = _viewer()
+    if not may_write(viewer, Agency(owner)):
+        raise Problem(
+            403,
+            f"a {viewer.role} of {viewer.agency} may not change {what or 'records'} "
+            f"of {Agency(owner).value}",
+        )
+
+
+def _apply(commands: list[c.Command]) -> list[Event]:
+    viewer = _viewer()
+    return listing.store().apply(commands, Actor(viewer.name, viewer.agency))
+
+
+def _written(event: Event, status: int = 200) -> Response:
+    body = {"seq": event.seq, "feature": presenting.feature(_viewer(), event.record())}
+    response = _json(body, status)
+    if status == 201:
+        response.headers["Location"] = request.base_url.rstrip("/") + "/" + event.entity_id
+    return response
+
+
+def _codes(lon: float, lat: float) -> dict[str, str]:
+    """SCB county and municipality codes of a point inside the operating area."""
+    found = attribute_point(lon, lat)
+    if not found.in_area:
+        return {"county": "", "municipality": ""}
+    return {"county": found.county_code or "", "municipality": found.municipality_code or ""}
+
+
+def _first_point(geometry: Any) -> tuple[float, float]:
+    first = shapely.get_coordinates(geometry)[0]
+    return float(first[0]), float(first[1])
+
+
+# -- lists -------------------------------------------------------------------------
+
+_COMMON = (
+    Param("bbox", "query", "minLon,minLat,maxLon,maxLat (WGS84).",
+          {"type": "string", "example": "14.8,59.1,15.5,59.4"}),
+    Param("datetime", "query", "An instant or an interval start/end (`..` for open), RFC 3339; "
+          "selects records whose time span meets it."),
+    Param("agency", "query", "Owning agencies, comma-separated: "
+          + ", ".join(a.value for a in Agency)),
+    Param("q", "query", "Case-insensitive text in the title, callsign or road.",
+          {"type": "string", "maxLength": 200}),
+    Param("limit", "query", "Records per page (1-10000, default 100).",
+          {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT}),
+    Param("cursor", "query", "The `next` value of the previous page."),
+)  # fmt: skip
+_AREA = (
+    Param("county", "query", "SCB county codes, comma-separated (e.g. 18,20)."),
+    Param("municipality", "query", "SCB municipality codes, comma-separated (e.g. 1880)."),
+)
+
+
+def _list(kind: str, category: str, categories: type, statuses: type, area: bool) -> Response:
+    known = [p.name for p in _COMMON] + [category, "status", "classification"]
+    known += [p.name for p in _AREA] if area else []
+    params.refuse_unknown(request.args, known)
+    args = request.args
+    start, end = params.datetime_window(args.get("datetime"))
+    text = args.get("q")
+    if text is not None and len(text) > 200:
+        raise Problem.field(400, "q", "at most 200 characters")
+    query = Query(
+        kind,
+        bbox=params.bbox(args.get("bbox")),
+        start=start,
+        end=end,
+        status=params.choices(args.get("status"), "status", [s.value for s in statuses]),
+        agency=params.choices(args.get("agency"), "agency", [a.value for a in Agency]),
+        category=params.choices(args.get(category), category, [x.value for x in categories]),
+        classification=params.choices(
+            args.get("classification"), "classification", [x.value for x in Classification]
+        ),
+        county=params.codes(args.get("county"), "county", 2) if area else frozenset(),
+        municipality=params.codes(args.get("municipality"), "municipality", 4)
+        if area
+        else frozenset(),
+        text=text or None,
+        limit=params.limit(args.get("limit")),
+    )
+    found = listing.page(_viewer(), query, args.get("cursor"))
+    return _json(_collection(found.features, found.next_cursor), mimetype=GEOJSON)
+
+
+def _collection(features: list[dict[str, Any]], following: str | None) -> dict[str, Any]:
+    links = [{"href": request.url, "rel": "self", "type": GEOJSON}]
+    if following is not None:
+        query = {k: v for k, v in request.args.items() if k != "cursor"}
+        query["cursor"] = following
+        links.append({"href": f"{request.base_url}?{urlencode(query)}", "rel": "next",
+                      "type": GEOJSON})  # fmt: skip
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "numberReturned": len(features),
+        "next": following,
+        "links": links,
+    }
+
+
+def _categorised(name: str, values: type, what: str) -> Param:
+    return Param(name, "query", f"{what}, comma-separated: " + ", ".join(x.value for x in values))
+
+
+def _status_param(values: type) -> Param:
+    return _categorised("status", values, "Status")
+
+
+_CLASSIFICATION = _categorised("classification", Classification, "Classification")
+
+
+# -- incidents ---------------------------------------------------------------------
+
+
+@API.route("GET", "/incidents", summary="List incidents", tag="incidents",
+           params=(*_COMMON, *_AREA, _categorised("type", IncidentType, "Incident types"),
+                   _status_param(IncidentStatus), _CLASSIFICATION),
+           answer=schemas.FeatureCollection)  # fmt: skip
+def list_incidents() -> Response:
+    return _list("incident", "type", IncidentType, IncidentStatus, area=True)
+
+
+@API.route("POST", "/incidents", summary="Report an incident", tag="incidents",
+           body=v.IncidentReport, status=201, answer=schemas.WriteResult, write=True)  # fmt: skip
+@idempotent
+def report_incident() -> Response:
+    """The county and municipality are filled in from the location."""
+    command = v.report_incident(_body())
+    incident = command.incident
+    _check_write(incident.agency, "incidents")
+    incident = incident.replace(**_codes(incident.location.x, incident.location.y))
+    (event,) = _apply([c.ReportIncident(incident)])  # type: ignore[arg-type]
+    return _written(event, 201)
+
+
+@API.route("GET", "/incidents/{id}", summary="Get an incident", tag="incidents",
+           answer=schemas.Feature)  # fmt: skip
+def get_incident(id: str) -> Response:
+    return _json(presenting.feature(_viewer(), _existing("incident", id)), mimetype=GEOJSON)
+
+
+@API.route("PATCH", "/incidents/{id}", summary="Update an incident", tag="incidents",
+           body=v.IncidentUpdate, answer=schemas.WriteResult, write=True)  # fmt: skip
+@idempotent
+def update_incident(id: str) -> Response:
+    command = v.update_incident(id, _body())
+    _check_write(_existing("incident", id).agency, "incidents")  # type: ignore[attr-defined]
+    changes = dict(command.changes)
+    if "location" in changes:
+        changes.update(_codes(changes["location"].x, changes["location"].y))
+    (event,) = _apply([c.UpdateIncident(id, changes)])
+    return _written(event)
+
+
+@API.route("POST", "/incidents/{id}/close", summary="Close an incident", tag="incidents",
+           body=v.Closing, answer=schemas.WriteResult, write=True)  # fmt: skip
+@idempotent
+def close_incident(id: str) -> Response:
+    """The body is optional; ``at`` defaults to now."""
+    command = v.close_incident(id, _body(optional=True))
+    _check_write(_existing("incident", id).agency, "incidents")  # type: ignore[attr-defined]
+    (event,) = _apply([command])
+    return _written(event)
+
+
+@API.route("POST", "/incidents/{id}/units", summary="Assign a unit to an incident",
+           tag="assignments", body=v.Assignment, answer=schemas.WriteResult,
+           write=True)  # fmt: skip
+@idempotent
+def assign_unit(id: str) -> Response:
+    """Journaled as ``unit.assigned``; the answer is the unit, with ``assigned_to`` set.
+    A unit assigned elsewhere moves to this incident."""
+    command = v.assign_unit(id, _body())
+    _existing("incident", id)
+    _check_write(_existing("unit", command.id).agency, "units")  # type: ignore[attr-defined]
+    (event,) = _apply([command])
+    return _written(event)
+
+
+@API.route("DELETE", "/incidents/{id}/units/{unit_id}", summary="Release a unit from an incident",
+           tag="assignments", answer=schemas.WriteResult, write=True)  # fmt: skip
+@idempotent
+def release_unit(id: str, unit_id: str) -> Response:
+    """Journaled as ``unit.released``; 409 when the unit is not assigned to this incident."""
+    _existing("incident", id)
+    unit = _existing("unit", unit_id)
+    _check_write(unit.agency, "units")  # type: ignore[attr-defined]
+    if unit.assigned_to != id:  # type: ignore[attr-defined]
+        raise Problem(409, f"unit {unit_id!r} is not assigned to incident {id!r}")
+    (event,) = _apply([v.release_unit(unit_id)])
+    return _written(event)
+
+
+# -- units -------------------------------------------------------------------------
+
+
+@API.route("GET", "/units", summary="List units", tag="units",
+           params=(*_COMMON, _categorised("kind", UnitKind, "Unit kinds"),
+                   _status_param(UnitStatus), _CLASSIFICATION),
+           answer=schemas.FeatureCollection)  # fmt: skip
+def list_units() -> Response:
+    return _list("unit", "kind", UnitKind, UnitStatus, area=False)
+
+
+@API.route("POST", "/units", summary="Register a unit", tag="units",
+           body=v.UnitRegistration, status=201, answer=schemas.WriteResult, write=True)  # fmt: skip
+@idempotent
+def register_unit() -> Response:
+    command = v.register_unit(_body())
+    _check_write(command.unit.agency, "units")
+    (event,) = _apply([command])
+    return _written(event, 201)
+
+
+@API.route("GET", "/units/{id}", summary="Get a unit", tag="units", answer=schemas.Feature)
+def get_unit(id: str) -> Response:
+    return _json(presenting.feature(_viewer(), _existing("unit", id)), mimetype=GEOJSON)
+
+
+@API.route("PATCH", "/units/{id}", summary="Update a unit", tag="units",
+           body=v.UnitUpdate, answer=schemas.WriteResult, write=True)  # fmt: skip
+@idempotent
+def update_unit(id: str) -> Response:
+    command = v.update_unit(id, _body())
+    _check_write(_existing("unit", id).agency, "units")  # type: ignore[attr-defined]
+    (event,) = _apply([command])
+    return _written(event)
+
+
+@API.route("PUT", "/units/{id}/status", summary="Set a unit's status", tag="units",
+           body=v.StatusChange, answer=schemas.WriteResult, write=True)  # fmt: skip
+@idempotent
+def set_unit_status(id: str) -> Response:
+    command = v.set_unit_status(id, _body())
+    _check_write(_existing("unit", id).agency, "units")  # type: ignore[attr-defined]
+    (event,) = _apply([command])
+    return _written(event)
+
+
+@API.route("POST", "/units/{id}/positions", summary="Report a unit's position", tag="units",
+           body=v.PositionReport, answer=schemas.WriteResult, write=True)  # fmt: skip
+@idempotent
+def report_position(id: str) -> Response:
+    command = v.move_unit(id, _body())
+    _check_write(_existing("unit", id).agency, "units")  # type: ignore[attr-defined]
+    (event,) = _apply([command])
+    return _written(event)
+
+
+@API.route("POST", "/positions", summary="Report many positions at once", tag="units",
+           body=v.PositionBatch, answer=schemas.BatchResult, write=True)  # fmt: skip
+@idempotent
+def report_positions() -> Response:
+    """Up to 5,000 reports in one transaction: all are taken or none."""
+    commands = v.move_units(_body())
+    viewer = _viewer()
+    store = listing.store()
+    checked: dict[str, bool] = {}
+    for i, command in enumerate(commands):
+        if command.id in checked:
+            continue
+        unit = store.get("unit", command.id)
+        if not presenting.visible(viewer, unit):
+            raise Problem.field(404, f"positions.{i}.unit", f"no unit with id {command.id!r}")
+        if not may_write(viewer, unit.agency):  # type: ignore[union-attr]
+            raise Problem.field(
+                403, f"positions.{i}.unit",
+                f"a {viewer.role} of {viewer.agency} may not move this unit",
+            )  # fmt: skip
+        checked[command.id] = True
+    events = _apply(commands)  # type: ignore[arg-type]
+    return _json({"count": len(events), "first_seq": events[0].seq, "seq": events[-1].seq})
+
+
+@API.route("GET", "/units/{id}/track", summary="A unit's positions between two times",
+           tag="units",
+           params=(Param("datetime", "query", "Interval start/end (RFC 3339, `..` open)."),
+                   Param("limit", "query", "Most points (1-10000, default 10000).",
+                         {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT})),
+           answer=schemas.FeatureCollection)  # fmt: skip
+def unit_track(id: str) -> Response:
+    """Points from the journal's ``unit.moved`` events, oldest first."""
+    params.refuse_unknown(request.args, ["datetime", "limit"])
+    start, end = params.datetime_window(request.args.get("datetime"))
+    limit = params.limit(request.args.get("limit"), default=params.MAX_LIMIT)
+    viewer = _viewer()
+    _existing("unit", id)
+    if not may_read_history(viewer):
+        raise Problem(403, f"a {viewer.role} may not read history")
+    # The window is on position time. A report is journaled after it was observed (or
+    # at most FUTURE_TOLERANCE before), so its event time bounds the search from below.
+    earliest = None if start is None else start - v.FUTURE_TOLERANCE
+    moves = listing.store().events_of("unit", id, earliest, None, kinds=["unit.moved"])
+    points = []
+    for shown in presenting.events(viewer, moves):
+        props = shown["payload"]["properties"]
+        when = parse_instant(props["position_time"])
+        if (start is not None and when < start) or (end is not None and when > end):
+            continue
+        if len(points) == limit:
+            break
+        points.append({
+            "type": "Feature",
+            "id": f"{id}@{shown['seq']}",
+            "geometry": shown["payload"]["geometry"],
+            "properties": {"seq": shown["seq"], "time": props["position_time"],
+                           "heading": props["heading"], "speed_kmh": props["speed_kmh"],
+                           "status": props["status"],
+                           "generalised": bool(props.get("generalised", False))},
+        })  # fmt: skip
+    return _json(_collection(points, None), mimetype=GEOJSON)
+
+
+# -- blockages ---------------------------------------------------------------------
+
+
+@API.route("GET", "/blockages", summary="List road blockages", tag="blockages",
+           params=(*_COMMON, *_AREA, _categorised("reason", BlockageReason, "Reasons"),
+                   _status_param(BlockageStatus), _CLASSIFICATION),
+           answer=schemas.FeatureCollection)  # fmt: skip
+def list_blockages() -> Response:
+    return _list("blockage", "reason", BlockageReason, BlockageStatus, area=True)
+
+
+@API.route("POST", "/blockages", summary="Report a road blockage", tag="blockages",
+           body=v.BlockageReport, status=201, answer=schemas.WriteResult, write=True)  # fmt: skip
+@idempotent
+def report_blockage() -> Response:
+    """The county and municipality are those where the section starts."""
+    blockage = v.report_blockage(_body()).blockage
+    _check_write(blockage.agency, "blockages")
+    blockage = blockage.replace(**_codes(*_first_point(blockage.section)))
+    (event,) = _apply([c.ReportBlockage(blockage)])  # type: ignore[arg-type]
+    return _written(event, 201)
+
+
+@API.route("GET", "/blockages/{id}", summary="Get a road blockage", tag="blockages",
+           answer=schemas.Feature)  # fmt: skip
+def get_blockage(id: str) -> Response:
+    return _json(presenting.feature(_viewer(), _existing("blockage", id)), mimetype=GEOJSON)
+
+
+@API.route("PATCH", "/blockages/{id}", summary="Update a road blockage", tag="blockages",
+           body=v.BlockageUpdate, answer=schemas.WriteResult, write=True)  # fmt: skip
+@idempotent
+def update_blockage(id: str) -> Response:
+    command = v.update_blockage(id, _body())
+    _check_write(_existing("blockage", id).agency, "blockages")  # type: ignore[attr-defined]
+    changes = dict(command.changes)
+    if "section" in changes:
+        changes.update(_codes(*_first_point(changes["section"])))
+    (event,) = _apply([c.UpdateBlockage(id, changes)])
+    return _written(event)
+
+
+@API.route("POST", "/blockages/{id}/lift", summary="Lift a road blockage", tag="blockages",
+           body=v.Closing, answer=schemas.WriteResult, write=True)  # fmt: skip
+@idempotent
+def lift_blockage(id: str) -> Response:
+    """The body is optional; ``at`` defaults to now."""
+    command = v.lift_blockage(id, _body(optional=True))
+    _check_write(_existing("blockage", id).agency, "blockages")  # type: ignore[attr-defined]
+    (event,) = _apply([command])
+    return _written(event)
+
+
+# -- journal -----------------------------------------------------------------------
+
+
+@API.route("GET", "/events", summary="Journal events after a sequence number", tag="journal",
+           params=(Param("after", "query", "Sequence number to continue after (default 0).",
+                         {"type": "integer", "minimum": 0}),
+                   Param("limit", "query", "Most events scanned (1-10000, default 1000).",
+                         {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT})),
+           answer=schemas.EventList)  # fmt: skip
+def list_events() -> Response:
+    """Events the viewer may not see are left out; ``last_seq`` still moves past them."""
+    params.refuse_unknown(request.args, ["after", "limit"])
+    viewer = _viewer()
+    if not may_read_history(viewer):
+        raise Problem(403, f"a {viewer.role} may not read the journal")
+    text = request.args.get("after", "0")
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise Problem.field(400, "after", f"{text!r} is not a sequence number (0 or more)")
+    after = int(text)
+    scanned = listing.store().events_after(after, params.limit(request.args.get("limit"), 1000))
+    return _json({
+        "events": presenting.events(viewer, scanned),
+        "last_seq": scanned[-1].seq if scanned else after,
+    })  # fmt: skip
+
+
+# -- the document and its docs page ------------------------------------------------
+
+
+@blueprint.get("/openapi.json")
+def openapi_document() -> Response:
+    server = request.url_root.rstrip("/") + blueprint.url_prefix
+    return _json(API.document(server), mimetype="application/vnd.oai.openapi+json;version=3.1")
+
+
+@blueprint.get("/docs")
+def docs_page() -> Response:
+    """Swagger UI from the swagger-ui-bundle package: no CDN."""
+    assets = url_for("api.docs_asset", filename="")
+    spec = url_for("api.openapi_document")
+    html = _DOCS_PAGE.replace("{assets}", assets).replace("{spec}", spec)
+    return Response(html, mimetype="text/html")
+
+
+@blueprint.get("/docs/assets/<path:filename>")
+def docs_asset(filename: str) -> Response:
+    return send_from_directory(swagger_ui_path, filename, max_age=3600)
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>georisk API</title>
+<link rel="stylesheet" href="{assets}swagger-ui.css"></head>
+<body><div id="docs"></div>
+<script src="{assets}swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "{spec}", dom_id: "#docs"});</script>
+</body></html>
+"""

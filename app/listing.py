@@ -1,0 +1,47 @@
+"""Pages of current records for one viewer: the store query, the cursor, the policy.
+
+Both the JSON API and the OGC API list records through `page`, so filtering,
+pagination and the access policy behave identically in both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from flask import current_app
+
+from app import cursors, presenting
+from georisk.access import Viewer
+from georisk.store import Query, Store
+
+
+@dataclass(frozen=True)
+class Listed:
+    features: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def store() -> Store:
+    return current_app.extensions["georisk.store"]
+
+
+def page(viewer: Viewer | None, query: Query, cursor: str | None) -> Listed:
+    """One page of ``query`` after ``cursor``, as ``viewer`` may see it.
+
+    ``query.limit`` counts records before the policy: a page may hold fewer features
+    than the limit (some hidden) and still have a next page.
+    """
+    key: bytes = current_app.extensions["georisk.cursor_key"]
+    filters = {k: v for k, v in asdict(query).items() if k not in ("limit", "after")}
+    after = cursors.decode(key, cursor, filters)
+    found = store().query(_with_after(query, after))
+    shown = presenting.features(viewer, found.records, query)
+    following = None if found.next_after is None else cursors.encode(key, found.next_after, filters)
+    return Listed(shown, following)
+
+
+def _with_after(query: Query, after: int | None) -> Query:
+    values = asdict(query)
+    values["after"] = after
+    return Query(**values)

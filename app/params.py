@@ -1,0 +1,114 @@
+"""Query parameters shared by the JSON API and the OGC API: one reading of bbox,
+datetime, limit and value lists, so both APIs refuse the same things the same way."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+
+from app.problems import Problem
+from georisk.timeutil import parse_instant
+
+MAX_LIMIT = 10_000
+
+
+def bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """``minLon,minLat,maxLon,maxLat`` (or 6 numbers with heights, which are ignored)."""
+    if text is None:
+        return None
+    parts = text.split(",")
+    if len(parts) not in (4, 6):
+        raise Problem.field(
+            400, "bbox", f"expected 4 numbers (minLon,minLat,maxLon,maxLat), got {len(parts)}"
+        )
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        raise Problem.field(400, "bbox", f"{text!r} is not a list of numbers") from None
+    if not all(math.isfinite(n) for n in numbers):
+        raise Problem.field(400, "bbox", "numbers must be finite")
+    if len(numbers) == 6:
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    min_x, min_y, max_x, max_y = numbers
+    if min_x > max_x or min_y > max_y:
+        raise Problem.field(400, "bbox", "the minimum is greater than the maximum")
+    if not (-180 <= min_x <= 180 and -180 <= max_x <= 180):
+        raise Problem.field(400, "bbox", "longitudes must be between -180 and 180")
+    if not (-90 <= min_y <= 90 and -90 <= max_y <= 90):
+        raise Problem.field(400, "bbox", "latitudes must be between -90 and 90")
+    return min_x, min_y, max_x, max_y
+
+
+def datetime_window(
+    text: str | None, name: str = "datetime"
+) -> tuple[datetime | None, datetime | None]:
+    """An instant, or an interval ``start/end`` with ``..`` (or nothing) for an open end,
+    as in OGC API - Features."""
+    if text is None:
+        return None, None
+    if "/" not in text:
+        moment = _instant(text, name)
+        return moment, moment
+    first, _, second = text.partition("/")
+    if "/" in second:
+        raise Problem.field(400, name, "an interval has exactly one '/'")
+    start = None if first in ("", "..") else _instant(first, name)
+    end = None if second in ("", "..") else _instant(second, name)
+    if start is None and end is None:
+        raise Problem.field(400, name, "an interval needs at least one end")
+    if start is not None and end is not None and start > end:
+        raise Problem.field(400, name, "the interval's start is after its end")
+    return start, end
+
+
+def _instant(text: str, name: str) -> datetime:
+    try:
+        return parse_instant(text)
+    except ValueError as exc:
+        raise Problem.field(400, name, f"{exc} (use RFC 3339, e.g. 2026-01-15T08:00:00Z)") from None
+
+
+def limit(text: str | None, default: int = 100) -> int:
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise Problem.field(400, "limit", f"{text!r} is not an integer") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise Problem.field(400, "limit", f"must be between 1 and {MAX_LIMIT}")
+    return value
+
+
+def choices(text: str | None, name: str, allowed: Iterable[str]) -> frozenset[str]:
+    """A comma-separated list of values, each from ``allowed``."""
+    if text is None:
+        return frozenset()
+    allowed = list(allowed)
+    values = frozenset(value.strip() for value in text.split(",") if value.strip())
+    wrong = sorted(values - set(allowed))
+    if wrong:
+        raise Problem.field(
+            400, name, f"{', '.join(map(repr, wrong))} not one of: {', '.join(allowed)}"
+        )
+    return values
+
+
+def codes(text: str | None, name: str, digits: int) -> frozenset[str]:
+    """A comma-separated list of SCB codes of ``digits`` digits."""
+    if text is None:
+        return frozenset()
+    values = frozenset(value.strip() for value in text.split(",") if value.strip())
+    for value in values:
+        if not (value.isascii() and value.isdigit() and len(value) == digits):
+            raise Problem.field(400, name, f"{value!r} is not a {digits}-digit SCB code")
+    return values
+
+
+def refuse_unknown(given: Iterable[str], known: Iterable[str]) -> None:
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise Problem.field(
+            400, unknown[0], f"unknown query parameter; known: {', '.join(sorted(known))}"
+        )

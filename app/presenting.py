@@ -1,0 +1,75 @@
+"""The one place the APIs apply the access policy to what they send.
+
+Every record, event and track point leaves the service through these functions, which
+ask `georisk.access` what the current viewer may see. Lists, single items, write
+answers, the journal and tracks all come here, so no endpoint can forget the policy.
+
+Filters ran in the database against the full records. A generalised record must not
+betray what its full form contains (a search for a word in a secret title must not
+bring up the generic "Polisinsats"), so generalised records are tested again against
+the query, on what the viewer actually sees.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shapely
+
+from georisk.access import Viewer, present, present_event
+from georisk.journal import Event
+from georisk.model import Record
+from georisk.store import Query
+from georisk.store.base import projection_columns
+
+
+def feature(viewer: Viewer | None, record: Record) -> dict[str, Any] | None:
+    """The record as a GeoJSON Feature for ``viewer``, or None when it must not appear."""
+    shown = present(viewer, record)
+    if shown is None:
+        return None
+    out = shown.record.to_feature()
+    out["properties"]["generalised"] = shown.generalised
+    return out
+
+
+def features(
+    viewer: Viewer | None, records: list[Record], query: Query | None = None
+) -> list[dict[str, Any]]:
+    out = []
+    for record in records:
+        shown = present(viewer, record)
+        if shown is None:
+            continue
+        if shown.generalised and query is not None and not _still_matches(shown.record, query):
+            continue
+        item = shown.record.to_feature()
+        item["properties"]["generalised"] = shown.generalised
+        out.append(item)
+    return out
+
+
+def visible(viewer: Viewer | None, record: Record | None) -> bool:
+    return record is not None and present(viewer, record) is not None
+
+
+def event(viewer: Viewer | None, item: Event) -> dict[str, Any] | None:
+    return present_event(viewer, item)
+
+
+def events(viewer: Viewer | None, items: list[Event]) -> list[dict[str, Any]]:
+    shown = (present_event(viewer, item) for item in items)
+    return [item for item in shown if item is not None]
+
+
+def _still_matches(record: Record, query: Query) -> bool:
+    columns = projection_columns(record)
+    if query.category and str(columns["category"]) not in query.category:
+        return False
+    if query.text and query.text.casefold() not in str(columns["label"]).casefold():
+        return False
+    if query.bbox is not None:
+        geometry = record.geometry
+        if geometry is None or not shapely.intersects(geometry, shapely.box(*query.bbox)):
+            return False
+    return True

@@ -1,0 +1,81 @@
+"""Shapes of what the JSON API answers, as pydantic models.
+
+They are never used to build responses (that would cost a second serialisation on the
+hot path); they exist so the OpenAPI document describes the answers from code, and the
+contract tests and schemathesis check real answers against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Link(BaseModel):
+    href: str
+    rel: str
+    type: str | None = None
+    title: str | None = None
+
+
+class Feature(BaseModel):
+    type: Literal["Feature"]
+    id: str
+    geometry: dict[str, Any] | None
+    properties: dict[str, Any] = Field(
+        description="The record's fields; `generalised` is true when the viewer may only "
+        "see a coarse form of it."
+    )
+
+
+class FeatureCollection(BaseModel):
+    type: Literal["FeatureCollection"]
+    features: list[Feature]
+    numberReturned: int  # OGC API - Features spells it so
+    next: str | None = Field(None, description="Cursor of the next page, null on the last.")
+    links: list[Link]
+
+
+class WriteResult(BaseModel):
+    seq: int = Field(description="Journal sequence number of the write's event.")
+    feature: Feature | None = Field(
+        description="The record after the write, as the writer may see it."
+    )
+
+
+class BatchResult(BaseModel):
+    count: int
+    first_seq: int
+    seq: int = Field(description="Sequence number of the batch's last event.")
+
+
+class EventOut(BaseModel):
+    seq: int
+    time: str
+    actor: str
+    agency: str
+    kind: str
+    entity_id: str
+    classification: str
+    payload: dict[str, Any]
+
+
+class EventList(BaseModel):
+    events: list[EventOut]
+    last_seq: int = Field(description="Pass as `after` to continue.")
+
+
+class FieldProblem(BaseModel):
+    field: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None

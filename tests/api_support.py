@@ -1,0 +1,53 @@
+"""Shared set-up for the API tests: tokens, a test client, and the real service."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from georisk.identity import Tokens
+from georisk.store import SQLiteStore
+from tests.conftest import ROOT
+from tests.test_service import free_port
+
+
+def make_token(db: Path, agency: str = "rescue", role: str = "operator", name: str = "") -> str:
+    SQLiteStore(db).close()  # the schema, tokens table included
+    return Tokens(db).create(name or f"{agency}-{role}", agency, role)[1]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@contextlib.contextmanager
+def running_service(db: Path) -> Iterator[str]:
+    """`georisk serve` (gunicorn, the production server) on a free loopback port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(base + "/health", timeout=5).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    raise RuntimeError(
+                        f"the service did not start: {process.stderr.read()}"
+                    ) from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
