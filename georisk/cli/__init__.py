@@ -30,9 +30,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from georisk.cli import data, store_commands
+    from georisk.cli import data, fwi, store_commands
 
-    for module in (store_commands, data):
+    for module in (store_commands, data, fwi):
         for command in module.COMMANDS:
             cli.add_command(command)
 

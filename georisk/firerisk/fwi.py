@@ -129,7 +129,8 @@ def ffmc_constant(name: str | float) -> float:
         return FFMC_CONSTANT_CFFDRS
     if key in ("147.2", "1987", "vanwagner", "xclim"):
         return FFMC_CONSTANT_1987
-    raise ValidationError.one("ffmc_constant", f"unknown FFMC constant {name!r}; use cffdrs or 147.2")
+    raise ValidationError.one("ffmc_constant",
+                              f"unknown FFMC constant {name!r}; use cffdrs or 147.2")
 
 
 def _as_2d(name: str, value: ArrayLike, shape: tuple[int, int] | None) -> NDArray[np.float64]:
@@ -266,7 +267,7 @@ def _run_numba(t, h, w, p, mon_idx, lat, state, keep, const, n_workers) -> dict[
 
 
 def _run_numpy(t, h, w, p, mon_idx, lat, state, outputs, const, n_workers) -> None:
-    days, cells = t.shape
+    cells = t.shape[1]
     blocks = [(b, min(b + _BLOCK, cells)) for b in range(0, cells, _BLOCK)]
     job = _BlockJob(t, h, w, p, mon_idx, lat, state, outputs, const)
     if n_workers == 1 or len(blocks) == 1:

@@ -102,10 +102,9 @@ def main() -> int:
 
     ours_rate = cell_days / statistics.median(ours_t)
     xclim_rate = cell_days / statistics.median(xclim_t)
-    print(f"georisk: median {statistics.median(ours_t):.3f} s → {ours_rate / 1e6:.2f} M cell-days/s"
-          f"  (runs {', '.join(f'{t:.3f}' for t in ours_t)})")
-    print(f"xclim:   median {statistics.median(xclim_t):.3f} s → {xclim_rate / 1e6:.2f} M cell-days/s"
-          f"  (runs {', '.join(f'{t:.3f}' for t in xclim_t)})")
+    for name, times, rate in (("georisk", ours_t, ours_rate), ("xclim", xclim_t, xclim_rate)):
+        print(f"{name:8s} median {statistics.median(times):.3f} s → {rate / 1e6:.2f} M cell-days/s"
+              f"  (runs {', '.join(f'{t:.3f}' for t in times)})")
     print(f"ratio georisk / xclim: {ours_rate / xclim_rate:.2f}×")
 
     # Agreement in xclim's own convention (FFMC constant 147.2).
@@ -129,8 +128,8 @@ def main() -> int:
     outputs_mb = sum(v.nbytes for v in result.as_dict().values()) / 2**20
     del result
     inputs_mb = 4 * cube.temp.nbytes / 2**20
-    print(f"peak extra memory of one call: {peak / 2**20:.0f} MiB "
-          f"(its outputs, {len(INDICES)} indices: {outputs_mb:.0f} MiB; inputs held: {inputs_mb:.0f} MiB)")
+    print(f"peak extra memory of one call: {peak / 2**20:.0f} MiB (its outputs, "
+          f"{len(INDICES)} indices: {outputs_mb:.0f} MiB; inputs held: {inputs_mb:.0f} MiB)")
     print(f"process RSS after each timed call: {', '.join(f'{r:.0f}' for r in rss)} MiB; "
           f"growth first→last {rss[-1] - rss[0]:+.0f} MiB; peak RSS {_rss_mb():.0f} MiB")
     flat = rss[-1] - rss[0] < 20
