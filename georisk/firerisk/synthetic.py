@@ -85,3 +85,52 @@ def bench_cube(cells: int = 20_000, seed: int = 2025) -> SeasonWeather:
     """The benchmark cube: ``cells`` cells over Bergslagen latitudes, May–October."""
     lat = np.linspace(57.5, 62.5, cells)
     return season_weather(lat, season_dates(), seed=seed)
+
+
+BERGSLAGEN_BBOX = (11.0, 57.5, 17.0, 62.5)
+"""lon/lat box around the five counties, used when no real boundary is at hand."""
+
+
+def station_weather_frame(n_stations: int = 100, dates: list[date] | None = None, *,
+                          bbox: tuple[float, float, float, float] = BERGSLAGEN_BBOX,
+                          obs_per_day: int = 1, seed: int = 2025):
+    """A weather CSV's rows (see ``station_weather``) for stations spread over ``bbox``.
+
+    ``obs_per_day`` 1 gives daily noon records (bare dates); 2, 4 or 8 give
+    observations spaced evenly from noon local standard time (UTC+1), whose rain adds
+    up to each fire day's total and whose noon row carries the day's noon weather,
+    so aggregating them must give back the daily values exactly.
+    """
+    import pandas as pd
+
+    if obs_per_day not in (1, 2, 4, 8):
+        raise ValueError("obs_per_day must be 1, 2, 4 or 8")
+    dates = dates or season_dates()
+    rng = np.random.default_rng(seed + 1)
+    lon = np.round(rng.uniform(bbox[0], bbox[2], n_stations), 4)
+    lat = np.round(rng.uniform(bbox[1], bbox[3], n_stations), 4)
+    w = season_weather(lat, dates, seed=seed)
+    ids = np.array([f"S{i:03d}" for i in range(n_stations)])
+    days, n = w.temp.shape
+    if obs_per_day == 1:
+        time = np.repeat([d.isoformat() for d in dates], n)
+        return pd.DataFrame({
+            "station": np.tile(ids, days), "lat": np.tile(lat, days),
+            "lon": np.tile(lon, days), "time": time, "temp": w.temp.ravel(),
+            "rh": w.rh.ravel(), "wind": w.ws.ravel(), "precip": w.prec.ravel()})
+    frames = []
+    step = 24 // obs_per_day
+    share = rng.dirichlet(np.ones(obs_per_day), size=(days, n))  # rain split over the day
+    for k in range(obs_per_day):
+        # k = 0 is noon of fire day D; k > 0 are earlier, back to D-1 12:00 (exclusive).
+        hours_before = k * step
+        stamps = [pd.Timestamp(d) + pd.Timedelta(hours=11 - hours_before) for d in dates]
+        noise = 0.0 if k == 0 else 1.0
+        frames.append(pd.DataFrame({
+            "station": np.tile(ids, days), "lat": np.tile(lat, days), "lon": np.tile(lon, days),
+            "time": np.repeat([t.strftime("%Y-%m-%dT%H:%MZ") for t in stamps], n),
+            "temp": (w.temp - noise * (3.0 + rng.random((days, n)))).ravel().round(1),
+            "rh": np.clip(w.rh + noise * 15.0, 0, 100).ravel(),
+            "wind": (w.ws * (1.0 - 0.3 * noise)).ravel().round(1),
+            "precip": (w.prec * share[:, :, k]).ravel()}))
+    return pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=seed)
