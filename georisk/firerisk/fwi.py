@@ -430,7 +430,8 @@ def isi_day(ffmc: NDArray, ws: NDArray, const: float) -> NDArray:
 
 def bui_day(dmc: NDArray, dc: NDArray) -> NDArray:
     """Buildup Index; the second equation applies where DMC > 0.4·DC."""
-    bui = 0.8 * dc * dmc / (dmc + 0.4 * dc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bui = 0.8 * dc * dmc / (dmc + 0.4 * dc)
     bui[(dmc == 0.0) & (dc == 0.0)] = 0.0
     low = bui < dmc
     if low.any():
