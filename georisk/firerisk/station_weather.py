@@ -110,13 +110,15 @@ def _parse_times(text: pd.Series, bad) -> pd.Series:
         days = pd.to_datetime(text[is_date], format="%Y-%m-%d", errors="coerce")
         times[is_date] = (days + pd.Timedelta(hours=11)).dt.tz_localize("UTC")
     rest = ~is_date
+    no_zone = pd.Series(False, index=text.index)
     if rest.any():
         parsed = pd.to_datetime(text[rest], utc=True, errors="coerce", format="ISO8601")
-        no_zone = ~text[rest].str.contains(r"(Z|[+-]\d{2}:?\d{2})$", regex=True)
-        bad(no_zone.to_numpy() & parsed.notna().to_numpy(), "time",
-            "no timezone; add Z or an offset")
+        has_zone = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
         times[rest] = parsed
-    bad(times.isna().to_numpy(), "time", "not an ISO 8601 time or date")
+        no_zone = rest & ~has_zone & times.notna()
+        bad(no_zone.to_numpy(), "time", "no timezone; add Z or an offset")
+        times[no_zone] = pd.NaT
+    bad((times.isna() & ~no_zone).to_numpy(), "time", "not an ISO 8601 time or date")
     return times
 
 
