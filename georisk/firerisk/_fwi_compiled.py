@@ -20,7 +20,7 @@ _LN100 = math.log(100.0)
 _BLOCK = 64  # cells advanced together, so each day's reads are contiguous
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def _pow(x, e):
     # libm pow is several times slower than exp(log) here; x >= 0 always.
     if x == 0.0:
@@ -28,7 +28,7 @@ def _pow(x, e):
     return math.exp(e * math.log(x))
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def _ffmc(f0, temp, rh, ws, prec, const):
     mo = const * (101.0 - f0) / (59.5 + f0)
     if prec > 0.5:
@@ -68,7 +68,7 @@ def _ffmc(f0, temp, rh, ws, prec, const):
     return min(max(f, 0.0), 101.0)
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def _dmc(p0, temp, rh, prec, le):
     rk = 1.894e-4 * (max(temp, -1.1) + 1.1) * (100.0 - rh) * le
     pr = p0
@@ -86,7 +86,7 @@ def _dmc(p0, temp, rh, prec, le):
     return max(pr + rk, 0.0)
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def _dc(d0, temp, prec, lf):
     pe = max((0.36 * (max(temp, -2.8) + 2.8) + lf) / 2.0, 0.0)
     dr = d0
@@ -97,14 +97,14 @@ def _dc(d0, temp, prec, lf):
     return max(dr + pe, 0.0)
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def _isi(ffmc, ws, const):
     fm = const * (101.0 - ffmc) / (59.5 + ffmc)
     # 0.208·exp(0.05039·ws) · 91.9·exp(−0.1386·fm)·(1 + fm^5.31/4.93e7), one exp fewer
     return 0.208 * 91.9 * math.exp(0.05039 * ws - 0.1386 * fm) * (1.0 + _pow(fm, 5.31) / 4.93e7)
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def _bui(dmc, dc):
     if dmc == 0.0 and dc == 0.0:
         return 0.0
@@ -116,7 +116,7 @@ def _bui(dmc, dc):
     return bui
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def _fwi_log(isi, bui):
     """FWI and its logarithm: DSR = 0.0272·FWI^1.77 then needs one exp, not a pow."""
     if bui > 80.0:
@@ -133,17 +133,17 @@ def _fwi_log(isi, bui):
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
 def run_cells(t, h, w, p, mon_idx, dmc_rows, dc_rows, dmc_table, dc_table,
-              ffmc0, dmc0, dc0, const, out, slots):  # pragma: no cover - compiled
+              ffmc0, dmc0, dc0, const, out, slots, block=_BLOCK):  # pragma: no cover
     """Advance every cell through every day; ``slots[i]`` is index i's row in out or -1.
 
     ``ffmc0``/``dmc0``/``dc0`` are updated in place to the state after the last day.
     NaN weather propagates, as in the numpy engine.
     """
     days, cells = t.shape
-    n_blocks = (cells + _BLOCK - 1) // _BLOCK
+    n_blocks = (cells + block - 1) // block
     for blk in numba.prange(n_blocks):
-        c0 = blk * _BLOCK
-        c1 = min(c0 + _BLOCK, cells)
+        c0 = blk * block
+        c1 = min(c0 + block, cells)
         for day in range(days):
             for c in range(c0, c1):
                 m = mon_idx[day, c]

@@ -14,10 +14,16 @@ against. Where cffdrs departs from the 1987 text we follow cffdrs and say so:
   codes are right in the southern hemisphere and the tropics as well.
 
 Everything is vectorised over cells: the arrays are ``(days, cells)`` and the only
-Python loop is over days, which the system needs anyway (each day starts from
-yesterday's codes). Cells are cut into cache-sized blocks and the blocks are shared
-between threads: numpy releases the GIL inside its ufuncs, so both cores work
-without a compiled extension of our own.
+loop is over days, which the system needs anyway (each day starts from yesterday's
+codes). Two engines compute the same equations:
+
+* ``numba`` (default): compiled scalar code in ``_fwi_compiled``, cells spread over
+  all cores. It evaluates only the branch each cell takes and needs no temporaries;
+  measured ~2× xclim on two cores (see ``tests/bench/bench_fwi.py``).
+* ``numpy``: the day functions below, on cache-sized blocks of cells. It is the
+  readable statement of the equations and the cross-check of the compiled engine,
+  but tops out near 3·10⁶ cell-days/s on one core, and threads do not help it
+  (the Python overhead between ufunc calls holds the GIL).
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,9 +185,9 @@ def fwi_series(
     guessed here, and silently restarting would hide the gap.
 
     ``engine`` ``"numba"`` (compiled, all cores; what ``"auto"`` picks) or ``"numpy"``
-    (no compiler, ~3× slower); both give the same numbers. ``workers`` caps the
-    cores used. ``keep`` names the indices to return: a 100,000-cell season of all
-    seven is 1 GB, of FWI alone 150 MB.
+    (no compiler, one core, ~3× slower); both give the same numbers to ~1e-12.
+    ``workers`` caps the cores the numba engine uses. ``keep`` names the indices to
+    return: a 100,000-cell season of all seven is 1 GB, of FWI alone 150 MB.
     """
     single = np.ndim(temp) == 1
     t = _as_2d("temp", temp, None)
@@ -228,7 +233,7 @@ def fwi_series(
     n_workers = max(1, workers or _cpu_count())
     if engine == "numpy" or (engine == "auto" and not _has_numba()):
         outputs = {name: np.empty(shape) for name in keep}
-        _run_numpy(t, h, w, p, mon_idx, lat_arr, state, outputs, const, n_workers)
+        _run_numpy(t, h, w, p, mon_idx, lat_arr, state, outputs, const)
     else:
         outputs = _run_numba(t, h, w, p, mon_idx, lat_arr, state, keep, const, n_workers)
 
@@ -252,13 +257,16 @@ def _run_numba(t, h, w, p, mon_idx, lat, state, keep, const, n_workers) -> dict[
     days, cells = t.shape
     out = np.empty((len(keep), days, cells))
     slots = np.array([keep.index(name) if name in keep else -1 for name in INDICES])
-    if mon_idx.ndim == 1:
-        mon_idx = np.broadcast_to(mon_idx[:, None], (days, cells))
+    # One argument type whatever the caller passed, so the kernel compiles once:
+    # months as a contiguous (days, cells) int8 array (1 byte per cell-day).
+    mon_idx = np.ascontiguousarray(np.broadcast_to(
+        mon_idx[:, None] if mon_idx.ndim == 1 else mon_idx, (days, cells)), dtype=np.int8)
     previous = _fwi_compiled.set_threads(n_workers)
     try:
         _fwi_compiled.run_cells(
             *(np.ascontiguousarray(a) for a in (t, h, w, p)),
-            mon_idx, dmc_band(lat), dc_band(lat), _DMC_DAY_LENGTH, _DC_DAY_LENGTH,
+            mon_idx, dmc_band(lat).astype(np.int64), dc_band(lat).astype(np.int64),
+            _DMC_DAY_LENGTH, _DC_DAY_LENGTH,
             state[0], state[1], state[2], const, out, slots,
         )
     finally:
@@ -266,16 +274,11 @@ def _run_numba(t, h, w, p, mon_idx, lat, state, keep, const, n_workers) -> dict[
     return {name: out[i] for i, name in enumerate(keep)}
 
 
-def _run_numpy(t, h, w, p, mon_idx, lat, state, outputs, const, n_workers) -> None:
+def _run_numpy(t, h, w, p, mon_idx, lat, state, outputs, const) -> None:
     cells = t.shape[1]
-    blocks = [(b, min(b + _BLOCK, cells)) for b in range(0, cells, _BLOCK)]
     job = _BlockJob(t, h, w, p, mon_idx, lat, state, outputs, const)
-    if n_workers == 1 or len(blocks) == 1:
-        for block in blocks:
-            job(block)
-    else:
-        with ThreadPoolExecutor(min(n_workers, len(blocks))) as pool:
-            list(pool.map(job, blocks))
+    for block in range(0, cells, _BLOCK):
+        job((block, min(block + _BLOCK, cells)))
 
 
 def _check_state(start: FWIState, cells: int, errors: list[FieldError]) -> None:
@@ -309,7 +312,7 @@ class _BlockJob:
     const: float
 
     def __call__(self, block: tuple[int, int]) -> None:
-        # errstate is per thread: masked-out branches take logs of negatives on purpose.
+        # Masked-out branches take logs of negatives on purpose.
         with np.errstate(all="ignore"):
             self._run(*block)
 
