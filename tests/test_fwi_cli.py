@@ -197,3 +197,18 @@ def test_progress_goes_to_stderr(tmp_path):
     assert result.exit_code == 0
     assert "FWI" in result.stderr
     assert "FWI" not in result.stdout
+
+
+def test_blank_lines_keep_true_line_numbers_and_rows_are_copied_verbatim(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("\n".join([HEADER, GOOD[0], "", GOOD[1], "  ", "a,60,15,2025,7,3,22,abc,8,0",
+                              ""]) + "\n")
+    result = run(str(src), "-o", str(tmp_path / "out.csv"))
+    assert result.exit_code != 0
+    assert "line 6 (rh)" in result.output
+    src.write_text("\n".join([HEADER, GOOD[0], "", "a,60.0,15,2025,7,2,21.00,35,12,0"]) + "\n")
+    out = tmp_path / "out.csv"
+    assert run(str(src), "-o", str(out)).exit_code == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == HEADER + ",ffmc,dmc,dc,isi,bui,fwi,dsr"
+    assert lines[2].startswith("a,60.0,15,2025,7,2,21.00,35,12,0,")

@@ -15,7 +15,12 @@ from pathlib import Path
 import click
 
 from georisk.firerisk.fwi import START_DC, START_DMC, START_FFMC
-from georisk.firerisk.station_table import compute, read_start_codes, read_station_csv
+from georisk.firerisk.station_table import (
+    compute_indices,
+    read_start_codes,
+    read_station_csv,
+    write_with_indices,
+)
 
 _PROGRESS_ROWS = 50_000  # below this a run takes about a second: no progress bar
 
@@ -64,22 +69,22 @@ def fwi_command(input_csv: Path, output: Path, ffmc_constant: str, ffmc0: float,
     show = progress if progress is not None else rows >= _PROGRESS_ROWS
     if show:
         with click.progressbar(length=rows, label="FWI", file=sys.stderr) as bar:
-            result = compute(table, ffmc_const=ffmc_constant, start=start,
-                             default_start=(ffmc0, dmc0, dc0), progress=bar.update)
+            values = compute_indices(table, ffmc_const=ffmc_constant, start=start,
+                                     default_start=(ffmc0, dmc0, dc0), progress=bar.update)
     else:
-        result = compute(table, ffmc_const=ffmc_constant, start=start,
-                         default_start=(ffmc0, dmc0, dc0))
-    _write_atomically(result, output)
+        values = compute_indices(table, ffmc_const=ffmc_constant, start=start,
+                                 default_start=(ffmc0, dmc0, dc0))
+    _write_atomically(lambda fh: write_with_indices(table, values, fh), output)
     click.echo(f"wrote {rows} row(s) to {output}", err=True)
 
 
-def _write_atomically(frame, output: Path) -> None:
+def _write_atomically(write, output: Path) -> None:
     """A reader never sees half a file, and a failure leaves no file behind."""
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
     try:
         with os.fdopen(fd, "w", newline="") as fh:
-            frame.to_csv(fh, index=False, float_format="%.17g")
+            write(fh)
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

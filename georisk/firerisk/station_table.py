@@ -10,9 +10,9 @@ computed. The rows of all series are aligned by day number into one
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +43,8 @@ class StationTable:
     frame: pd.DataFrame  # original text columns, plus parsed numeric ones
     lines: np.ndarray  # file line number of each kept row
     problems: list[RowProblem] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)  # the file's lines, to copy rows verbatim
+    header_line: int = 1
 
 
 def read_station_csv(path: str | Path, *, skip_bad_rows: bool = False) -> StationTable:
@@ -54,20 +56,47 @@ def read_station_csv(path: str | Path, *, skip_bad_rows: bool = False) -> Statio
     too, because the codes cannot carry across a missing day.
     """
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        source = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError.one("input", f"cannot read {path}: {exc}") from exc
-    return check_rows(raw, skip_bad_rows=skip_bad_rows)
+    # Blank lines are skipped, but every row keeps its real line number.
+    numbered = [n for n, text in enumerate(source, start=1) if text.strip()]
+    if not numbered:
+        raise ValidationError.one("input", f"{path} is empty")
+    try:
+        raw = pd.read_csv(io.StringIO("\n".join(source[n - 1] for n in numbered)), dtype=str,
+                          keep_default_na=False, skipinitialspace=True)
+    except pd.errors.ParserError as exc:
+        raise ValidationError.one("input", f"cannot read {path}: {exc}") from exc
+    if len(raw) != len(numbered) - 1:
+        raise ValidationError.one("input", "quoted fields spanning lines are not supported")
+    table = check_rows(raw, skip_bad_rows=skip_bad_rows, lines=np.array(numbered[1:]))
+    table.source, table.header_line = source, numbered[0]
+    return table
 
 
-def check_rows(raw: pd.DataFrame, *, skip_bad_rows: bool = False) -> StationTable:
-    """Validate text columns (as read with ``dtype=str``); see ``read_station_csv``."""
+def _to_float(column: pd.Series) -> np.ndarray:
+    """Floats, NaN where unreadable; the strict parse is the fast path for clean files."""
+    try:
+        return column.astype(float).to_numpy()
+    except ValueError:
+        return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+
+
+def check_rows(raw: pd.DataFrame, *, skip_bad_rows: bool = False,
+               lines: np.ndarray | None = None) -> StationTable:
+    """Validate text columns (as read with ``dtype=str``); see ``read_station_csv``.
+
+    ``lines`` gives each row's line number in its file (default: header on line 1,
+    one row per following line).
+    """
     lookup = {c.strip().lower(): c for c in raw.columns}
     missing = [c for c in COLUMNS if c not in lookup]
     if missing:
         raise ValidationError.one(
             "columns", f"missing column(s) {', '.join(missing)}; need {','.join(COLUMNS)}")
-    lines = np.arange(len(raw)) + 1 + _HEADER_LINES
+    if lines is None:
+        lines = np.arange(len(raw)) + 1 + _HEADER_LINES
     problems: list[RowProblem] = []
     bad = np.zeros(len(raw), dtype=bool)
 
@@ -83,7 +112,7 @@ def check_rows(raw: pd.DataFrame, *, skip_bad_rows: bool = False) -> StationTabl
         flag(empty, col, lambda i: "missing value")
         if col == "id":
             continue
-        values = pd.to_numeric(text[col], errors="coerce").to_numpy(dtype=float)
+        values = _to_float(text[col])
         unparsed = ~empty & ~np.isfinite(values)
         flag(unparsed, col, lambda i, col=col: f"not a number: {text[col].iat[i]!r}")
         num[col] = values
@@ -121,68 +150,89 @@ def check_rows(raw: pd.DataFrame, *, skip_bad_rows: bool = False) -> StationTabl
 
 
 def _check_series(ids, day_number, date_ok, lat, lines, bad, problems, skip_bad_rows) -> None:
-    """Duplicate dates, gaps and changing latitude within each series.
+    """Duplicate dates, gaps and changing latitude within each series, vectorised.
 
-    When skipping, a series is used up to its first break (a dropped row with a
-    valid date, a gap, a latitude change): the codes cannot carry across it.
-    A duplicate only drops the later copy.
+    Each (series, date) has one "day row": the first copy by line, or when skipping,
+    the first readable copy; other copies are duplicates. When skipping, a series is
+    used up to its first break (a day whose row is bad, a gap, a latitude change):
+    the codes cannot carry across it, so later days are dropped too.
     """
+    rows = np.flatnonzero(date_ok)  # rows without a date are reported already
+    keys = (lines[rows], bad[rows], day_number[rows], ids[rows]) if skip_bad_rows else \
+        (lines[rows], day_number[rows], ids[rows])
+    rows = rows[np.lexsort(keys)]
+    sid, day = ids[rows], day_number[rows]
+    new_series = np.r_[True, sid[1:] != sid[:-1]]
+    new_day = new_series | np.r_[True, day[1:] != day[:-1]]
 
-    def report(i: int, field_name: str, reason: str) -> None:
-        if not bad[i]:
-            problems.append(RowProblem(int(lines[i]), field_name, reason))
-            bad[i] = True
+    def report(mask: np.ndarray, field_name: str, reason) -> None:
+        for i in rows[mask]:
+            if not bad[i]:
+                problems.append(RowProblem(int(lines[i]), field_name, reason(i)))
+        bad[rows[mask]] = True
 
-    order = np.lexsort((lines, day_number, ids))
-    order = order[date_ok[order]]  # rows without a date are reported already
-    for _, series in groupby(order, key=lambda i: ids[i]):
-        prev_day = prev_lat = None
-        broken = False
-        for day, copies in groupby(series, key=lambda i: day_number[i]):
-            copies = list(copies)
-            good = [i for i in copies if not bad[i]]
-            # The first readable copy of a date is the day's row; the others are doubles.
-            chosen = good[0] if good else None
-            doubles = [i for i in copies if i != chosen] if skip_bad_rows else copies[1:]
-            for i in doubles:
-                report(i, "yr/mon/day", f"duplicate date in series {ids[i]!r}")
-            if chosen is None:
-                broken = True
-            elif broken and skip_bad_rows:
-                report(chosen, "id", f"follows a skipped row or a gap in series {ids[chosen]!r}")
-            elif prev_day is not None and day != prev_day + 1:
-                report(chosen, "yr/mon/day", f"gap of {int(day - prev_day - 1)} day(s) before "
-                                             f"this date in series {ids[chosen]!r}")
-                broken = True
-            elif prev_lat is not None and lat[chosen] != prev_lat:
-                report(chosen, "lat", f"latitude changes within series {ids[chosen]!r}")
-                broken = True
-            else:
-                prev_lat = lat[chosen]
-            prev_day = day
+    # Decide the day rows' fate before flagging duplicates changes ``bad``.
+    leaders = np.flatnonzero(new_day)
+    lead_rows = rows[leaders]
+    lead_new = new_series[leaders]
+    lead_bad = bad[lead_rows].copy()
+    prev_day = np.r_[0, day_number[lead_rows][:-1]]
+    gap = ~lead_new & (day_number[lead_rows] != prev_day + 1)
+    prev_lat = np.r_[np.nan, lat[lead_rows][:-1]]
+    lat_change = ~lead_new & ~gap & ~lead_bad & (lat[lead_rows] != prev_lat)
+    # Breaks strictly before each day row, counted within its series.
+    breaks = (lead_bad | gap | lat_change).astype(np.int64)
+    before = np.cumsum(breaks) - breaks
+    before -= np.maximum.accumulate(np.where(lead_new, before, 0))
+
+    report(~new_day, "yr/mon/day", lambda i: f"duplicate date in series {ids[i]!r}")
+    follows = np.zeros(len(rows), dtype=bool)
+    if skip_bad_rows:
+        follows[leaders] = before > 0
+        report(follows, "id", lambda i: f"follows a skipped row or a gap in series {ids[i]!r}")
+    gap_mask = np.zeros(len(rows), dtype=bool)
+    gap_mask[leaders] = gap
+    gap_days = dict(zip(lead_rows[gap], (day_number[lead_rows] - prev_day - 1)[gap],
+                        strict=True))
+    report(gap_mask, "yr/mon/day", lambda i: f"gap of {int(gap_days[i])} day(s) before this "
+                                             f"date in series {ids[i]!r}")
+    lat_mask = np.zeros(len(rows), dtype=bool)
+    lat_mask[leaders] = lat_change
+    report(lat_mask, "lat", lambda i: f"latitude changes within series {ids[i]!r}")
 
 
-def compute(table: StationTable, *, ffmc_const: str | float = "cffdrs",
-            start: dict[str, tuple[float, float, float]] | None = None,
-            default_start: tuple[float, float, float] = (START_FFMC, START_DMC, START_DC),
-            batch: int = 20_000,
-            progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+def compute(table: StationTable, **kwargs) -> pd.DataFrame:
     """The kept rows in input order with ``ffmc,dmc,dc,isi,bui,fwi,dsr`` appended.
+
+    Keyword arguments as for ``compute_indices``.
+    """
+    frame = table.frame
+    out = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
+    values = compute_indices(table, **kwargs)
+    for k, name in enumerate(INDICES):
+        out[name] = values[:, k]
+    return out
+
+
+def compute_indices(table: StationTable, *, ffmc_const: str | float = "cffdrs",
+                    start: dict[str, tuple[float, float, float]] | None = None,
+                    default_start: tuple[float, float, float] = (START_FFMC, START_DMC,
+                                                                 START_DC),
+                    batch: int = 20_000,
+                    progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """``(rows, 7)`` codes and indices (``INDICES`` order) for the kept rows, in order.
 
     ``start`` maps a series id to its yesterday's (FFMC, DMC, DC); other series use
     ``default_start``. ``progress`` is called with the number of rows done.
     """
     frame = table.frame
-    out = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
     if frame.empty:
-        for name in INDICES:
-            out[name] = pd.Series(dtype=float)
-        return out
+        return np.empty((0, len(INDICES)))
     ids, series_index = np.unique(frame["_id"].to_numpy(), return_inverse=True)
     first_day = np.full(len(ids), np.iinfo(np.int64).max)
     np.minimum.at(first_day, series_index, frame["_daynum"].to_numpy())
     position = frame["_daynum"].to_numpy() - first_day[series_index]
-    results = {name: np.empty(len(frame)) for name in INDICES}
+    results = np.empty((len(frame), len(INDICES)))
     start = start or {}
     codes = np.array([start.get(str(i), default_start) for i in ids], dtype=float)
 
@@ -203,13 +253,11 @@ def compute(table: StationTable, *, ffmc_const: str | float = "cffdrs",
         state = FWIState(codes[lo:hi, 0], codes[lo:hi, 1], codes[lo:hi, 2])
         result = fwi_series(grids["temp"], grids["rh"], grids["ws"], grids["prec"], month, lat,
                             start=state, ffmc_const=ffmc_const)
-        for name in INDICES:
-            results[name][rows] = getattr(result, name)[pos, col]
+        for k, name in enumerate(INDICES):
+            results[rows, k] = getattr(result, name)[pos, col]
         if progress is not None:
             progress(len(rows))
-    for name in INDICES:
-        out[name] = results[name]
-    return out
+    return results
 
 
 def read_start_codes(path: str | Path) -> dict[str, tuple[float, float, float]]:
@@ -236,3 +284,15 @@ def read_start_codes(path: str | Path) -> dict[str, tuple[float, float, float]]:
     if errors:
         raise ValidationError(errors)
     return codes
+
+
+def write_with_indices(table: StationTable, values: np.ndarray, target) -> None:
+    """Write the kept rows exactly as they were read, indices appended.
+
+    The input's text is copied, not re-formatted, so an analyst's numbers come back
+    unchanged; indices use the shortest text that reads back as the same float.
+    """
+    text = table.source
+    target.write(text[table.header_line - 1] + "," + ",".join(INDICES) + "\n")
+    for line, row in zip(table.lines.tolist(), values.tolist(), strict=True):
+        target.write(f"{text[line - 1]},{','.join(map(repr, row))}\n")
