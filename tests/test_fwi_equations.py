@@ -271,6 +271,14 @@ def test_invalid_weather_is_refused(field, value):
     assert err.value.errors[0].field == field
 
 
+def test_bad_latitude_is_refused():
+    with pytest.raises(ValidationError, match="lat"):
+        fwi_series([10.0], [50.0], [5.0], [0.0], [6], 95.0)
+    with pytest.raises(ValidationError, match="lat"):
+        fwi_series(np.ones((1, 3)), np.ones((1, 3)), np.ones((1, 3)), np.zeros((1, 3)), [6],
+                   [60.0, 61.0])
+
+
 def test_bad_month_and_constant_are_refused():
     with pytest.raises(ValidationError):
         fwi_series([10.0], [50.0], [5.0], [0.0], [13], 60.0)

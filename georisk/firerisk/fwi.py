@@ -70,7 +70,7 @@ _DC_DAY_LENGTH = np.array(
     ]
 )
 
-_BLOCK = 8192  # cells per block: a block's temporaries stay in L2 cache
+_BLOCK = 8192  # cells per numpy block: small enough for cache, big enough to amortise calls
 _LN10 = math.log(10.0)
 
 
@@ -212,7 +212,13 @@ def fwi_series(
     elif mon.size and (mon.min() < 1 or mon.max() > 12):
         errors.append(FieldError("month", "months must be 1..12"))
 
-    lat_arr = np.broadcast_to(np.asarray(lat, dtype=np.float64), (cells,))
+    try:
+        lat_arr = np.broadcast_to(np.asarray(lat, dtype=np.float64), (cells,))
+    except ValueError:
+        raise ValidationError.one("lat", f"needs a scalar or one value per cell ({cells})") \
+            from None
+    if np.any(np.abs(lat_arr) > 90) or np.isnan(lat_arr).any():
+        errors.append(FieldError("lat", "latitudes must lie in [-90, 90]"))
     keep = tuple(keep)
     unknown = sorted(set(keep) - set(INDICES))
     if unknown:
