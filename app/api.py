@@ -349,14 +349,15 @@ def report_position(id: str) -> Response:
 @idempotent
 def report_positions() -> Response:
     """Up to 5,000 reports in one transaction: all are taken or none."""
-    commands = v.move_units(_body())
+    _body()  # a precise 400/415 for a body that is not JSON at all
+    commands = v.move_units(request.get_data(cache=True))  # validated from the raw JSON: faster
     viewer = _viewer()
-    store = listing.store()
-    checked: dict[str, bool] = {}
+    units = listing.store().get_many("unit", {command.id for command in commands})
+    checked: set[str] = set()
     for i, command in enumerate(commands):
         if command.id in checked:
             continue
-        unit = store.get("unit", command.id)
+        unit = units.get(command.id)
         if not presenting.visible(viewer, unit):
             raise Problem.field(404, f"positions.{i}.unit", f"no unit with id {command.id!r}")
         if not may_write(viewer, unit.agency):  # type: ignore[union-attr]
@@ -364,7 +365,7 @@ def report_positions() -> Response:
                 403, f"positions.{i}.unit",
                 f"a {viewer.role} of {viewer.agency} may not move this unit",
             )  # fmt: skip
-        checked[command.id] = True
+        checked.add(command.id)
     events = _apply(commands)  # type: ignore[arg-type]
     return _json({"count": len(events), "first_seq": events[0].seq, "seq": events[-1].seq})
 

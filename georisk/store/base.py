@@ -140,6 +140,10 @@ class Store(ABC):
     def get(self, kind: str, id: str) -> Record | None: ...
 
     @abstractmethod
+    def get_many(self, kind: str, ids: Iterable[str]) -> dict[str, Record]:
+        """The current records of those ids that exist, by id, in one look-up."""
+
+    @abstractmethod
     def query(self, query: Query) -> Page: ...
 
     @abstractmethod

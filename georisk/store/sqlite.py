@@ -269,6 +269,11 @@ class SQLiteStore(Store):
         found = self._load(self._connection(), {(kind, id)})
         return found[(kind, id)][1] if found else None
 
+    def get_many(self, kind: str, ids: Iterable[str]) -> dict[str, Record]:
+        _check_kind(kind)
+        found = self._load(self._connection(), {(kind, id_) for id_ in ids})
+        return {id_: record for (_, id_), (_, record) in found.items()}
+
     def query(self, query: Query) -> Page:
         _check_kind(query.kind)
         sql = ["SELECT e.rid, e.id, ev.payload, e.geom FROM"]
