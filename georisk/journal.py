@@ -146,6 +146,7 @@ def decide(
             return "incident.updated", current.replace(**changes)
         case c.CloseIncident(closed_at=closed_at):
             _refuse_if_closed(current)
+            _refuse_before(closed_at, current.reported_at, "reported")  # type: ignore[attr-defined]
             closed = current.replace(status=IncidentStatus.CLOSED, closed_at=closed_at or now)
             return "incident.closed", closed
         case c.UpdateUnit(changes=changes):
@@ -176,6 +177,7 @@ def decide(
             return "blockage.updated", updated
         case c.LiftBlockage(lifted_at=lifted_at):
             _refuse_if_lifted(current)
+            _refuse_before(lifted_at, current.start, "started")  # type: ignore[attr-defined]
             lifted = current.replace(status=BlockageStatus.LIFTED, lifted_at=lifted_at or now)
             return "blockage.lifted", lifted
         case c.IssueRiskZone(zone=zone):
@@ -185,6 +187,13 @@ def decide(
                 raise Conflict(f"risk zone {id_!r} is already withdrawn")
             return "riskzones.withdrawn", current.replace(status=RiskZoneStatus.WITHDRAWN)
     raise TypeError(f"not a command: {command!r}")
+
+
+def _refuse_before(moment: datetime | None, start: datetime, what: str) -> None:
+    if moment is not None and moment < start:
+        raise ValidationError.one(
+            "at", f"{format_utc(moment)} is before it {what} ({format_utc(start)})"
+        )
 
 
 def _refuse_if_closed(incident: Record) -> None:

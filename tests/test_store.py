@@ -340,3 +340,14 @@ def test_a_units_track_is_its_moves_in_a_window(store):
     store.apply([c.SetUnitStatus("unit-1", "on_scene")], RESCUE, at=minutes(4))
     track = store.events_of("unit", "unit-1", minutes(1), minutes(3), kinds=["unit.moved"])
     assert [e.record().position.x for e in track] == [15.1, 15.2, 15.3]
+
+
+def test_closing_or_lifting_before_the_start_is_refused(store):
+    from georisk.errors import ValidationError
+
+    store.apply([c.ReportIncident(incident()), c.ReportBlockage(blockage())], RESCUE, at=T0)
+    with pytest.raises(ValidationError, match="before it reported"):
+        store.apply([c.CloseIncident("inc-1", minutes(-5))], RESCUE)
+    with pytest.raises(ValidationError, match="before it started"):
+        store.apply([c.LiftBlockage("blk-1", minutes(-5))], RESCUE)
+    assert store.last_seq() == 1
