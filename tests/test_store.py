@@ -350,4 +350,4 @@ def test_closing_or_lifting_before_the_start_is_refused(store):
         store.apply([c.CloseIncident("inc-1", minutes(-5))], RESCUE)
     with pytest.raises(ValidationError, match="before it started"):
         store.apply([c.LiftBlockage("blk-1", minutes(-5))], RESCUE)
-    assert store.last_seq() == 1
+    assert store.last_seq() == 2
