@@ -236,8 +236,9 @@ class Blockage(Record):
 class RiskZone(Record):
     """An area of one fire-risk class on one day, from one source, on one scale.
 
-    The id is ``{valid_date}/{source}/{scale}/{risk_class}``: issuing the same day again
-    replaces the zone, and a class that no longer occurs that day is withdrawn.
+    A class may cover several separate areas on one day, each its own zone with its own
+    FWI range. The id is ``{valid_date}/{source}/{scale}/{risk_class}/{part}``: issuing
+    the same day again replaces the zones, and one that no longer occurs is withdrawn.
     """
 
     kind: ClassVar[str] = "riskzones"
@@ -245,7 +246,7 @@ class RiskZone(Record):
     time_fields: ClassVar[tuple[str, ...]] = ("valid_from", "valid_to")
 
     valid_date: str  # ISO date, the day in Europe/Stockholm
-    scale: str  # "swe" (Swedish classes) or "effis" (European)
+    scale: str  # the class table's name: "se-msb2018" (Swedish), "effis" (European)
     risk_class: str  # "1".."5", "5E" on the Swedish scale
     label: str
     area: BaseGeometry  # (Multi)Polygon
@@ -259,8 +260,8 @@ class RiskZone(Record):
     classification: Classification = Classification.OPEN
 
     @staticmethod
-    def make_id(valid_date: str, source: str, scale: str, risk_class: str) -> str:
-        return f"{valid_date}/{source}/{scale}/{risk_class}"
+    def make_id(valid_date: str, source: str, scale: str, risk_class: str, part: int = 1) -> str:
+        return f"{valid_date}/{source}/{scale}/{risk_class}/{part}"
 
 
 RECORD_TYPES: dict[str, type[Record]] = {

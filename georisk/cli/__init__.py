@@ -30,9 +30,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from georisk.cli import area, data, data_fetch, fwi, store_commands, tokens
+    from georisk.cli import area, data, data_fetch, firerisk, fwi, store_commands, tokens
 
-    for module in (store_commands, data, data_fetch, area, tokens, fwi):
+    for module in (store_commands, data, data_fetch, area, tokens, fwi, firerisk):
         for command in module.COMMANDS:
             cli.add_command(command)
 
