@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+from folium.utilities import JsCode
 
-from georisk.area.boundaries import counties, municipalities
+from georisk.area.boundaries import SWEREF99TM, counties, municipalities
 from georisk.area.places import load_places
 from georisk.roads.source import LoadedRoads, load_roads
 from layers.legend import LegendEntry, area_symbol, line_symbol, point_symbol
 from layers.page import MapPage, new_page
-from layers.texts import DEFAULT_LANG, Lang, text
+from layers.texts import DEFAULT_LANG, Lang, place_name, text
 
 MAX_ZOOM = 18  # also in the map options: MarkerCluster needs it when there are no tiles
 MIN_ZOOM = 5
@@ -50,11 +51,20 @@ STYLE = {
     },
     "road_hover": {"weight": 4},
     "place": {
-        "className": "georisk-town", "radius": 3.5,
-        "color": "#ffffff", "weight": 1.2, "fillColor": "#27313a", "fillOpacity": 1,
+        "className": "georisk-town", "radius": 4,
+        "color": "#ffffff", "weight": 1.5, "fillColor": "#27313a", "fillOpacity": 1,
     },
 }
-PLACE_MIN_POPULATION = 20_000  # towns labelled on the base map: enough to orient, not clutter
+_TOWN_LABEL = """
+function (feature, layer) {
+    var name = document.createElement("span");
+    name.textContent = feature.properties.name;
+    layer.bindTooltip(name, {permanent: true, direction: "right", offset: [4, 0],
+                             className: "georisk-place", interactive: false});
+}
+"""
+PLACE_MIN_POPULATION = 8_000  # towns labelled on the base map: enough to orient...
+PLACE_SPACING_M = 25_000  # ...but no label within this distance of a larger town's
 
 
 @dataclass(frozen=True)
@@ -131,7 +141,8 @@ def build_basemap(
     if places:
         _add_places(page, lang)
     page.attribute(text("attribution.boundaries", lang))
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    page.layer_control = folium.LayerControl(collapsed=False, position="topright")
+    page.layer_control.add_to(fmap)
     fmap.fit_bounds([[float(south), float(west)], [float(north), float(east)]])
     return page
 
@@ -207,19 +218,37 @@ def _add_roads(page: MapPage, loaded: LoadedRoads, lang: Lang) -> None:
     ))
 
 
+def labelled_towns(
+    min_population: int = PLACE_MIN_POPULATION, spacing_m: float = PLACE_SPACING_M
+) -> gpd.GeoDataFrame:
+    """The largest towns, each at least ``spacing_m`` from every larger one kept.
+
+    Without the spacing, Gothenburg's districts (Majorna, Björlanda...) pile up
+    into an unreadable knot while northern Dalarna gets no name at all.
+    """
+    towns = load_places(min_population).sort_values(
+        ["population", "geonameid"], ascending=[False, True]
+    )
+    metric = towns.to_crs(SWEREF99TM).geometry
+    kept: list[int] = []
+    for index, point in metric.items():
+        if all(point.distance(metric[other]) >= spacing_m for other in kept):
+            kept.append(index)
+    return towns.loc[kept]
+
+
 def _add_places(page: MapPage, lang: Lang) -> None:
-    towns = load_places(PLACE_MIN_POPULATION).sort_values("geonameid")
+    towns = labelled_towns()
+    towns["name"] = [place_name(name, lang) for name in towns["name"]]
     label = text("layer.places", lang)
     s = STYLE["place"]
     folium.GeoJson(
         _geojson(towns, ["name"]),
         name=label,
-        marker=folium.CircleMarker(**{k: v for k, v in s.items() if k == "radius"}),
+        marker=folium.CircleMarker(radius=s["radius"]),
         style_function=_static({k: v for k, v in s.items() if k != "radius"}),
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name"], labels=False, class_name="georisk-place", sticky=False,
-            permanent=True, direction="right", offset=[4, 0],
-        ),
+        # One label per town: a tooltip bound to the whole layer would open only once.
+        on_each_feature=JsCode(_TOWN_LABEL),
     ).add_to(page.map)
     page.legend.add(LegendEntry(label, point_symbol(s["fillColor"], s["color"])))
     page.attribute(text("attribution.geonames", lang))

@@ -69,8 +69,9 @@ class MapPage:
     """A folium map plus what rendering it offline needs.
 
     Layer modules add to ``map`` and to ``legend``; ``attributions`` collects the
-    data credits; ``allowed_urls`` holds deliberate external URLs (a configured tile
-    server), which the offline check would otherwise refuse.
+    data credits; ``layer_control`` lists every layer, whenever it was added;
+    ``allowed_urls`` holds deliberate external URLs (a configured tile server),
+    which the offline check would otherwise refuse.
     """
 
     map: folium.Map
@@ -78,13 +79,21 @@ class MapPage:
     lang: str = "sv"
     attributions: list[str] = field(default_factory=list)
     allowed_urls: tuple[str, ...] = ()
+    layer_control: folium.LayerControl | None = None
 
     def attribute(self, text: str) -> None:
         if text not in self.attributions:
             self.attributions.append(text)
 
     def render(self, mode: Mode = "served", prefix: str = "/assets") -> str:
-        """The whole HTML page: assets served under ``prefix`` or inlined into one file."""
+        """The whole HTML page: assets served under ``prefix`` or inlined into one file.
+
+        The layer control is moved behind every layer first: its script names the
+        layers, and one added after it would be an undefined variable there, which
+        breaks the control and every layer after it.
+        """
+        if self.layer_control is not None:
+            self.map._children.move_to_end(self.layer_control.get_name())
         html = self.map.get_root().render().replace("<html>", f'<html lang="{self.lang}">', 1)
         return localize(stable_ids(html), mode, prefix, self.allowed_urls)
 

@@ -50,5 +50,14 @@ def text(key: str, lang: Lang = DEFAULT_LANG, **values: object) -> str:
     return chosen.format(**values) if values else chosen
 
 
+#: GeoNames main names are English exonyms for a few places; operators say these.
+_SWEDISH_PLACE_NAMES = {"Gothenburg": "Göteborg"}
+
+
+def place_name(name: str, lang: Lang = DEFAULT_LANG) -> str:
+    """A GeoNames place name as it is said in ``lang``."""
+    return _SWEDISH_PLACE_NAMES.get(name, name) if lang == "sv" else name
+
+
 def keys() -> tuple[str, ...]:
     return tuple(_CATALOGUE)
