@@ -214,3 +214,19 @@ def test_served_map_over_loopback_makes_no_external_request(chromium) -> None:
         served = [u for u in visit.requests if "/assets/" in u]
     assert len(served) == len(set(served)) >= 5  # JS, CSS and images, each once
     print(f"served page ready in {visit.ready_seconds:.2f} s, {len(served)} asset requests")
+
+
+def test_imported_roads_are_not_called_schematic() -> None:
+    import geopandas as gpd
+    from shapely import LineString
+
+    from georisk.roads.source import LoadedRoads
+
+    roads = gpd.GeoDataFrame(
+        {"ref": ["E18"]}, geometry=[LineString([(14.5, 59.3), (15.2, 59.27)])], crs="EPSG:4326"
+    )
+    loaded = LoadedRoads(roads, "imported", None, "Importerat vägnät (roads.gpkg)")
+    html = build_basemap(roads=loaded, places=False).render("served")
+    assert _layer_names(html) == ["Län", "Kommuner", "Vägnät"]
+    assert json.dumps(SCHEMATIC_LABEL) not in html and "GeoNames" not in html
+    assert json.dumps(SCHEMATIC_LABEL) in build_basemap().render("served")
