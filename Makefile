@@ -11,6 +11,7 @@ $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m layers.assets   # map assets (Leaflet, MarkerCluster) installed and hash-checked
 	touch $@
 
 install: $(VENV)/.installed

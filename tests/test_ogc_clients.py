@@ -35,8 +35,9 @@ def live(tmp_path_factory):
         for i in range(12)
     ] + [c.ReportBlockage(blockage(f"blk-{i}")) for i in range(3)] + [
         c.IssueRiskZone(RiskZone(
-            id=RiskZone.make_id("2026-01-15", "georisk", "swe", str(k)), valid_date="2026-01-15",
-            scale="swe", risk_class=str(k), label=f"Klass {k}",
+            id=RiskZone.make_id("2026-01-15", "georisk", "se-msb2018", str(k)),
+            valid_date="2026-01-15",
+            scale="se-msb2018", risk_class=str(k), label=f"Klass {k}",
             area=shapely.box(14, 59, 14.5 + k / 10, 59.5), fwi_min=k, fwi_max=k + 1,
             valid_from=T0, valid_to=T0 + timedelta(days=1)))
         for k in (1, 2)
@@ -124,7 +125,7 @@ def test_owslib_features_reads_every_collection_with_the_store_counts(live):
                 break
             cursor = following[0]["href"].split("cursor=")[1].split("&")[0]
         assert count == expected[cid], cid
-    one = client.collection_item("riskzones", "2026-01-15/georisk/swe/1")
+    one = client.collection_item("riskzones", "2026-01-15/georisk/se-msb2018/1/1")
     assert one["properties"]["label"] == "Klass 1"
     bbox = client.collection_items("incidents", bbox=[14.0, 59.0, 14.25, 59.05], limit=1000)
     assert bbox["numberReturned"] == 3
