@@ -127,11 +127,15 @@ class Tokens:
         """The active token with this secret, or None (unknown, malformed or revoked)."""
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
-        row = self._db.get().execute(
-            "SELECT id, name, agency, role, created_us, revoked_us FROM tokens"
-            " WHERE secret_hash = ? AND revoked_us IS NULL",
-            (hash_token(token),),
-        ).fetchone()
+        row = (
+            self._db.get()
+            .execute(
+                "SELECT id, name, agency, role, created_us, revoked_us FROM tokens"
+                " WHERE secret_hash = ? AND revoked_us IS NULL",
+                (hash_token(token),),
+            )
+            .fetchone()
+        )
         return None if row is None else _info(row)
 
 

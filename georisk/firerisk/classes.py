@@ -103,14 +103,18 @@ _SV_LABELS = (
 MSB_2018_BOUNDS = (1.0, 7.0, 17.0, 22.0, 28.0)
 SMHI_FWIINDEX_BOUNDS = (5.0, 11.0, 17.0, 22.0, 28.0)
 _SWEDISH_PRESETS = {
-    "msb2018": (MSB_2018_BOUNDS, "MSB 2018 (Brandriskprognoser), as cited by Swedish "
-                "Wikipedia 'Brandrisk' and the GFMC country page for Sweden"),
+    "msb2018": (
+        MSB_2018_BOUNDS,
+        "MSB 2018 (Brandriskprognoser), as cited by Swedish "
+        "Wikipedia 'Brandrisk' and the GFMC country page for Sweden",
+    ),
     "smhi-fwiindex": (SMHI_FWIINDEX_BOUNDS, "SMHI open-data fwiindex class description"),
 }
 
 
-def _build(name: str, bounds: Sequence[float], labels, title_sv: str, title_en: str,
-           source: str) -> DangerScale:
+def _build(
+    name: str, bounds: Sequence[float], labels, title_sv: str, title_en: str, source: str
+) -> DangerScale:
     edges = [-math.inf, *bounds, math.inf]
     classes = tuple(
         DangerClass(name, code, edges[i], edges[i + 1], colour, sv, en)
@@ -128,18 +132,26 @@ def swedish_scale(bounds: str | Sequence[float] = "msb2018") -> DangerScale:
     if isinstance(bounds, str):
         if bounds not in _SWEDISH_PRESETS:
             raise ValidationError.one(
-                "bounds", f"unknown preset {bounds!r}; use one of {sorted(_SWEDISH_PRESETS)}")
+                "bounds", f"unknown preset {bounds!r}; use one of {sorted(_SWEDISH_PRESETS)}"
+            )
         values, source = _SWEDISH_PRESETS[bounds]
         name = f"se-{bounds}"
     else:
         values, source, name = tuple(float(b) for b in bounds), "configured", "se-custom"
         if len(values) != 5 or any(b <= a for a, b in pairwise(values)):
             raise ValidationError.one(
-                "bounds", "need five strictly increasing lower bounds for classes 2, 3, 4, 5, 5E")
+                "bounds", "need five strictly increasing lower bounds for classes 2, 3, 4, 5, 5E"
+            )
         if not all(math.isfinite(v) and v >= 0 for v in values):
             raise ValidationError.one("bounds", "lower bounds must be finite and ≥ 0")
-    return _build(name, values, _SV_LABELS, "Brandrisk skog och mark (Sverige)",
-                  "Forest fire danger (Sweden)", source)
+    return _build(
+        name,
+        values,
+        _SV_LABELS,
+        "Brandrisk skog och mark (Sverige)",
+        "Forest fire danger (Sweden)",
+        source,
+    )
 
 
 EFFIS_BOUNDS = (5.2, 11.2, 21.3, 38.0, 50.0)
@@ -153,8 +165,14 @@ _EFFIS_LABELS = (
 )
 
 SWEDEN = swedish_scale()
-EFFIS = _build("effis", EFFIS_BOUNDS, _EFFIS_LABELS, "Brandfara enligt EFFIS",
-               "EFFIS fire danger", "European Forest Fire Information System FWI classes")
+EFFIS = _build(
+    "effis",
+    EFFIS_BOUNDS,
+    _EFFIS_LABELS,
+    "Brandfara enligt EFFIS",
+    "EFFIS fire danger",
+    "European Forest Fire Information System FWI classes",
+)
 
 
 def scale_by_name(name: str) -> DangerScale:

@@ -77,9 +77,9 @@ _LN10 = math.log(10.0)
 def dmc_band(lat: ArrayLike) -> NDArray[np.intp]:
     """Row of the DMC day-length table for each latitude (cffdrs's bands)."""
     lat = np.asarray(lat, dtype=float)
-    return np.select(
-        [lat > 30, lat > 10, lat > -10, lat > -30], [0, 1, 2, 3], default=4
-    ).astype(np.intp)
+    return np.select([lat > 30, lat > 10, lat > -10, lat > -30], [0, 1, 2, 3], default=4).astype(
+        np.intp
+    )
 
 
 def dc_band(lat: ArrayLike) -> NDArray[np.intp]:
@@ -99,9 +99,7 @@ class FWIState:
     @classmethod
     def startup(cls, cells: int) -> FWIState:
         """The standard spring start-up codes (FFMC 85, DMC 6, DC 15)."""
-        return cls(
-            np.full(cells, START_FFMC), np.full(cells, START_DMC), np.full(cells, START_DC)
-        )
+        return cls(np.full(cells, START_FFMC), np.full(cells, START_DMC), np.full(cells, START_DC))
 
 
 @dataclass(frozen=True)
@@ -134,8 +132,9 @@ def ffmc_constant(name: str | float) -> float:
         return FFMC_CONSTANT_CFFDRS
     if key in ("147.2", "1987", "vanwagner", "xclim"):
         return FFMC_CONSTANT_1987
-    raise ValidationError.one("ffmc_constant",
-                              f"unknown FFMC constant {name!r}; use cffdrs or 147.2")
+    raise ValidationError.one(
+        "ffmc_constant", f"unknown FFMC constant {name!r}; use cffdrs or 147.2"
+    )
 
 
 def _as_2d(name: str, value: ArrayLike, shape: tuple[int, int] | None) -> NDArray[np.float64]:
@@ -215,8 +214,9 @@ def fwi_series(
     try:
         lat_arr = np.broadcast_to(np.asarray(lat, dtype=np.float64), (cells,))
     except ValueError:
-        raise ValidationError.one("lat", f"needs a scalar or one value per cell ({cells})") \
-            from None
+        raise ValidationError.one(
+            "lat", f"needs a scalar or one value per cell ({cells})"
+        ) from None
     if np.any(np.abs(lat_arr) > 90) or np.isnan(lat_arr).any():
         errors.append(FieldError("lat", "latitudes must lie in [-90, 90]"))
     keep = tuple(keep)
@@ -233,8 +233,10 @@ def fwi_series(
 
     const = ffmc_constant(ffmc_const)
     # The state arrays are ours: the caller's start codes are never modified.
-    state = [np.array(np.broadcast_to(np.asarray(s, dtype=np.float64), (cells,)))
-             for s in (start.ffmc, start.dmc, start.dc)]
+    state = [
+        np.array(np.broadcast_to(np.asarray(s, dtype=np.float64), (cells,)))
+        for s in (start.ffmc, start.dmc, start.dc)
+    ]
     mon_idx = mon.astype(np.intp) - 1
     n_workers = max(1, workers or _cpu_count())
     if engine == "numpy" or (engine == "auto" and not _has_numba()):
@@ -265,15 +267,25 @@ def _run_numba(t, h, w, p, mon_idx, lat, state, keep, const, n_workers) -> dict[
     slots = np.array([keep.index(name) if name in keep else -1 for name in INDICES])
     # One argument type whatever the caller passed, so the kernel compiles once:
     # months as a contiguous (days, cells) int8 array (1 byte per cell-day).
-    mon_idx = np.ascontiguousarray(np.broadcast_to(
-        mon_idx[:, None] if mon_idx.ndim == 1 else mon_idx, (days, cells)), dtype=np.int8)
+    mon_idx = np.ascontiguousarray(
+        np.broadcast_to(mon_idx[:, None] if mon_idx.ndim == 1 else mon_idx, (days, cells)),
+        dtype=np.int8,
+    )
     previous = _fwi_compiled.set_threads(n_workers)
     try:
         _fwi_compiled.run_cells(
             *(np.ascontiguousarray(a) for a in (t, h, w, p)),
-            mon_idx, dmc_band(lat).astype(np.int64), dc_band(lat).astype(np.int64),
-            _DMC_DAY_LENGTH, _DC_DAY_LENGTH,
-            state[0], state[1], state[2], const, out, slots,
+            mon_idx,
+            dmc_band(lat).astype(np.int64),
+            dc_band(lat).astype(np.int64),
+            _DMC_DAY_LENGTH,
+            _DC_DAY_LENGTH,
+            state[0],
+            state[1],
+            state[2],
+            const,
+            out,
+            slots,
         )
     finally:
         _fwi_compiled.set_threads(previous)
@@ -346,8 +358,14 @@ class _BlockJob:
             isi = isi_day(ffmc, ws, self.const)
             bui = bui_day(dmc, dc)
             fwi = fwi_day(isi, bui)
-            for name, value in (("ffmc", ffmc), ("dmc", dmc), ("dc", dc), ("isi", isi),
-                                ("bui", bui), ("fwi", fwi)):
+            for name, value in (
+                ("ffmc", ffmc),
+                ("dmc", dmc),
+                ("dc", dc),
+                ("isi", isi),
+                ("bui", bui),
+                ("fwi", fwi),
+            ):
                 if name in outs:
                     outs[name][d, sl] = value
             if "dsr" in outs:
@@ -407,8 +425,11 @@ def dmc_day(dmc_yda: NDArray, temp: NDArray, rh: NDArray, prec: NDArray, le: Arr
         rw = 0.92 * prec[idx] - 1.27
         wmi = 20.0 + 280.0 * np.exp(-0.023 * p0)
         log_p0 = np.log(p0)
-        b = np.where(p0 <= 33.0, 100.0 / (0.5 + 0.3 * p0),
-                     np.where(p0 <= 65.0, 14.0 - 1.3 * log_p0, 6.2 * log_p0 - 17.2))
+        b = np.where(
+            p0 <= 33.0,
+            100.0 / (0.5 + 0.3 * p0),
+            np.where(p0 <= 65.0, 14.0 - 1.3 * log_p0, 6.2 * log_p0 - 17.2),
+        )
         wmr = wmi + 1000.0 * rw / (48.77 + b * rw)
         pr[idx] = np.maximum(43.43 * (5.6348 - np.log(wmr - 20.0)), 0.0)
     out = pr + rk

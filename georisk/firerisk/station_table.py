@@ -64,8 +64,12 @@ def read_station_csv(path: str | Path, *, skip_bad_rows: bool = False) -> Statio
     if not numbered:
         raise ValidationError.one("input", f"{path} is empty")
     try:
-        raw = pd.read_csv(io.StringIO("\n".join(source[n - 1] for n in numbered)), dtype=str,
-                          keep_default_na=False, skipinitialspace=True)
+        raw = pd.read_csv(
+            io.StringIO("\n".join(source[n - 1] for n in numbered)),
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+        )
     except pd.errors.ParserError as exc:
         raise ValidationError.one("input", f"cannot read {path}: {exc}") from exc
     if len(raw) != len(numbered) - 1:
@@ -83,8 +87,9 @@ def _to_float(column: pd.Series) -> np.ndarray:
         return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
 
 
-def check_rows(raw: pd.DataFrame, *, skip_bad_rows: bool = False,
-               lines: np.ndarray | None = None) -> StationTable:
+def check_rows(
+    raw: pd.DataFrame, *, skip_bad_rows: bool = False, lines: np.ndarray | None = None
+) -> StationTable:
     """Validate text columns (as read with ``dtype=str``); see ``read_station_csv``.
 
     ``lines`` gives each row's line number in its file (default: header on line 1,
@@ -94,7 +99,8 @@ def check_rows(raw: pd.DataFrame, *, skip_bad_rows: bool = False,
     missing = [c for c in COLUMNS if c not in lookup]
     if missing:
         raise ValidationError.one(
-            "columns", f"missing column(s) {', '.join(missing)}; need {','.join(COLUMNS)}")
+            "columns", f"missing column(s) {', '.join(missing)}; need {','.join(COLUMNS)}"
+        )
     if lines is None:
         lines = np.arange(len(raw)) + 1 + _HEADER_LINES
     problems: list[RowProblem] = []
@@ -118,28 +124,47 @@ def check_rows(raw: pd.DataFrame, *, skip_bad_rows: bool = False,
         num[col] = values
 
     with np.errstate(invalid="ignore"):
-        flag((num["rh"] < 0) | (num["rh"] > 100), "rh",
-             lambda i: f"{num['rh'][i]:g} is outside 0–100 %")
+        flag(
+            (num["rh"] < 0) | (num["rh"] > 100),
+            "rh",
+            lambda i: f"{num['rh'][i]:g} is outside 0–100 %",
+        )
         flag(num["prec"] < 0, "prec", lambda i: f"negative precipitation {num['prec'][i]:g}")
         flag(num["ws"] < 0, "ws", lambda i: f"negative wind speed {num['ws'][i]:g}")
         flag(np.abs(num["lat"]) > 90, "lat", lambda i: f"latitude {num['lat'][i]:g} out of range")
-        flag(np.abs(num["long"]) > 180, "long",
-             lambda i: f"longitude {num['long'][i]:g} out of range")
+        flag(
+            np.abs(num["long"]) > 180,
+            "long",
+            lambda i: f"longitude {num['long'][i]:g} out of range",
+        )
 
     dates = pd.to_datetime(
-        pd.DataFrame({"year": num["yr"], "month": num["mon"], "day": num["day"]}),
-        errors="coerce")
-    flag(dates.isna().to_numpy(), "yr/mon/day",
-         lambda i: f"not a calendar date: {text['yr'].iat[i]}-{text['mon'].iat[i]}-"
-                   f"{text['day'].iat[i]}")
+        pd.DataFrame({"year": num["yr"], "month": num["mon"], "day": num["day"]}), errors="coerce"
+    )
+    flag(
+        dates.isna().to_numpy(),
+        "yr/mon/day",
+        lambda i: (
+            f"not a calendar date: {text['yr'].iat[i]}-{text['mon'].iat[i]}-{text['day'].iat[i]}"
+        ),
+    )
     day_number = np.where(dates.isna(), 0, (dates - pd.Timestamp("1970-01-01")).dt.days)
 
-    _check_series(text["id"].to_numpy(), day_number, dates.notna().to_numpy(), num["lat"], lines,
-                  bad, problems, skip_bad_rows)
+    _check_series(
+        text["id"].to_numpy(),
+        day_number,
+        dates.notna().to_numpy(),
+        num["lat"],
+        lines,
+        bad,
+        problems,
+        skip_bad_rows,
+    )
     problems.sort(key=lambda p: p.line)
     if problems and not skip_bad_rows:
-        raise ValidationError([FieldError(f"line {p.line} ({p.field})", p.reason)
-                               for p in problems])
+        raise ValidationError(
+            [FieldError(f"line {p.line} ({p.field})", p.reason) for p in problems]
+        )
     keep = ~bad
     frame = raw.loc[keep].copy()
     for col in NUMERIC:
@@ -158,8 +183,11 @@ def _check_series(ids, day_number, date_ok, lat, lines, bad, problems, skip_bad_
     the codes cannot carry across it, so later days are dropped too.
     """
     rows = np.flatnonzero(date_ok)  # rows without a date are reported already
-    keys = (lines[rows], bad[rows], day_number[rows], ids[rows]) if skip_bad_rows else \
-        (lines[rows], day_number[rows], ids[rows])
+    keys = (
+        (lines[rows], bad[rows], day_number[rows], ids[rows])
+        if skip_bad_rows
+        else (lines[rows], day_number[rows], ids[rows])
+    )
     rows = rows[np.lexsort(keys)]
     sid, day = ids[rows], day_number[rows]
     new_series = np.r_[True, sid[1:] != sid[:-1]]
@@ -192,10 +220,12 @@ def _check_series(ids, day_number, date_ok, lat, lines, bad, problems, skip_bad_
         report(follows, "id", lambda i: f"follows a skipped row or a gap in series {ids[i]!r}")
     gap_mask = np.zeros(len(rows), dtype=bool)
     gap_mask[leaders] = gap
-    gap_days = dict(zip(lead_rows[gap], (day_number[lead_rows] - prev_day - 1)[gap],
-                        strict=True))
-    report(gap_mask, "yr/mon/day", lambda i: f"gap of {int(gap_days[i])} day(s) before this "
-                                             f"date in series {ids[i]!r}")
+    gap_days = dict(zip(lead_rows[gap], (day_number[lead_rows] - prev_day - 1)[gap], strict=True))
+    report(
+        gap_mask,
+        "yr/mon/day",
+        lambda i: f"gap of {int(gap_days[i])} day(s) before this date in series {ids[i]!r}",
+    )
     lat_mask = np.zeros(len(rows), dtype=bool)
     lat_mask[leaders] = lat_change
     report(lat_mask, "lat", lambda i: f"latitude changes within series {ids[i]!r}")
@@ -214,12 +244,15 @@ def compute(table: StationTable, **kwargs) -> pd.DataFrame:
     return out
 
 
-def compute_indices(table: StationTable, *, ffmc_const: str | float = "cffdrs",
-                    start: dict[str, tuple[float, float, float]] | None = None,
-                    default_start: tuple[float, float, float] = (START_FFMC, START_DMC,
-                                                                 START_DC),
-                    batch: int = 20_000,
-                    progress: Callable[[int], None] | None = None) -> np.ndarray:
+def compute_indices(
+    table: StationTable,
+    *,
+    ffmc_const: str | float = "cffdrs",
+    start: dict[str, tuple[float, float, float]] | None = None,
+    default_start: tuple[float, float, float] = (START_FFMC, START_DMC, START_DC),
+    batch: int = 20_000,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
     """``(rows, 7)`` codes and indices (``INDICES`` order) for the kept rows, in order.
 
     ``start`` maps a series id to its yesterday's (FFMC, DMC, DC); other series use
@@ -251,8 +284,16 @@ def compute_indices(table: StationTable, *, ffmc_const: str | float = "cffdrs",
         lat = np.zeros(hi - lo)
         lat[col] = frame["_lat"].to_numpy()[rows]
         state = FWIState(codes[lo:hi, 0], codes[lo:hi, 1], codes[lo:hi, 2])
-        result = fwi_series(grids["temp"], grids["rh"], grids["ws"], grids["prec"], month, lat,
-                            start=state, ffmc_const=ffmc_const)
+        result = fwi_series(
+            grids["temp"],
+            grids["rh"],
+            grids["ws"],
+            grids["prec"],
+            month,
+            lat,
+            start=state,
+            ffmc_const=ffmc_const,
+        )
         for k, name in enumerate(INDICES):
             results[rows, k] = getattr(result, name)[pos, col]
         if progress is not None:
@@ -277,8 +318,9 @@ def read_start_codes(path: str | Path) -> dict[str, tuple[float, float, float]]:
         for c in need[1:]:
             value = pd.to_numeric(str(getattr(row, lookup[c])).strip(), errors="coerce")
             if not np.isfinite(value) or value < 0 or (c == "ffmc" and value > 101):
-                errors.append(FieldError(f"start-codes line {i} ({c})",
-                                         "must be a number ≥ 0 (FFMC ≤ 101)"))
+                errors.append(
+                    FieldError(f"start-codes line {i} ({c})", "must be a number ≥ 0 (FFMC ≤ 101)")
+                )
             values.append(float(value))
         codes[str(getattr(row, lookup["id"])).strip()] = (values[0], values[1], values[2])
     if errors:

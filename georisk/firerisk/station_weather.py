@@ -58,8 +58,9 @@ class DailyWeather:
         return np.array([d.month for d in self.dates])
 
 
-def read_station_weather(source: str | Path | pd.DataFrame, *,
-                         wind_units: str = "km/h") -> pd.DataFrame:
+def read_station_weather(
+    source: str | Path | pd.DataFrame, *, wind_units: str = "km/h"
+) -> pd.DataFrame:
     """Parse and check the weather CSV; ``time`` becomes UTC, wind km/h."""
     if isinstance(source, pd.DataFrame):
         raw = source.astype(str)
@@ -71,8 +72,9 @@ def read_station_weather(source: str | Path | pd.DataFrame, *,
     lookup = {c.strip().lower(): c for c in raw.columns}
     missing = [c for c in WEATHER_COLUMNS if c not in lookup]
     if missing:
-        raise ValidationError.one("columns", f"missing {', '.join(missing)}; need "
-                                             f"{','.join(WEATHER_COLUMNS)}")
+        raise ValidationError.one(
+            "columns", f"missing {', '.join(missing)}; need {','.join(WEATHER_COLUMNS)}"
+        )
     if wind_units not in ("km/h", "m/s"):
         raise ValidationError.one("wind_units", "use km/h or m/s")
     errors: list[FieldError] = []
@@ -92,8 +94,11 @@ def read_station_weather(source: str | Path | pd.DataFrame, *,
         bad(((out["rh"] < 0) | (out["rh"] > 100)).to_numpy(), "rh", "outside 0–100 %")
         bad((out["wind"] < 0).to_numpy(), "wind", "negative")
         bad((out["precip"] < 0).to_numpy(), "precip", "negative")
-        bad((out["lat"].abs() > 90).to_numpy() | (out["lon"].abs() > 180).to_numpy(),
-            "lat/lon", "outside WGS84 range")
+        bad(
+            (out["lat"].abs() > 90).to_numpy() | (out["lon"].abs() > 180).to_numpy(),
+            "lat/lon",
+            "outside WGS84 range",
+        )
     out["time"] = _parse_times(raw[lookup["time"]].str.strip(), bad)
     if errors:
         raise ValidationError(errors)
@@ -122,31 +127,39 @@ def _parse_times(text: pd.Series, bad) -> pd.Series:
     return times
 
 
-def daily_fire_weather(obs: pd.DataFrame, *, utc_offset_hours: float = 1.0,
-                       noon_window_hours: float = 3.0) -> DailyWeather:
+def daily_fire_weather(
+    obs: pd.DataFrame, *, utc_offset_hours: float = 1.0, noon_window_hours: float = 3.0
+) -> DailyWeather:
     """Reduce observations to noon weather and 24 h rain per station and fire day."""
     if obs.empty:
         raise ValidationError.one("weather", "no observations")
     local = obs["time"].dt.tz_convert(None) + pd.Timedelta(hours=utc_offset_hours)
     # Fire day D holds (D-1 12:00, D 12:00] local standard time.
-    fire_day = (local - pd.Timedelta(hours=12) - pd.Timedelta(microseconds=1)).dt.floor("D") \
-        + pd.Timedelta(days=1)
-    frame = obs.assign(fire_day=fire_day,
-                       from_noon=(local - (local.dt.floor("D") + pd.Timedelta(hours=12))).abs())
+    fire_day = (local - pd.Timedelta(hours=12) - pd.Timedelta(microseconds=1)).dt.floor(
+        "D"
+    ) + pd.Timedelta(days=1)
+    frame = obs.assign(
+        fire_day=fire_day, from_noon=(local - (local.dt.floor("D") + pd.Timedelta(hours=12))).abs()
+    )
 
-    stations = (frame.groupby("station", sort=True)[["lat", "lon"]].first().reset_index())
+    stations = frame.groupby("station", sort=True)[["lat", "lon"]].first().reset_index()
     rain = frame.groupby(["station", "fire_day"])["precip"].sum()
     near = frame[frame["from_noon"] <= pd.Timedelta(hours=noon_window_hours)]
     # The noon observation belongs to the calendar day it is on (which is its fire day
     # when at or before noon, and the next fire day's start when after): key by date.
-    near = near.assign(day=(near["time"].dt.tz_convert(None)
-                            + pd.Timedelta(hours=utc_offset_hours)).dt.floor("D"))
+    near = near.assign(
+        day=(near["time"].dt.tz_convert(None) + pd.Timedelta(hours=utc_offset_hours)).dt.floor("D")
+    )
     noon = near.sort_values("from_noon").groupby(["station", "day"]).first()
 
-    first = min(rain.index.get_level_values(1).min(), noon.index.get_level_values(1).min()
-                if len(noon) else rain.index.get_level_values(1).min())
-    last = max(rain.index.get_level_values(1).max(), noon.index.get_level_values(1).max()
-               if len(noon) else rain.index.get_level_values(1).max())
+    first = min(
+        rain.index.get_level_values(1).min(),
+        noon.index.get_level_values(1).min() if len(noon) else rain.index.get_level_values(1).min(),
+    )
+    last = max(
+        rain.index.get_level_values(1).max(),
+        noon.index.get_level_values(1).max() if len(noon) else rain.index.get_level_values(1).max(),
+    )
     days = pd.date_range(first, last, freq="D")
     ids = stations["station"].tolist()
     full = pd.MultiIndex.from_product([ids, days])

@@ -30,15 +30,17 @@ class SeasonWeather:
         return np.array([d.month for d in self.dates])
 
 
-def season_dates(year: int = 2025, start: tuple[int, int] = (5, 1),
-                 end: tuple[int, int] = (10, 31)) -> list[date]:
+def season_dates(
+    year: int = 2025, start: tuple[int, int] = (5, 1), end: tuple[int, int] = (10, 31)
+) -> list[date]:
     """Every day of the fire season, 1 May – 31 October (184 days) by default."""
     first, last = date(year, *start), date(year, *end)
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def season_weather(lat: NDArray[np.float64] | float, dates: list[date] | None = None, *,
-                   seed: int = 2025) -> SeasonWeather:
+def season_weather(
+    lat: NDArray[np.float64] | float, dates: list[date] | None = None, *, seed: int = 2025
+) -> SeasonWeather:
     """Weather for cells at ``lat`` (degrees north), one row per date.
 
     A regional anomaly shared by all cells (fronts, heat waves) plus a smaller local
@@ -91,9 +93,14 @@ BERGSLAGEN_BBOX = (11.0, 57.5, 17.0, 62.5)
 """lon/lat box around the five counties, used when no real boundary is at hand."""
 
 
-def station_weather_frame(n_stations: int = 100, dates: list[date] | None = None, *,
-                          bbox: tuple[float, float, float, float] = BERGSLAGEN_BBOX,
-                          obs_per_day: int = 1, seed: int = 2025):
+def station_weather_frame(
+    n_stations: int = 100,
+    dates: list[date] | None = None,
+    *,
+    bbox: tuple[float, float, float, float] = BERGSLAGEN_BBOX,
+    obs_per_day: int = 1,
+    seed: int = 2025,
+):
     """A weather CSV's rows (see ``station_weather``) for stations spread over ``bbox``.
 
     ``obs_per_day`` 1 gives daily noon records (bare dates); 2, 4 or 8 give
@@ -114,10 +121,18 @@ def station_weather_frame(n_stations: int = 100, dates: list[date] | None = None
     days, n = w.temp.shape
     if obs_per_day == 1:
         time = np.repeat([d.isoformat() for d in dates], n)
-        return pd.DataFrame({
-            "station": np.tile(ids, days), "lat": np.tile(lat, days),
-            "lon": np.tile(lon, days), "time": time, "temp": w.temp.ravel(),
-            "rh": w.rh.ravel(), "wind": w.ws.ravel(), "precip": w.prec.ravel()})
+        return pd.DataFrame(
+            {
+                "station": np.tile(ids, days),
+                "lat": np.tile(lat, days),
+                "lon": np.tile(lon, days),
+                "time": time,
+                "temp": w.temp.ravel(),
+                "rh": w.rh.ravel(),
+                "wind": w.ws.ravel(),
+                "precip": w.prec.ravel(),
+            }
+        )
     frames = []
     step = 24 // obs_per_day
     share = rng.dirichlet(np.ones(obs_per_day), size=(days, n))  # rain split over the day
@@ -126,11 +141,18 @@ def station_weather_frame(n_stations: int = 100, dates: list[date] | None = None
         hours_before = k * step
         stamps = [pd.Timestamp(d) + pd.Timedelta(hours=11 - hours_before) for d in dates]
         noise = 0.0 if k == 0 else 1.0
-        frames.append(pd.DataFrame({
-            "station": np.tile(ids, days), "lat": np.tile(lat, days), "lon": np.tile(lon, days),
-            "time": np.repeat([t.strftime("%Y-%m-%dT%H:%MZ") for t in stamps], n),
-            "temp": (w.temp - noise * (3.0 + rng.random((days, n)))).ravel().round(1),
-            "rh": np.clip(w.rh + noise * 15.0, 0, 100).ravel(),
-            "wind": (w.ws * (1.0 - 0.3 * noise)).ravel().round(1),
-            "precip": (w.prec * share[:, :, k]).ravel()}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "station": np.tile(ids, days),
+                    "lat": np.tile(lat, days),
+                    "lon": np.tile(lon, days),
+                    "time": np.repeat([t.strftime("%Y-%m-%dT%H:%MZ") for t in stamps], n),
+                    "temp": (w.temp - noise * (3.0 + rng.random((days, n)))).ravel().round(1),
+                    "rh": np.clip(w.rh + noise * 15.0, 0, 100).ravel(),
+                    "wind": (w.ws * (1.0 - 0.3 * noise)).ravel().round(1),
+                    "precip": (w.prec * share[:, :, k]).ravel(),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=seed)

@@ -138,12 +138,16 @@ class IDW:
         """
         from georisk.firerisk._idw_compiled import idw_apply
 
-        return idw_apply(np.ascontiguousarray(values, dtype=np.float64),
-                         np.ascontiguousarray(self.stations), self.weights)
+        return idw_apply(
+            np.ascontiguousarray(values, dtype=np.float64),
+            np.ascontiguousarray(self.stations),
+            self.weights,
+        )
 
 
-def idw(grid: Grid, lon: np.ndarray, lat: np.ndarray, *, power: float = 2.0,
-        neighbours: int = 8) -> IDW:
+def idw(
+    grid: Grid, lon: np.ndarray, lat: np.ndarray, *, power: float = 2.0, neighbours: int = 8
+) -> IDW:
     """Inverse-distance weights of the ``neighbours`` stations nearest each cell centre."""
     sx, sy = _TO_GRID.transform(np.asarray(lon, float), np.asarray(lat, float))
     cx, cy = grid.centres()
@@ -172,39 +176,65 @@ class FireRiskGrid:
             return self.dates.index(when)
         except ValueError:
             raise ValidationError.one(
-                "date", f"{when} is outside {self.dates[0]}..{self.dates[-1]}") from None
+                "date", f"{when} is outside {self.dates[0]}..{self.dates[-1]}"
+            ) from None
 
     def classes(self, when: date | None = None, scale: DangerScale | None = None) -> np.ndarray:
         """Class index per cell for a day (``UNCLASSIFIED`` where FWI is missing)."""
         return (scale or self.scale).classify(self.values["fwi"][self.day(when)])
 
 
-def fire_risk_grid(weather: DailyWeather, area: BaseGeometry | gpd.GeoDataFrame, *,
-                   cell_size: float = DEFAULT_CELL_SIZE, scale: DangerScale = SWEDEN,
-                   ffmc_const: str | float = "cffdrs", start: FWIState | None = None,
-                   neighbours: int = 8, power: float = 2.0,
-                   keep: tuple[str, ...] = INDICES) -> FireRiskGrid:
+def fire_risk_grid(
+    weather: DailyWeather,
+    area: BaseGeometry | gpd.GeoDataFrame,
+    *,
+    cell_size: float = DEFAULT_CELL_SIZE,
+    scale: DangerScale = SWEDEN,
+    ffmc_const: str | float = "cffdrs",
+    start: FWIState | None = None,
+    neighbours: int = 8,
+    power: float = 2.0,
+    keep: tuple[str, ...] = INDICES,
+) -> FireRiskGrid:
     """Interpolate the season's weather to the grid and run FWI through it.
 
     ``start`` (one value per grid cell) continues a season computed earlier on the
     same grid; otherwise every cell starts from the standard start-up codes.
     """
     grid = make_grid(area, cell_size)
-    weights = idw(grid, weather.stations["lon"].to_numpy(), weather.stations["lat"].to_numpy(),
-                  power=power, neighbours=neighbours)
+    weights = idw(
+        grid,
+        weather.stations["lon"].to_numpy(),
+        weather.stations["lat"].to_numpy(),
+        power=power,
+        neighbours=neighbours,
+    )
     fields = {name: weights.apply(getattr(weather, name)) for name in ("temp", "rh", "ws", "prec")}
     empty_days = [weather.dates[i] for i in np.flatnonzero(np.isnan(fields["temp"]).all(axis=1))]
     if empty_days:
-        raise ValidationError.one("weather", f"no station reported on {empty_days[0]}"
-                                             f"{' and more days' if len(empty_days) > 1 else ''}")
+        raise ValidationError.one(
+            "weather",
+            f"no station reported on {empty_days[0]}"
+            f"{' and more days' if len(empty_days) > 1 else ''}",
+        )
     _, cell_lat = _TO_WGS84.transform(*grid.centres())
-    result = fwi_series(fields["temp"], fields["rh"], fields["ws"], fields["prec"],
-                        weather.month, cell_lat, start=start, ffmc_const=ffmc_const, keep=keep)
+    result = fwi_series(
+        fields["temp"],
+        fields["rh"],
+        fields["ws"],
+        fields["prec"],
+        weather.month,
+        cell_lat,
+        start=start,
+        ffmc_const=ffmc_const,
+        keep=keep,
+    )
     return FireRiskGrid(grid, list(weather.dates), result.as_dict(), scale, result.final)
 
 
-def risk_zones(risk: FireRiskGrid, when: date | None = None,
-               scale: DangerScale | None = None) -> gpd.GeoDataFrame:
+def risk_zones(
+    risk: FireRiskGrid, when: date | None = None, scale: DangerScale | None = None
+) -> gpd.GeoDataFrame:
     """Dissolved zones of one day, one row per connected part of a class, in WGS84."""
     scale = scale or risk.scale
     day = risk.day(when)
@@ -227,17 +257,35 @@ def risk_zones(risk: FireRiskGrid, when: date | None = None,
             if clipped.is_empty or clipped.area <= 0:
                 continue
             c = scale.classes[index]
-            records.append({
-                "class": c.code, "scale": scale.name, "label": c.label_sv,
-                "label_en": c.label_en, "colour": c.colour,
-                "fwi_min": float(values.min()), "fwi_max": float(values.max()),
-                "cells": len(values), "valid_date": risk.dates[day],
-                "geometry": _polygonal(clipped),
-            })
-    columns = ["class", "scale", "label", "label_en", "colour", "fwi_min", "fwi_max", "cells",
-               "valid_date", "geometry"]
-    frame = gpd.GeoDataFrame(pd.DataFrame(records, columns=columns), geometry="geometry",
-                             crs=GRID_CRS)
+            records.append(
+                {
+                    "class": c.code,
+                    "scale": scale.name,
+                    "label": c.label_sv,
+                    "label_en": c.label_en,
+                    "colour": c.colour,
+                    "fwi_min": float(values.min()),
+                    "fwi_max": float(values.max()),
+                    "cells": len(values),
+                    "valid_date": risk.dates[day],
+                    "geometry": _polygonal(clipped),
+                }
+            )
+    columns = [
+        "class",
+        "scale",
+        "label",
+        "label_en",
+        "colour",
+        "fwi_min",
+        "fwi_max",
+        "cells",
+        "valid_date",
+        "geometry",
+    ]
+    frame = gpd.GeoDataFrame(
+        pd.DataFrame(records, columns=columns), geometry="geometry", crs=GRID_CRS
+    )
     return frame.to_crs(OUT_CRS)
 
 
@@ -249,8 +297,13 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     return shapely.union_all(polys)
 
 
-def point_risk(risk: FireRiskGrid, lon: float, lat: float, when: date | None = None,
-               scale: DangerScale | None = None) -> dict[str, object] | None:
+def point_risk(
+    risk: FireRiskGrid,
+    lon: float,
+    lat: float,
+    when: date | None = None,
+    scale: DangerScale | None = None,
+) -> dict[str, object] | None:
     """Class and FWI values at a WGS84 point on a day; None outside the computed area."""
     scale = scale or risk.scale
     x, y = _TO_GRID.transform(lon, lat)
@@ -263,7 +316,8 @@ def point_risk(risk: FireRiskGrid, lon: float, lat: float, when: date | None = N
     values = {name: float(arr[day, pos]) for name, arr in risk.values.items()}
     found = scale.class_of(values["fwi"])
     return {
-        "date": risk.dates[day], "scale": scale.name,
+        "date": risk.dates[day],
+        "scale": scale.name,
         "class": found.code if found else None,
         "label": found.label_sv if found else None,
         "label_en": found.label_en if found else None,

@@ -8,6 +8,7 @@ the whole batch or none of it.
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import threading
@@ -89,6 +90,10 @@ class SQLiteStore(Store):
         if mode != "wal":
             raise StoreError(f"{self.path}: WAL mode is not available ({mode})")
         con.execute("PRAGMA synchronous = FULL")
+        # Checkpoint every ~40 MB of WAL instead of 4 MB: units' rows rewritten by many
+        # position batches are copied back once, not once per few batches.
+        con.execute("PRAGMA wal_autocheckpoint = 10000")
+        con.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages per connection
         con.execute("PRAGMA foreign_keys = ON")
         self._local.held = (os.getpid(), con)
         with self._all_lock:
@@ -146,8 +151,14 @@ class SQLiteStore(Store):
     ) -> list[Event]:
         if not commands:
             return []
-        with self._write() as con:
-            events, written = self._apply_locked(con, commands, actor, at)
+        collecting = gc.isenabled()
+        gc.disable()  # a batch allocates many short-lived objects and no cycles
+        try:
+            with self._write() as con:
+                events, written = self._apply_locked(con, commands, actor, at)
+        finally:
+            if collecting:
+                gc.enable()
         self._cache.update(written)  # only once committed: a rolled-back seq is reused
         return events
 
@@ -171,6 +182,7 @@ class SQLiteStore(Store):
 
         next_rid: int | None = None
         now_us, now = -1, None
+        created: set[int] = set()
         events: list[Event] = []
         event_rows: list[tuple[Any, ...]] = []
         latest: dict[int, tuple[Record, int]] = {}  # rid -> (record, seq)
@@ -189,6 +201,7 @@ class SQLiteStore(Store):
                         "SELECT coalesce(max(rid), 0) + 1 FROM entities"
                     ).fetchone()
                 rid, next_rid = next_rid, next_rid + 1
+                created.add(rid)
             current[key] = (rid, new)
             latest[rid] = (new, seq)
             classification = Classification(new.classification)  # type: ignore[attr-defined]
@@ -201,20 +214,26 @@ class SQLiteStore(Store):
                       classification, feature)
             )  # fmt: skip
         con.executemany(_INSERT_EVENT, event_rows)
-        self._write_entities(con, latest)
+        self._write_entities(con, latest, created)
         return events, latest
 
     @staticmethod
-    def _write_entities(con: sqlite3.Connection, latest: dict[int, tuple[Record, int]]) -> None:
-        """Upsert the projection rows and their R*Tree boxes (geometry work vectorised)."""
+    def _write_entities(
+        con: sqlite3.Connection, latest: dict[int, tuple[Record, int]], created: set[int]
+    ) -> None:
+        """Write the projection rows and their R*Tree boxes (geometry work vectorised)."""
         geometries = [record.geometry for record, _ in latest.values()]
         wkbs = shapely.to_wkb(geometries)
         bounds = shapely.bounds(geometries).tolist()
-        rows = []
+        inserts, updates = [], []
         boxes: dict[str, list[tuple[Any, ...]]] = {}
         gone: dict[str, list[tuple[int]]] = {}
         for (rid, (record, seq)), wkb, box in zip(latest.items(), wkbs, bounds, strict=True):
-            rows.append(_entity_row(rid, record, seq, wkb, box))
+            row = _entity_row(rid, record, seq, wkb, box)
+            if rid in created:
+                inserts.append(row)
+            else:  # an UPDATE by rid skips the failed INSERT an upsert would try first
+                updates.append((*row[3:], rid))
             if record.kind not in _RTREE_KINDS:
                 continue
             if wkb is None:
@@ -222,7 +241,8 @@ class SQLiteStore(Store):
             else:
                 min_x, min_y, max_x, max_y = box
                 boxes.setdefault(record.kind, []).append((rid, min_x, max_x, min_y, max_y))
-        con.executemany(_UPSERT_ENTITY, rows)
+        con.executemany(_INSERT_ENTITY, inserts)
+        con.executemany(_UPDATE_ENTITY, updates)
         for kind, kind_boxes in boxes.items():
             sql = f"INSERT OR REPLACE INTO {kind}_bbox VALUES (?, ?, ?, ?, ?)"
             con.executemany(sql, kind_boxes)
@@ -422,19 +442,18 @@ INSERT INTO events (seq, time_us, actor, agency, kind, entity_kind, entity_id, c
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
-_UPSERT_ENTITY = """
+_INSERT_ENTITY = """
 INSERT INTO entities (rid, kind, id, category, status, agency, classification, severity,
                       start_us, end_us, label, county, municipality, seq, geom,
                       min_x, min_y, max_x, max_y)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (rid) DO UPDATE SET
-    category = excluded.category, status = excluded.status, agency = excluded.agency,
-    classification = excluded.classification, severity = excluded.severity,
-    start_us = excluded.start_us, end_us = excluded.end_us, label = excluded.label,
-    county = excluded.county, municipality = excluded.municipality,
-    seq = excluded.seq, geom = excluded.geom,
-    min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x,
-    max_y = excluded.max_y
+"""
+
+_UPDATE_ENTITY = """
+UPDATE entities SET category = ?, status = ?, agency = ?, classification = ?, severity = ?,
+    start_us = ?, end_us = ?, label = ?, county = ?, municipality = ?, seq = ?, geom = ?,
+    min_x = ?, min_y = ?, max_x = ?, max_y = ?
+WHERE rid = ?
 """
 
 
