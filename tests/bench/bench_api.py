@@ -92,8 +92,12 @@ def pygeoapi_rps(work: Path, store: SQLiteStore) -> float | None:
     }))  # fmt: skip
     openapi = work / "pygeoapi-openapi.yml"
     env = dict(os.environ, PYGEOAPI_CONFIG=str(config), PYGEOAPI_OPENAPI=str(openapi))
-    made = subprocess.run([venv / "pygeoapi", "openapi", "generate", str(config),
-                           "--output-file", str(openapi)], env=env, capture_output=True, text=True)
+    made = subprocess.run(
+        [venv / "pygeoapi", "openapi", "generate", str(config), "--output-file", str(openapi)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if made.returncode != 0:
         raise RuntimeError(f"pygeoapi openapi generate failed: {made.stderr[-2000:]}")
     server = subprocess.Popen(
@@ -137,8 +141,10 @@ def main() -> None:
                "ms median", "<= 50 ms", in_process <= 0.050)  # fmt: skip
 
         # a batch of 5,000 position reports, end to end over HTTP on the production server
-        store.apply([c.RegisterUnit(unit(f"unit-{i}", callsign=f"RÖR {i}"))
-                     for i in range(5_000)], RESCUE)  # rescue units: the writer's own
+        store.apply(
+            [c.RegisterUnit(unit(f"unit-{i}", callsign=f"RÖR {i}")) for i in range(5_000)], RESCUE
+        )  # rescue units: the writer's own
+
         def batch(minutes_ago: int) -> bytes:
             when = format_utc(utc_now() - timedelta(minutes=minutes_ago))
             return json.dumps({"positions": [

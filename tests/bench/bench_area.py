@@ -49,9 +49,7 @@ def main(n: int = 200_000, repeats: int = 5) -> None:
         k = len(x)
         ours = _median_rate(lambda x=x, y=y: attribute(x, y), k, repeats)
         pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
-        peer = _median_rate(
-            lambda p=pts: gpd.sjoin(p, area, predicate="within"), k, repeats
-        )
+        peer = _median_rate(lambda p=pts: gpd.sjoin(p, area, predicate="within"), k, repeats)
         print(
             f"{name:>6}: {k:>7} points  attribute {ours:>10,.0f} pts/s   "
             f"sjoin(within) {peer:>10,.0f} pts/s   ratio {ours / peer:.2f}"

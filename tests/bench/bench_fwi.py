@@ -47,14 +47,19 @@ def _xclim_runner(cube, lat, rh_cap: float | None = None):
     cells = np.arange(cube.temp.shape[1])
 
     def da(values, units):
-        return xr.DataArray(values, dims=("time", "cell"),
-                            coords={"time": time_index, "cell": cells}, attrs={"units": units})
+        return xr.DataArray(
+            values,
+            dims=("time", "cell"),
+            coords={"time": time_index, "cell": cells},
+            attrs={"units": units},
+        )
 
     tas, pr = da(cube.temp, "degC"), da(cube.prec, "mm/d")
     rh_values = cube.rh if rh_cap is None else np.minimum(cube.rh, rh_cap)
     ws, rh = da(cube.ws, "km/h"), da(rh_values, "%")
-    lat_da = xr.DataArray(lat, dims=("cell",), coords={"cell": cells},
-                          attrs={"units": "degrees_north"})
+    lat_da = xr.DataArray(
+        lat, dims=("cell",), coords={"cell": cells}, attrs={"units": "degrees_north"}
+    )
 
     def run():
         out = cffwis_indices(tas, pr, ws, rh, lat_da)
@@ -77,8 +82,16 @@ def main() -> int:
     print(f"cube: {cells} cells × {days} days = {cell_days:,} cell-days")
 
     def ours(const="cffdrs"):
-        return fwi_series(cube.temp, cube.rh, cube.ws, cube.prec, cube.month, lat,
-                          ffmc_const=const, workers=args.workers)
+        return fwi_series(
+            cube.temp,
+            cube.rh,
+            cube.ws,
+            cube.prec,
+            cube.month,
+            lat,
+            ffmc_const=const,
+            workers=args.workers,
+        )
 
     t0 = time.perf_counter()
     ours()  # first call loads (or compiles) the numba kernel
@@ -104,11 +117,15 @@ def main() -> int:
     ours_rate = cell_days / statistics.median(ours_t)
     xclim_rate = cell_days / statistics.median(xclim_t)
     for name, times, rate in (("georisk", ours_t, ours_rate), ("xclim", xclim_t, xclim_rate)):
-        print(f"{name:8s} median {statistics.median(times):.3f} s → {rate / 1e6:.2f} M cell-days/s"
-              f"  (runs {', '.join(f'{t:.3f}' for t in times)})")
-    print(f"ratio georisk / xclim: {ours_rate / xclim_rate:.2f}× (medians); "
-          f"{min(xclim_t) / min(ours_t):.2f}× (best runs). The machine's two cores are "
-          "shared: with another busy process our two threads get about one core.")
+        print(
+            f"{name:8s} median {statistics.median(times):.3f} s → {rate / 1e6:.2f} M cell-days/s"
+            f"  (runs {', '.join(f'{t:.3f}' for t in times)})"
+        )
+    print(
+        f"ratio georisk / xclim: {ours_rate / xclim_rate:.2f}× (medians); "
+        f"{min(xclim_t) / min(ours_t):.2f}× (best runs). The machine's two cores are "
+        "shared: with another busy process our two threads get about one core."
+    )
 
     # Agreement in xclim's own convention (FFMC constant 147.2). xclim keeps RH 100 as
     # 100 where cffdrs (and we) use 99.9999: fed the capped RH, xclim must agree to
@@ -120,8 +137,10 @@ def main() -> int:
         raw = float(np.nanmax(np.abs(getattr(mine, name) - xclim_first[pos])))
         capped = float(np.nanmax(np.abs(getattr(mine, name) - xclim_capped[pos])))
         worst["raw"], worst["capped"] = max(worst["raw"], raw), max(worst["capped"], capped)
-        print(f"  max |georisk(147.2) − xclim| {name:4s}: {capped:.2e} "
-              f"(xclim given RH 100 as is: {raw:.2e})")
+        print(
+            f"  max |georisk(147.2) − xclim| {name:4s}: {capped:.2e} "
+            f"(xclim given RH 100 as is: {raw:.2e})"
+        )
     tolerance = 1e-6
     agree = worst["capped"] <= tolerance
     print(f"147.2 mode equals xclim within {tolerance:g}: {'yes' if agree else 'NO'}")
@@ -136,10 +155,14 @@ def main() -> int:
     outputs_mb = sum(v.nbytes for v in result.as_dict().values()) / 2**20
     del result
     inputs_mb = 4 * cube.temp.nbytes / 2**20
-    print(f"peak extra memory of one call: {peak / 2**20:.0f} MiB (its outputs, "
-          f"{len(INDICES)} indices: {outputs_mb:.0f} MiB; inputs held: {inputs_mb:.0f} MiB)")
-    print(f"process RSS after each timed call: {', '.join(f'{r:.0f}' for r in rss)} MiB; "
-          f"growth first→last {rss[-1] - rss[0]:+.0f} MiB; peak RSS {_rss_mb():.0f} MiB")
+    print(
+        f"peak extra memory of one call: {peak / 2**20:.0f} MiB (its outputs, "
+        f"{len(INDICES)} indices: {outputs_mb:.0f} MiB; inputs held: {inputs_mb:.0f} MiB)"
+    )
+    print(
+        f"process RSS after each timed call: {', '.join(f'{r:.0f}' for r in rss)} MiB; "
+        f"growth first→last {rss[-1] - rss[0]:+.0f} MiB; peak RSS {_rss_mb():.0f} MiB"
+    )
     flat = rss[-1] - rss[0] < 20
     print(f"memory flat over repeated calls: {'yes' if flat else 'NO'}")
     return 0 if agree and flat else 1

@@ -34,8 +34,11 @@ def _kb(n: int) -> str:
 def _cluster_page() -> MapPage:
     page = build_basemap()
     rng = np.random.default_rng(18)
-    points = zip(rng.uniform(57.8, 61.5, 2000).round(5).tolist(),
-                 rng.uniform(11.9, 16.5, 2000).round(5).tolist(), strict=True)
+    points = zip(
+        rng.uniform(57.8, 61.5, 2000).round(5).tolist(),
+        rng.uniform(11.9, 16.5, 2000).round(5).tolist(),
+        strict=True,
+    )
     MarkerCluster(locations=list(points)).add_to(page.map)
     folium.Marker([59.2741, 15.2066]).add_to(page.map)
     return page
@@ -71,8 +74,10 @@ def sizes() -> None:
     print(f"  of which assets (Leaflet JS/CSS + images + our CSS): {_kb(total - page_and_data)}")
     print(f"  of which page and data (GeoJSON, layer code, legend): {_kb(page_and_data)}")
     cluster = _cluster_page().render("inline").encode()
-    print(f"inline base map + 2,000 clustered markers: {_kb(len(cluster))} "
-          f"({_kb(len(gzip.compress(cluster)))} gzipped)")
+    print(
+        f"inline base map + 2,000 clustered markers: {_kb(len(cluster))} "
+        f"({_kb(len(gzip.compress(cluster)))} gzipped)"
+    )
 
 
 def _serve(html: str) -> Flask:
@@ -99,34 +104,44 @@ def browser_figures() -> None:
         print(f"browser figures skipped: {why}")
         return
     with browser.browser() as chromium:
-        for label, page, ready in (("base map", build_basemap(), READY_BASE),
-                                   ("base map + 2,000 clustered", _cluster_page(), READY_CLUSTER)):
+        for label, page, ready in (
+            ("base map", build_basemap(), READY_BASE),
+            ("base map + 2,000 clustered", _cluster_page(), READY_CLUSTER),
+        ):
             with tempfile.TemporaryDirectory() as folder:
                 path = page.save(Path(folder) / "map.html", mode="inline")
                 times = []
                 for _ in range(RUNS):
-                    with browser.open_page(chromium, path.as_uri(),
-                                           allow=lambda u: u.startswith(("file:", "data:")),
-                                           ready=ready) as (_, visit):
+                    with browser.open_page(
+                        chromium,
+                        path.as_uri(),
+                        allow=lambda u: u.startswith(("file:", "data:")),
+                        ready=ready,
+                    ) as (_, visit):
                         assert not (visit.blocked or visit.failed or visit.errors)
                         times.append(visit.ready_seconds)
-            print(f"{label}, inline from file://: ready in {statistics.median(times):.2f} s "
-                  f"(median of {RUNS})")
+            print(
+                f"{label}, inline from file://: ready in {statistics.median(times):.2f} s "
+                f"(median of {RUNS})"
+            )
             with browser.loopback_server(_serve(page.render("served"))) as base:
                 times, asset_bytes = [], 0
                 for _ in range(RUNS):
-                    with browser.open_page(chromium, base + "/",
-                                           allow=lambda u: u.startswith(base + "/"),
-                                           ready=ready) as (_, visit):
+                    with browser.open_page(
+                        chromium, base + "/", allow=lambda u: u.startswith(base + "/"), ready=ready
+                    ) as (_, visit):
                         assert not (visit.blocked or visit.failed or visit.errors)
                         times.append(visit.ready_seconds)
                         asset_bytes = sum(
                             len(assets.served(*u.split("/assets/", 1)[1].split("/", 1)).body)
-                            for u in set(visit.requests) if "/assets/" in u
+                            for u in set(visit.requests)
+                            if "/assets/" in u
                         )
                         count = len({u for u in visit.requests if "/assets/" in u})
-            print(f"{label}, served over loopback: ready in {statistics.median(times):.2f} s "
-                  f"(median of {RUNS}); assets per load: {count} files, {_kb(asset_bytes)}")
+            print(
+                f"{label}, served over loopback: ready in {statistics.median(times):.2f} s "
+                f"(median of {RUNS}); assets per load: {count} files, {_kb(asset_bytes)}"
+            )
 
 
 def main() -> None:

@@ -44,13 +44,17 @@ def grid(n_edges: int) -> gpd.GeoDataFrame:
 def main() -> None:
     schematic = schematic_roads()  # GeoNames loading is not part of the graph build
     t_schem, g_schem = timed(lambda: build_graph(schematic), repeat=5)
-    print(f"schematic network: {len(schematic)} routes, {len(g_schem.edges)} edges, "
-          f"{g_schem.graph.number_of_nodes()} nodes; build {t_schem * 1000:.1f} ms")
+    print(
+        f"schematic network: {len(schematic)} routes, {len(g_schem.edges)} edges, "
+        f"{g_schem.graph.number_of_nodes()} nodes; build {t_schem * 1000:.1f} ms"
+    )
 
     roads = grid(100_000)
     t_big, g = timed(lambda: build_graph(roads), repeat=1)
-    print(f"synthetic grid: {len(g.edges):,} edges, {g.graph.number_of_nodes():,} nodes; "
-          f"build {t_big:.2f} s")
+    print(
+        f"synthetic grid: {len(g.edges):,} edges, {g.graph.number_of_nodes():,} nodes; "
+        f"build {t_big:.2f} s"
+    )
 
     minx, miny, maxx, maxy = g.edges.to_crs(4326).total_bounds
     rng = np.random.default_rng(1)
@@ -68,17 +72,16 @@ def main() -> None:
     for a, b in pairs:
         t, _ = timed(lambda a=a, b=b: g.route(a, b))
         times.append(t)
-    print(f"shortest path (grid, random pairs, n=20): median {np.median(times) * 1000:.0f} ms, "
-          f"max {max(times) * 1000:.0f} ms")
+    print(
+        f"shortest path (grid, random pairs, n=20): median {np.median(times) * 1000:.0f} ms, "
+        f"max {max(times) * 1000:.0f} ms"
+    )
     sw = schematic.total_bounds
     spairs = [((sw[0] + 0.3, sw[1] + 0.3), (sw[2] - 0.3, sw[3] - 0.3))] * 20
     stimes = [timed(lambda a=a, b=b: g_schem.route(a, b))[0] for a, b in spairs]
-    print(f"shortest path (schematic, corner to corner): median "
-          f"{np.median(stimes) * 1000:.1f} ms")
+    print(f"shortest path (schematic, corner to corner): median {np.median(stimes) * 1000:.1f} ms")
     corridor = g.edges.geometry.iloc[len(g.edges) // 2]
-    t_block, _ = timed(
-        lambda: g.with_blockages(gpd.GeoSeries([corridor], crs=3006)), repeat=3
-    )
+    t_block, _ = timed(lambda: g.with_blockages(gpd.GeoSeries([corridor], crs=3006)), repeat=3)
     print(f"blockage view on the grid: {t_block * 1000:.0f} ms")
 
 

@@ -45,14 +45,20 @@ def main() -> int:
         point_risk(risk, 15.2, 59.27, driest)
         t5 = time.perf_counter()
     total = imports + (t4 - t0)
-    print(f"stations {daily.stations.shape[0]}, days {len(daily.dates)}, "
-          f"cells {len(risk.grid.cells)} at 2.5 km, zones {len(zones)} "
-          f"(classes {sorted(zones['class'].unique())}) on {driest}")
-    print(f"imports {imports:.2f} s | read CSV {t1 - t0:.2f} s | daily aggregation "
-          f"{t2 - t1:.2f} s | grid + IDW + FWI season {t3 - t2:.2f} s | zones {t4 - t3:.2f} s"
-          f" | point query {1000 * (t5 - t4):.1f} ms")
-    print(f"total CSV → zones (with imports): {total:.2f} s (target ≤ {TARGET_S:.0f} s): "
-          f"{'OK' if total <= TARGET_S else 'TOO SLOW'}")
+    print(
+        f"stations {daily.stations.shape[0]}, days {len(daily.dates)}, "
+        f"cells {len(risk.grid.cells)} at 2.5 km, zones {len(zones)} "
+        f"(classes {sorted(zones['class'].unique())}) on {driest}"
+    )
+    print(
+        f"imports {imports:.2f} s | read CSV {t1 - t0:.2f} s | daily aggregation "
+        f"{t2 - t1:.2f} s | grid + IDW + FWI season {t3 - t2:.2f} s | zones {t4 - t3:.2f} s"
+        f" | point query {1000 * (t5 - t4):.1f} ms"
+    )
+    print(
+        f"total CSV → zones (with imports): {total:.2f} s (target ≤ {TARGET_S:.0f} s): "
+        f"{'OK' if total <= TARGET_S else 'TOO SLOW'}"
+    )
     return 0 if total <= TARGET_S else 1
 
 
