@@ -106,6 +106,7 @@ def _report(path: Path, summary: ScenarioSummary) -> None:
         f"  incidents     {summary.incidents:,} ({summary.open_incidents:,} open at the end)",
         f"  units         {summary.units:,} ({summary.dispatches:,} dispatches)",
         f"  blockages     {summary.blockages:,} ({summary.active_blockages:,} active at the end)",
+        f"  risk zones    {summary.riskzones:,} (fire season days, FWI from synthetic weather)",
         f"  events        {summary.events:,}",
         f"  time          {summary.seconds:.1f} s ({summary.events / summary.seconds:,.0f} "
         "events/s)",

@@ -89,6 +89,13 @@ def test_a_year_shows_the_seasons():
     assert fires[7] > 5 * max(fires[1], 1)
     assert traffic[1] > 1.5 * traffic[7]
 
+    # fire-risk zones every day of the season (May-September), none outside it
+    zones = [cmd.zone for cmd in plan._commands if isinstance(cmd, c.IssueRiskZone)]
+    days = {zone.valid_date for zone in zones}
+    assert len(days) == 153
+    assert min(days) == "2025-05-01" and max(days) == "2025-09-30"
+    assert {zone.risk_class for zone in zones} >= {"2", "3", "4"}  # the season varies
+
 
 def test_units_stay_on_or_near_the_roads(small):
     _, events = small

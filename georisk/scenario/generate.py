@@ -22,6 +22,7 @@ from georisk.model import Agency, Classification, Incident, IncidentType, Unit, 
 from georisk.scenario import catalogue as cat
 from georisk.scenario.blockages import BlockagePlanner
 from georisk.scenario.dispatch import Callout, Dispatcher, OutOfService
+from georisk.scenario.firerisk import plan_fire_risk
 from georisk.scenario.fleet import plan_fleet
 from georisk.scenario.placement import place_incidents
 from georisk.scenario.plan import Plan
@@ -80,6 +81,7 @@ class ScenarioSummary:
     events: int
     open_incidents: int  # at the end
     active_blockages: int
+    riskzones: int  # fire-risk zones issued over the season days in the window
     seconds: float
     roads: str
 
@@ -117,7 +119,7 @@ def build(
     r_weather, r_times, r_place, r_kind, r_dispatch, r_block, r_breaks = _streams(options.seed, 7)
     plan = Plan(end)
 
-    say("planning incidents", 0, 4)
+    say("planning incidents", 0, 5)
     weather = simulate_weather(start, end, r_weather)
     now_count = min(options.incidents, max(3, options.incidents // 2_000))
     samples = sample_times(options.incidents, start, end, weather, r_times, now_count)
@@ -126,7 +128,7 @@ def build(
     months = pd.to_datetime(samples.times, unit="s", utc=True).tz_convert("Europe/Stockholm")
     kinds = _pick_kinds(samples.types, months.month.to_numpy(), r_kind)
 
-    say("planning units", 1, 4)
+    say("planning units", 1, 5)
     stations, units = plan_fleet(world, options.units)
     plan.unit_ids = [u.id for u in units]
     town_x = world.places["x"].to_numpy()
@@ -147,7 +149,7 @@ def build(
     routes = StationRoutes(world.graph, st_x, st_y)
     targets = routes.snap(placed.x, placed.y)
 
-    say("describing incidents", 2, 4)
+    say("describing incidents", 2, 5)
     rng = r_kind
     refs = world.graph.edges["ref"].to_numpy()
     snapped_edge = routes.graph.tree.query_nearest(
@@ -208,7 +210,7 @@ def build(
             spreading = f"{incidents[-1].description} Branden sprider sig."
             escalations[i] = (at, {"severity": severity + 1, "description": spreading})
 
-    say("dispatching units", 3, 4)
+    say("dispatching units", 3, 5)
     breaks = _breaks(units, start, end, r_breaks)
     dispatcher = Dispatcher(
         plan, routes, targets, units, start, options.report_interval_s, r_dispatch
@@ -229,6 +231,8 @@ def build(
             elif incident.type is IncidentType.FOREST_FIRE:
                 blockages.fire(reported, placed.x[i], placed.y[i], close, start, end)
     n_blockages = blockages.write(plan)
+    say("planning fire risk", 4, 5)
+    n_zones = plan_fire_risk(plan, start, end, options.seed)
     open_blockages = sum(1 for cl in blockages.closures if cl.lift > end)
     _, _, _, move_x, move_y, _, _ = plan.move_columns()
     lon, lat = world.to_wgs84(move_x, move_y)
@@ -239,10 +243,11 @@ def build(
         "dispatches": dispatcher.dispatches,
         "open_incidents": int((closes > end).sum()),
         "active_blockages": open_blockages,
+        "riskzones": n_zones,
         "start": start,
         "end": end,
     }
-    say("planned", 4, 4)
+    say("planned", 5, 5)
     return plan, counts, np.asarray(lon), np.asarray(lat)
 
 
@@ -301,6 +306,7 @@ def generate(
         events=done,
         open_incidents=counts["open_incidents"],
         active_blockages=counts["active_blockages"],
+        riskzones=counts["riskzones"],
         seconds=clock.perf_counter() - began,
         roads=world.roads_label,
     )
