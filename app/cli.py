@@ -6,7 +6,7 @@ import click
 
 from georisk import settings
 from georisk.cli import cli
-from georisk.cli.store_commands import db_option
+from georisk.cli.store_commands import db_option, instant_option
 
 
 @cli.command("serve")
@@ -21,17 +21,6 @@ from georisk.cli.store_commands import db_option
 def serve_command(db: str, host: str, port: int, workers: int, threads: int) -> None:
     """Run the service (gunicorn) on the given database, creating it if needed."""
     _serve(db, host, port, workers, threads)
-
-
-def _end(ctx: click.Context, param: click.Parameter, value: str | None):
-    from georisk.timeutil import parse_instant
-
-    if value is None:
-        return None
-    try:
-        return parse_instant(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
 
 
 def _serve(db: str, host: str, port: int, workers: int = 1, threads: int = 32) -> None:
@@ -51,7 +40,7 @@ def _serve(db: str, host: str, port: int, workers: int = 1, threads: int = 32) -
 @click.option("--incidents", type=click.IntRange(min=0), default=15_000, show_default=True)
 @click.option("--units", type=click.IntRange(min=1), default=300, show_default=True)
 @click.option("--days", type=click.IntRange(min=1), default=365, show_default=True)
-@click.option("--end", callback=_end, default=None,
+@click.option("--end", callback=instant_option, default=None,
               help="End time (ISO, with zone); default: now, to the minute.")  # fmt: skip
 @click.option("--no-serve", is_flag=True, help="Only write the scenario, then exit.")
 @click.option("--fresh", is_flag=True,

@@ -28,7 +28,8 @@ def open_existing(db: str) -> SQLiteStore:
     return SQLiteStore(db, create=False)
 
 
-def _instant(ctx: click.Context, param: click.Parameter, value: str | None):
+def instant_option(ctx: click.Context, param: click.Parameter, value: str | None):
+    """Click callback: an option's ISO 8601 time with a timezone, or a usage error."""
     if value is None:
         return None
     try:
@@ -90,7 +91,7 @@ def _event_line(event: Event) -> str:
 
 @click.command("state")
 @db_option
-@click.option("--at", "moment", callback=_instant, default=None,
+@click.option("--at", "moment", callback=instant_option, default=None,
               help="An ISO 8601 time with a timezone, e.g. 2026-02-01T08:00:00+01:00. "
                    "Default: now.")  # fmt: skip
 @click.option("--kind", "kinds", type=click.Choice(ENTITY_KINDS), multiple=True,
