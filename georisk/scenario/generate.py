@@ -121,7 +121,8 @@ def build(
 
     say("planning incidents", 0, 5)
     weather = simulate_weather(start, end, r_weather)
-    now_count = min(options.incidents, max(3, options.incidents // 2_000))
+    # a control room is rarely idle: about 1 in 300 incidents is still being worked on now
+    now_count = min(options.incidents, max(3, options.incidents // 300))
     samples = sample_times(options.incidents, start, end, weather, r_times, now_count)
     n = len(samples.times)
     placed = place_incidents(world, samples.types, r_place)
