@@ -137,6 +137,9 @@ def generalise(record: Record, grid_m: float = DEFAULT_GRID_M) -> Record:
                 title=title,
                 description="",
                 location=snap(record.location, grid_m),
+                link="",
+                source_type="",
+                precision="grid_cell",
             )
         case Unit():
             return record.replace(
@@ -148,7 +151,11 @@ def generalise(record: Record, grid_m: float = DEFAULT_GRID_M) -> Record:
             )
         case Blockage():
             return record.replace(
-                direction="", source="", section=snap(record.section.centroid, grid_m)
+                direction="",
+                source="",
+                section=snap(record.section.centroid, grid_m),
+                message="",
+                precision="grid_cell",
             )
         case RiskZone():
             return record

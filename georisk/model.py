@@ -87,6 +87,18 @@ class BlockageStatus(StrEnum):
     LIFTED = "lifted"
 
 
+class Precision(StrEnum):
+    """How well a record's geometry locates the thing itself (a plain string on records,
+    so journals written before it existed still decode)."""
+
+    EXACT = "exact"  # a measured position
+    LINE = "line"  # a road section as the source draws it
+    MUNICIPALITY_CENTROID = "municipality_centroid"  # only the municipality is known
+    COUNTY_CENTROID = "county_centroid"  # only the county is known
+    AREA = "area"  # an alert area (polygon, circle) or its centre
+    GRID_CELL = "grid_cell"  # snapped to a grid cell (generalised for secrecy)
+
+
 class RiskZoneStatus(StrEnum):
     ISSUED = "issued"
     WITHDRAWN = "withdrawn"
@@ -190,6 +202,14 @@ class Incident(Record):
     classification: Classification = Classification.OPEN
     county: str = ""  # SCB county code ("18") where it happened, "" if unknown or outside
     municipality: str = ""  # SCB municipality code ("1880")
+    # Imported from a feed: whose item it is, the source's own id and category, a link
+    # back, and how precise the location is (see `Precision`): a Polisen event sits at a
+    # municipality's centroid and must never be drawn as if it happened there exactly.
+    source: str = ""
+    source_id: str = ""
+    source_type: str = ""
+    link: str = ""
+    precision: str = "exact"
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +254,13 @@ class Blockage(Record):
     classification: Classification = Classification.OPEN
     county: str = ""  # SCB codes of where the section starts, "" if unknown
     municipality: str = ""
+    # Imported from a feed (see Incident): the source's id, message type/code, its text
+    # and impact (Trafikverket: 1 none .. 5 very large), and the location's precision.
+    source_id: str = ""
+    source_type: str = ""
+    message: str = ""
+    impact: int | None = None
+    precision: str = "exact"
 
 
 @dataclass(frozen=True, slots=True)

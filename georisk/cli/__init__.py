@@ -30,9 +30,18 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from georisk.cli import area, data, data_fetch, firerisk, fwi, store_commands, tokens
+    from georisk.cli import (
+        area,
+        data,
+        data_fetch,
+        feeds,
+        firerisk,
+        fwi,
+        store_commands,
+        tokens,
+    )
 
-    for module in (store_commands, data, data_fetch, area, tokens, fwi, firerisk):
+    for module in (store_commands, data, data_fetch, area, tokens, fwi, firerisk, feeds):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,0 +1,31 @@
+"""External feeds: one adapter module per source, found by name in `ADAPTERS`.
+
+Adapters read payloads into `FeedItem`s (see `base`); `importer` writes them through the
+store; `ledger` remembers which record each source item became and keeps the original.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from georisk.errors import GeoriskError
+from georisk.feeds.base import Adapter, FeedItem, Parsed, Rejected
+from georisk.feeds.cot import CotAdapter
+from georisk.feeds.polisen import PolisenAdapter
+from georisk.feeds.trafikverket import TrafikverketAdapter
+
+ADAPTERS: dict[str, Callable[[], Adapter]] = {
+    "polisen": PolisenAdapter,
+    "trafikverket": TrafikverketAdapter,
+    "cot": CotAdapter,
+}
+
+
+def adapter(name: str) -> Adapter:
+    try:
+        return ADAPTERS[name]()
+    except KeyError:
+        raise GeoriskError(f"unknown source {name!r}; one of {', '.join(ADAPTERS)}") from None
+
+
+__all__ = ["ADAPTERS", "Adapter", "FeedItem", "Parsed", "Rejected", "adapter"]

@@ -1,0 +1,27 @@
+"""Helpers shared by the feed tests: the shared samples and a quick import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from georisk.feeds import adapter
+from georisk.feeds.importer import Summary, import_parsed
+from georisk.store import Store
+
+
+def sample(shared_dir: Path, source: str, name: str) -> Path:
+    path = shared_dir / "data" / "feeds" / source / name
+    if not path.exists():
+        pytest.skip(f"shared sample {path} is absent")
+    return path
+
+
+def run(store: Store, source: str, payload: bytes) -> Summary:
+    feed = adapter(source)
+    return import_parsed(store, feed, feed.parse(payload))
+
+
+def reasons(summary: Summary) -> str:
+    return " | ".join(str(rejected) for rejected in summary.rejected)
