@@ -30,9 +30,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from georisk.cli import area, data, data_fetch, firerisk, fwi, store_commands, tokens
+    from georisk.cli import area, data, data_fetch, firerisk, fwi, store_commands, tokens, users
 
-    for module in (store_commands, data, data_fetch, area, tokens, fwi, firerisk):
+    for module in (store_commands, data, data_fetch, area, tokens, users, fwi, firerisk):
         for command in module.COMMANDS:
             cli.add_command(command)
 
