@@ -27,7 +27,7 @@ from tests.bench.common import AGENCIES, random_point, report
 from tests.factories import RESCUE, T0, incident
 
 N = 1_000
-REPEATS = 41
+REPEATS = 151
 URL = f"/api/v1/incidents?limit={N}"
 
 
