@@ -39,12 +39,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ) or service_secret(app.config["DB"])
     app.extensions["georisk.idempotency"] = Connections(app.config["DB"])
 
-    from app import api, auth, ogc, problems
+    from app import api, auth, ogc, problems, signin
     from app.health import health
 
     problems.install(app)
     auth.install(app)
     app.register_blueprint(health)
+    app.register_blueprint(signin.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(ogc.blueprint)
     return app

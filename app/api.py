@@ -16,17 +16,17 @@ import shapely
 from flask import Blueprint, Response, request, send_from_directory, url_for
 from swagger_ui_bundle import swagger_ui_path
 
-from app import listing, params, presenting, schemas
-from app.auth import current_viewer
+from app import audit, listing, params, presenting, schemas
+from app.auth import SAFE_METHODS, current_viewer
 from app.idempotency import idempotent
 from app.openapi import Api, Param
 from app.problems import Problem
 from georisk import commands as c
 from georisk import validation as v
-from georisk.access import Viewer, may_read_history, may_write
+from georisk.access import Viewer, may_audit, may_read_history, may_write
 from georisk.area import attribute_point
 from georisk.commands import Actor
-from georisk.journal import Event
+from georisk.journal import ACCESS_KIND, ENTITY_KINDS, Event
 from georisk.model import (
     Agency,
     BlockageReason,
@@ -39,7 +39,7 @@ from georisk.model import (
     UnitStatus,
 )
 from georisk.store import Query
-from georisk.timeutil import parse_instant
+from georisk.timeutil import format_utc, parse_instant
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 API = Api(
@@ -87,18 +87,29 @@ def _existing(kind: str, id_: str) -> Record:
     (a 403 would tell that it exists)."""
     record = listing.store().get(kind, id_)
     if not presenting.visible(_viewer(), record):
+        if record is not None and request.method not in SAFE_METHODS:
+            viewer = _viewer()  # a write aimed at a hidden record: refused, and journaled
+            _refused(viewer, record.agency, f"{kind}s", id_)  # type: ignore[attr-defined]
         raise Problem(404, f"no {kind} with id {id_!r}")
     return record  # type: ignore[return-value]
 
 
-def _check_write(owner: Agency | str, what: str = "") -> None:
+def _check_write(owner: Agency | str, what: str = "", id_: str = "") -> None:
+    """403 (journaled: a refused write is an access event an admin must see) unless the
+    viewer may change records of ``owner``."""
     viewer = _viewer()
     if not may_write(viewer, Agency(owner)):
+        _refused(viewer, owner, what, id_)
         raise Problem(
             403,
             f"a {viewer.role} of {viewer.agency} may not change {what or 'records'} "
             f"of {Agency(owner).value}",
         )
+
+
+def _refused(viewer: Viewer, owner: Agency | str, what: str, id_: str) -> None:
+    audit.note("write_refused", viewer.name, viewer.agency, id_ or what,
+               role=str(viewer.role), owner=str(owner), what=what)  # fmt: skip
 
 
 def _apply(commands: list[c.Command]) -> list[Event]:
@@ -224,7 +235,7 @@ def report_incident() -> Response:
     """The county and municipality are filled in from the location."""
     command = v.report_incident(_body())
     incident = command.incident
-    _check_write(incident.agency, "incidents")
+    _check_write(incident.agency, "incidents", incident.id)
     incident = incident.replace(**_codes(incident.location.x, incident.location.y))
     (event,) = _apply([c.ReportIncident(incident)])  # type: ignore[arg-type]
     return _written(event, 201)
@@ -241,7 +252,7 @@ def get_incident(id: str) -> Response:
 @idempotent
 def update_incident(id: str) -> Response:
     command = v.update_incident(id, _body())
-    _check_write(_existing("incident", id).agency, "incidents")  # type: ignore[attr-defined]
+    _check_write(_existing("incident", id).agency, "incidents", id)  # type: ignore[attr-defined]
     changes = dict(command.changes)
     if "location" in changes:
         changes.update(_codes(changes["location"].x, changes["location"].y))
@@ -255,7 +266,7 @@ def update_incident(id: str) -> Response:
 def close_incident(id: str) -> Response:
     """The body is optional; ``at`` defaults to now."""
     command = v.close_incident(id, _body(optional=True))
-    _check_write(_existing("incident", id).agency, "incidents")  # type: ignore[attr-defined]
+    _check_write(_existing("incident", id).agency, "incidents", id)  # type: ignore[attr-defined]
     (event,) = _apply([command])
     return _written(event)
 
@@ -269,7 +280,7 @@ def assign_unit(id: str) -> Response:
     A unit assigned elsewhere moves to this incident."""
     command = v.assign_unit(id, _body())
     _existing("incident", id)
-    _check_write(_existing("unit", command.id).agency, "units")  # type: ignore[attr-defined]
+    _check_write(_existing("unit", command.id).agency, "units", command.id)  # type: ignore[attr-defined]
     (event,) = _apply([command])
     return _written(event)
 
@@ -281,7 +292,7 @@ def release_unit(id: str, unit_id: str) -> Response:
     """Journaled as ``unit.released``; 409 when the unit is not assigned to this incident."""
     _existing("incident", id)
     unit = _existing("unit", unit_id)
-    _check_write(unit.agency, "units")  # type: ignore[attr-defined]
+    _check_write(unit.agency, "units", unit_id)  # type: ignore[attr-defined]
     if unit.assigned_to != id:  # type: ignore[attr-defined]
         raise Problem(409, f"unit {unit_id!r} is not assigned to incident {id!r}")
     (event,) = _apply([v.release_unit(unit_id)])
@@ -304,7 +315,7 @@ def list_units() -> Response:
 @idempotent
 def register_unit() -> Response:
     command = v.register_unit(_body())
-    _check_write(command.unit.agency, "units")
+    _check_write(command.unit.agency, "units", command.unit.id)
     (event,) = _apply([command])
     return _written(event, 201)
 
@@ -319,7 +330,7 @@ def get_unit(id: str) -> Response:
 @idempotent
 def update_unit(id: str) -> Response:
     command = v.update_unit(id, _body())
-    _check_write(_existing("unit", id).agency, "units")  # type: ignore[attr-defined]
+    _check_write(_existing("unit", id).agency, "units", id)  # type: ignore[attr-defined]
     (event,) = _apply([command])
     return _written(event)
 
@@ -329,7 +340,7 @@ def update_unit(id: str) -> Response:
 @idempotent
 def set_unit_status(id: str) -> Response:
     command = v.set_unit_status(id, _body())
-    _check_write(_existing("unit", id).agency, "units")  # type: ignore[attr-defined]
+    _check_write(_existing("unit", id).agency, "units", id)  # type: ignore[attr-defined]
     (event,) = _apply([command])
     return _written(event)
 
@@ -339,7 +350,7 @@ def set_unit_status(id: str) -> Response:
 @idempotent
 def report_position(id: str) -> Response:
     command = v.move_unit(id, _body())
-    _check_write(_existing("unit", id).agency, "units")  # type: ignore[attr-defined]
+    _check_write(_existing("unit", id).agency, "units", id)  # type: ignore[attr-defined]
     (event,) = _apply([command])
     return _written(event)
 
@@ -361,6 +372,7 @@ def report_positions() -> Response:
         if not presenting.visible(viewer, unit):
             raise Problem.field(404, f"positions.{i}.unit", f"no unit with id {command.id!r}")
         if not may_write(viewer, unit.agency):  # type: ignore[union-attr]
+            _refused(viewer, unit.agency, "units", command.id)  # type: ignore[union-attr]
             raise Problem.field(
                 403, f"positions.{i}.unit",
                 f"a {viewer.role} of {viewer.agency} may not move this unit",
@@ -426,7 +438,7 @@ def list_blockages() -> Response:
 def report_blockage() -> Response:
     """The county and municipality are those where the section starts."""
     blockage = v.report_blockage(_body()).blockage
-    _check_write(blockage.agency, "blockages")
+    _check_write(blockage.agency, "blockages", blockage.id)
     blockage = blockage.replace(**_codes(*_first_point(blockage.section)))
     (event,) = _apply([c.ReportBlockage(blockage)])  # type: ignore[arg-type]
     return _written(event, 201)
@@ -443,7 +455,7 @@ def get_blockage(id: str) -> Response:
 @idempotent
 def update_blockage(id: str) -> Response:
     command = v.update_blockage(id, _body())
-    _check_write(_existing("blockage", id).agency, "blockages")  # type: ignore[attr-defined]
+    _check_write(_existing("blockage", id).agency, "blockages", id)  # type: ignore[attr-defined]
     changes = dict(command.changes)
     if "section" in changes:
         changes.update(_codes(*_first_point(changes["section"])))
@@ -457,7 +469,7 @@ def update_blockage(id: str) -> Response:
 def lift_blockage(id: str) -> Response:
     """The body is optional; ``at`` defaults to now."""
     command = v.lift_blockage(id, _body(optional=True))
-    _check_write(_existing("blockage", id).agency, "blockages")  # type: ignore[attr-defined]
+    _check_write(_existing("blockage", id).agency, "blockages", id)  # type: ignore[attr-defined]
     (event,) = _apply([command])
     return _written(event)
 
@@ -477,15 +489,99 @@ def list_events() -> Response:
     viewer = _viewer()
     if not may_read_history(viewer):
         raise Problem(403, f"a {viewer.role} may not read the journal")
-    text = request.args.get("after", "0")
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise Problem.field(400, "after", f"{text!r} is not a sequence number (0 or more)")
-    after = int(text)
+    after = _seq_param("after")
     scanned = listing.store().events_after(after, params.limit(request.args.get("limit"), 1000))
     return _json({
         "events": presenting.events(viewer, scanned),
         "last_seq": scanned[-1].seq if scanned else after,
     })  # fmt: skip
+
+
+@API.route("GET", "/audit", summary="Access events (admins only)", tag="journal",
+           params=(Param("after", "query", "Sequence number to continue after (default 0).",
+                         {"type": "integer", "minimum": 0}),
+                   Param("limit", "query", "Most events (1-10000, default 1000).",
+                         {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT})),
+           answer=schemas.EventList)  # fmt: skip
+def list_audit() -> Response:
+    """Sign-ins (good and failed), sign-outs, refused writes and user administration,
+    oldest first. Writes themselves are the journal's other events (``/events``)."""
+    params.refuse_unknown(request.args, ["after", "limit"])
+    viewer = _viewer()
+    if not may_audit(viewer):
+        raise Problem(403, f"a {viewer.role} may not read the access journal")
+    after = _seq_param("after")
+    found = listing.store().events_after(
+        after, params.limit(request.args.get("limit"), 1000), entity_kind=ACCESS_KIND
+    )
+    return _json({"events": [e.to_dict() for e in found],
+                  "last_seq": found[-1].seq if found else after})  # fmt: skip
+
+
+def _seq_param(name: str) -> int:
+    text = request.args.get(name, "0")
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise Problem.field(400, name, f"{text!r} is not a sequence number (0 or more)")
+    return int(text)
+
+
+# -- aggregates and history --------------------------------------------------------
+
+
+@API.route("GET", "/summary", summary="Counts by type and status", tag="picture",
+           answer=schemas.Summary)  # fmt: skip
+def summary() -> Response:
+    """Counted over what the viewer is shown, as shown: a hidden record counts nowhere,
+    a generalised one under its generic type. A count over the full records would tell
+    another agency how many secret incidents of each type there are."""
+    params.refuse_unknown(request.args, [])
+    viewer = _viewer()
+    out = {}
+    for kind, name in (("incident", "incidents"), ("unit", "units"), ("blockage", "blockages")):
+        shown = presenting.features(viewer, listing.store().query(Query(kind)).records)
+        out[name] = _counts(kind, shown)
+    return _json(out)
+
+
+_PLURAL = {"incident": "incidents", "unit": "units", "blockage": "blockages",
+           "riskzones": "riskzones"}  # fmt: skip
+_CATEGORY = {"incident": "type", "unit": "unit_kind", "blockage": "reason"}
+
+
+def _counts(kind: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
+    by_category: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    for item in shown:
+        props = item["properties"]
+        category, status = str(props[_CATEGORY[kind]]), str(props["status"])
+        by_category[category] = by_category.get(category, 0) + 1
+        by_status[status] = by_status.get(status, 0) + 1
+    return {"total": len(shown), "by_category": by_category, "by_status": by_status}
+
+
+@API.route("GET", "/picture", summary="The picture at a past moment", tag="picture",
+           params=(Param("at", "query", "The moment (RFC 3339, with zone).",
+                         {"type": "string", "format": "date-time"}, True),),
+           answer=schemas.PictureOut)  # fmt: skip
+def picture_at() -> Response:
+    """What the journal knew at ``at``, through the access policy as it applies now
+    (for those who may read history: operators, analysts, admins)."""
+    params.refuse_unknown(request.args, ["at"])
+    viewer = _viewer()
+    if not may_read_history(viewer):
+        raise Problem(403, f"a {viewer.role} may not read history")
+    text = request.args.get("at")
+    if not text:
+        raise Problem.field(400, "at", "give a moment, e.g. 2026-01-15T08:00:00Z")
+    try:
+        moment = parse_instant(text)
+    except ValueError as exc:
+        raise Problem.field(400, "at", str(exc)) from None
+    found = listing.store().state_at(moment)
+    out: dict[str, Any] = {"at": format_utc(moment), "seq": found.seq}
+    for kind in ENTITY_KINDS:
+        out[_PLURAL[kind]] = presenting.features(viewer, found.records.get(kind, []))
+    return _json(out)
 
 
 # -- the document and its docs page ------------------------------------------------

@@ -1,20 +1,40 @@
 """Who is asking: the single entry point is `current_viewer()`.
 
-Today a request proves who it is with ``Authorization: Bearer <token>`` (machine
-credentials from `georisk tokens`); browser sessions will be added here, behind the
-same function, so no route ever reads credentials itself. Every route except the
-ones in ``PUBLIC_ENDPOINTS`` refuses anonymous requests with 401.
+A request proves who it is in one of two ways, never both:
+
+* ``Authorization: Bearer <token>`` — machine credentials from `georisk tokens`. Not an
+  ambient credential (a browser never adds it by itself), so no CSRF check applies.
+* the session cookie set by ``/signin`` — a person at a browser. The cookie is signed
+  by Flask (itsdangerous) with a key kept in the database, expires after a shift, and
+  names the user and the user's *epoch*; the user's row is read on every request, so
+  a disabled user is out at once. Every state-changing request made with the cookie
+  must carry the session's CSRF token (``X-CSRF-Token`` header or ``csrf_token`` form
+  field), because the browser sends the cookie whoever made the page that asks.
+
+No route reads credentials itself. Every route except ``PUBLIC_ENDPOINTS`` refuses
+anonymous requests with 401.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import Flask, current_app, g, request, session
+from markupsafe import Markup, escape
 
 from app.problems import Problem
 from georisk.access import Viewer
-from georisk.identity import Tokens
+from georisk.identity import Tokens, service_secret
+from georisk.throttle import Throttle
+from georisk.users import Users
 
-PUBLIC_ENDPOINTS = frozenset({"health.check"})
+#: Endpoints that answer without a credential: health and the sign-in form itself.
+PUBLIC_ENDPOINTS = frozenset({"health.check", "signin.form", "signin.submit"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
 _ANONYMOUS = object()
 
 
@@ -22,7 +42,12 @@ def current_viewer() -> Viewer | None:
     """The viewer of this request, or None when it carries no valid credential."""
     found = g.get("georisk_viewer", _ANONYMOUS)
     if found is _ANONYMOUS:
-        found, g.georisk_credential = _from_bearer()
+        if "Authorization" in request.headers:
+            found, g.georisk_credential = _from_bearer()
+            g.georisk_via = "token"
+        else:
+            found, g.georisk_credential = _from_session()
+            g.georisk_via = "session" if found is not None else None
         g.georisk_viewer = found
     return found  # type: ignore[return-value]
 
@@ -31,6 +56,35 @@ def credential_id() -> str | None:
     """The id of the credential the current viewer used (scopes idempotency keys)."""
     current_viewer()
     return g.get("georisk_credential")
+
+
+def csrf_token() -> str:
+    """This session's CSRF token (made on first use); pages put it in forms and headers."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_meta() -> Markup:
+    """``<meta name="csrf-token" content="...">`` for a page's ``<head>``; scripts send
+    its content as the ``X-CSRF-Token`` header on every write."""
+    return Markup(f'<meta name="csrf-token" content="{escape(csrf_token())}">')
+
+
+def csrf_ok() -> bool:
+    """Whether this request carries the session's CSRF token (constant-time compare)."""
+    expected = session.get("csrf")
+    given = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def users() -> Users:
+    return current_app.extensions["georisk.users"]
+
+
+def throttle() -> Throttle:
+    return current_app.extensions["georisk.throttle"]
 
 
 def _from_bearer() -> tuple[Viewer | None, str | None]:
@@ -45,8 +99,47 @@ def _from_bearer() -> tuple[Viewer | None, str | None]:
     return info.viewer(), info.id
 
 
+def _from_session() -> tuple[Viewer | None, str | None]:
+    name, epoch = session.get("user"), session.get("epoch")
+    if not isinstance(name, str) or not isinstance(epoch, int):
+        return None, None
+    user = users().active(name, epoch)
+    if user is None:
+        session.pop("user", None)  # a stale cookie: forget it
+        return None, None
+    return user.viewer(), f"session:{user.name}:{user.epoch}"
+
+
+def _flag(value: object) -> bool:
+    """A config switch given as a bool or as text from the environment ("0", "false")."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "false", "no", "off", "")
+    return bool(value)
+
+
 def install(app: Flask) -> None:
-    app.extensions["georisk.tokens"] = Tokens(app.config["DB"])
+    """Credentials, the session cookie's settings, and the checks before every view.
+
+    ``SECURE_COOKIES`` (default on) marks the cookie ``Secure``: browsers then send it
+    only over HTTPS (and to localhost). Turn it off only for plain-HTTP tests on the
+    loopback (``GEORISK_SECURE_COOKIES=0``). ``SESSION_HOURS`` (default 12, a shift)
+    is how long a sign-in lasts.
+    """
+    db = app.config["DB"]
+    app.extensions["georisk.tokens"] = Tokens(db)
+    app.extensions["georisk.users"] = Users(db)
+    app.extensions["georisk.throttle"] = Throttle(db)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = service_secret(db, "session-key")
+    app.config.update(
+        SESSION_COOKIE_NAME="georisk_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=_flag(app.config.get("SECURE_COOKIES", True)),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=float(app.config.get("SESSION_HOURS", 12))),
+        SESSION_REFRESH_EACH_REQUEST=False,  # a shift's sign-in ends, however busy
+    )
+    app.jinja_env.globals.update(csrf_token=csrf_token, csrf_meta=csrf_meta)
 
     @app.before_request
     def _require_viewer() -> None:
@@ -57,6 +150,10 @@ def install(app: Flask) -> None:
             raise Problem(
                 401,
                 "the token is unknown or revoked" if given
-                else "authentication required: send Authorization: Bearer <token>",
+                else "authentication required: sign in at /signin or send "
+                     "Authorization: Bearer <token>",
                 headers={"WWW-Authenticate": 'Bearer realm="georisk"'},
             )  # fmt: skip
+        if g.georisk_via == "session" and request.method not in SAFE_METHODS and not csrf_ok():
+            raise Problem(403, f"missing or wrong CSRF token: send the {CSRF_HEADER} header "
+                               f"or the {CSRF_FIELD} form field")  # fmt: skip

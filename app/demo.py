@@ -13,10 +13,12 @@ from pathlib import Path
 
 import click
 
+from georisk.cli.users import journal
 from georisk.errors import GeoriskError
 from georisk.scenario import ScenarioOptions, ScenarioSummary, generate
 from georisk.store import SQLiteStore
 from georisk.timeutil import format_local
+from georisk.users import Users, generate_password
 
 SIDE_FILES = ("-wal", "-shm")
 
@@ -75,7 +77,42 @@ def seed_demo(path: Path, options: ScenarioOptions, *, fresh: bool = False) -> b
     finally:
         store.close()
     _report(path, summary)
+    _report_users(seed_users(path))
     return True
+
+
+#: One person per agency and role the demo shows: (name, agency, role).
+DEMO_USERS = (
+    ("polis.operator", "police", "operator"),
+    ("rtj.operator", "rescue", "operator"),
+    ("sos.operator", "sos", "operator"),
+    ("centrum.analytiker", "centre", "analyst"),
+    ("centrum.betraktare", "centre", "viewer"),
+    ("centrum.admin", "centre", "admin"),
+)
+
+
+def seed_users(path: Path) -> list[tuple[str, str, str, str]]:
+    """Create the demo users that do not exist yet, with random passwords;
+    (name, agency, role, password) of those created. The passwords are not kept."""
+    users = Users(path)
+    created = []
+    for name, agency, role in DEMO_USERS:
+        if users.get(name) is None:
+            password = generate_password()
+            users.add(name, agency, role, password)
+            journal(str(path), "user_added", name, agency=agency, role=role)
+            created.append((name, agency, role, password))
+    return created
+
+
+def _report_users(created: list[tuple[str, str, str, str]]) -> None:
+    if not created:
+        return
+    lines = ["georisk: demo users (sign in at /signin; passwords are shown only now):"]
+    lines += [f"  {name:<20} {agency:<7} {role:<9} {password}"
+              for name, agency, role, password in created]  # fmt: skip
+    click.echo("\n".join(lines))
 
 
 class _Progress:

@@ -79,3 +79,26 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[FieldProblem] | None = None
+
+
+class Counts(BaseModel):
+    total: int
+    by_category: dict[str, int] = Field(description="By incident type, unit kind or reason.")
+    by_status: dict[str, int]
+
+
+class Summary(BaseModel):
+    """Counts over the records the viewer may see, in the form the viewer sees them."""
+
+    incidents: Counts
+    units: Counts
+    blockages: Counts
+
+
+class PictureOut(BaseModel):
+    at: str
+    seq: int = Field(description="The last journal event at that moment (0: none yet).")
+    incidents: list[Feature]
+    units: list[Feature]
+    blockages: list[Feature]
+    riskzones: list[Feature]

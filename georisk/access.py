@@ -19,6 +19,7 @@ like any other agency.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
@@ -127,6 +128,11 @@ def may_read_history(viewer: Viewer | None) -> bool:
     return viewer is not None and viewer.role in (Role.ANALYST, Role.ADMIN, Role.OPERATOR)
 
 
+def may_audit(viewer: Viewer | None) -> bool:
+    """Only admins read the access journal: who signed in, from where, what was refused."""
+    return viewer is not None and viewer.role == Role.ADMIN
+
+
 def generalise(record: Record, grid_m: float = DEFAULT_GRID_M) -> Record:
     """The coarse, anonymous form of a restricted record."""
     match record:
@@ -164,7 +170,14 @@ def generalise(record: Record, grid_m: float = DEFAULT_GRID_M) -> Record:
 
 def snap(point: shapely.Point, grid_m: float) -> shapely.Point:
     """The centre of the ``grid_m`` cell (SWEREF 99 TM) that holds ``point``."""
-    x, y = _TO_SWEREF.transform(point.x, point.y)
+    return _snapped(point.x, point.y, grid_m)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _snapped(lon: float, lat: float, grid_m: float) -> shapely.Point:
+    """Cached: incidents do not move, and every listing of the picture would otherwise
+    pay two projections per restricted record again (a third of the policy's cost)."""
+    x, y = _TO_SWEREF.transform(lon, lat)
     cx = (x // grid_m + 0.5) * grid_m
     cy = (y // grid_m + 0.5) * grid_m
     lon, lat = _TO_WGS84.transform(cx, cy)
@@ -174,7 +187,14 @@ def snap(point: shapely.Point, grid_m: float) -> shapely.Point:
 def present_event(
     viewer: Viewer | None, event: Event, *, grid_m: float = DEFAULT_GRID_M
 ) -> dict | None:
-    """An event as ``viewer`` may see it (its payload presented), or None."""
+    """An event as ``viewer`` may see it (its payload presented), or None.
+
+    Access events (sign-ins, refused writes, user administration) are shown to nobody
+    here: they name people and addresses, and the picture's journal and stream are read
+    by every agency. Admins read them through the audit listing (`may_audit`).
+    """
+    if not event.is_picture:
+        return None
     shown = present(viewer, event.record(), grid_m=grid_m)
     if shown is None:
         return None

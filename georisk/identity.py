@@ -74,8 +74,14 @@ class Tokens:
     def __init__(self, path: str | os.PathLike[str]):
         self._db = Connections(path)
 
-    def create(self, name: str, agency: str, role: str) -> tuple[TokenInfo, str]:
-        """A new token: its record and the secret, which is not stored and never shown again."""
+    def create(
+        self, name: str, agency: str, role: str, user: str | None = None
+    ) -> tuple[TokenInfo, str]:
+        """A new token: its record and the secret, which is not stored and never shown again.
+
+        A token made for ``user`` (a user name) dies with that user: disabling the user
+        revokes it, and it is refused while the user is disabled.
+        """
         name = name.strip()
         if not name or len(name) > 100:
             raise ValidationError.one("name", "give a name of 1 to 100 characters")
@@ -96,10 +102,10 @@ class Tokens:
         )
         info = TokenInfo(f"tok-{secrets.token_hex(6)}", name, agency_, role_, utc_now(), None)
         self._db.get().execute(
-            "INSERT INTO tokens (id, name, agency, role, secret_hash, created_us)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tokens (id, name, agency, role, secret_hash, created_us, user_name)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (info.id, name, agency_.value, role_.value, hash_token(secret),
-             to_micros(info.created)),
+             to_micros(info.created), user),
         )  # fmt: skip
         return info, secret
 
@@ -131,7 +137,8 @@ class Tokens:
             self._db.get()
             .execute(
                 "SELECT id, name, agency, role, created_us, revoked_us FROM tokens"
-                " WHERE secret_hash = ? AND revoked_us IS NULL",
+                " WHERE secret_hash = ? AND revoked_us IS NULL AND (user_name IS NULL OR"
+                " user_name IN (SELECT name FROM users WHERE disabled = 0))",
                 (hash_token(token),),
             )
             .fetchone()

@@ -32,6 +32,8 @@ from georisk.model import (
 from georisk.timeutil import format_utc
 
 ENTITY_KINDS = ("incident", "unit", "blockage", "riskzones")
+#: Events about access rather than the picture (sign-ins, refused writes, users).
+ACCESS_KIND = "access"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,11 @@ class Event:
     @property
     def entity_kind(self) -> str:
         return self.kind.partition(".")[0]
+
+    @property
+    def is_picture(self) -> bool:
+        """Whether the event changes a record of the picture (not an access event)."""
+        return self.entity_kind in ENTITY_KINDS
 
     def record(self) -> Record:
         return record_from_feature(self.entity_kind, self.payload)

@@ -39,9 +39,11 @@ def _register() -> None:
         fwi,
         store_commands,
         tokens,
+        users,
     )
 
-    for module in (store_commands, data, data_fetch, area, tokens, fwi, firerisk, feeds):
+    modules = (store_commands, data, data_fetch, area, tokens, users, fwi, firerisk, feeds)
+    for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)
 

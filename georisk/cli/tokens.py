@@ -6,10 +6,12 @@ import click
 
 from georisk.access import Role
 from georisk.cli.store_commands import db_option
+from georisk.cli.users import journal
 from georisk.identity import Tokens
 from georisk.model import Agency
 from georisk.store import SQLiteStore
 from georisk.timeutil import format_utc
+from georisk.users import Users
 
 
 def _tokens(db: str) -> Tokens:
@@ -24,12 +26,31 @@ def tokens() -> None:
 
 @tokens.command("create")
 @db_option
-@click.option("--name", required=True, help="Who or what uses the token (shown in the journal).")
-@click.option("--agency", required=True, type=click.Choice([a.value for a in Agency]))
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-def create(db: str, name: str, agency: str, role: str) -> None:
+@click.option("--name", default=None,
+              help="Who or what uses the token (shown in the journal); default: --user.")
+@click.option("--agency", type=click.Choice([a.value for a in Agency]),
+              help="Required unless --user is given.")
+@click.option("--role", type=click.Choice([r.value for r in Role]),
+              help="Required unless --user is given.")
+@click.option("--user", default=None,
+              help="A user the token acts for: their agency and role, revoked with them.")
+def create(db: str, name: str | None, agency: str | None, role: str | None,
+           user: str | None) -> None:  # fmt: skip
     """Create a token and print it once; it cannot be shown again."""
-    info, secret = _tokens(db).create(name, agency, role)
+    tokens = _tokens(db)
+    if user is not None:
+        owner = Users(db).get(user)
+        if owner is None or owner.disabled:
+            raise click.UsageError(f"no active user named {user!r}")
+        if (agency and agency != owner.agency) or (role and role != owner.role):
+            raise click.UsageError(f"{user} is {owner.role} of {owner.agency}; a token for "
+                                   "them has the same agency and role")  # fmt: skip
+        agency, role = owner.agency.value, owner.role.value
+    if agency is None or role is None:
+        raise click.UsageError("give --agency and --role, or --user")
+    info, secret = tokens.create(name or user or "", agency, role, user)
+    journal(db, "token_created", info.id, name=info.name, agency=agency, role=role,
+            user=user)  # fmt: skip
     click.echo(f"created {info.id} ({info.name}, {info.agency}, {info.role}); the token is:",
                err=True)  # fmt: skip
     click.echo(secret)
@@ -53,6 +74,7 @@ def list_(db: str) -> None:
 def revoke(db: str, token_id: str) -> None:
     """Revoke a token by its id; it stops working on the next request."""
     info = _tokens(db).revoke(token_id)
+    journal(db, "token_revoked", info.id, name=info.name)
     click.echo(f"revoked {info.id} ({info.name})")
 
 

@@ -137,6 +137,16 @@ class Store(ABC):
         """
 
     @abstractmethod
+    def note(self, kind: str, actor: Actor, entity_id: str, payload: dict[str, Any]) -> Event:
+        """Journal an access event (``access.<what>``: a sign-in, a refused write, user
+        administration) that changes no record.
+
+        It shares the journal's sequence and time with the picture's events, so the audit
+        trail is one ordered story, but it has no projection: `state_at` and queries never
+        see it, and `georisk.access.present_event` shows it to nobody.
+        """
+
+    @abstractmethod
     def get(self, kind: str, id: str) -> Record | None: ...
 
     @abstractmethod
@@ -147,8 +157,11 @@ class Store(ABC):
     def query(self, query: Query) -> Page: ...
 
     @abstractmethod
-    def events_after(self, seq: int, limit: int = 1000) -> list[Event]:
-        """Events with a sequence number above ``seq``, oldest first."""
+    def events_after(
+        self, seq: int, limit: int = 1000, entity_kind: str | None = None
+    ) -> list[Event]:
+        """Events with a sequence number above ``seq``, oldest first; only those of one
+        entity kind when given (``access`` for the audit listing)."""
 
     @abstractmethod
     def events_of(

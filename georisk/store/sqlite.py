@@ -24,7 +24,7 @@ import shapely
 
 from georisk.commands import Actor, Command
 from georisk.errors import Conflict, GeoriskError
-from georisk.journal import ENTITY_KINDS, Event, decide, references, target
+from georisk.journal import ACCESS_KIND, ENTITY_KINDS, Event, decide, references, target
 from georisk.model import RECORD_TYPES, Agency, Classification, Record, records_from_features
 from georisk.store.base import Page, Picture, Query, Store, projection_columns
 from georisk.timeutil import format_utc, from_micros, to_micros, utc_now
@@ -217,6 +217,24 @@ class SQLiteStore(Store):
         self._write_entities(con, latest, created)
         return events, latest
 
+    def note(self, kind: str, actor: Actor, entity_id: str, payload: dict[str, Any]) -> Event:
+        if not kind.startswith(ACCESS_KIND + "."):
+            raise ValueError(f"{kind!r} is not an access event kind")
+        with self._write() as con:
+            last = con.execute(
+                "SELECT seq, time_us FROM events ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            last_seq, last_us = last if last else (0, 0)
+            time_us = max(to_micros(utc_now()), last_us)  # time never goes back
+            seq = last_seq + 1
+            con.execute(
+                _INSERT_EVENT,
+                (seq, time_us, actor.name, actor.agency, kind, ACCESS_KIND, entity_id,
+                 Classification.AGENCY, orjson.dumps(payload).decode()),
+            )  # fmt: skip
+        return Event(seq, from_micros(time_us), actor.name, Agency(actor.agency), kind,
+                     entity_id, Classification.AGENCY, payload)  # fmt: skip
+
     @staticmethod
     def _write_entities(
         con: sqlite3.Connection, latest: dict[int, tuple[Record, int]], created: set[int]
@@ -346,10 +364,15 @@ class SQLiteStore(Store):
         full = query.limit is not None and len(rows) == query.limit
         return Page(records, rows[-1][0] if full else None)
 
-    def events_after(self, seq: int, limit: int = 1000) -> list[Event]:
+    def events_after(
+        self, seq: int, limit: int = 1000, entity_kind: str | None = None
+    ) -> list[Event]:
+        if entity_kind is None:
+            sql, args = "seq > ?", (seq, limit)
+        else:
+            sql, args = "seq > ? AND entity_kind = ?", (seq, entity_kind, limit)
         rows = self._connection().execute(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-            (seq, limit),
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE {sql} ORDER BY seq LIMIT ?", args
         )
         return [_event(row) for row in rows]
 

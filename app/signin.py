@@ -1,0 +1,99 @@
+"""``/signin`` and ``/signout``: browser sessions for people.
+
+The form carries a CSRF token bound to the visitor's (pre-sign-in) session, so another
+site cannot sign a browser in under the attacker's account. A successful sign-in starts
+a fresh session (no fixation) holding the user's name, epoch and a new CSRF token.
+Failures count against the account and the address (`georisk.throttle`); while either
+is locked the password is not even checked.
+"""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+
+from app import audit
+from app.auth import csrf_ok, csrf_token, current_viewer, throttle, users
+from app.signin_texts import language, text
+from georisk import throttle as limits
+from georisk.model import Agency
+
+blueprint = Blueprint("signin", __name__)
+
+_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _page(status: int = 200, message: str = "", note: str = "", name: str = "") -> Response:
+    lang = language(request.args.get("lang"))
+    csrf_token()  # bind a token to this browser before the form is shown
+    html = render_template(
+        "signin.html", lang=lang, t=lambda key, **v: text(key, lang, **v),
+        message=message, note=note, name=name, next_url=_next_url(),
+    )  # fmt: skip
+    return Response(html, status=status, headers=_PAGE_HEADERS, mimetype="text/html")
+
+
+def _next_url() -> str:
+    """Where to go after signing in: a path on this site only (no open redirect)."""
+    wanted = request.values.get("next", "")
+    if wanted.startswith("/") and not wanted.startswith(("//", "/\\")):
+        return wanted
+    return "/"
+
+
+@blueprint.get("/signin")
+def form() -> Response:
+    note = text("signed_out", language(request.args.get("lang"))) if "out" in request.args else ""
+    return _page(note=note)
+
+
+@blueprint.post("/signin")
+def submit() -> Response:
+    lang = language(request.args.get("lang"))
+    name = request.form.get("name", "").strip()[:100]
+    password = request.form.get("password", "")
+    if not csrf_ok():
+        audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="csrf")
+        return _page(400, text("csrf", lang), name=name)
+    account = limits.account_key(name)
+    address = limits.address_key(audit.address())
+    waits = [w for w in (throttle().locked_for(account), throttle().locked_for(address)) if w]
+    if waits:
+        seconds = math.ceil(max(waits).total_seconds())
+        audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="locked",
+                   retry_after=seconds)  # fmt: skip
+        response = _page(429, text("locked", lang, seconds=seconds), name=name)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+    user = users().authenticate(name, password)
+    if user is None:
+        failures = throttle().fail(account, limits.ACCOUNT)
+        throttle().fail(address, limits.ADDRESS)
+        audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="password",
+                   failures=failures)  # fmt: skip
+        return _page(401, text("failed", lang), name=name)
+    throttle().forget(account)
+    session.clear()  # a new session: nothing from before sign-in carries over
+    session.permanent = True
+    session.update(user=user.name, epoch=user.epoch, csrf=None)
+    csrf_token()
+    audit.note("signed_in", user.name, user.agency, user.name, role=str(user.role))
+    return redirect(_next_url(), 303)  # type: ignore[return-value]
+
+
+@blueprint.post("/signout")
+def signout() -> Response:
+    """Ends this browser's session (the CSRF check in `app.auth` has already run)."""
+    viewer = current_viewer()
+    assert viewer is not None  # app.auth refused anonymous requests
+    session.clear()
+    audit.note("signed_out", viewer.name, viewer.agency, viewer.name)
+    lang = language(request.args.get("lang"))
+    return redirect(url_for("signin.form", out=1, lang=lang), 303)  # type: ignore[return-value]

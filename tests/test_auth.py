@@ -1,0 +1,268 @@
+"""Sign-in, sessions, CSRF, brute-force limits, refused writes and the audit trail."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import logging
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from app import create_app
+from georisk.cli import cli
+from georisk.identity import Tokens
+from georisk.store import SQLiteStore
+from georisk.users import Users
+from tests.api_support import bearer, running_service
+from tests.factories import incident_input
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def app(db_path):
+    SQLiteStore(db_path).close()
+    users = Users(db_path)
+    users.add("polis.op", "police", "operator", PASSWORD)
+    users.add("rtj.op", "rescue", "operator", PASSWORD)
+    users.add("admin", "centre", "admin", PASSWORD)
+    return create_app({"DB": str(db_path), "TESTING": True, "SECURE_COOKIES": False})
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, name: str = "polis.op", password: str = PASSWORD):
+    token = _csrf(client.get("/signin").get_data(as_text=True))
+    return client.post("/signin", data={"name": name, "password": password, "csrf_token": token})
+
+
+def session_csrf(client) -> str:
+    with client.session_transaction() as session:
+        return session["csrf"]
+
+
+def _sample_url(rule) -> str:
+    return rule.build({name: "x" for name in rule.arguments})[1]
+
+
+def test_anonymous_gets_401_everywhere_but_health_and_signin(app):
+    client = app.test_client()
+    public = {"health.check", "signin.form", "signin.submit"}
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(_sample_url(rule), method=method)
+            if rule.endpoint in public:
+                assert response.status_code != 401, rule.rule
+            else:
+                assert response.status_code == 401, (method, rule.rule)
+                assert response.mimetype == "application/problem+json"
+
+
+def test_sign_in_page_is_swedish_by_default_english_on_request(app):
+    client = app.test_client()
+    assert "Logga in" in client.get("/signin").get_data(as_text=True)
+    page = client.get("/signin?lang=en")
+    assert "Sign in" in page.get_data(as_text=True)
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert "http" not in re.sub(r'lang="\w+"', "", page.get_data(as_text=True))  # no CDN
+
+
+def test_session_cookie_flags_and_a_session_reads_the_api(app, db_path):
+    client = app.test_client()
+    response = sign_in(client)
+    assert response.status_code == 303
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+    assert client.get("/api/v1/incidents").status_code == 200
+    secure = create_app({"DB": str(db_path)}).test_client()  # production default
+    assert "Secure" in sign_in(secure).headers["Set-Cookie"]
+
+
+def test_wrong_password_and_unknown_user_look_the_same(app):
+    client = app.test_client()
+    wrong = sign_in(client, "polis.op", "not the password")
+    unknown = sign_in(client, "nobody", "not the password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Fel användarnamn eller lösenord" in unknown.get_data(as_text=True)
+    assert client.get("/api/v1/incidents").status_code == 401
+
+
+def test_writes_with_a_session_need_the_csrf_token(app):
+    client = app.test_client()
+    sign_in(client)
+    body = incident_input(agency="police", title="Inbrott")
+    refused = client.post("/api/v1/incidents", json=body)
+    assert refused.status_code == 403 and "CSRF" in refused.get_json()["detail"]
+    wrong = client.post("/api/v1/incidents", json=body, headers={"X-CSRF-Token": "guess"})
+    assert wrong.status_code == 403
+    ok = client.post("/api/v1/incidents", json=body, headers={"X-CSRF-Token": session_csrf(client)})
+    assert ok.status_code == 201
+    assert client.post("/signout").status_code == 403  # a form post without the token
+    out = client.post("/signout", data={"csrf_token": session_csrf(client)})
+    assert out.status_code == 303
+    assert client.get("/api/v1/incidents").status_code == 401
+
+
+def test_sign_in_form_without_csrf_token_fails(app):
+    client = app.test_client()
+    response = client.post("/signin", data={"name": "polis.op", "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/api/v1/incidents").status_code == 401
+
+
+def test_bearer_requests_need_no_csrf_token(app, db_path):
+    token = Tokens(db_path).create("feed", "police", "operator")[1]
+    client = app.test_client()
+    response = client.post("/api/v1/incidents", json=incident_input(agency="police"),
+                           headers=bearer(token))  # fmt: skip
+    assert response.status_code == 201
+
+
+def test_a_token_of_one_agency_cannot_write_anothers_records_and_it_is_journaled(app, db_path):
+    police = Tokens(db_path).create("polis-feed", "police", "operator")[1]
+    rescue = Tokens(db_path).create("rtj-feed", "rescue", "operator")[1]
+    admin = Tokens(db_path).create("admin", "centre", "admin")[1]
+    client = app.test_client()
+    created = client.post("/api/v1/incidents", json=incident_input(agency="rescue"),
+                          headers=bearer(rescue)).get_json()  # fmt: skip
+    id_ = created["feature"]["id"]
+    for method, url, body in [
+        ("PATCH", f"/api/v1/incidents/{id_}", {"properties": {"severity": 5}}),
+        ("POST", f"/api/v1/incidents/{id_}/close", None),
+        ("POST", "/api/v1/incidents", incident_input(agency="rescue")),
+    ]:
+        response = client.open(url, method=method, json=body, headers=bearer(police))
+        assert response.status_code == 403, (method, url)
+    assert client.get(f"/api/v1/incidents/{id_}", headers=bearer(rescue)).get_json()[
+        "properties"]["severity"] == 3  # fmt: skip
+    audit = client.get("/api/v1/audit", headers=bearer(admin)).get_json()["events"]
+    refused = [e for e in audit if e["kind"] == "access.write_refused"]
+    assert len(refused) == 3 and {e["actor"] for e in refused} == {"polis-feed"}
+    assert refused[0]["entity_id"] == id_ and refused[0]["payload"]["owner"] == "rescue"
+    # the access events stay out of the journal that every agency reads
+    events = client.get("/api/v1/events", headers=bearer(rescue)).get_json()["events"]
+    assert not [e for e in events if e["kind"].startswith("access.")]
+    assert client.get("/api/v1/audit", headers=bearer(rescue)).status_code == 403
+
+
+def test_sign_ins_and_sign_outs_are_journaled_for_admins(app):
+    client = app.test_client()
+    sign_in(client, "polis.op", "wrong password!")
+    sign_in(client)
+    client.post("/signout", data={"csrf_token": session_csrf(client)})
+    admin = app.test_client()
+    sign_in(admin, "admin")
+    kinds = [(e["kind"], e["entity_id"]) for e in admin.get("/api/v1/audit").get_json()["events"]]
+    assert kinds == [("access.sign_in_failed", "polis.op"), ("access.signed_in", "polis.op"),
+                     ("access.signed_out", "polis.op"), ("access.signed_in", "admin")]  # fmt: skip
+
+
+def test_disabling_a_user_ends_their_session_and_tokens_at_once(app, db_path):
+    client = app.test_client()
+    sign_in(client)
+    runner = CliRunner()
+    made = runner.invoke(cli, ["tokens", "create", "--user", "polis.op", "--db", str(db_path)])
+    token = made.stdout.strip().splitlines()[-1]
+    assert client.get("/api/v1/units").status_code == 200
+    assert app.test_client().get("/api/v1/units", headers=bearer(token)).status_code == 200
+    assert runner.invoke(cli, ["users", "disable", "polis.op", "--db", str(db_path)]).exit_code == 0
+    assert client.get("/api/v1/units").status_code == 401
+    assert app.test_client().get("/api/v1/units", headers=bearer(token)).status_code == 401
+    assert sign_in(app.test_client()).status_code == 401
+    runner.invoke(cli, ["users", "enable", "polis.op", "--db", str(db_path)])
+    assert client.get("/api/v1/units").status_code == 401  # the old session stays dead
+    assert app.test_client().get("/api/v1/units", headers=bearer(token)).status_code == 401
+
+
+def test_sessions_expire(db_path):
+    SQLiteStore(db_path).close()
+    Users(db_path).add("polis.op", "police", "operator", PASSWORD)
+    app = create_app({"DB": str(db_path), "SECURE_COOKIES": False, "SESSION_HOURS": 1 / 3600})
+    client = app.test_client()
+    sign_in(client)
+    assert client.get("/api/v1/units").status_code == 200
+    time.sleep(2.1)
+    assert client.get("/api/v1/units").status_code == 401
+
+
+def test_guessing_locks_the_account_and_is_logged(app, caplog):
+    caplog.set_level(logging.WARNING, "georisk.auth")
+    client = app.test_client()
+    for _ in range(5):
+        assert sign_in(client, "polis.op", "guess guess guess").status_code == 401
+    assert sign_in(client, "polis.op", "guess guess guess").status_code == 401  # 6th: locks
+    locked = sign_in(client)  # even the right password waits
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert sign_in(app.test_client(), "rtj.op").status_code == 303  # others are not locked
+    assert any("sign_in_failed" in r.getMessage() for r in caplog.records)
+
+
+def test_guessing_from_one_address_across_accounts_is_slowed(app):
+    client = app.test_client()
+    for n in range(21):
+        sign_in(client, f"user{n}", "guess guess guess")
+    assert sign_in(client, "rtj.op").status_code == 429
+
+
+def test_users_commands(db_path):
+    runner = CliRunner()
+    added = runner.invoke(cli, ["users", "add", "anna", "--agency", "rescue", "--role",
+                                "operator", "--db", str(db_path)])  # fmt: skip
+    assert added.exit_code == 0
+    password = added.stdout.strip()
+    assert Users(db_path).authenticate("anna", password) is not None
+    typed = runner.invoke(cli, ["users", "add", "per", "--agency", "police", "--role", "viewer",
+                                "--password-stdin", "--db", str(db_path)],
+                          input="a long enough password\n")  # fmt: skip
+    assert typed.exit_code == 0 and "a long enough" not in typed.stdout
+    short = runner.invoke(cli, ["users", "add", "eva", "--agency", "sos", "--role", "viewer",
+                                "--password-stdin", "--db", str(db_path)], input="short\n")
+    assert short.exit_code != 0 and "password" in short.output
+    listed = runner.invoke(cli, ["users", "list", "--db", str(db_path)]).stdout
+    assert "anna\trescue\toperator\tactive" in listed and "per\tpolice\tviewer" in listed
+    assert "scrypt" not in listed
+    runner.invoke(cli, ["users", "disable", "anna", "--db", str(db_path)])
+    assert "anna\trescue\toperator\tdisabled" in runner.invoke(
+        cli, ["users", "list", "--db", str(db_path)]).stdout  # fmt: skip
+
+
+def test_browser_session_over_the_real_server(db_path, monkeypatch):
+    """Cookies as a real client keeps them, against `georisk serve` on the loopback."""
+    SQLiteStore(db_path).close()
+    Users(db_path).add("polis.op", "police", "operator", PASSWORD)
+    monkeypatch.setenv("GEORISK_SECURE_COOKIES", "0")  # plain HTTP on the loopback
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def call(url, data=None, headers=None, method=None):
+        request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+        try:
+            with opener.open(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    with running_service(db_path) as base:
+        assert call(f"{base}/api/v1/units")[0] == 401
+        _, page = call(f"{base}/signin")
+        form = {"name": "polis.op", "password": PASSWORD, "csrf_token": _csrf(page)}
+        status, _ = call(f"{base}/signin", urllib.parse.urlencode(form).encode())
+        assert status in (200, 404)  # followed the redirect to "/" (no page there yet)
+        assert call(f"{base}/api/v1/units")[0] == 200
+        body = json.dumps(incident_input(agency="police")).encode()
+        json_type = {"Content-Type": "application/json"}
+        assert call(f"{base}/api/v1/incidents", body, json_type)[0] == 403  # no CSRF token
+        _, page = call(f"{base}/signin")
+        token = _csrf(page)
+        created = call(f"{base}/api/v1/incidents", body, {**json_type, "X-CSRF-Token": token})
+        assert created[0] == 201
+        call(f"{base}/signout", urllib.parse.urlencode({"csrf_token": token}).encode())
+        assert call(f"{base}/api/v1/units")[0] == 401
