@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import shapely
+from flask import current_app
 
 from georisk.access import Viewer, present, present_event
 from georisk.journal import Event
@@ -23,9 +24,14 @@ from georisk.store import Query
 from georisk.store.base import projection_columns
 
 
+def lookup(kind: str, id_: str) -> Record | None:
+    """Records that presented ones refer to (a unit's incident), from this request's store."""
+    return current_app.extensions["georisk.store"].get(kind, id_)
+
+
 def feature(viewer: Viewer | None, record: Record) -> dict[str, Any] | None:
     """The record as a GeoJSON Feature for ``viewer``, or None when it must not appear."""
-    shown = present(viewer, record)
+    shown = present(viewer, record, lookup=lookup)
     if shown is None:
         return None
     out = shown.record.to_feature()
@@ -38,7 +44,7 @@ def features(
 ) -> list[dict[str, Any]]:
     out = []
     for record in records:
-        shown = present(viewer, record)
+        shown = present(viewer, record, lookup=lookup)
         if shown is None:
             continue
         if shown.generalised and query is not None and not _still_matches(shown.record, query):
@@ -54,11 +60,11 @@ def visible(viewer: Viewer | None, record: Record | None) -> bool:
 
 
 def event(viewer: Viewer | None, item: Event) -> dict[str, Any] | None:
-    return present_event(viewer, item)
+    return present_event(viewer, item, lookup=lookup)
 
 
 def events(viewer: Viewer | None, items: list[Event]) -> list[dict[str, Any]]:
-    shown = (present_event(viewer, item) for item in items)
+    shown = (present_event(viewer, item, lookup=lookup) for item in items)
     return [item for item in shown if item is not None]
 
 

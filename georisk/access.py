@@ -20,6 +20,7 @@ like any other agency.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
@@ -98,16 +99,35 @@ def visibility(viewer: Viewer | None, record: Record) -> Visibility:
     return Visibility.HIDDEN
 
 
+Lookup = Callable[[str, str], "Record | None"]
+
+
 def present(
-    viewer: Viewer | None, record: Record, *, grid_m: float = DEFAULT_GRID_M
+    viewer: Viewer | None,
+    record: Record,
+    *,
+    grid_m: float = DEFAULT_GRID_M,
+    lookup: Lookup | None = None,
 ) -> Presented | None:
-    """``record`` as ``viewer`` may see it, or None when it must not appear at all."""
+    """``record`` as ``viewer`` may see it, or None when it must not appear at all.
+
+    ``lookup(kind, id)`` gives records this one refers to: a unit's assignment names an
+    incident, and the name alone tells that a hidden incident exists, so it is shown only
+    when that incident is visible to the viewer (without a lookup, never).
+    """
     match visibility(viewer, record):
         case Visibility.FULL:
-            return Presented(record, False)
+            shown = Presented(record, False)
         case Visibility.GENERALISED:
-            return Presented(generalise(record, grid_m), True)
-    return None
+            shown = Presented(generalise(record, grid_m), True)
+        case _:
+            return None
+    assigned = getattr(shown.record, "assigned_to", None)
+    if assigned is not None:
+        incident = lookup("incident", assigned) if lookup is not None else None
+        if incident is None or visibility(viewer, incident) is Visibility.HIDDEN:
+            shown = Presented(shown.record.replace(assigned_to=None), shown.generalised)
+    return shown
 
 
 def present_all(
@@ -185,7 +205,11 @@ def _snapped(lon: float, lat: float, grid_m: float) -> shapely.Point:
 
 
 def present_event(
-    viewer: Viewer | None, event: Event, *, grid_m: float = DEFAULT_GRID_M
+    viewer: Viewer | None,
+    event: Event,
+    *,
+    grid_m: float = DEFAULT_GRID_M,
+    lookup: Lookup | None = None,
 ) -> dict | None:
     """An event as ``viewer`` may see it (its payload presented), or None.
 
@@ -195,12 +219,14 @@ def present_event(
     """
     if not event.is_picture:
         return None
-    shown = present(viewer, event.record(), grid_m=grid_m)
+    record = event.record()
+    shown = present(viewer, record, grid_m=grid_m, lookup=lookup)
     if shown is None:
         return None
     data = event.to_dict()
-    if shown.generalised:
+    if shown.record is not record:
         data["payload"] = shown.record.to_feature()
+    if shown.generalised:
         data["payload"]["properties"]["generalised"] = True
         data["actor"] = ""  # who acted is as telling as what happened
     return data

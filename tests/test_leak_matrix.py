@@ -363,3 +363,32 @@ def test_counts_count_only_what_the_viewer_is_shown(world, viewer: str):
             value = feature["properties"][category]
             counted[value] = counted.get(value, 0) + 1
         assert summary[f"{kind}s"]["by_category"] == counted
+
+
+def test_an_assignment_to_a_hidden_incident_is_not_shown(tmp_path):
+    """A unit's assigned_to names its incident: shown only when that incident is visible."""
+    from app import create_app
+    from georisk import commands as c
+    from georisk.model import Agency, Classification
+    from georisk.store import SQLiteStore
+    from tests.api_support import make_token
+    from tests.factories import POLICE, RESCUE, incident, unit
+
+    db = tmp_path / "assign.db"
+    store = SQLiteStore(db)
+    store.apply([c.ReportIncident(incident("hidden-inc", agency=Agency.POLICE,
+                                           classification=Classification.AGENCY)),
+                 c.ReportIncident(incident("open-inc", agency=Agency.POLICE))], POLICE)  # fmt: skip
+    store.apply([c.RegisterUnit(unit("unit-a")), c.RegisterUnit(unit("unit-b"))], RESCUE)
+    store.apply([c.AssignUnit("unit-a", "hidden-inc"), c.AssignUnit("unit-b", "open-inc")], POLICE)
+    store.close()
+    client = create_app({"DB": str(db), "TESTING": True}).test_client()
+    for agency, sees_secret in (("rescue", False), ("police", True)):
+        headers = {"Authorization": f"Bearer {make_token(db, agency, 'operator')}"}
+        units = client.get("/api/v1/units", headers=headers).json["features"]
+        assigned = {u["id"]: u["properties"]["assigned_to"] for u in units}
+        assert assigned["unit-b"] == "open-inc"
+        assert assigned["unit-a"] == ("hidden-inc" if sees_secret else None)
+        journal = client.get("/api/v1/events", headers=headers).json
+        items = journal["events"] if isinstance(journal, dict) else journal
+        assert ("hidden-inc" in str(items)) is sees_secret
