@@ -35,6 +35,7 @@ CLIENTS = 50
 PROCESSES = 5
 RATE = 200
 UNITS = 1_000
+WRITERS = 4
 
 
 def _client_process(index: int, base: str, token: str, after: int, stop_at: int, out) -> None:
@@ -123,23 +124,32 @@ def main(seconds: int) -> None:
             rss_before = sum(_rss_kb(pid) for pid in workers)
             acked: dict[int, float] = {}
             started = time.monotonic()
-            for i in range(total):
-                due = started + i / RATE
-                pause = due - time.monotonic()
-                if pause > 0:
-                    time.sleep(pause)
-                body = json.dumps({
-                    "geometry": {"type": "Point",
-                                 "coordinates": [13 + (i % 300) / 100, 59 + (i % 97) / 100]},
-                    "time": format_utc(utc_now()),
-                }).encode()  # fmt: skip
-                request = urllib.request.Request(
-                    f"{base}/api/v1/units/u-{i % UNITS}/positions", data=body, method="POST",
-                    headers={"Authorization": f"Bearer {token}",
-                             "Content-Type": "application/json"})  # fmt: skip
-                with urllib.request.urlopen(request, timeout=10) as response:
-                    seq = json.loads(response.read())["seq"]
-                acked[seq] = time.monotonic()
+
+            def write(lane: int) -> None:
+                # WRITERS lanes, each paced at RATE / WRITERS: one HTTP client alone
+                # cannot keep 200 requests/s on a small machine.
+                for i in range(lane, total, WRITERS):
+                    pause = started + i / RATE - time.monotonic()
+                    if pause > 0:
+                        time.sleep(pause)
+                    body = json.dumps({
+                        "geometry": {"type": "Point",
+                                     "coordinates": [13 + (i % 300) / 100, 59 + (i % 97) / 100]},
+                        "time": format_utc(utc_now()),
+                    }).encode()  # fmt: skip
+                    request = urllib.request.Request(
+                        f"{base}/api/v1/units/u-{i % UNITS}/positions", data=body, method="POST",
+                        headers={"Authorization": f"Bearer {token}",
+                                 "Content-Type": "application/json"})  # fmt: skip
+                    with urllib.request.urlopen(request, timeout=10) as response:
+                        seq = json.loads(response.read())["seq"]
+                    acked[seq] = time.monotonic()
+
+            writers = [threading.Thread(target=write, args=(n,)) for n in range(WRITERS)]
+            for w in writers:
+                w.start()
+            for w in writers:
+                w.join()
             rate = total / (time.monotonic() - started)
             results = []
             for _ in procs:
