@@ -39,7 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ) or service_secret(app.config["DB"])
     app.extensions["georisk.idempotency"] = Connections(app.config["DB"])
 
-    from app import api, auth, ogc, problems, signin
+    from app import api, auth, ogc, pages, picture, problems, signin, stream
     from app.health import health
 
     problems.install(app)
@@ -48,4 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(signin.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(ogc.blueprint)
+    app.register_blueprint(picture.blueprint)
+    app.register_blueprint(pages.blueprint)
+    stream.install(app)
     return app

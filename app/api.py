@@ -559,7 +559,7 @@ def _counts(kind: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
     return {"total": len(shown), "by_category": by_category, "by_status": by_status}
 
 
-@API.route("GET", "/picture", summary="The picture at a past moment", tag="picture",
+@API.route("GET", "/history", summary="The picture at a past moment", tag="picture",
            params=(Param("at", "query", "The moment (RFC 3339, with zone).",
                          {"type": "string", "format": "date-time"}, True),),
            answer=schemas.PictureOut)  # fmt: skip

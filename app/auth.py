@@ -21,7 +21,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, Response, current_app, g, redirect, request, session, url_for
 from markupsafe import Markup, escape
 
 from app.problems import Problem
@@ -142,10 +142,13 @@ def install(app: Flask) -> None:
     app.jinja_env.globals.update(csrf_token=csrf_token, csrf_meta=csrf_meta)
 
     @app.before_request
-    def _require_viewer() -> None:
+    def _require_viewer() -> Response | None:
         if request.endpoint in PUBLIC_ENDPOINTS:
             return
         if current_viewer() is None:
+            if request.endpoint == "pages.live_map" and request.method == "GET":
+                # a person opening the map: to the sign-in form, and back afterwards
+                return redirect(url_for("signin.form", next=request.full_path))
             given = "Authorization" in request.headers
             raise Problem(
                 401,

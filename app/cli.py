@@ -27,7 +27,8 @@ def _serve(db: str, host: str, port: int, workers: int = 1, threads: int = 32) -
     from app.server import serve
 
     click.echo(f"georisk: serving {db} on http://{host}:{port}/ (health: /health)", err=True)
-    serve({"DB": str(settings.db_path(db))}, host, port, workers, threads)
+    # Each open event stream holds a thread: app.stream keeps some free for the API.
+    serve({"DB": str(settings.db_path(db)), "THREADS": threads}, host, port, workers, threads)
 
 
 @cli.command("demo")

@@ -94,7 +94,7 @@ _FOLIUM_CLUSTER_CDN = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markerclus
 _LEAFLET_CDN = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/"
 
 
-def _own(file: str, content_type: str) -> Asset:
+def _own(file: str, content_type: str, inert_urls: tuple[str, ...] = ()) -> Asset:
     return Asset(
         name=OWN,
         file=file,
@@ -104,6 +104,7 @@ def _own(file: str, content_type: str) -> Asset:
         path=file,
         content_type=content_type,
         sha256=None,
+        inert_urls=inert_urls,
         licence="MIT",
     )
 
@@ -164,6 +165,8 @@ ASSETS: tuple[Asset, ...] = (
         replaces=(_FOLIUM_CLUSTER_CDN + "MarkerCluster.Default.css",),
     ),
     _own("map.css", CSS),
+    _own("live.css", CSS),
+    _own("live.js", JS, inert_urls=("http://www.w3.org/2000/svg",)),  # SVG namespace
 )
 
 

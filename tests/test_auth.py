@@ -61,6 +61,9 @@ def test_anonymous_gets_401_everywhere_but_health_and_signin(app):
             response = client.open(_sample_url(rule), method=method)
             if rule.endpoint in public:
                 assert response.status_code != 401, rule.rule
+            elif rule.endpoint == "pages.live_map":  # a person: sent to sign in, then back
+                assert response.status_code == 302
+                assert response.headers["Location"].startswith("/signin?next=/")
             else:
                 assert response.status_code == 401, (method, rule.rule)
                 assert response.mimetype == "application/problem+json"

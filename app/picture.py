@@ -1,0 +1,55 @@
+"""``GET /api/v1/picture``: everything the live map shows, in one answer, for one viewer.
+
+The map needs the open incidents, all units, the active blockages and the latest
+day's risk zones at once, plus the journal position they stand at: the page then
+follows the stream from ``seq``. ``seq`` is read *before* the records, so an event
+written in between is in the stream as well as (perhaps) in the records; applying a
+whole-record event twice changes nothing, while the reverse order could lose it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from flask import Blueprint, Response, current_app
+
+from app import presenting
+from app.auth import current_viewer
+from georisk.model import BlockageStatus, IncidentStatus, RiskZoneStatus
+from georisk.store import Query, Store
+
+blueprint = Blueprint("picture", __name__, url_prefix="/api/v1")
+
+
+def _store() -> Store:
+    return current_app.extensions["georisk.store"]
+
+
+def latest_zones(store: Store) -> list[Any]:
+    """The issued zones of the latest day that has any."""
+    issued = store.query(Query("riskzones", status=frozenset({RiskZoneStatus.ISSUED}))).records
+    if not issued:
+        return []
+    day = max(zone.valid_date for zone in issued)  # type: ignore[attr-defined]
+    return [zone for zone in issued if zone.valid_date == day]  # type: ignore[attr-defined]
+
+
+@blueprint.get("/picture")
+def picture() -> Response:
+    viewer = current_viewer()
+    store = _store()
+    seq = store.last_seq()
+    incidents = store.query(Query("incident", status=frozenset({IncidentStatus.OPEN}))).records
+    units = store.query(Query("unit")).records
+    blockages = store.query(Query("blockage", status=frozenset({BlockageStatus.ACTIVE}))).records
+    body = {
+        "seq": seq,
+        "viewer": None if viewer is None else {
+            "name": viewer.name, "agency": str(viewer.agency), "role": str(viewer.role)},
+        "incidents": presenting.features(viewer, incidents),
+        "units": presenting.features(viewer, units),
+        "blockages": presenting.features(viewer, blockages),
+        "riskzones": presenting.features(viewer, latest_zones(store)),
+    }  # fmt: skip
+    return Response(orjson.dumps(body), mimetype="application/json")

@@ -1,0 +1,192 @@
+"""``GET /api/stream``: the journal as server-sent events, presented for each viewer.
+
+One poller thread per worker process reads new journal events every
+``STREAM_POLL_S`` and keeps the most recent ones in memory; every client thread waits
+on a condition and takes what is newer than its own cursor. A client that is behind
+what memory holds (a reconnect after minutes, or one that arrives at another worker)
+reads straight from the journal, so resuming never depends on which process answers.
+
+The SSE ``id`` is the journal sequence number. A browser's EventSource sends it back
+as ``Last-Event-ID`` when it reconnects, and the stream continues after it: nothing
+lost, nothing twice. Heartbeats carry the cursor too (an ``id`` line without data),
+so a viewer who may see little of the journal does not rescan it on every reconnect.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+
+import orjson
+from flask import Blueprint, Response, current_app, request
+
+from app.auth import current_viewer
+from app.problems import Problem
+from georisk.access import Lookup, Viewer, present_event
+from georisk.journal import Event
+from georisk.store import Store
+
+blueprint = Blueprint("stream", __name__)
+log = logging.getLogger(__name__)
+
+POLL_S = 0.05
+HEARTBEAT_S = 15.0
+KEEP_EVENTS = 20_000
+BATCH = 1_000
+DEFAULT_MAX_CLIENTS = 24  # `georisk serve` sets threads - 8: streams must not take every thread
+
+
+class Hub:
+    """The worker's one reader of the journal, shared by all its stream clients."""
+
+    def __init__(self, store: Store, poll_s: float = POLL_S, keep: int = KEEP_EVENTS):
+        self._store = store
+        self._poll_s = poll_s
+        self._keep = keep
+        self._cond = threading.Condition()
+        self._events: list[Event] = []
+        self._seqs: list[int] = []
+        self._base = 0  # every event with seq > _base and <= _last is in _events
+        self._last = 0
+        self._pid: int | None = None
+        self._clients = 0
+
+    def _ensure_running(self) -> None:
+        """Start the poller in this process (a forked gunicorn worker needs its own)."""
+        with self._cond:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self._last = self._base = self._store.last_seq()
+            self._events, self._seqs = [], []
+            threading.Thread(target=self._run, name="georisk-stream-poller", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                found = self._store.events_after(self._last, BATCH)
+            except Exception:  # a locked or briefly unavailable database: try again
+                log.exception("reading the journal for the stream failed")
+                time.sleep(1.0)
+                continue
+            if found:
+                with self._cond:
+                    self._events.extend(found)
+                    self._seqs.extend(e.seq for e in found)
+                    self._last = found[-1].seq
+                    overflow = len(self._events) - self._keep
+                    if overflow > 0:
+                        self._base = self._seqs[overflow - 1]
+                        del self._events[:overflow], self._seqs[:overflow]
+                    self._cond.notify_all()
+                if len(found) == BATCH:
+                    continue
+            time.sleep(self._poll_s)
+
+    def after(self, seq: int, timeout: float) -> tuple[list[Event], int]:
+        """Events after ``seq`` (waiting up to ``timeout`` for some) and the new cursor."""
+        self._ensure_running()
+        with self._cond:
+            if self._last <= seq:
+                self._cond.wait(timeout)
+            if seq >= self._base:
+                start = bisect.bisect_right(self._seqs, seq)
+                found = self._events[start : start + BATCH]
+                return found, (found[-1].seq if found else max(seq, self._last))
+        found = self._store.events_after(seq, BATCH)  # behind memory: from the journal
+        return found, (found[-1].seq if found else seq)
+
+    def admit(self, limit: int) -> bool:
+        with self._cond:
+            if self._clients >= limit:
+                return False
+            self._clients += 1
+            return True
+
+    def leave(self) -> None:
+        with self._cond:
+            self._clients -= 1
+
+    @property
+    def clients(self) -> int:
+        return self._clients
+
+
+def max_clients(config: dict) -> int:
+    """``STREAM_MAX_CLIENTS`` if set, else the worker's threads less a reserve for the API."""
+    if config.get("STREAM_MAX_CLIENTS"):
+        return int(config["STREAM_MAX_CLIENTS"])
+    threads = int(config.get("THREADS") or 0)
+    if threads:
+        return max(1, threads - max(4, threads // 4))
+    return DEFAULT_MAX_CLIENTS
+
+
+def hub() -> Hub:
+    return current_app.extensions["georisk.hub"]
+
+
+def install(app) -> None:
+    app.extensions["georisk.hub"] = Hub(app.extensions["georisk.store"],
+                                        float(app.config.get("STREAM_POLL_S", POLL_S)))  # fmt: skip
+    app.register_blueprint(blueprint)
+
+
+def _start_seq() -> int:
+    """``Last-Event-ID`` (a reconnect) wins over ``?after=`` (the first connection)."""
+    for name, text in (("Last-Event-ID", request.headers.get("Last-Event-ID")),
+                       ("after", request.args.get("after"))):  # fmt: skip
+        if text is None or text == "":
+            continue
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
+            raise Problem.field(400, name, f"{text!r} is not a sequence number (0 or more)")
+        return int(text)
+    return current_app.extensions["georisk.store"].last_seq()
+
+
+@blueprint.get("/api/stream")
+def stream() -> Response:
+    """Journal events after the client's cursor, for as long as it stays connected."""
+    viewer = current_viewer()
+    assert viewer is not None  # app.auth refuses anonymous requests
+    after = _start_seq()
+    shared = hub()
+    limit = max_clients(current_app.config)
+    if not shared.admit(limit):
+        raise Problem(503, f"this instance already serves {limit} streams; try another",
+                      headers={"Retry-After": "5"})  # fmt: skip
+    heartbeat = float(current_app.config.get("STREAM_HEARTBEAT_S", HEARTBEAT_S))
+    store = current_app.extensions["georisk.store"]
+    body = _events(shared, viewer, after, heartbeat, store.get)
+    response = Response(body, mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"  # a proxy must not hold events back
+    return response
+
+
+def _events(
+    shared: Hub, viewer: Viewer, cursor: int, heartbeat: float, lookup: Lookup
+) -> Iterator[bytes]:
+    try:
+        yield f"retry: 1000\nid: {cursor}\n: georisk stream\n\n".encode()
+        quiet_since = time.monotonic()
+        while True:
+            found, cursor = shared.after(cursor, heartbeat)
+            chunks = []
+            for event in found:
+                shown = present_event(viewer, event, lookup=lookup)
+                if shown is not None:
+                    chunks.append(b"id: %d\nevent: change\ndata: %s\n\n"
+                                  % (event.seq, orjson.dumps(shown)))  # fmt: skip
+            if chunks:
+                quiet_since = time.monotonic()
+                yield b"".join(chunks)
+            elif time.monotonic() - quiet_since >= heartbeat:
+                quiet_since = time.monotonic()
+                yield f"id: {cursor}\n: heartbeat\n\n".encode()
+    finally:
+        shared.leave()

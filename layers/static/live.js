@@ -1,0 +1,602 @@
+/* georisk live map: draws the picture from the API, follows the journal over SSE,
+   filters, lists and edits. Every text from a record is put into the page with
+   textContent (never innerHTML), so a title like <img onerror=...> stays text. */
+(function () {
+  "use strict";
+
+  var cfg, map, layers, T, S;
+  var G = {
+    lastSeq: 0, applied: 0, duplicates: 0, source: null, ready: false, day: null,
+    incident: new Map(), unit: new Map(), blockage: new Map(), riskzones: new Map(),
+    viewer: null, mode: null, draft: null, listTimer: null
+  };
+  var filter = {
+    agencies: new Set(), types: new Set(), minSeverity: 1, county: "",
+    unitStatuses: new Set(), incidentStatus: "open", windowH: 0
+  };
+  var AGENCIES = ["police", "rescue", "sos", "centre"];
+  var TYPES = ["fire", "forest_fire", "traffic", "police", "medical", "rescue", "other"];
+  var USTATUS = ["available", "en_route", "on_scene", "out_of_service"];
+  var REASONS = ["accident", "snow_ice", "fire", "roadworks", "flooding", "other"];
+  var CLASSES = ["open", "agency", "restricted"];
+  var SVGNS = "http://www.w3.org/2000/svg";
+
+  // -- small helpers ----------------------------------------------------------------
+  function t(key, values) {
+    var s = T[key] || key;
+    if (values) { Object.keys(values).forEach(function (k) { s = s.split("{" + k + "}").join(String(values[k])); }); }
+    return s;
+  }
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") { node.textContent = attrs[k]; }
+      else if (k === "on") { Object.keys(attrs.on).forEach(function (e) { node.addEventListener(e, attrs.on[e]); }); }
+      else if (attrs[k] !== null && attrs[k] !== undefined && attrs[k] !== false) { node.setAttribute(k, attrs[k]); }
+    });
+    (children || []).forEach(function (c) { if (c) { node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); } });
+    return node;
+  }
+  function svg(tag, attrs, children) {
+    var node = document.createElementNS(SVGNS, tag);
+    Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) { node.appendChild(c); });
+    return node;
+  }
+  var dateFmt;
+  function when(iso) { return iso ? dateFmt.format(new Date(iso)) : "–"; }
+  function age(seconds) {
+    if (seconds < 3600) { return Math.round(seconds / 60) + " min"; }
+    if (seconds < 172800) { return Math.round(seconds / 3600) + " h"; }
+    return Math.round(seconds / 86400) + " d";
+  }
+  function latlng(geometry) { return L.latLng(geometry.coordinates[1], geometry.coordinates[0]); }
+  function csrf() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : null;
+  }
+  function api(method, path, body) {
+    var headers = {"Accept": "application/json"};
+    if (body !== undefined) { headers["Content-Type"] = "application/json"; }
+    var token = csrf();
+    if (token) { headers["X-CSRF-Token"] = token; }
+    return fetch(cfg.urls.api + path, {
+      method: method, headers: headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (r) {
+      return r.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = {detail: text}; }
+        return {ok: r.ok, status: r.status, body: data};
+      });
+    });
+  }
+  function mayWrite() { return G.viewer && (G.viewer.role === "operator" || G.viewer.role === "admin"); }
+
+  // -- symbols (the same numbers the legend is drawn from) --------------------------
+  function esc(text) {
+    return String(text).replace(/[&<>"']/g, function (ch) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[ch];
+    });
+  }
+  // Icons hold no record text, so one icon per look serves every marker with it:
+  // 5,000 incidents need a few dozen icons, not 5,000 DOM builds.
+  var incidentIcons = new Map();
+  function incidentIcon(p) {
+    var key = p.type + "|" + p.severity + "|" + p.agency + "|" + (p.generalised ? 1 : 0);
+    var icon = incidentIcons.get(key);
+    if (icon) { return icon; }
+    var s = S.incidents, glyph = p.severity < s.darkBelow ? "#1f2a33" : "#ffffff";
+    var html = '<div class="gr-inc-icon' + (p.generalised ? " gr-generalised" : "") + '">' +
+      '<svg width="26" height="26" viewBox="0 0 26 26">' +
+      '<circle cx="12" cy="14" r="10.5" fill="' + esc(s.severity[String(p.severity)] || "#888") + '" stroke="#fff" stroke-width="1.8"/>' +
+      '<path d="' + esc(s.glyphs[p.type] || s.glyphs.other) + '" transform="translate(5.5 7.5) scale(.65)" fill="' + glyph + '" fill-rule="evenodd"/>' +
+      '<circle cx="20" cy="6" r="5.5" fill="' + esc(s.agency[p.agency] || "#555") + '" stroke="#fff"/>' +
+      '<text x="20" y="8.6" font-size="7.5" font-weight="700" text-anchor="middle" fill="#fff" font-family="sans-serif">' + esc(s.tags[p.agency] || "?") + "</text></svg></div>";
+    icon = L.divIcon({html: html, className: "gr-icon", iconSize: [26, 26], iconAnchor: [12, 14], popupAnchor: [0, -10]});
+    incidentIcons.set(key, icon);
+    return icon;
+  }
+  function unitStale(p, now) {
+    if (!p.position_time) { return true; }
+    return (now - Date.parse(p.position_time)) / 1000 > S.units.staleAfterS;
+  }
+  function unitIcon(p, stale, now) {
+    var s = S.units;
+    var code = svg("text", {x: 12, y: 15.2, "font-size": 8.5, "font-weight": 700, "text-anchor": "middle", fill: "#fff", "font-family": "sans-serif"});
+    code.textContent = s.codes[p.unit_kind] || "?";
+    var shape = svg("svg", {width: 22, height: 22, viewBox: "0 0 24 24"}, [
+      svg("path", {d: s.shapes[p.agency] || s.shapes.centre, fill: stale ? s.staleColour : (s.status[p.status] || "#555"), stroke: "#fff", "stroke-width": 1.6}),
+      code
+    ]);
+    var label = el("span", {"class": "gr-callsign", text: p.callsign});
+    if (stale) {
+      var seconds = p.position_time ? (now - Date.parse(p.position_time)) / 1000 : null;
+      label.appendChild(el("span", {"class": "gr-age", text: seconds === null ? " ?" : " " + age(seconds)}));
+    }
+    var box = el("div", {"class": "gr-unit-icon" + (stale ? " gr-stale" : "")}, [shape, label]);
+    return L.divIcon({html: box, className: "gr-icon", iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10]});
+  }
+
+  // -- popups -------------------------------------------------------------------------
+  function rows(pairs) {
+    var table = el("table", {"class": "gr-props"});
+    pairs.forEach(function (pair) {
+      if (pair[1] === null || pair[1] === undefined || pair[1] === "") { return; }
+      table.appendChild(el("tr", {}, [el("th", {text: pair[0]}), el("td", {text: String(pair[1])})]));
+    });
+    return table;
+  }
+  function municipality(code) { return (cfg.municipalities || {})[code] || code || "–"; }
+  function actionButton(label, action) {
+    var msg = el("div", {"class": "gr-error", role: "alert"});
+    var button = el("button", {type: "button", "class": "gr-button", text: label});
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      action().then(function (r) {
+        button.disabled = false;
+        if (r.ok) { map.closePopup(); apply({kind: r.kind, payload: r.body.feature}); }
+        else { msg.textContent = t("p.failed", {detail: (r.body && r.body.detail) || r.status}); }
+      });
+    });
+    return el("div", {"class": "gr-actions"}, [button, msg]);
+  }
+  function incidentPopup(f) {
+    var p = f.properties;
+    var body = el("div", {"class": "gr-popup"}, [
+      el("h3", {text: p.title}),
+      rows([[t("f.type"), t("type." + p.type)], [t("f.severity"), p.severity],
+            [t("f.agency"), t("agency." + p.agency)], [t("f.time"), when(p.reported_at)],
+            [t("f.municipality"), municipality(p.municipality)], [t("f.status"), t("status." + p.status)]]),
+      p.description ? el("p", {"class": "gr-desc", text: p.description}) : null,
+      p.generalised ? el("p", {"class": "gr-note", text: t("f.generalised")}) : null
+    ]);
+    if (mayWrite() && p.status === "open" && !p.generalised) {
+      body.appendChild(actionButton(t("p.close_incident"), function () {
+        return api("POST", "/incidents/" + encodeURIComponent(f.id) + "/close").then(function (r) { r.kind = "incident.closed"; return r; });
+      }));
+    }
+    return body;
+  }
+  function unitPopup(f) {
+    var p = f.properties;
+    var body = el("div", {"class": "gr-popup"}, [
+      el("h3", {text: p.callsign}),
+      rows([[t("f.kind"), t("kind." + p.unit_kind)], [t("f.agency"), t("agency." + p.agency)],
+            [t("f.status"), t("ustatus." + p.status)], [t("f.position_time"), when(p.position_time)]]),
+      p.generalised ? el("p", {"class": "gr-note", text: t("f.generalised")}) : null
+    ]);
+    if (mayWrite() && !p.generalised) {
+      var select = el("select", {"aria-label": t("f.status"), "class": "gr-status-select"});
+      USTATUS.forEach(function (s) { var o = el("option", {value: s, text: t("ustatus." + s)}); if (s === p.status) { o.selected = true; } select.appendChild(o); });
+      body.appendChild(select);
+      body.appendChild(actionButton(t("p.set_status"), function () {
+        return api("PUT", "/units/" + encodeURIComponent(f.id) + "/status", {status: select.value}).then(function (r) { r.kind = "unit.status"; return r; });
+      }));
+    }
+    return body;
+  }
+  function blockagePopup(f) {
+    var p = f.properties;
+    var body = el("div", {"class": "gr-popup"}, [
+      el("h3", {text: p.road + " – " + t("reason." + p.reason)}),
+      rows([[t("f.road"), p.road], [t("f.reason"), t("reason." + p.reason)], [t("f.start"), when(p.start)],
+            [t("f.expected_end"), when(p.expected_end)], [t("f.agency"), t("agency." + p.agency)],
+            [t("f.municipality"), municipality(p.municipality)]])
+    ]);
+    if (mayWrite() && p.status === "active" && !p.generalised) {
+      body.appendChild(actionButton(t("p.lift"), function () {
+        return api("POST", "/blockages/" + encodeURIComponent(f.id) + "/lift").then(function (r) { r.kind = "blockage.lifted"; return r; });
+      }));
+    }
+    return body;
+  }
+
+  // -- layers: build, filter, apply events ------------------------------------------
+  function incidentVisible(p) {
+    if (!filter.agencies.has(p.agency) || !filter.types.has(p.type)) { return false; }
+    if (p.severity < filter.minSeverity) { return false; }
+    if (filter.county && p.county !== filter.county) { return false; }
+    if (filter.incidentStatus && p.status !== filter.incidentStatus) { return false; }
+    if (filter.windowH && Date.now() - Date.parse(p.reported_at) > filter.windowH * 3600e3) { return false; }
+    return true;
+  }
+  function unitVisible(p) { return filter.agencies.has(p.agency) && filter.unitStatuses.has(p.status); }
+  function blockageVisible(p) { return filter.agencies.has(p.agency) && (!filter.county || p.county === filter.county); }
+
+  function makeIncident(f) {
+    var m = L.marker(latlng(f.geometry), {icon: incidentIcon(f.properties), title: f.properties.title, keyboard: true});
+    m.bindPopup(function () { return incidentPopup(G.incident.get(f.id).feature); }, {maxWidth: 320});
+    return m;
+  }
+  function makeUnit(f, now) {
+    var stale = unitStale(f.properties, now);
+    var m = L.marker(latlng(f.geometry), {icon: unitIcon(f.properties, stale, now), title: f.properties.callsign, keyboard: true, zIndexOffset: 500});
+    m.bindPopup(function () { return unitPopup(G.unit.get(f.id).feature); }, {maxWidth: 300});
+    m._grStale = stale;
+    return m;
+  }
+  function makeBlockage(f) {
+    var s = S.blockages;
+    var group = L.featureGroup();
+    if (f.geometry.type === "Point") {
+      group.addLayer(L.marker(latlng(f.geometry), {icon: L.divIcon({html: s.spot, className: "gr-icon gr-spot", iconSize: [20, 20], iconAnchor: [10, 10]}), title: f.properties.road}));
+    } else {
+      group.addLayer(L.geoJSON(f, {style: s.casing}));
+      group.addLayer(L.geoJSON(f, {style: s.core}));
+    }
+    group.bindPopup(function () { return blockagePopup(G.blockage.get(f.id).feature); }, {maxWidth: 320});
+    return group;
+  }
+  function makeZone(f) {
+    var p = f.properties, s = S.riskzones;
+    var colour = (s.colours[p.scale] || {})[p.risk_class] || "#999";
+    var layer = L.geoJSON(f, {style: {color: colour, weight: 0.8, fillColor: colour, fillOpacity: s.fillOpacity, className: "gr-zone"}});
+    var tip = el("div", {}, [el("strong", {text: p.label}),
+      el("div", {text: t("f.risk_class") + " " + p.risk_class + " · " + t("f.fwi") + " " + p.fwi_min + "–" + p.fwi_max}),
+      el("div", {text: t("f.valid_date") + " " + p.valid_date})]);
+    layer.bindTooltip(tip, {sticky: true, className: "georisk-tip"});
+    return layer;
+  }
+
+  function put(kind, f) {
+    var entry = G[kind].get(f.id);
+    var now = Date.now();
+    if (kind === "incident") {
+      if (entry) { layers.incidents.removeLayer(entry.layer); }
+      var open = f.properties.status === "open";
+      if (!open && !filter.incidentStatus) { open = true; }
+      if (!open) { G.incident.delete(f.id); scheduleList(); return; }
+      entry = {feature: f, layer: makeIncident(f)};
+      G.incident.set(f.id, entry);
+      if (incidentVisible(f.properties)) { layers.incidents.addLayer(entry.layer); }
+      scheduleList();
+    } else if (kind === "unit") {
+      if (!f.geometry) { if (entry) { layers.units.removeLayer(entry.layer); G.unit.delete(f.id); } return; }
+      if (entry && entry.layer) {
+        var old = entry.feature.properties, p = f.properties, stale = unitStale(p, now);
+        entry.layer.setLatLng(latlng(f.geometry));
+        if (old.status !== p.status || old.callsign !== p.callsign || old.unit_kind !== p.unit_kind || stale !== entry.layer._grStale) {
+          entry.layer.setIcon(unitIcon(p, stale, now)); entry.layer._grStale = stale;
+        }
+        entry.feature = f;
+      } else {
+        entry = {feature: f, layer: makeUnit(f, now)};
+        G.unit.set(f.id, entry);
+      }
+      var show = unitVisible(f.properties);
+      if (show && !layers.units.hasLayer(entry.layer)) { layers.units.addLayer(entry.layer); }
+      if (!show && layers.units.hasLayer(entry.layer)) { layers.units.removeLayer(entry.layer); }
+    } else if (kind === "blockage") {
+      if (entry) { layers.blockages.removeLayer(entry.layer); G.blockage.delete(f.id); }
+      if (f.properties.status !== "active") { return; }
+      entry = {feature: f, layer: makeBlockage(f)};
+      G.blockage.set(f.id, entry);
+      if (blockageVisible(f.properties)) { layers.blockages.addLayer(entry.layer); }
+    } else if (kind === "riskzones") {
+      var p2 = f.properties;
+      if (G.day && p2.valid_date < G.day) { return; }
+      if (!G.day || p2.valid_date > G.day) { layers.riskzones.clearLayers(); G.riskzones.clear(); G.day = p2.valid_date; }
+      if (entry) { layers.riskzones.removeLayer(entry.layer); G.riskzones.delete(f.id); }
+      if (p2.status !== "issued") { return; }
+      entry = {feature: f, layer: makeZone(f)};
+      G.riskzones.set(f.id, entry);
+      layers.riskzones.addLayer(entry.layer);
+    }
+  }
+
+  function apply(event) {
+    var kind = event.kind.split(".")[0];
+    if (!G[kind] || !event.payload) { return; }
+    put(kind, event.payload);
+    G.applied += 1;
+  }
+
+  function refilter() {
+    var inc = [];
+    G.incident.forEach(function (e) { if (incidentVisible(e.feature.properties)) { inc.push(e.layer); } });
+    layers.incidents.clearLayers();
+    layers.incidents.addLayers(inc);
+    G.unit.forEach(function (e) {
+      var show = unitVisible(e.feature.properties), has = layers.units.hasLayer(e.layer);
+      if (show && !has) { layers.units.addLayer(e.layer); } else if (!show && has) { layers.units.removeLayer(e.layer); }
+    });
+    G.blockage.forEach(function (e) {
+      var show = blockageVisible(e.feature.properties), has = layers.blockages.hasLayer(e.layer);
+      if (show && !has) { layers.blockages.addLayer(e.layer); } else if (!show && has) { layers.blockages.removeLayer(e.layer); }
+    });
+    scheduleList();
+  }
+
+  function restale() {
+    var now = Date.now();
+    G.unit.forEach(function (e) {
+      var stale = unitStale(e.feature.properties, now);
+      if (stale || stale !== e.layer._grStale) { e.layer.setIcon(unitIcon(e.feature.properties, stale, now)); e.layer._grStale = stale; }
+    });
+  }
+
+  // -- the stream -----------------------------------------------------------------------
+  function setLive(on) {
+    var badge = document.getElementById("gr-live");
+    if (badge) { badge.textContent = on ? t("p.live") : t("p.offline"); badge.className = on ? "gr-live on" : "gr-live off"; }
+  }
+  function connect() {
+    disconnect();
+    var es = new EventSource(cfg.urls.stream + "?after=" + G.lastSeq, {withCredentials: true});
+    es.addEventListener("change", function (e) {
+      var seq = Number(e.lastEventId);
+      if (seq <= G.lastSeq) { G.duplicates += 1; return; }
+      G.lastSeq = seq;
+      apply(JSON.parse(e.data));
+    });
+    es.onopen = function () { setLive(true); };
+    es.onerror = function () { setLive(false); };
+    G.source = es;
+  }
+  function disconnect() { if (G.source) { G.source.close(); G.source = null; setLive(false); } }
+
+  // -- panel: filters, list, forms -------------------------------------------------------
+  function checkboxGroup(legend, values, labelKey, set, onChange) {
+    var box = el("fieldset", {"class": "gr-checks"}, [el("legend", {text: legend})]);
+    values.forEach(function (v) {
+      set.add(v);
+      var input = el("input", {type: "checkbox", value: v, checked: "checked", "data-filter": legend});
+      input.addEventListener("change", function () { if (input.checked) { set.add(v); } else { set.delete(v); } onChange(); });
+      box.appendChild(el("label", {}, [input, " " + t(labelKey + v)]));
+    });
+    return box;
+  }
+  function select(id, label, options, value, onChange) {
+    var s = el("select", {id: id});
+    options.forEach(function (o) { var opt = el("option", {value: o[0], text: o[1]}); if (o[0] === value) { opt.selected = true; } s.appendChild(opt); });
+    s.addEventListener("change", function () { onChange(s.value); });
+    return el("div", {"class": "gr-field"}, [el("label", {"for": id, text: label}), s]);
+  }
+
+  function buildPanel() {
+    var panel = document.getElementById("georisk-panel");
+    var head = el("div", {"class": "gr-head"}, [
+      el("h1", {text: t("p.title")}),
+      el("span", {id: "gr-live", "class": "gr-live off", role: "status", text: t("p.offline")}),
+      el("a", {href: cfg.urls.otherLang, "class": "gr-lang", text: t("p.lang")})
+    ]);
+    panel.appendChild(head);
+    if (mayWrite()) {
+      panel.appendChild(el("div", {"class": "gr-tools"}, [
+        el("button", {type: "button", id: "gr-new-incident", "class": "gr-button", text: t("p.new_incident"), on: {click: function () { startForm("incident"); }}}),
+        el("button", {type: "button", id: "gr-new-blockage", "class": "gr-button", text: t("p.new_blockage"), on: {click: function () { startForm("blockage"); }}})
+      ]));
+    }
+    panel.appendChild(el("div", {id: "gr-form-slot"}));
+    var filters = el("details", {"class": "gr-filters", open: "open"}, [el("summary", {text: t("p.filters")})]);
+    filters.appendChild(checkboxGroup(t("f.agency"), AGENCIES, "agency.", filter.agencies, refilter));
+    filters.appendChild(checkboxGroup(t("f.type"), TYPES, "type.", filter.types, refilter));
+    filters.appendChild(select("gr-f-severity", t("p.min_severity"), [1, 2, 3, 4, 5].map(function (n) { return [String(n), String(n)]; }), "1",
+      function (v) { filter.minSeverity = Number(v); refilter(); }));
+    filters.appendChild(select("gr-f-county", t("f.county"), [["", t("p.all")]].concat(cfg.counties.map(function (c) { return [c.code, c.name]; })), "",
+      function (v) { filter.county = v; refilter(); }));
+    filters.appendChild(select("gr-f-status", t("p.incident_status"), [["open", t("status.open")]], "open", function () {}));
+    filters.appendChild(select("gr-f-window", t("p.window"), [["0", t("p.window.all")], ["1", t("p.window.1h")], ["6", t("p.window.6h")], ["24", t("p.window.24h")], ["168", t("p.window.7d")]], "0",
+      function (v) { filter.windowH = Number(v); refilter(); }));
+    filters.appendChild(checkboxGroup(t("p.unit_status"), USTATUS, "ustatus.", filter.unitStatuses, refilter));
+    panel.appendChild(filters);
+    panel.appendChild(el("h2", {id: "gr-list-title", text: t("p.open_incidents")}));
+    panel.appendChild(el("ol", {id: "gr-list", "class": "gr-list"}));
+    L.DomEvent.disableClickPropagation(panel);
+    L.DomEvent.disableScrollPropagation(panel);
+  }
+
+  function scheduleList() {
+    if (G.listTimer) { return; }
+    G.listTimer = setTimeout(function () { G.listTimer = null; renderList(); }, 150);
+  }
+  var LIST_ROWS = 150;
+  function renderList() {
+    var shown = [];
+    G.incident.forEach(function (e) { if (incidentVisible(e.feature.properties)) { shown.push(e); } });
+    shown.sort(function (a, b) { return a.feature.properties.reported_at < b.feature.properties.reported_at ? 1 : -1; });
+    var list = document.getElementById("gr-list");
+    document.getElementById("gr-list-title").textContent = t("p.open_incidents") + " · " + t("p.shown", {shown: shown.length, total: G.incident.size});
+    var items = shown.slice(0, LIST_ROWS).map(function (e) {
+      var p = e.feature.properties, id = e.feature.id;
+      var button = el("button", {type: "button", "class": "gr-item sev-" + p.severity, "data-id": id}, [
+        el("span", {"class": "gr-item-title", text: p.title}),
+        el("span", {"class": "gr-item-meta", text: t("type." + p.type) + " · " + t("agency." + p.agency) + " · " + when(p.reported_at) + " · " + municipality(p.municipality)})
+      ]);
+      button.addEventListener("click", function () { focusIncident(id); });
+      return el("li", {}, [button]);
+    });
+    if (!shown.length) { items.push(el("li", {"class": "gr-empty", text: t("p.none")})); }
+    if (shown.length > LIST_ROWS) { items.push(el("li", {"class": "gr-more", text: t("p.more", {n: shown.length - LIST_ROWS})})); }
+    list.replaceChildren.apply(list, items);
+  }
+  function focusIncident(id) {
+    var e = G.incident.get(id);
+    if (!e) { return; }
+    map.setView(e.layer.getLatLng(), Math.max(map.getZoom(), 13));
+    if (layers.incidents.hasLayer(e.layer)) {
+      layers.incidents.zoomToShowLayer(e.layer, function () { e.layer.openPopup(); });
+    }
+  }
+
+  // -- editing forms ----------------------------------------------------------------------
+  function field(name, label, input, hint) {
+    input.id = "gr-in-" + name;
+    input.name = name;
+    input.setAttribute("aria-describedby", "gr-err-" + name);
+    return el("div", {"class": "gr-field", "data-field": name}, [
+      el("label", {"for": input.id, text: label + (hint ? " (" + hint + ")" : "")}), input,
+      el("div", {"class": "gr-error", id: "gr-err-" + name, role: "alert"})
+    ]);
+  }
+  function options(values, prefix, chosen) {
+    var s = el("select");
+    values.forEach(function (v) { var o = el("option", {value: String(v), text: prefix ? t(prefix + v) : String(v)}); if (String(v) === String(chosen)) { o.selected = true; } s.appendChild(o); });
+    return s;
+  }
+  function clearDraft() {
+    if (G.draft && G.draft.layer) { map.removeLayer(G.draft.layer); }
+    G.draft = null; G.mode = null;
+    map.getContainer().classList.remove("gr-picking");
+    document.getElementById("gr-form-slot").replaceChildren();
+  }
+  function showDraft() {
+    var d = G.draft;
+    if (d.layer) { map.removeLayer(d.layer); d.layer = null; }
+    if (!d.points.length) { return; }
+    d.layer = d.kind === "incident" || d.points.length === 1
+      ? L.circleMarker(d.points[0], {radius: 8, color: "#111", weight: 2, fillColor: "#ffd400", fillOpacity: 0.9, className: "gr-draft"})
+      : L.polyline(d.points, {color: "#e11d1d", weight: 6, dashArray: "4 6", className: "gr-draft"});
+    d.layer.addTo(map);
+    var where = document.getElementById("gr-where");
+    if (where) { where.textContent = d.kind === "incident" ? d.points[0].lat.toFixed(5) + ", " + d.points[0].lng.toFixed(5) : t("p.points", {n: d.points.length}); }
+  }
+  function addPoint(ll) {
+    var d = G.draft;
+    if (!d) { return; }
+    if (d.kind === "incident") { d.points = [ll]; } else { d.points.push(ll); }
+    showDraft();
+  }
+  function startForm(kind) {
+    clearDraft();
+    G.mode = kind;
+    G.draft = {kind: kind, points: [], layer: null};
+    map.getContainer().classList.add("gr-picking");
+    var form = el("form", {"class": "gr-form", id: "gr-form-" + kind, novalidate: "novalidate"});
+    form.appendChild(el("h2", {text: kind === "incident" ? t("p.new_incident") : t("p.new_blockage")}));
+    form.appendChild(el("p", {"class": "gr-hint", text: kind === "incident" ? t("p.click_map") : t("p.draw_line")}));
+    var whereRow = el("div", {"class": "gr-field", "data-field": "geometry"}, [
+      el("span", {"class": "gr-label", text: t("p.location") + ": "}), el("output", {id: "gr-where", text: "–"}),
+      el("div", {"class": "gr-where-tools"}, [
+        el("button", {type: "button", "class": "gr-small", id: "gr-use-centre", text: t("p.use_centre"), on: {click: function () { addPoint(map.getCenter()); }}}),
+        kind === "blockage" ? el("button", {type: "button", "class": "gr-small", text: t("p.undo_point"), on: {click: function () { G.draft.points.pop(); showDraft(); }}}) : null
+      ]),
+      el("div", {"class": "gr-error", id: "gr-err-geometry", role: "alert"})
+    ]);
+    form.appendChild(whereRow);
+    if (kind === "incident") {
+      form.appendChild(field("type", t("f.type"), options(TYPES, "type.", "fire")));
+      form.appendChild(field("severity", t("f.severity"), options([1, 2, 3, 4, 5], "", 3)));
+      form.appendChild(field("title", t("f.title"), el("input", {type: "text", maxlength: 300, autocomplete: "off"})));
+      form.appendChild(field("description", t("f.description"), el("textarea", {rows: 3})));
+      form.appendChild(field("classification", t("f.classification"), options(CLASSES, "class.", "open")));
+    } else {
+      form.appendChild(field("road", t("f.road"), el("input", {type: "text", autocomplete: "off", placeholder: "E18"})));
+      form.appendChild(field("reason", t("f.reason"), options(REASONS, "reason.", "accident")));
+      form.appendChild(field("expected_end", t("f.expected_end"), el("input", {type: "datetime-local"}), t("f.expected_end_hint")));
+    }
+    form.appendChild(el("div", {"class": "gr-error", id: "gr-err-form", role: "alert"}));
+    form.appendChild(el("div", {"class": "gr-form-buttons"}, [
+      el("button", {type: "submit", "class": "gr-button primary", text: t("p.save")}),
+      el("button", {type: "button", "class": "gr-button", text: t("p.cancel"), on: {click: clearDraft}})
+    ]));
+    form.addEventListener("submit", function (e) { e.preventDefault(); submit(kind, form); });
+    form.addEventListener("keydown", function (e) { if (e.key === "Escape") { clearDraft(); } });
+    document.getElementById("gr-form-slot").replaceChildren(form);
+    form.querySelector(kind === "incident" ? "#gr-in-type" : "#gr-in-road").focus();
+  }
+  function value(form, name) { var input = form.querySelector('[name="' + name + '"]'); return input ? input.value : ""; }
+  function showErrors(form, body) {
+    form.querySelectorAll(".gr-error").forEach(function (n) { n.textContent = ""; });
+    form.querySelectorAll("[aria-invalid]").forEach(function (n) { n.removeAttribute("aria-invalid"); });
+    var errors = (body && body.errors) || [], placed = false;
+    errors.forEach(function (err) {
+      var parts = String(err.field).split(".");
+      var name = parts[0] === "properties" ? parts[1] : (parts[0] === "geometry" ? "geometry" : parts[0]);
+      var slot = document.getElementById("gr-err-" + name);
+      if (slot) {
+        slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + err.reason;
+        var input = document.getElementById("gr-in-" + name);
+        if (input) { input.setAttribute("aria-invalid", "true"); if (!placed) { input.focus(); } }
+        placed = true;
+      }
+    });
+    if (!placed) { document.getElementById("gr-err-form").textContent = t("p.failed", {detail: (body && body.detail) || "?"}); }
+  }
+  function submit(kind, form) {
+    var d = G.draft, body;
+    var coords = d.points.map(function (p) { return [Number(p.lng.toFixed(6)), Number(p.lat.toFixed(6))]; });
+    var geometry = null;
+    if (kind === "incident") {
+      geometry = coords.length ? {type: "Point", coordinates: coords[0]} : null;
+      body = {type: "Feature", geometry: geometry, properties: {
+        type: value(form, "type"), severity: Number(value(form, "severity")), title: value(form, "title"),
+        description: value(form, "description"), classification: value(form, "classification"),
+        agency: G.viewer.agency}};
+    } else {
+      if (coords.length === 1) { geometry = {type: "Point", coordinates: coords[0]}; }
+      else if (coords.length > 1) { geometry = {type: "LineString", coordinates: coords}; }
+      var end = value(form, "expected_end");
+      body = {type: "Feature", geometry: geometry, properties: {road: value(form, "road"), reason: value(form, "reason"), agency: G.viewer.agency}};
+      if (end) { var moment = new Date(end); body.properties.expected_end = isNaN(moment) ? end : moment.toISOString(); }
+    }
+    api("POST", kind === "incident" ? "/incidents" : "/blockages", body).then(function (r) {
+      if (r.ok) {
+        apply({kind: kind + ".reported", payload: r.body.feature});
+        clearDraft();
+      } else {
+        showErrors(form, r.body);
+      }
+    });
+  }
+
+  // -- start --------------------------------------------------------------------------------
+  function load(picture) {
+    G.viewer = picture.viewer;
+    G.lastSeq = picture.seq;
+    var now = Date.now();
+    var inc = [];
+    picture.incidents.forEach(function (f) {
+      var entry = {feature: f, layer: makeIncident(f)};
+      G.incident.set(f.id, entry);
+      if (incidentVisible(f.properties)) { inc.push(entry.layer); }
+    });
+    layers.incidents.addLayers(inc);
+    picture.units.forEach(function (f) {
+      if (!f.geometry) { return; }
+      var entry = {feature: f, layer: makeUnit(f, now)};
+      G.unit.set(f.id, entry);
+      if (unitVisible(f.properties)) { layers.units.addLayer(entry.layer); }
+    });
+    picture.blockages.forEach(function (f) { put("blockage", f); });
+    picture.riskzones.forEach(function (f) { put("riskzones", f); });
+  }
+
+  function start(theMap, theLayers, config) {
+    map = theMap; layers = theLayers; cfg = config; T = cfg.texts; S = cfg.symbols;
+    dateFmt = new Intl.DateTimeFormat(cfg.lang === "sv" ? "sv-SE" : "en-GB", {
+      timeZone: "Europe/Stockholm", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"
+    });
+    map.on("click", function (e) { if (G.mode) { addPoint(e.latlng); } });
+    var zoomClass = function () { map.getContainer().classList.toggle("gr-zoomed-out", map.getZoom() < 10); };
+    map.on("zoomend", zoomClass);
+    zoomClass();
+    fetch(cfg.urls.picture, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { if (!r.ok) { throw new Error("picture: HTTP " + r.status); } return r.json(); })
+      .then(function (picture) {
+        G.viewer = picture.viewer;
+        buildPanel();
+        load(picture);
+        renderList();
+        connect();
+        setInterval(restale, 30000);
+        G.ready = true;
+        document.documentElement.setAttribute("data-georisk-ready", "1");
+      });
+  }
+
+  function counts() {
+    return {
+      incidents: layers.incidents.getLayers().length, units: layers.units.getLayers().length,
+      blockages: layers.blockages.getLayers().length, riskzones: layers.riskzones.getLayers().length,
+      known: {incidents: G.incident.size, units: G.unit.size, blockages: G.blockage.size, riskzones: G.riskzones.size}
+    };
+  }
+
+  window.GeoriskLive = {
+    start: start, counts: counts,
+    position: function (kind, id) { var e = G[kind] && G[kind].get(id); if (!e) { return null; } var ll = e.layer.getLatLng(); return [ll.lat, ll.lng]; }, connect: connect, disconnect: disconnect, focusIncident: focusIncident,
+    state: function () { return {ready: G.ready, lastSeq: G.lastSeq, applied: G.applied, duplicates: G.duplicates, live: !!G.source && G.source.readyState === 1}; }
+  };
+}());

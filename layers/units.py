@@ -1,0 +1,79 @@
+"""Units on the live map: a shape per agency, a code per kind, a colour per status.
+
+A unit whose last position is older than the configured age is drawn grey with its
+age: an operator must not send the "nearest" unit on a position from an hour ago.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import folium
+
+from georisk.model import Agency, UnitKind, UnitStatus
+from layers.legend import LegendEntry
+from layers.page import MapPage
+from layers.texts import Lang, text
+
+#: Outline per agency in a 24x24 box: the shape tells the agency at a glance.
+SHAPES: dict[str, str] = {
+    Agency.POLICE: "M3 3h18v18H3z",
+    Agency.RESCUE: "M12 1.5l10.5 10.5L12 22.5 1.5 12z",
+    Agency.SOS: "M12 2a10 10 0 1 0 0 20a10 10 0 1 0 0-20z",
+    Agency.CENTRE: "M7 2.5h10l5 9.5-5 9.5H7l-5-9.5z",
+}
+KIND_CODES: dict[str, str] = {
+    UnitKind.ENGINE: "SL", UnitKind.TANKER: "TA", UnitKind.AERIAL: "HÖ", UnitKind.RESCUE: "RÄ",
+    UnitKind.AMBULANCE: "AM", UnitKind.PATROL: "PB", UnitKind.HELICOPTER: "HK",
+    UnitKind.COMMAND: "LE", UnitKind.BOAT: "BÅ", UnitKind.OTHER: "ÖV",
+}  # fmt: skip
+STATUS_COLOURS: dict[str, str] = {
+    UnitStatus.AVAILABLE: "#1a7f37", UnitStatus.EN_ROUTE: "#1f5fbf",
+    UnitStatus.ON_SCENE: "#c2410c", UnitStatus.OUT_OF_SERVICE: "#57606a",
+}  # fmt: skip
+STALE_COLOUR = "#b4bcc4"
+DEFAULT_STALE_AFTER_S = 15 * 60
+
+
+def symbol(agency: str, kind: str, status: str, size: int = 22, stale: bool = False) -> str:
+    fill = STALE_COLOUR if stale else STATUS_COLOURS[UnitStatus(status)]
+    return (
+        f'<svg width="{size}" height="{size}" viewBox="0 0 24 24" aria-hidden="true">'
+        f'<path d="{SHAPES[Agency(agency)]}" fill="{fill}" stroke="#fff" stroke-width="1.6"/>'
+        f'<text x="12" y="15.2" font-size="8.5" font-weight="700" text-anchor="middle" '
+        f'fill="#fff" font-family="sans-serif">{html.escape(KIND_CODES[UnitKind(kind)])}'
+        "</text></svg>"
+    )
+
+
+def spec(stale_after_s: int) -> dict[str, Any]:
+    return {
+        "shapes": {str(k): v for k, v in SHAPES.items()},
+        "codes": {str(k): v for k, v in KIND_CODES.items()},
+        "status": {str(k): v for k, v in STATUS_COLOURS.items()},
+        "staleColour": STALE_COLOUR,
+        "staleAfterS": stale_after_s,
+    }
+
+
+def add(page: MapPage, lang: Lang, stale_after_s: int) -> folium.FeatureGroup:
+    layer = folium.FeatureGroup(name=text("layer.units", lang))
+    layer.add_to(page.map)
+    for agency in Agency:
+        page.legend.add(LegendEntry(
+            f"{text('layer.units', lang)}: {text(f'ui.agency.{agency}', lang)}",
+            symbol(agency, UnitKind.OTHER, UnitStatus.AVAILABLE, 18),
+        ))  # fmt: skip
+    for status in UnitStatus:
+        page.legend.add(
+            LegendEntry(
+                text(f"ui.ustatus.{status}", lang), symbol(Agency.SOS, UnitKind.OTHER, status, 18)
+            )
+        )
+    minutes = stale_after_s // 60
+    page.legend.add(LegendEntry(
+        text("legend.stale", lang), symbol(Agency.SOS, UnitKind.OTHER, "available", 18, stale=True),
+        f"> {minutes} min",
+    ))  # fmt: skip
+    return layer

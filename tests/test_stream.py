@@ -1,0 +1,96 @@
+"""The event stream from the real service (gunicorn, two workers): order, policy, resume."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from georisk import commands as c
+from georisk.model import Agency, Classification
+from georisk.store import SQLiteStore
+from tests.api_support import make_token
+from tests.conftest import ROOT
+from tests.factories import POLICE, RESCUE, incident
+from tests.sse import messages, open_stream
+from tests.test_service import free_port
+
+
+@pytest.fixture
+def service(db_path):
+    SQLiteStore(db_path).close()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--db", str(db_path), "--port", str(port),
+         "--workers", "2", "--threads", "8"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/health", timeout=5).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"the service did not start: {process.stderr.read()}")
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=15)
+
+
+def _take(response, n: int) -> list:
+    got = []
+    for message in messages(response):
+        if message.event == "change":
+            got.append(message)
+            if len(got) == n:
+                return got
+    return got
+
+
+def test_stream_delivers_in_order_through_the_policy_and_resumes(service, db_path) -> None:
+    token = make_token(db_path, "rescue", "viewer")
+    store = SQLiteStore(db_path)
+    try:
+        stream = open_stream(service + "/api/stream?after=0", token)
+        store.apply([c.ReportIncident(incident("a"))], RESCUE)
+        store.apply([
+            c.ReportIncident(incident("secret", agency=Agency.POLICE,
+                                      classification=Classification.AGENCY)),
+            c.ReportIncident(incident("coarse", agency=Agency.POLICE, title="Skyddad",
+                                      classification=Classification.RESTRICTED)),
+        ], POLICE)  # fmt: skip
+        store.apply([c.ReportIncident(incident("b"))], RESCUE)
+        first = _take(stream, 3)
+        stream.close()
+        assert [m.id for m in first] == ["1", "3", "4"]  # 2 is the viewer's to never see
+        coarse = json.loads(first[1].data)
+        assert coarse["payload"]["properties"]["generalised"] is True
+        assert coarse["payload"]["properties"]["title"] != "Skyddad"
+        assert coarse["actor"] == ""
+        # dropped after 1: while away, three more events; a reconnect with Last-Event-ID
+        store.apply([c.ReportIncident(incident(f"late-{i}")) for i in range(3)], RESCUE)
+        again = open_stream(service + "/api/stream?after=0", token, last_event_id="1")
+        resumed = _take(again, 5)
+        again.close()
+        assert [m.id for m in resumed] == ["3", "4", "5", "6", "7"]
+    finally:
+        store.close()
+
+
+def test_a_bad_cursor_is_refused_with_the_field_named(service, db_path) -> None:
+    token = make_token(db_path, "rescue", "viewer")
+    request = urllib.request.Request(
+        service + "/api/stream?after=-1", headers={"Authorization": f"Bearer {token}"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["errors"][0]["field"] == "after"
