@@ -9,6 +9,7 @@ whole-record event twice changes nothing, while the reverse order could lose it.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
@@ -18,6 +19,7 @@ from app import presenting
 from app.auth import current_viewer
 from georisk.model import BlockageStatus, IncidentStatus, RiskZoneStatus
 from georisk.store import Query, Store
+from georisk.timeutil import STOCKHOLM, utc_now
 
 blueprint = Blueprint("picture", __name__, url_prefix="/api/v1")
 
@@ -26,12 +28,19 @@ def _store() -> Store:
     return current_app.extensions["georisk.store"]
 
 
-def latest_zones(store: Store) -> list[Any]:
-    """The issued zones of the latest day that has any."""
+CURRENT_ZONE_DAYS = 1  # yesterday's zones still show until today's are issued
+
+
+def latest_zones(store: Store, today: date | None = None) -> list[Any]:
+    """The issued zones of the latest day that has any, if that day is today or yesterday
+    (Stockholm): out of season, last September's zones must not colour today's map."""
     issued = store.query(Query("riskzones", status=frozenset({RiskZoneStatus.ISSUED}))).records
     if not issued:
         return []
     day = max(zone.valid_date for zone in issued)  # type: ignore[attr-defined]
+    today = today or utc_now().astimezone(STOCKHOLM).date()
+    if date.fromisoformat(day) < today - timedelta(days=CURRENT_ZONE_DAYS):
+        return []
     return [zone for zone in issued if zone.valid_date == day]  # type: ignore[attr-defined]
 
 

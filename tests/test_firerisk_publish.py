@@ -91,3 +91,16 @@ def test_the_firerisk_commands_issue_zones_and_answer_for_a_point(tmp_path, db_p
     assert missing.returncode == 1 and "no risk zone issued" in missing.stderr
     bad_day = run("firerisk", "at", "15.2", "59.27", "--day", "igår")
     assert bad_day.returncode == 2 and "not a date" in bad_day.stderr
+
+
+def test_the_live_map_shows_only_current_zones(store, risk):
+    """Out of season, last summer's zones must not colour today's map."""
+    from datetime import timedelta
+
+    from app.picture import latest_zones
+
+    day = DATES[-1]
+    publish(store, risk_zones(risk, day), day)
+    assert {z.valid_date for z in latest_zones(store, today=day)} == {day.isoformat()}
+    assert latest_zones(store, today=day + timedelta(days=1))  # yesterday's still shows
+    assert latest_zones(store, today=day + timedelta(days=2)) == []
