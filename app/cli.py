@@ -61,6 +61,67 @@ def demo_command(db: str, host: str, port: int, seed: int, incidents: int, units
         _serve(db, host, port)
 
 
+@cli.command("export")
+@db_option
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+              help="The .html file to write.")  # fmt: skip
+@click.option("--at", help="The picture at this past time (ISO 8601 with zone); default now.")
+@click.option("--from", "start", help="Start of a time window (with --to): a time slider.")
+@click.option("--to", "end", help="End of the time window.")
+@click.option("--steps", help="Instants in the window (default 6).")
+@click.option("--county", help="Only this county (SCB code, e.g. 18).")
+@click.option("--municipality", help="Only this municipality (SCB code, e.g. 1880).")
+@click.option("--bbox", help="Only this box: W,S,E,N in degrees.")
+@click.option("--layers", help="incidents,units,blockages,riskzones (default all).")
+@click.option("--title", help="Title in the header.")
+@click.option("--as-user", "as_user", help="Export what this georisk user may see.")
+@click.option("--agency", type=click.Choice(["police", "rescue", "sos", "centre"]),
+              help="Or: export what a user of this agency may see (with --role).")  # fmt: skip
+@click.option("--role", type=click.Choice(["viewer", "analyst", "operator", "admin"]),
+              default="viewer", show_default=True)  # fmt: skip
+@click.option("--exported-at", "exported_at",
+              help="Export time shown in the file (default now); fixes the bytes.")  # fmt: skip
+@click.option("--tiles", help="Optional tile URL template (the only thing the file may fetch).")
+@click.option("--tiles-attribution", "tiles_attribution", help="Required with --tiles.")
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
+def export_command(db: str, output: str, as_user: str | None, agency: str | None, role: str,
+                   **given: str | None) -> None:  # fmt: skip
+    """Write a self-contained HTML briefing map of the picture, as one viewer may see it.
+
+    Whose view is exported must be named: --as-user NAME (an existing, enabled user), or
+    --agency A [--role R]. The access policy then decides what goes in, as for the API.
+    """
+    from app import create_app
+    from app.export import build, parse_options
+    from app.problems import Problem
+    from georisk.access import Role, Viewer
+    from georisk.model import Agency
+    from georisk.users import Users
+    from layers.briefing import render
+
+    if (as_user is None) == (agency is None):
+        raise click.UsageError("name whose view is exported: --as-user NAME or --agency A")
+    path = settings.db_path(db)
+    if as_user is not None:
+        user = Users(path).get(as_user)
+        if user is None or user.disabled:
+            raise click.UsageError(f"--as-user: no enabled user {as_user!r}")
+        viewer = user.viewer()
+    else:
+        viewer = Viewer(f"{agency}-{role}", Agency(agency), Role(role))
+    args = {("from" if k == "start" else "to" if k == "end" else k): v for k, v in given.items()}
+    app = create_app({"DB": str(path)})
+    with app.app_context():
+        try:
+            html = render(build(app.extensions["georisk.store"], viewer, parse_options(args)))
+        except Problem as exc:
+            raise click.ClickException(exc.detail) from None
+    with open(output, "w", encoding="utf-8") as out:
+        out.write(html)
+    click.echo(f"georisk: wrote {output} ({len(html.encode()):,} bytes) for {viewer.name}",
+               err=True)  # fmt: skip
+
+
 def main() -> None:
     cli(prog_name="georisk")
 

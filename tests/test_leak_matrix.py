@@ -235,6 +235,20 @@ def _stream(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
     return [text for text in (body, resumed) if text is not None]
 
 
+def _export(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
+    """The briefing file: its whole text (no marker may be anywhere in it, not even in
+    a script) and its embedded data (features are checked like any API's)."""
+    texts = []
+    for query in ("exported_at=2026-01-15T09:00:00Z", "layers=incidents,units&lang=en"):
+        page = fetch.get(f"/api/v1/export?{query}")
+        if page is None:
+            continue
+        found = re.search(r'id="gr-data">(.*?)</script>', page, re.S)
+        assert found, "the export embeds its data"
+        texts += [json.dumps({"html": page}), found.group(1).replace("<\\/", "</")]
+    return texts
+
+
 OUTPUTS = [
     Output("api lists", ("api.list_incidents", "api.list_units", "api.list_blockages"), _lists),
     Output("api items", ("api.get_incident", "api.get_unit", "api.get_blockage"), _items),
@@ -248,6 +262,7 @@ OUTPUTS = [
     Output("live picture", ("picture.picture",), _live_picture),
     Output("map page", ("pages.live_map",), _map_page),
     Output("stream", ("stream.stream",), _stream),
+    Output("export", ("api.export_briefing",), _export),
 ]
 
 #: Routes that return no records, and why that is so.
@@ -371,6 +386,10 @@ def test_leak_matrix(world, output: Output, viewer: str):
         seen = set().union(*(_markers_in(t) for t in texts))
         full = {s.marker for s in seeded if expected(viewer, s) == "full"}
         assert full <= seen, f"{output.name} misses {viewer}'s records: {sorted(full - seen)}"
+    if output.name == "export" and role:  # it keeps titles and callsigns, not a source
+        seen = set().union(*(_markers_in(t) for t in texts))
+        full = {s.marker for s in seeded if expected(viewer, s) == "full" and s.kind != "blockage"}
+        assert full <= seen, f"the export misses {viewer}'s records: {sorted(full - seen)}"
 
 
 @pytest.mark.parametrize("viewer", [v for v in VIEWERS if VIEWERS[v]])

@@ -204,15 +204,17 @@
   function unitVisible(p) { return filter.agencies.has(p.agency) && filter.unitStatuses.has(p.status); }
   function blockageVisible(p) { return filter.agencies.has(p.agency) && (!filter.county || p.county === filter.county); }
 
+  // The live map keeps the newest version of each record; a briefing draws the one it holds.
+  function current(kind, f) { var e = G[kind].get(f.id); return e ? e.feature : f; }
   function makeIncident(f) {
     var m = L.marker(latlng(f.geometry), {icon: incidentIcon(f.properties), title: f.properties.title, keyboard: true});
-    m.bindPopup(function () { return incidentPopup(G.incident.get(f.id).feature); }, {maxWidth: 320});
+    m.bindPopup(function () { return incidentPopup(current("incident", f)); }, {maxWidth: 320});
     return m;
   }
   function makeUnit(f, now) {
     var stale = unitStale(f.properties, now);
     var m = L.marker(latlng(f.geometry), {icon: unitIcon(f.properties, stale, now), title: f.properties.callsign, keyboard: true, zIndexOffset: 500});
-    m.bindPopup(function () { return unitPopup(G.unit.get(f.id).feature); }, {maxWidth: 300});
+    m.bindPopup(function () { return unitPopup(current("unit", f)); }, {maxWidth: 300});
     m._grStale = stale;
     return m;
   }
@@ -225,7 +227,7 @@
       group.addLayer(L.geoJSON(f, {style: s.casing}));
       group.addLayer(L.geoJSON(f, {style: s.core}));
     }
-    group.bindPopup(function () { return blockagePopup(G.blockage.get(f.id).feature); }, {maxWidth: 320});
+    group.bindPopup(function () { return blockagePopup(current("blockage", f)); }, {maxWidth: 320});
     return group;
   }
   function makeZone(f) {
@@ -563,15 +565,23 @@
     picture.riskzones.forEach(function (f) { put("riskzones", f); });
   }
 
-  function start(theMap, theLayers, config) {
+  // The symbols, popups and layers of the live map, for any page that draws records
+  // (the briefing export draws embedded ones with exactly these functions).
+  function drawing(theMap, theLayers, config) {
     map = theMap; layers = theLayers; cfg = config; T = cfg.texts; S = cfg.symbols;
     dateFmt = new Intl.DateTimeFormat(cfg.lang === "sv" ? "sv-SE" : "en-GB", {
       timeZone: "Europe/Stockholm", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"
     });
-    map.on("click", function (e) { if (G.mode) { addPoint(e.latlng); } });
     var zoomClass = function () { map.getContainer().classList.toggle("gr-zoomed-out", map.getZoom() < 10); };
     map.on("zoomend", zoomClass);
     zoomClass();
+    return {incident: makeIncident, unit: makeUnit, blockage: makeBlockage, zone: makeZone,
+            t: t, el: el, when: when};
+  }
+
+  function start(theMap, theLayers, config) {
+    drawing(theMap, theLayers, config);
+    map.on("click", function (e) { if (G.mode) { addPoint(e.latlng); } });
     fetch(cfg.urls.picture, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { if (!r.ok) { throw new Error("picture: HTTP " + r.status); } return r.json(); })
       .then(function (picture) {
@@ -595,7 +605,7 @@
   }
 
   window.GeoriskLive = {
-    start: start, counts: counts,
+    start: start, counts: counts, drawing: drawing,
     position: function (kind, id) { var e = G[kind] && G[kind].get(id); if (!e) { return null; } var ll = e.layer.getLatLng(); return [ll.lat, ll.lng]; }, connect: connect, disconnect: disconnect, focusIncident: focusIncident,
     state: function () { return {ready: G.ready, lastSeq: G.lastSeq, applied: G.applied, duplicates: G.duplicates, live: !!G.source && G.source.readyState === 1}; }
   };

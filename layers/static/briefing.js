@@ -1,0 +1,128 @@
+/* georisk briefing file: draws the embedded picture with the live map's own symbols
+   and popups (GeoriskLive.drawing), fills the summary panel, and for a time window
+   switches between the embedded instants. Nothing is fetched: the data is in the page.
+   Record text goes into the page with textContent only. */
+(function () {
+  "use strict";
+
+  var data, cfg, map, layers, D, current = -1;
+  var made = {};  // version index -> Leaflet layer, so moving the slider back is instant
+
+  function t(key, values) { return D.t(key, values); }
+  function el(tag, attrs, children) { return D.el(tag, attrs, children); }
+
+  function layerFor(kind, index, now) {
+    var key = kind + ":" + index;
+    if (!made[key]) {
+      var f = data.versions[index];
+      if (kind === "incidents") { made[key] = D.incident(f); }
+      else if (kind === "units") { made[key] = D.unit(f, now); }
+      else if (kind === "blockages") { made[key] = D.blockage(f); }
+      else { made[key] = D.zone(f); }
+    }
+    return made[key];
+  }
+
+  function show(i) {
+    var state = data.states[i];
+    var now = Date.parse(state.time);
+    current = i;
+    cfg.layers.forEach(function (kind) {
+      var group = layers[kind];
+      group.clearLayers();
+      var items = (state.items[kind] || []).filter(function (index) {
+        return data.versions[index].geometry !== null;
+      }).map(function (index) {
+        // a unit's stale look depends on the instant it is shown at
+        return kind === "units" ? D.unit(data.versions[index], now) : layerFor(kind, index, now);
+      });
+      if (group.addLayers) { group.addLayers(items); } else { items.forEach(function (l) { group.addLayer(l); }); }
+    });
+    var label = document.getElementById("gr-time-label");
+    if (label) { label.textContent = state.label; }
+    if (data.states.length > 1) { document.getElementById("gr-picture-time").textContent = state.label; }
+    summary(state.summary);
+    document.documentElement.setAttribute("data-georisk-state", String(i));
+  }
+
+  // -- summary panel ------------------------------------------------------------------
+  function table(head, rows, total) {
+    var thead = el("thead", {}, [el("tr", {}, head.map(function (h, n) { return el("th", {text: h, scope: "col", "class": n ? "num" : null}); }))]);
+    var body = el("tbody", {}, rows.map(function (r) {
+      return el("tr", {}, r.map(function (c, n) { return el(n ? "td" : "th", {text: String(c), "class": n ? "num" : null, scope: n ? null : "row"}); }));
+    }));
+    var parts = [thead, body];
+    if (total) { parts.push(el("tfoot", {}, [el("tr", {}, total.map(function (c, n) { return el(n ? "td" : "th", {text: String(c), "class": n ? "num" : null}); }))])); }
+    return el("table", {"class": "gr-table"}, parts);
+  }
+  function section(id, title, count, content) {
+    var h = el("h2", {}, [title, count === null ? null : el("span", {"class": "gr-count", "data-count": id, text: String(count)})]);
+    return el("section", {id: "gr-s-" + id}, [h, content]);
+  }
+  function none() { return el("p", {"class": "gr-none", text: t("s.none")}); }
+  function summary(s) {
+    var box = document.getElementById("gr-summary");
+    var parts = [];
+    if (cfg.layers.indexOf("incidents") >= 0) {
+      var inc = s.incidents;
+      // one row per county and a row per type under it: narrow enough for the panel
+      var incRows = [];
+      inc.rows.forEach(function (r) {
+        incRows.push(el("tr", {"class": "gr-group"}, [el("th", {scope: "row", text: r.county}), el("td", {"class": "num", "data-county": r.code, text: String(r.total)})]));
+        inc.types.forEach(function (ty, n) {
+          if (r.counts[n]) { incRows.push(el("tr", {}, [el("td", {"class": "gr-sub", text: t("type." + ty)}), el("td", {"class": "num", text: String(r.counts[n])})])); }
+        });
+      });
+      var incTable = el("table", {"class": "gr-table"}, [
+        el("thead", {}, [el("tr", {}, [el("th", {scope: "col", text: t("f.county") + " / " + t("f.type")}), el("th", {"class": "num", scope: "col", text: t("s.total")})])]),
+        el("tbody", {}, incRows)]);
+      parts.push(section("incidents", t("s.incidents"), inc.total, inc.total ? incTable : none()));
+    }
+    if (cfg.layers.indexOf("blockages") >= 0) {
+      var bl = s.blockages;
+      parts.push(section("blockages", t("s.blockages"), bl.total, bl.total ? table(
+        [t("f.road") + " · " + t("f.municipality"), t("f.reason"), t("f.start")],
+        bl.rows.map(function (r) {
+          return [r.road + " · " + (cfg.municipalities[r.municipality] || r.municipality || "–") + (r.generalised ? " (" + t("s.generalised") + ")" : ""), t("reason." + r.reason), D.when(r.since)];
+        })) : none()));
+    }
+    if (cfg.layers.indexOf("riskzones") >= 0) {
+      var rk = s.risk;
+      parts.push(section("risk", t("s.risk"), null, rk.rows.length ? table(
+        [t("f.county"), t("s.highest"), t("s.classes")],
+        rk.rows.map(function (r) { return [r.county, r.highest, r.classes.join(", ")]; })) : none()));
+    }
+    if (cfg.layers.indexOf("units") >= 0) {
+      var un = s.units;
+      var uTotals = un.statuses.map(function (_, n) { return un.rows.reduce(function (a, r) { return a + r.counts[n]; }, 0); });
+      parts.push(section("units", t("s.units"), un.total, un.total ? table(
+        [t("f.agency")].concat(un.statuses.map(function (st) { return t("ustatus." + st); }), [t("s.total")]),
+        un.rows.map(function (r) { return [t("agency." + r.agency)].concat(r.counts, [r.total]); }),
+        [t("s.total")].concat(uTotals, [un.total])) : none()));
+    }
+    box.replaceChildren.apply(box, parts);
+  }
+
+  function counts() {
+    var out = {state: current};
+    cfg.layers.forEach(function (kind) { out[kind] = layers[kind].getLayers().length; });
+    return out;
+  }
+
+  function start(theMap, theLayers, config) {
+    map = theMap; layers = theLayers; cfg = config;
+    data = JSON.parse(document.getElementById("gr-data").textContent);
+    D = GeoriskLive.drawing(map, layers, config);
+    map.invalidateSize();
+    map.fitBounds(cfg.bounds, {padding: [10, 10]});
+    var slider = document.getElementById("gr-time");
+    if (slider) { slider.addEventListener("input", function () { show(Number(slider.value)); }); }
+    show(data.states.length - 1);
+    // printing: Leaflet must learn the page size, or the map prints at screen size
+    window.addEventListener("beforeprint", function () { map.invalidateSize(); });
+    window.addEventListener("afterprint", function () { map.invalidateSize(); });
+    document.documentElement.setAttribute("data-georisk-ready", "1");
+  }
+
+  window.GeoriskBriefing = {start: start, show: show, counts: counts, states: function () { return data.states.length; }};
+}());

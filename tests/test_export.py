@@ -1,0 +1,195 @@
+"""Briefing exports: a file opened from disk in a real headless Chromium with every
+request blocked shows exactly the store's picture for the exporting viewer, renders
+hostile text as text, switches instants with its slider, and is byte-reproducible."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from app import create_app
+from app.cli import export_command
+from georisk import commands as c
+from georisk.access import Viewer, present_all
+from georisk.firerisk.classes import SWEDEN
+from georisk.identity import Tokens
+from georisk.model import Agency, Classification, RiskZone
+from georisk.store import SQLiteStore
+from georisk.timeutil import format_utc, utc_now
+from tests import browser
+from tests.factories import POLICE, RESCUE, blockage, incident, unit
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+XSS = "<img src=x onerror=\"document.title='pwned'\">"
+READY = "document.documentElement.dataset.georiskReady === '1'"
+BASE = utc_now().replace(microsecond=0) - timedelta(hours=6)
+EXPORTED = format_utc(BASE + timedelta(hours=6))
+TOWNS = [(15.21, 59.27), (13.50, 59.38), (15.63, 60.60), (16.54, 59.61), (14.55, 59.32),
+         (12.30, 58.30)]  # fmt: skip
+needs_browser = pytest.mark.skipif(browser.unavailable() is not None,
+                                   reason=browser.unavailable() or "")  # fmt: skip
+
+
+def _seed(db: Path) -> None:
+    """Incidents reported hour by hour, some closed later; units; blockages, one lifted."""
+    store = SQLiteStore(db)
+    log: list[tuple] = []  # (time, order, commands, actor): the journal only moves forward
+    classes = [Classification.OPEN, Classification.AGENCY, Classification.RESTRICTED]
+    for i in range(24):
+        lon, lat = TOWNS[i % len(TOWNS)]
+        actor = POLICE if i % 2 else RESCUE
+        record = incident(f"inc-{i:02d}", agency=actor.agency, classification=classes[i % 3],
+                          severity=1 + i % 5, title=XSS if i == 0 else f"Händelse {i}",
+                          description=XSS, reported_at=BASE + timedelta(minutes=15 * i),
+                          location=shapely.Point(lon + i * 0.01, lat))  # fmt: skip
+        log.append((BASE + timedelta(minutes=15 * i), len(log), [c.ReportIncident(record)], actor))
+        if i % 4 == 0 and i <= 16:
+            closed = BASE + timedelta(minutes=15 * i + 60)
+            log.append((closed, len(log), [c.CloseIncident(record.id)], actor))
+    for i in range(8):
+        lon, lat = TOWNS[i % len(TOWNS)]
+        actor = POLICE if i % 2 else RESCUE
+        u = unit(f"unit-{i}", agency=actor.agency, callsign=f"{XSS} {i}" if i == 0 else f"U{i}",
+                 classification=classes[i % 3], position=shapely.Point(lon, lat + 0.05),
+                 position_time=BASE)  # fmt: skip
+        log.append((BASE, len(log), [c.RegisterUnit(u)], actor))
+    for i in range(4):
+        lon, lat = TOWNS[i]
+        b = blockage(f"blk-{i}", road=XSS if i == 0 else f"E{18 + i}", start=BASE,
+                     section=shapely.LineString([(lon, lat), (lon + 0.05, lat + 0.02)]))
+        log.append((BASE, len(log), [c.ReportBlockage(b)], RESCUE))
+    log.append((BASE + timedelta(hours=3), len(log), [c.LiftBlockage("blk-3")], RESCUE))
+    day = (BASE + timedelta(hours=6)).date().isoformat()
+    zones = [RiskZone(id=RiskZone.make_id(day, "georisk", SWEDEN.name, code, 1), valid_date=day,
+                      scale=SWEDEN.name, risk_class=code, label=f"Klass {code}", area=area,
+                      fwi_min=lo, fwi_max=hi, valid_from=BASE, valid_to=BASE + timedelta(hours=24))
+             for code, area, lo, hi in (("3", shapely.box(13.0, 59.0, 15.0, 60.0), 7.0, 16.9),
+                                        ("4", shapely.box(15.0, 59.0, 16.5, 60.0), 17.0, 21.9))]
+    log.append((BASE, len(log), [c.IssueRiskZone(z) for z in zones],
+                c.Actor("brandrisk", Agency.CENTRE)))
+    for moment, _, commands, actor in sorted(log, key=lambda entry: entry[:2]):
+        store.apply(commands, actor, at=moment)
+    store.close()  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    db = tmp_path_factory.mktemp("export") / "georisk.db"
+    _seed(db)
+    tokens = {name: Tokens(db).create(name, agency, role)[1] for name, agency, role in (
+        ("police", "police", "operator"), ("viewer", "centre", "viewer"))}
+    app = create_app({"DB": str(db), "TESTING": True, "SECURE_COOKIES": False})
+    return {"db": db, "app": app, "tokens": tokens}
+
+
+def _get(world, query: str, who: str = "police"):
+    client = world["app"].test_client()
+    headers = {"Authorization": f"Bearer {world['tokens'][who]}"}
+    return client.get(f"/api/v1/export?{query}", headers=headers)
+
+
+def _expected(db: Path, viewer: Viewer, moment) -> dict[str, int]:
+    """What the store says, counted here without the export's code."""
+    store = SQLiteStore(db)
+    try:
+        picture = store.state_at(moment)
+        return {
+            "incidents": len(present_all(viewer, [i for i in picture.incidents
+                                                  if i.status == "open"])),
+            "units": len(present_all(viewer, picture.units)),
+            "blockages": len(present_all(viewer, [b for b in picture.blockages
+                                                  if b.status == "active"])),
+            "riskzones": len([z for z in picture.riskzones if z.status == "issued"]),
+        }  # fmt: skip
+    finally:
+        store.close()
+
+
+def _open(chromium, path: Path):
+    return browser.open_page(chromium, path.as_uri(),
+                             lambda url: url.startswith(("file:", "data:")), READY)  # fmt: skip
+
+
+def test_export_is_an_attachment_and_reproducible(world):
+    first = _get(world, f"exported_at={EXPORTED}&title=Lägesbild")
+    assert first.status_code == 200, first.get_data(True)
+    assert first.headers["Content-Disposition"].startswith("attachment; filename=")
+    second = _get(world, f"exported_at={EXPORTED}&title=Lägesbild")
+    assert first.get_data() == second.get_data()  # byte-identical: archivable, diffable
+    other = _get(world, f"exported_at={EXPORTED}&title=Lägesbild&lang=en")
+    assert other.get_data() != first.get_data()
+
+
+def test_export_refuses_bad_options_and_history_for_viewers(world):
+    assert _get(world, "county=99").status_code == 400
+    assert _get(world, "layers=secrets").status_code == 400
+    assert _get(world, "from=2026-01-01T00:00:00Z").status_code == 400
+    past = format_utc(BASE + timedelta(hours=2))
+    assert _get(world, f"at={past}", who="viewer").status_code == 403
+    assert _get(world, "", who="viewer").status_code == 200
+
+
+def test_cli_names_whose_view_it_exports(world, tmp_path):
+    runner = CliRunner()
+    refused = runner.invoke(export_command, ["--db", str(world["db"]), "-o", str(tmp_path / "x")])
+    assert refused.exit_code != 0 and "--as-user" in refused.output
+    done = runner.invoke(export_command, ["--db", str(world["db"]), "-o", str(tmp_path / "a.html"),
+                                          "--agency", "police", "--role", "operator",
+                                          "--exported-at", EXPORTED])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    same = _get(world, f"exported_at={EXPORTED}").get_data()
+    # the CLI's viewer is named police-operator, the token's police: only that line differs
+    assert (tmp_path / "a.html").read_bytes().replace(b"police-operator", b"police") == same
+
+
+@needs_browser
+def test_export_opens_offline_with_the_store_counts_and_text_as_text(world, tmp_path):
+    body = _get(world, f"exported_at={EXPORTED}&title={XSS}").get_data()
+    path = tmp_path / "briefing.html"
+    path.write_bytes(body)
+    viewer = Viewer("police", Agency.POLICE, "operator")  # type: ignore[arg-type]
+    want = _expected(world["db"], viewer, BASE + timedelta(hours=6))
+    with browser.browser() as chromium, _open(chromium, path) as (page, visit):
+        counts = page.evaluate("GeoriskBriefing.counts()")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "briefing.png"))
+        for kind in ("incidents", "units", "blockages", "riskzones"):
+            assert counts[kind] == want[kind], (kind, counts, want)
+        badges = {b.get_attribute("data-count"): int(b.text_content())
+                  for b in page.locator(".gr-count").all()}  # fmt: skip
+        assert badges == {k: want[k] for k in ("incidents", "blockages", "units")}
+        assert page.locator("#gr-title").text_content() == XSS
+        assert XSS in page.locator("#gr-summary").text_content()  # the road, as text
+        assert page.locator(".gr-banner").first.text_content().startswith("BEGRÄNSAD")
+        assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+        assert page.title() != "pwned"
+        assert visit.blocked == [] and visit.failed == [] and visit.errors == []
+        assert all(url.startswith(("file:", "data:")) for url in visit.requests)
+
+
+@needs_browser
+def test_time_window_slider_shows_each_instant(world, tmp_path):
+    start, end = BASE + timedelta(hours=1), BASE + timedelta(hours=5)
+    body = _get(world, f"from={format_utc(start)}&to={format_utc(end)}&steps=5"
+                       f"&exported_at={EXPORTED}").get_data()  # fmt: skip
+    path = tmp_path / "window.html"
+    path.write_bytes(body)
+    viewer = Viewer("police", Agency.POLICE, "operator")  # type: ignore[arg-type]
+    with browser.browser() as chromium, _open(chromium, path) as (page, visit):
+        assert page.evaluate("GeoriskBriefing.states()") == 5
+        seen = set()
+        for step in (0, 2, 4, 1):
+            page.locator("#gr-time").fill(str(step))  # a range input: fires "input"
+            page.wait_for_function(f"document.documentElement.dataset.georiskState === '{step}'")
+            counts = page.evaluate("GeoriskBriefing.counts()")
+            want = _expected(world["db"], viewer, start + (end - start) * step / 4)
+            for kind in ("incidents", "units", "blockages"):
+                assert counts[kind] == want[kind], (step, kind, counts, want)
+            seen.add((counts["incidents"], counts["blockages"]))
+        assert len(seen) > 1  # the window really changes the picture
+        assert visit.blocked == [] and visit.errors == []
