@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from georisk.errors import GeoriskError
 from georisk.feeds.base import Adapter, FeedItem, Parsed, Rejected
+from georisk.feeds.cap import CapAdapter
 from georisk.feeds.cot import CotAdapter
 from georisk.feeds.polisen import PolisenAdapter
 from georisk.feeds.trafikverket import TrafikverketAdapter
@@ -18,6 +19,7 @@ ADAPTERS: dict[str, Callable[[], Adapter]] = {
     "polisen": PolisenAdapter,
     "trafikverket": TrafikverketAdapter,
     "cot": CotAdapter,
+    "cap": CapAdapter,
 }
 
 
