@@ -176,8 +176,26 @@ def _viewer(db: str, agency: str | None, role: str | None, user: str | None) -> 
     return Viewer(f"cli:{agency}:{role}", Agency(agency), Role(role))
 
 
+@click.group("smhi")
+def smhi() -> None:
+    """SMHI's fire-risk point forecast (import it with `georisk import smhi FILE`)."""
+
+
+@smhi.command("compare")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def smhi_compare(file: str) -> None:
+    """Compare georisk's FWI equations with SMHI's values, day by day and index by index,
+    from SMHI's codes of the day before and its weather of the day."""
+    from georisk.feeds.smhi import compare, read_forecast, report
+
+    forecast, rejected = read_forecast(read_payload(file))
+    for item in rejected:
+        click.echo(f"  rejected {item}", err=True)
+    click.echo(report(compare(forecast)))
+
+
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
 
-COMMANDS = [import_, poll, cot, cap]
+COMMANDS = [import_, poll, cot, cap, smhi]

@@ -13,6 +13,7 @@ from georisk.feeds.base import Adapter, FeedItem, Parsed, Rejected
 from georisk.feeds.cap import CapAdapter
 from georisk.feeds.cot import CotAdapter
 from georisk.feeds.polisen import PolisenAdapter
+from georisk.feeds.smhi import SmhiAdapter
 from georisk.feeds.trafikverket import TrafikverketAdapter
 
 ADAPTERS: dict[str, Callable[[], Adapter]] = {
@@ -20,6 +21,7 @@ ADAPTERS: dict[str, Callable[[], Adapter]] = {
     "trafikverket": TrafikverketAdapter,
     "cot": CotAdapter,
     "cap": CapAdapter,
+    "smhi": SmhiAdapter,
 }
 
 
