@@ -23,9 +23,11 @@ from app.openapi import Api, Param
 from app.problems import Problem
 from georisk import commands as c
 from georisk import validation as v
-from georisk.access import Viewer, may_audit, may_read_history, may_write
+from georisk.access import Viewer, may_audit, may_read_history, may_write, present, present_all
 from georisk.area import attribute_point
 from georisk.commands import Actor
+from georisk.feeds.cap_export import incident_alert
+from georisk.feeds.cot_out import picture_events
 from georisk.journal import ACCESS_KIND, ENTITY_KINDS, Event
 from georisk.model import (
     Agency,
@@ -245,6 +247,18 @@ def report_incident() -> Response:
            answer=schemas.Feature)  # fmt: skip
 def get_incident(id: str) -> Response:
     return _json(presenting.feature(_viewer(), _existing("incident", id)), mimetype=GEOJSON)
+
+
+@API.route("GET", "/incidents/{id}.cap", summary="An incident as a CAP 1.2 alert",
+           tag="incidents")  # fmt: skip
+def get_incident_cap(id: str) -> Response:
+    """As the viewer may see it: a restricted incident of another agency exports
+    generalised (generic title, snapped point, a circle the size of its grid cell)."""
+    params.refuse_unknown(request.args, [])
+    shown = present(_viewer(), _existing("incident", id), lookup=presenting.lookup)
+    assert shown is not None  # _existing answered 404 for a hidden record
+    body = incident_alert(shown.record, generalised=shown.generalised)  # type: ignore[arg-type]
+    return Response(body, mimetype="application/cap+xml")
 
 
 @API.route("PATCH", "/incidents/{id}", summary="Update an incident", tag="incidents",
@@ -523,6 +537,18 @@ def _seq_param(name: str) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise Problem.field(400, name, f"{text!r} is not a sequence number (0 or more)")
     return int(text)
+
+
+@API.route("GET", "/cot", summary="Units and open incidents as Cursor-on-Target events",
+           tag="picture")  # fmt: skip
+def cot_picture() -> Response:
+    """For TAK clients: an ``<events>`` document of CoT 2.0 events, as the viewer may
+    see them (hidden records are absent, restricted ones generalised)."""
+    params.refuse_unknown(request.args, [])
+    store = listing.store()
+    records = store.query(Query("unit")).records
+    records += store.query(Query("incident", status=frozenset({IncidentStatus.OPEN}))).records
+    return Response(picture_events(present_all(_viewer(), records)), mimetype="application/xml")
 
 
 # -- aggregates and history --------------------------------------------------------

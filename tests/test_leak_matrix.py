@@ -249,7 +249,49 @@ def _export(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
     return texts
 
 
+def _xml_features(text: str, point: Callable) -> str:
+    """An XML answer as JSON for `_check`: the text whole (markers, hidden ids) and one
+    Feature per record it names, at the point it gives (coarseness of generalised ones)."""
+    from defusedxml import ElementTree
+
+    root = ElementTree.fromstring(text.encode())
+    features = [
+        {"type": "Feature", "id": uid, "geometry": {"type": "Point", "coordinates": [lon, lat]}}
+        for uid, lon, lat in point(root)
+    ]
+    return json.dumps({"xml": text, "features": features})
+
+
+def _cot_points(root) -> list[tuple[str, float, float]]:
+    return [
+        (event.get("uid").removeprefix("georisk."), float(event.find("point").get("lon")),
+         float(event.find("point").get("lat")))
+        for event in root.iter("event")
+    ]  # fmt: skip
+
+
+def _cap_points(root) -> list[tuple[str, float, float]]:
+    ns = "{urn:oasis:names:tc:emergency:cap:1.2}"
+    uid = root.find(ns + "identifier").text.rsplit(".", 1)[0]
+    out = []
+    for circle in root.iter(ns + "circle"):
+        lat, lon = (float(v) for v in circle.text.split()[0].split(","))
+        out.append((uid, lon, lat))
+    return out
+
+
+def _cot(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
+    return [_xml_features(body, _cot_points) for body in _all(fetch, ["/api/v1/cot"])]
+
+
+def _cap(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
+    urls = [f"/api/v1/incidents/{s.id}.cap" for s in seeded if s.kind == "incident"]
+    return [_xml_features(body, _cap_points) for body in _all(fetch, urls)]
+
+
 OUTPUTS = [
+    Output("cot", ("api.cot_picture",), _cot),
+    Output("cap export", ("api.get_incident_cap",), _cap),
     Output("api lists", ("api.list_incidents", "api.list_units", "api.list_blockages"), _lists),
     Output("api items", ("api.get_incident", "api.get_unit", "api.get_blockage"), _items),
     Output("ogc items", ("ogc.items",), _ogc_items),

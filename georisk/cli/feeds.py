@@ -8,11 +8,14 @@ import threading
 
 import click
 
+from georisk.access import Role, Viewer
 from georisk.cli.store_commands import db_option, open_existing
 from georisk.errors import GeoriskError, ValidationError
 from georisk.feeds import ADAPTERS, adapter
 from georisk.feeds.base import Rejected, read_payload
 from georisk.feeds.importer import Importer, Summary
+from georisk.model import Agency
+from georisk.users import Users
 
 
 @click.command("import")
@@ -116,8 +119,83 @@ def cot_listen(db: str, udp_port: int | None, tcp_port: int | None, host: str,
         store.close()
 
 
+@click.group("cap")
+def cap() -> None:
+    """OASIS CAP 1.2 alerts (import them with `georisk import cap FILE`)."""
+
+
+@cap.command("export")
+@db_option
+@click.argument("incident_id")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
+              show_default=True, help="The file to write (- for standard output).")  # fmt: skip
+@click.option("--agency", type=click.Choice([a.value for a in Agency]),
+              help="The agency the alert is exported for (with --role).")  # fmt: skip
+@click.option("--role", type=click.Choice([r.value for r in Role]))
+@click.option("--user", default=None, help="Export as this user sees it (instead of --agency).")
+def cap_export(db: str, incident_id: str, output: str, agency: str | None, role: str | None,
+               user: str | None) -> None:  # fmt: skip
+    """Write incident INCIDENT_ID as a CAP 1.2 alert, as the given viewer may see it.
+
+    The access policy applies as in the API: another agency's restricted incident is
+    exported generalised, and one the viewer may not see is "not found".
+    """
+    from georisk.access import present
+    from georisk.feeds.cap_export import incident_alert
+
+    viewer = _viewer(db, agency, role, user)
+    store = open_existing(db)
+    try:
+        record = store.get("incident", incident_id)
+        shown = None
+        if record is not None:
+            shown = present(viewer, record, lookup=store.get)
+    finally:
+        store.close()
+    if shown is None:
+        raise GeoriskError(f"no incident with id {incident_id!r} for {viewer.name}")
+    body = incident_alert(shown.record, generalised=shown.generalised)  # type: ignore[arg-type]
+    with click.open_file(output, "wb") as out:
+        out.write(body)
+    if output != "-":
+        click.echo(f"wrote {output} ({len(body)} bytes"
+                   + (", generalised)" if shown.generalised else ")"), err=True)  # fmt: skip
+
+
+def _viewer(db: str, agency: str | None, role: str | None, user: str | None) -> Viewer:
+    """Exports always have a viewer: the policy has no "everything" mode."""
+    if user is not None:
+        if agency or role:
+            raise click.UsageError("give --user, or --agency and --role, not both")
+        found = Users(db).get(user)
+        if found is None or found.disabled:
+            raise click.UsageError(f"no active user named {user!r}")
+        return found.viewer()
+    if agency is None or role is None:
+        raise click.UsageError("give --agency and --role, or --user")
+    return Viewer(f"cli:{agency}:{role}", Agency(agency), Role(role))
+
+
+@click.group("smhi")
+def smhi() -> None:
+    """SMHI's fire-risk point forecast (import it with `georisk import smhi FILE`)."""
+
+
+@smhi.command("compare")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def smhi_compare(file: str) -> None:
+    """Compare georisk's FWI equations with SMHI's values, day by day and index by index,
+    from SMHI's codes of the day before and its weather of the day."""
+    from georisk.feeds.smhi import compare, read_forecast, report
+
+    forecast, rejected = read_forecast(read_payload(file))
+    for item in rejected:
+        click.echo(f"  rejected {item}", err=True)
+    click.echo(report(compare(forecast)))
+
+
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
 
-COMMANDS = [import_, poll, cot]
+COMMANDS = [import_, poll, cot, cap, smhi]

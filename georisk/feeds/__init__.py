@@ -10,14 +10,18 @@ from collections.abc import Callable
 
 from georisk.errors import GeoriskError
 from georisk.feeds.base import Adapter, FeedItem, Parsed, Rejected
+from georisk.feeds.cap import CapAdapter
 from georisk.feeds.cot import CotAdapter
 from georisk.feeds.polisen import PolisenAdapter
+from georisk.feeds.smhi import SmhiAdapter
 from georisk.feeds.trafikverket import TrafikverketAdapter
 
 ADAPTERS: dict[str, Callable[[], Adapter]] = {
     "polisen": PolisenAdapter,
     "trafikverket": TrafikverketAdapter,
     "cot": CotAdapter,
+    "cap": CapAdapter,
+    "smhi": SmhiAdapter,
 }
 
 
