@@ -109,6 +109,7 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "ui.f.generalised": ("Generaliserad: detaljer dolda", "Generalised: details withheld"),
     "ui.p.title": ("Lägesbild", "Situation picture"),
     "ui.p.filters": ("Filter", "Filters"),
+    "ui.p.export": ("Exportera lägesbild (HTML)", "Export briefing map (HTML)"),
     "ui.p.window": ("Tidsfönster", "Time window"),
     "ui.p.window.all": ("Alla", "All"),
     "ui.p.window.1h": ("Senaste timmen", "Last hour"),

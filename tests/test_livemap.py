@@ -7,6 +7,7 @@ whole module; each test states what it changes and compares the page to the stor
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.request
 from datetime import timedelta
@@ -372,6 +373,21 @@ def test_english_on_request(chromium, service) -> None:
         assert page.locator("html").get_attribute("lang") == "en"
         assert "Incidents" in page.locator(".leaflet-control-layers").inner_text()
         assert "Open incidents" in page.locator("#gr-list-title").inner_text()
+        assert visit.errors == []
+    finally:
+        context.close()
+
+
+def test_the_export_button_downloads_the_viewers_briefing(chromium, service) -> None:
+    context, page, visit = _open(chromium, service, "/")
+    try:
+        with page.expect_download(timeout=20_000) as started:
+            page.click("#gr-export")
+        html = Path(started.value.path()).read_text(encoding="utf-8")
+        assert html.lstrip().lower().startswith("<!doctype html>")
+        assert 'id="gr-data"' in html  # the picture is embedded, not fetched
+        markup = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)  # inlined code aside
+        assert not re.search(r'(src|href)="(https?:)?//', markup)  # nothing loaded from elsewhere
         assert visit.errors == []
     finally:
         context.close()

@@ -364,6 +364,13 @@
       el("a", {href: cfg.urls.otherLang, "class": "gr-lang", text: t("p.lang")})
     ]);
     panel.appendChild(head);
+    // Anyone may export what they see: the server applies the same access policy.
+    panel.appendChild(el("div", {"class": "gr-tools"}, [
+      el("button", {type: "button", id: "gr-export", "class": "gr-button", text: t("p.export"), on: {click: function () {
+        var query = "lang=" + encodeURIComponent(cfg.lang) + (filter.county ? "&county=" + encodeURIComponent(filter.county) : "");
+        window.location.href = "/api/v1/export?" + query;
+      }}})
+    ]));
     if (mayWrite()) {
       panel.appendChild(el("div", {"class": "gr-tools"}, [
         el("button", {type: "button", id: "gr-new-incident", "class": "gr-button", text: t("p.new_incident"), on: {click: function () { startForm("incident"); }}}),
