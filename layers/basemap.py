@@ -106,12 +106,14 @@ def build_basemap(
     tiles: Tiles | None = None,
     roads: LoadedRoads | None = None,
     places: bool = True,
+    tiles_shown: bool = True,
 ) -> MapPage:
     """The operating area's base map as a `MapPage`, ready for more layers.
 
     ``roads`` defaults to `load_roads()` (an imported network if the data folder has
     one, else the schematic one). ``tiles`` defaults to none: the map is complete
-    without them.
+    without them; given, they are a layer the reader can switch, on at first unless
+    ``tiles_shown`` is false (a briefing file must not reach out until asked to).
     """
     area_counties = counties()
     west, south, east, north = area_counties.total_bounds
@@ -130,7 +132,7 @@ def build_basemap(
     if tiles is not None:
         folium.TileLayer(
             tiles=tiles.url, attr=tiles.attribution, name=text("layer.tiles", lang),
-            max_zoom=tiles.max_zoom, overlay=False, control=False,
+            max_zoom=tiles.max_zoom, overlay=True, control=True, show=tiles_shown,
         ).add_to(fmap)
         page.allowed_urls = (tiles.url,)
 

@@ -144,7 +144,7 @@ def data_json(b: Briefing) -> str:
 def render(b: Briefing) -> str:
     """The whole self-contained HTML file."""
     lang = b.lang
-    page = build_basemap(lang, b.tiles)
+    page = build_basemap(lang, b.tiles, tiles_shown=False)  # a choice, off until chosen
     fmap = page.map
     fmap.default_js = [*fmap.default_js, LIVE_JS, BRIEFING_JS]
     fmap.default_css = [*fmap.default_css, LIVE_CSS, BRIEFING_CSS]

@@ -230,3 +230,18 @@ def test_imported_roads_are_not_called_schematic() -> None:
     assert _layer_names(html) == ["Län", "Kommuner", "Vägnät"]
     assert json.dumps(SCHEMATIC_LABEL) not in html and "GeoNames" not in html
     assert json.dumps(SCHEMATIC_LABEL) in build_basemap().render("served")
+
+
+def test_tiles_can_be_offered_switched_off() -> None:
+    """A briefing may carry a tile URL as a choice; it reaches out only when chosen."""
+    import re
+
+    template = "http://127.0.0.1:8080/tiles/{z}/{x}/{y}.png"
+    tiles = Tiles(template, "Lantmäteriet", max_zoom=16)
+    offered = build_basemap(tiles=tiles, tiles_shown=False).render("inline")
+    shown = build_basemap(tiles=tiles).render("inline")
+    for html in (offered, shown):
+        layer = re.search(r"var (tile_layer_\w+) = L\.tileLayer\(", html).group(1)
+        assert f'"{text("layer.tiles", "sv")}" : {layer}' in html  # a choice in the control
+    assert not re.search(r"tile_layer_\w+\.addTo\(map_\w+\)", offered)
+    assert re.search(r"tile_layer_\w+\.addTo\(map_\w+\)", shown)
