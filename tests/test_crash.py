@@ -18,17 +18,20 @@ from tests.conftest import ROOT
 
 
 def _kill_after(db, seed: int, seconds: float) -> list[int]:
+    """Start a writer, let it write for ``seconds`` after its first acknowledgement
+    (so a slow start on a busy machine cannot make the round empty), then SIGKILL it."""
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.crash_writer", str(db), str(seed)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
     )
+    first = child.stdout.readline()  # blocks until the writer has committed once
     time.sleep(seconds)
     os.kill(child.pid, signal.SIGKILL)
     output, _ = child.communicate()
     assert child.returncode == -signal.SIGKILL
-    return [int(line) for line in output.split()]
+    return [int(line) for line in (first + output).split()]
 
 
 @pytest.mark.slow
