@@ -90,8 +90,24 @@ _CLUSTER = dict(
     module="xstatic.pkg.leaflet_markercluster",
     licence="MIT",
 )
-_FOLIUM_CLUSTER_CDN = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
-_LEAFLET_CDN = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/"
+
+
+def _folium_links() -> dict[str, str]:
+    """The addresses folium itself would load, by file name: what local copies replace.
+
+    Read from folium's own class lists (at import, before anything could add to them),
+    so no address is written down here and a folium upgrade cannot slip past unnoticed:
+    a link it adds that nothing replaces makes `layers.offline` refuse the page.
+    """
+    from folium import Map
+    from folium.plugins import MarkerCluster
+
+    links = (*Map.default_js, *Map.default_css, *MarkerCluster.default_js,
+             *MarkerCluster.default_css)  # fmt: skip
+    return {url.rsplit("/", 1)[-1]: url for _, url in links}
+
+
+_FOLIUM = _folium_links()
 
 
 def _own(file: str, content_type: str, inert_urls: tuple[str, ...] = ()) -> Asset:
@@ -123,13 +139,13 @@ ASSETS: tuple[Asset, ...] = (
     Asset(
         **_LEAFLET, file="leaflet.js", path="data/leaflet.js", content_type=JS,
         sha256="5819285cec137b229c94e1ee5ad73e8b6b84345a4367d60f75fe477fe0fb7b03",
-        replaces=(_LEAFLET_CDN + "leaflet.js",),
+        replaces=(_FOLIUM["leaflet.js"],),
         inert_urls=("http://www.w3.org/2000/svg", "https://leafletjs.com"),
     ),
     Asset(
         **_LEAFLET, file="leaflet.css", path="data/leaflet.css", content_type=CSS,
         sha256="90b693d86392a4779c861b28cf307e7e59c3fb35328c4d8b95f58f814d38c722",
-        replaces=(_LEAFLET_CDN + "leaflet.css",),
+        replaces=(_FOLIUM["leaflet.css"],),
         inert_urls=("https://bugzilla.mozilla.org/show_bug.cgi?id=888319",),
     ),
     _leaflet_image(
@@ -151,18 +167,18 @@ ASSETS: tuple[Asset, ...] = (
         **_CLUSTER, file="leaflet.markercluster.js", path="data/leaflet.markercluster.js",
         content_type=JS,
         sha256="58be871df61f6c512464e15db0941e63b9491bf1396a2ae3bea6f39e0854cd1c",
-        replaces=(_FOLIUM_CLUSTER_CDN + "leaflet.markercluster.js",),
+        replaces=(_FOLIUM["leaflet.markercluster.js"],),
     ),
     Asset(
         **_CLUSTER, file="MarkerCluster.css", path="data/MarkerCluster.css", content_type=CSS,
         sha256="614dea0a98ff3f4ead74f04918f6b1d1b9ba435c25b5fc23b21a394d1e3e4d87",
-        replaces=(_FOLIUM_CLUSTER_CDN + "MarkerCluster.css",),
+        replaces=(_FOLIUM["MarkerCluster.css"],),
     ),
     Asset(
         **_CLUSTER, file="MarkerCluster.Default.css", path="data/MarkerCluster.Default.css",
         content_type=CSS,
         sha256="61258232d98d64dc2a7b1e02130d67421bc5b9bda5994eef70228ff97570c170",
-        replaces=(_FOLIUM_CLUSTER_CDN + "MarkerCluster.Default.css",),
+        replaces=(_FOLIUM["MarkerCluster.Default.css"],),
     ),
     _own("map.css", CSS),
     _own("live.css", CSS),
