@@ -37,6 +37,7 @@ POLL_S = 0.05
 HEARTBEAT_S = 15.0
 KEEP_EVENTS = 20_000
 BATCH = 1_000
+RENDERED_KEEP = 20_000  # presented messages kept for the other clients of the same kind
 DEFAULT_MAX_CLIENTS = 24  # `georisk serve` sets threads - 8: streams must not take every thread
 
 
@@ -54,6 +55,10 @@ class Hub:
         self._last = 0
         self._pid: int | None = None
         self._clients = 0
+        # An event presented for one kind of viewer is the same bytes for every client
+        # of that kind: present it once, not once per open map.
+        self._rendered: dict[tuple[int, str, str], bytes | None] = {}
+        self._rendered_lock = threading.Lock()
 
     def _ensure_running(self) -> None:
         """Start the poller in this process (a forked gunicorn worker needs its own)."""
@@ -99,6 +104,22 @@ class Hub:
                 return found, (found[-1].seq if found else max(seq, self._last))
         found = self._store.events_after(seq, BATCH)  # behind memory: from the journal
         return found, (found[-1].seq if found else seq)
+
+    def rendered(self, event: Event, viewer: Viewer, lookup: Lookup) -> bytes | None:
+        """The SSE message of ``event`` for ``viewer`` (None if hidden), presented once
+        per event and kind of viewer (agency and role: all the policy looks at)."""
+        key = (event.seq, str(viewer.agency), str(viewer.role))
+        with self._rendered_lock:
+            if key in self._rendered:
+                return self._rendered[key]
+        shown = present_event(viewer, event, lookup=lookup)
+        message = None if shown is None else (
+            b"id: %d\nevent: change\ndata: %s\n\n" % (event.seq, orjson.dumps(shown)))  # fmt: skip
+        with self._rendered_lock:
+            self._rendered[key] = message
+            while len(self._rendered) > RENDERED_KEEP:  # oldest first: dicts keep order
+                del self._rendered[next(iter(self._rendered))]
+        return message
 
     def admit(self, limit: int) -> bool:
         with self._cond:
@@ -176,12 +197,11 @@ def _events(
         quiet_since = time.monotonic()
         while True:
             found, cursor = shared.after(cursor, heartbeat)
-            chunks = []
-            for event in found:
-                shown = present_event(viewer, event, lookup=lookup)
-                if shown is not None:
-                    chunks.append(b"id: %d\nevent: change\ndata: %s\n\n"
-                                  % (event.seq, orjson.dumps(shown)))  # fmt: skip
+            chunks = [
+                message
+                for event in found
+                if (message := shared.rendered(event, viewer, lookup)) is not None
+            ]
             if chunks:
                 quiet_since = time.monotonic()
                 yield b"".join(chunks)

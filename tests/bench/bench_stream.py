@@ -145,11 +145,22 @@ def main(seconds: int) -> None:
                         seq = json.loads(response.read())["seq"]
                     acked[seq] = time.monotonic()
 
+            samples: list[tuple[float, float]] = []  # (seconds, worker RSS MB)
+
+            def watch() -> None:  # memory over the run: it must level off, not climb
+                while any(w.is_alive() for w in writers):
+                    samples.append((time.monotonic() - started,
+                                    sum(_rss_kb(pid) for pid in workers) / 1024))  # fmt: skip
+                    time.sleep(15)
+
             writers = [threading.Thread(target=write, args=(n,)) for n in range(WRITERS)]
             for w in writers:
                 w.start()
+            watcher = threading.Thread(target=watch)
+            watcher.start()
             for w in writers:
                 w.join()
+            watcher.join()
             rate = total / (time.monotonic() - started)
             results = []
             for _ in procs:
@@ -183,6 +194,7 @@ def main(seconds: int) -> None:
     print(f"latency ack→client: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {valid[-1] * 1000:.1f} ms")
     print(f"lost: {lost}, duplicates: {duplicates}, clients out of order: {disordered}")
     print(f"RSS of the worker: {rss_before / 1024:.1f} MB before, {rss_after / 1024:.1f} MB after")
+    print("RSS over the run: " + ", ".join(f"{t:.0f} s {mb:.0f} MB" for t, mb in samples))
 
 
 if __name__ == "__main__":
