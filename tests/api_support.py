@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 import subprocess
 import sys
 import time
@@ -13,7 +14,12 @@ from pathlib import Path
 from georisk.identity import Tokens
 from georisk.store import SQLiteStore
 from tests.conftest import ROOT
-from tests.test_service import free_port
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def make_token(db: Path, agency: str = "rescue", role: str = "operator", name: str = "") -> str:
@@ -26,11 +32,13 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def running_service(db: Path) -> Iterator[str]:
-    """`georisk serve` (gunicorn, the production server) on a free loopback port."""
+def running_service(db: Path, *serve_args: str) -> Iterator[str]:
+    """`georisk serve` (gunicorn, the production server) on a free loopback port, with
+    any further `serve` options; yields its base URL once /health answers."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port)],
+        [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port),
+         *serve_args],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
@@ -13,36 +10,16 @@ import pytest
 from georisk import commands as c
 from georisk.model import Agency, Classification
 from georisk.store import SQLiteStore
-from tests.api_support import make_token
-from tests.conftest import ROOT
+from tests.api_support import make_token, running_service
 from tests.factories import POLICE, RESCUE, incident
 from tests.sse import messages, open_stream
-from tests.test_service import free_port
 
 
 @pytest.fixture
 def service(db_path):
     SQLiteStore(db_path).close()
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--db", str(db_path), "--port", str(port),
-         "--workers", "2", "--threads", "8"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/health", timeout=5).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"the service did not start: {process.stderr.read()}")
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=15)
+    with running_service(db_path, "--workers", "2", "--threads", "8") as base:
+        yield base
 
 
 def _take(response, n: int) -> list:

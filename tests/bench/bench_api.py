@@ -29,11 +29,10 @@ from app import create_app
 from georisk import commands as c
 from georisk.store import Query, SQLiteStore
 from georisk.timeutil import format_utc, utc_now
-from tests.api_support import bearer, make_token, running_service
+from tests.api_support import bearer, free_port, make_token, running_service
 from tests.bench.common import median_seconds, report, seed_incidents
 from tests.conftest import ROOT
 from tests.factories import RESCUE, unit
-from tests.test_service import free_port
 
 N = 50_000
 BBOX = "14.0,59.0,15.0,60.0"  # about 1,700 of the 50,000: a full page of 1,000

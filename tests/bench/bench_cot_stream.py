@@ -27,9 +27,9 @@ from georisk.feeds.listener import CotListener
 from georisk.identity import Tokens
 from georisk.store import SQLiteStore
 from georisk.timeutil import format_utc, parse_instant, utc_now
+from tests.api_support import free_port
 from tests.conftest import ROOT
 from tests.sse import messages, open_stream
-from tests.test_service import free_port
 
 CLIENTS, PROCESSES = 50, 5
 UNITS, TICK_S = 200, 0.1  # 2,000 reports per second

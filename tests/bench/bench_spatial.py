@@ -12,10 +12,10 @@ from pathlib import Path
 
 from georisk.spatial import LiveIndex
 from georisk.store import SQLiteStore
+from tests.api_support import free_port
 from tests.bench.common import median_seconds, report, seed_incidents, seed_units
 from tests.conftest import ROOT
 from tests.factories import T0, unit
-from tests.test_service import free_port
 
 
 def index_figures() -> None:

@@ -26,10 +26,10 @@ from georisk import commands as c
 from georisk.identity import Tokens
 from georisk.store import SQLiteStore
 from georisk.timeutil import format_utc, utc_now
+from tests.api_support import free_port
 from tests.conftest import ROOT
 from tests.factories import unit
 from tests.sse import messages, open_stream
-from tests.test_service import free_port
 
 CLIENTS = 50
 PROCESSES = 5
