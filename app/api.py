@@ -28,6 +28,7 @@ from georisk.area import attribute_point
 from georisk.commands import Actor
 from georisk.feeds.cap_export import incident_alert
 from georisk.feeds.cot_out import picture_events
+from georisk.gcpause import gc_paused
 from georisk.journal import ACCESS_KIND, ENTITY_KINDS, Event
 from georisk.model import (
     Agency,
@@ -69,6 +70,17 @@ def _json(data: Any, status: int = 200, mimetype: str = "application/json") -> R
 
 def _body(optional: bool = False) -> Any:
     """The request's JSON, or a precise 400/415 before any validation runs."""
+    raw = _raw_body(optional)
+    if raw is None:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise Problem(400, f"malformed JSON: {exc}") from None
+
+
+def _raw_body(optional: bool = False) -> bytes | None:
+    """The request's body, once it says it is JSON and is not empty (400/415 if not)."""
     raw = request.get_data(cache=True)
     if not raw and optional:
         return None
@@ -78,10 +90,7 @@ def _body(optional: bool = False) -> Any:
                       headers={"Accept-Post": "application/json"})  # fmt: skip
     if not raw:
         raise Problem(400, "the request has no body; send a JSON object")
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise Problem(400, f"malformed JSON: {exc}") from None
+    return raw
 
 
 def _existing(kind: str, id_: str) -> Record:
@@ -374,26 +383,32 @@ def report_position(id: str) -> Response:
 @idempotent
 def report_positions() -> Response:
     """Up to 5,000 reports in one transaction: all are taken or none."""
-    _body()  # a precise 400/415 for a body that is not JSON at all
-    commands = v.move_units(request.get_data(cache=True))  # validated from the raw JSON: faster
-    viewer = _viewer()
-    units = listing.store().get_many("unit", {command.id for command in commands})
-    checked: set[str] = set()
-    for i, command in enumerate(commands):
-        if command.id in checked:
-            continue
-        unit = units.get(command.id)
-        if not presenting.visible(viewer, unit):
-            raise Problem.field(404, f"positions.{i}.unit", f"no unit with id {command.id!r}")
-        if not may_write(viewer, unit.agency):  # type: ignore[union-attr]
-            _refused(viewer, unit.agency, "units", command.id)  # type: ignore[union-attr]
-            raise Problem.field(
-                403, f"positions.{i}.unit",
-                f"a {viewer.role} of {viewer.agency} may not move this unit",
-            )  # fmt: skip
-        checked.add(command.id)
-    events = _apply(commands)  # type: ignore[arg-type]
-    return _json({"count": len(events), "first_seq": events[0].seq, "seq": events[-1].seq})
+    with gc_paused():  # thousands of short-lived objects, no cycles
+        try:  # validated from the raw JSON: the fast path
+            commands = v.move_units(_raw_body())
+        except v.ValidationError:
+            _body()  # JSON that does not parse at all gets its precise 400 first
+            raise
+        viewer = _viewer()
+        units = listing.store().get_many("unit", {command.id for command in commands})
+        checked: set[str] = set()
+        for i, command in enumerate(commands):
+            if command.id in checked:
+                continue
+            unit = units.get(command.id)
+            if not presenting.visible(viewer, unit):
+                raise Problem.field(404, f"positions.{i}.unit", f"no unit with id {command.id!r}")
+            if not may_write(viewer, unit.agency):  # type: ignore[union-attr]
+                _refused(viewer, unit.agency, "units", command.id)  # type: ignore[union-attr]
+                raise Problem.field(
+                    403, f"positions.{i}.unit",
+                    f"a {viewer.role} of {viewer.agency} may not move this unit",
+                )  # fmt: skip
+            checked.add(command.id)
+        events = _apply(commands)  # type: ignore[arg-type]
+        answer = {"count": len(events), "first_seq": events[0].seq, "seq": events[-1].seq}
+        del events, commands  # freed before collection resumes: nothing left to walk
+    return _json(answer)
 
 
 @API.route("GET", "/units/{id}/track", summary="A unit's positions between two times",

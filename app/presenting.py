@@ -17,7 +17,7 @@ from typing import Any
 import shapely
 from flask import current_app
 
-from georisk.access import Viewer, present, present_event
+from georisk.access import Viewer, Visibility, present, present_event, visibility
 from georisk.journal import Event
 from georisk.model import Record
 from georisk.store import Query
@@ -56,7 +56,8 @@ def features(
 
 
 def visible(viewer: Viewer | None, record: Record | None) -> bool:
-    return record is not None and present(viewer, record) is not None
+    """Whether ``record`` appears to ``viewer`` at all (fully or generalised)."""
+    return record is not None and visibility(viewer, record) is not Visibility.HIDDEN
 
 
 def event(viewer: Viewer | None, item: Event) -> dict[str, Any] | None:

@@ -12,9 +12,11 @@ import dataclasses
 import functools
 import json
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any, ClassVar
 
 import shapely
@@ -145,9 +147,13 @@ class Record:
     def replace(self, **changes: Any) -> Record:
         """A copy with some fields changed (dataclasses.replace, minus its generality:
         this runs for every position report)."""
-        values = {name: getattr(self, name) for name in _layout(type(self)).fields}
-        values.update(changes)
-        return type(self)(**values)
+        layout = _layout(type(self))
+        values = list(layout.values_of(self))
+        for name, value in changes.items():
+            if name not in layout.position:
+                raise TypeError(f"{type(self).__name__} has no field {name!r}")
+            values[layout.position[name]] = value
+        return type(self)(*values)
 
     def to_feature(self) -> dict[str, Any]:
         layout = _layout(type(self))
@@ -308,6 +314,8 @@ class _Layout:
     properties: tuple[str, ...]
     times: tuple[str, ...]
     enums: tuple[tuple[str, dict[str, StrEnum]], ...]  # field -> {value: member}
+    values_of: Callable[[Record], tuple[Any, ...]]  # every field's value, in order
+    position: dict[str, int]  # field -> its place in `fields`
 
 
 @functools.cache
@@ -320,7 +328,8 @@ def _layout(cls: type[Record]) -> _Layout:
         if isinstance(hints[name], type) and issubclass(hints[name], StrEnum)
     )
     every = tuple(f.name for f in dataclasses.fields(cls))
-    return _Layout(every, tuple(names), cls.time_fields, enums)
+    position = {name: place for place, name in enumerate(every)}
+    return _Layout(every, tuple(names), cls.time_fields, enums, attrgetter(*every), position)
 
 
 def record_from_feature(kind: str, feature: dict[str, Any]) -> Record:

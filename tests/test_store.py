@@ -351,3 +351,43 @@ def test_closing_or_lifting_before_the_start_is_refused(store):
     with pytest.raises(ValidationError, match="before it started"):
         store.apply([c.LiftBlockage("blk-1", minutes(-5))], RESCUE)
     assert store.last_seq() == 2
+
+
+def test_records_written_by_another_store_on_the_same_file_are_never_missed(store):
+    """Each process caches the records it wrote; another process's writes must win."""
+    store.apply([c.RegisterUnit(unit()), c.ReportIncident(incident())], RESCUE, at=T0)
+    store.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE, at=minutes(1))
+    other = SQLiteStore(store.path)  # as a second worker or the CLI would
+    other.apply([c.SetUnitStatus("unit-1", UnitStatus.EN_ROUTE)], RESCUE, at=minutes(2))
+    other.note("access.signin", RESCUE, "someone", {"ok": True})  # an event of no record
+
+    assert store.get("unit", "unit-1").status is UnitStatus.EN_ROUTE
+    # the writer's own view too: the next move keeps the other store's status
+    store.apply([c.MoveUnit("unit-1", shapely.Point(*KARLSTAD), minutes(3))], RESCUE)
+    for reader in (store, other):
+        moved = reader.get("unit", "unit-1")
+        assert moved.status is UnitStatus.EN_ROUTE and moved.position.equals(
+            shapely.Point(*KARLSTAD)
+        )
+    other.close()
+
+
+def test_position_reports_keep_the_projection_row_as_a_full_rewrite_would(store, db_path):
+    store.apply([c.RegisterUnit(unit(f"unit-{i}")) for i in range(3)], RESCUE, at=T0)
+    moves = [c.MoveUnit(f"unit-{i}", shapely.Point(14 + i, 59.5), minutes(i + 1), 90.0, 50.0)
+             for i in range(3)]  # fmt: skip
+    store.apply([*moves, c.SetUnitStatus("unit-2", UnitStatus.ON_SCENE)], RESCUE, at=minutes(5))
+
+    with sqlite3.connect(db_path) as con:
+        rows = con.execute("SELECT * FROM entities WHERE kind = 'unit' ORDER BY rid").fetchall()
+    rebuilt = SQLiteStore(store.path.with_name("rebuilt.db"))
+    rebuilt.apply([c.RegisterUnit(store.get("unit", f"unit-{i}")) for i in range(3)], RESCUE,
+                  at=T0)  # fmt: skip
+    with sqlite3.connect(rebuilt.path) as con:
+        fresh = con.execute("SELECT * FROM entities WHERE kind = 'unit' ORDER BY rid").fetchall()
+    rebuilt.close()
+    seq_column = 13  # the only column that differs: which event holds the record
+    assert [r[:seq_column] + r[seq_column + 1 :] for r in rows] == [
+        r[:seq_column] + r[seq_column + 1 :] for r in fresh
+    ]
+    assert rows[0][7] is None and rows[0][8] == rows[0][9]  # start = end = position time

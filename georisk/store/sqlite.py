@@ -8,7 +8,6 @@ the whole batch or none of it.
 
 from __future__ import annotations
 
-import gc
 import os
 import sqlite3
 import threading
@@ -24,6 +23,7 @@ import shapely
 
 from georisk.commands import Actor, Command
 from georisk.errors import Conflict, GeoriskError
+from georisk.gcpause import gc_paused
 from georisk.journal import ACCESS_KIND, ENTITY_KINDS, Event, decide, references, target
 from georisk.model import RECORD_TYPES, Agency, Classification, Record, records_from_features
 from georisk.store.base import Page, Picture, Query, Store, projection_columns
@@ -151,15 +151,10 @@ class SQLiteStore(Store):
     ) -> list[Event]:
         if not commands:
             return []
-        collecting = gc.isenabled()
-        gc.disable()  # a batch allocates many short-lived objects and no cycles
-        try:
-            with self._write() as con:
-                events, written = self._apply_locked(con, commands, actor, at)
-        finally:
-            if collecting:
-                gc.enable()
-        self._cache.update(written)  # only once committed: a rolled-back seq is reused
+        with gc_paused(), self._write() as con:
+            events, written = self._apply_locked(con, commands, actor, at)
+        # only once committed: a rolled-back seq is reused
+        self._cache.update(events[0].seq, events[-1].seq, written)
         return events
 
     def _apply_locked(
@@ -168,24 +163,27 @@ class SQLiteStore(Store):
         commands: Sequence[Command],
         actor: Actor,
         at: datetime | Sequence[datetime] | None,
-    ) -> tuple[list[Event], dict[int, tuple[Record, int]]]:
+    ) -> tuple[list[Event], dict[tuple[str, str], tuple[int, Record]]]:
         last = con.execute("SELECT seq, time_us FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         last_seq, last_us = last if last else (0, None)
         times_us = _event_times(at, len(commands), last_us)
 
         keys = [target(command) for command in commands]
         needed = set(keys).union(*(references(command) for command in commands))
-        current = self._load(con, needed)
+        current = self._load(con, needed, last_seq)
 
         def lookup(key: tuple[str, str]) -> Record | None:
             return current.get(key, (None, None))[1]
 
         next_rid: int | None = None
         now_us, now = -1, None
-        created: set[int] = set()
+        agency = Agency(actor.agency)
         events: list[Event] = []
         event_rows: list[tuple[Any, ...]] = []
-        latest: dict[int, tuple[Record, int]] = {}  # rid -> (record, seq)
+        written: dict[tuple[str, str], tuple[int, Record]] = {}
+        seqs: dict[int, int] = {}  # rid -> its last seq in this batch
+        created: set[int] = set()
+        reshaped: set[int] = set()  # rids changed by more than a position report
         for offset, (command, key) in enumerate(zip(commands, keys, strict=True)):
             rid, record = current.get(key, (None, None))
             if times_us[offset] != now_us:
@@ -194,7 +192,6 @@ class SQLiteStore(Store):
             event_kind, new = decide(command, record, now, lookup, key)
             seq = last_seq + 1 + offset
             feature = new.to_feature()
-            payload = orjson.dumps(feature).decode()
             if rid is None:
                 if next_rid is None:
                     (next_rid,) = con.execute(
@@ -202,20 +199,21 @@ class SQLiteStore(Store):
                     ).fetchone()
                 rid, next_rid = next_rid, next_rid + 1
                 created.add(rid)
-            current[key] = (rid, new)
-            latest[rid] = (new, seq)
-            classification = Classification(new.classification)  # type: ignore[attr-defined]
+            elif event_kind != "unit.moved":
+                reshaped.add(rid)
+            current[key] = written[key] = (rid, new)
+            seqs[rid] = seq
+            classification = _CLASSIFICATIONS[new.classification]  # type: ignore[attr-defined]
             event_rows.append(
                 (seq, now_us, actor.name, actor.agency, event_kind, key[0], key[1],
-                 classification, payload)
+                 classification, orjson.dumps(feature).decode())
             )  # fmt: skip
             events.append(
-                Event(seq, now, actor.name, Agency(actor.agency), event_kind, new.id,
-                      classification, feature)
-            )  # fmt: skip
+                Event(seq, now, actor.name, agency, event_kind, new.id, classification, feature)
+            )
         con.executemany(_INSERT_EVENT, event_rows)
-        self._write_entities(con, latest, created)
-        return events, latest
+        self._write_entities(con, written.values(), seqs, created, reshaped)
+        return events, written
 
     def note(self, kind: str, actor: Actor, entity_id: str, payload: dict[str, Any]) -> Event:
         if not kind.startswith(ACCESS_KIND + "."):
@@ -232,26 +230,39 @@ class SQLiteStore(Store):
                 (seq, time_us, actor.name, actor.agency, kind, ACCESS_KIND, entity_id,
                  Classification.AGENCY, orjson.dumps(payload).decode()),
             )  # fmt: skip
+        self._cache.update(seq, seq, {})
         return Event(seq, from_micros(time_us), actor.name, Agency(actor.agency), kind,
                      entity_id, Classification.AGENCY, payload)  # fmt: skip
 
     @staticmethod
     def _write_entities(
-        con: sqlite3.Connection, latest: dict[int, tuple[Record, int]], created: set[int]
+        con: sqlite3.Connection,
+        written: Iterable[tuple[int, Record]],
+        seqs: dict[int, int],
+        created: set[int],
+        reshaped: set[int],
     ) -> None:
-        """Write the projection rows and their R*Tree boxes (geometry work vectorised)."""
-        geometries = [record.geometry for record, _ in latest.values()]
+        """Write the projection rows and their R*Tree boxes (geometry work vectorised).
+
+        A unit that only moved gets a narrow update (times, seq, geometry): most of the
+        traffic is position reports, and the other columns cannot have changed.
+        """
+        written = list(written)
+        geometries = [record.geometry for _, record in written]
         wkbs = shapely.to_wkb(geometries)
         bounds = shapely.bounds(geometries).tolist()
-        inserts, updates = [], []
+        inserts, updates, moves = [], [], []
         boxes: dict[str, list[tuple[Any, ...]]] = {}
         gone: dict[str, list[tuple[int]]] = {}
-        for (rid, (record, seq)), wkb, box in zip(latest.items(), wkbs, bounds, strict=True):
-            row = _entity_row(rid, record, seq, wkb, box)
+        for (rid, record), wkb, box in zip(written, wkbs, bounds, strict=True):
+            seq = seqs[rid]
             if rid in created:
-                inserts.append(row)
-            else:  # an UPDATE by rid skips the failed INSERT an upsert would try first
-                updates.append((*row[3:], rid))
+                inserts.append(_entity_row(rid, record, seq, wkb, box))
+            elif rid in reshaped:  # an UPDATE by rid skips the failed INSERT of an upsert
+                updates.append((*_entity_row(rid, record, seq, wkb, box)[3:], rid))
+            else:
+                moved = to_micros(record.position_time)  # type: ignore[attr-defined]
+                moves.append((moved, moved, seq, wkb, *box, rid))
             if record.kind not in _RTREE_KINDS:
                 continue
             if wkb is None:
@@ -261,6 +272,7 @@ class SQLiteStore(Store):
                 boxes.setdefault(record.kind, []).append((rid, min_x, max_x, min_y, max_y))
         con.executemany(_INSERT_ENTITY, inserts)
         con.executemany(_UPDATE_ENTITY, updates)
+        con.executemany(_MOVE_ENTITY, moves)
         for kind, kind_boxes in boxes.items():
             sql = f"INSERT OR REPLACE INTO {kind}_bbox VALUES (?, ?, ?, ?, ?)"
             con.executemany(sql, kind_boxes)
@@ -270,36 +282,28 @@ class SQLiteStore(Store):
     # -- reading -----------------------------------------------------------------
 
     def _load(
-        self, con: sqlite3.Connection, keys: set[tuple[str, str]]
+        self, con: sqlite3.Connection, keys: set[tuple[str, str]], last_seq: int | None = None
     ) -> dict[tuple[str, str], tuple[int, Record]]:
-        found: dict[tuple[str, str], tuple[int, Record]] = {}
+        """The current (rid, record) of each key that exists: from this process's cache
+        once it has caught up with the journal, the rest decoded from the database."""
+        if last_seq is None:
+            last_seq = _last_seq(con)
+        found = self._cache.current(con, keys, last_seq)
         by_kind: dict[str, list[str]] = {}
         for kind, id_ in keys:
-            by_kind.setdefault(kind, []).append(id_)
+            if (kind, id_) not in found:
+                by_kind.setdefault(kind, []).append(id_)
         for kind, ids in by_kind.items():
             for start in range(0, len(ids), _MAX_SQL_VARIABLES):
                 chunk = ids[start : start + _MAX_SQL_VARIABLES]
-                marks = ",".join("?" * len(chunk))
-                versions = con.execute(
-                    f"SELECT rid, id, seq FROM entities WHERE kind = ? AND id IN ({marks})",
+                rows = con.execute(
+                    "SELECT e.rid, e.id, ev.payload, e.geom FROM entities AS e "
+                    "JOIN events AS ev ON ev.seq = e.seq "
+                    f"WHERE e.kind = ? AND e.id IN ({','.join('?' * len(chunk))})",
                     (kind, *chunk),
                 ).fetchall()
-                stale = []
-                for rid, id_, seq in versions:
-                    cached = self._cache.get(rid, seq)
-                    if cached is None:
-                        stale.append(rid)
-                    else:
-                        found[(kind, id_)] = (rid, cached)
-                if stale:  # decode only what this process has not seen at this version
-                    rows = con.execute(
-                        "SELECT e.rid, e.id, ev.payload, e.geom FROM entities AS e "
-                        "JOIN events AS ev ON ev.seq = e.seq "
-                        f"WHERE e.rid IN ({','.join('?' * len(stale))})",
-                        stale,
-                    ).fetchall()
-                    for row, record in zip(rows, _records(kind, rows), strict=True):
-                        found[(kind, record.id)] = (row[0], record)
+                for row, record in zip(rows, _records(kind, rows), strict=True):
+                    found[(kind, record.id)] = (row[0], record)
         return found
 
     def get(self, kind: str, id: str) -> Record | None:
@@ -399,8 +403,7 @@ class SQLiteStore(Store):
         return [_event(row) for row in rows]
 
     def last_seq(self) -> int:
-        row = self._connection().execute("SELECT max(seq) FROM events").fetchone()
-        return row[0] or 0
+        return _last_seq(self._connection())
 
     def state_at(self, moment: datetime, kinds: Iterable[str] | None = None) -> Picture:
         kinds = list(kinds or ENTITY_KINDS)
@@ -434,29 +437,59 @@ class SQLiteStore(Store):
 
 
 class _RecordCache:
-    """Decoded current records of the entities this process touched lately.
+    """Decoded current records of the entities this process wrote lately.
 
-    An entry is used only while its sequence number equals the entity's row in the
-    database, so writes by other processes are never missed; it spares the hot path
-    (a stream of position reports) from decoding the same units again and again.
+    ``synced`` is the journal's last sequence number at which every entry is known to be
+    current. While the journal still ends there, entries are used without asking the
+    database; once it has moved on (another process or thread wrote), the entities those
+    events touched are dropped and the rest are current again. Only batches that follow
+    on from ``synced`` are added, so an entry is never older than the journal says. This
+    spares the hot path (a stream of position reports) from reading and decoding the
+    same units again and again.
     """
 
     def __init__(self, size: int = 20_000):
         self._size = size
-        self._entries: dict[int, tuple[int, Record]] = {}
+        self._entries: dict[tuple[str, str], tuple[int, Record]] = {}  # key -> (rid, record)
+        self._synced = 0
         self._lock = threading.Lock()
 
-    def get(self, rid: int, seq: int) -> Record | None:
-        entry = self._entries.get(rid)
-        return entry[1] if entry is not None and entry[0] == seq else None
-
-    def update(self, written: dict[int, tuple[Record, int]]) -> None:
+    def current(
+        self, con: sqlite3.Connection, keys: Iterable[tuple[str, str]], last_seq: int
+    ) -> dict[tuple[str, str], tuple[int, Record]]:
+        """The cached (rid, record) of those keys it holds, current at ``last_seq``."""
         with self._lock:
-            for rid, (record, seq) in written.items():
-                self._entries.pop(rid, None)  # re-inserting keeps the newest last
-                self._entries[rid] = (seq, record)
+            if last_seq > self._synced:  # (a reader's older view uses newer entries)
+                self._catch_up(con, last_seq)
+            entries = self._entries
+            return {key: entries[key] for key in keys if key in entries}
+
+    def _catch_up(self, con: sqlite3.Connection, last_seq: int) -> None:
+        behind = last_seq - self._synced
+        if behind > max(len(self._entries), 1_000):
+            self._entries.clear()  # so far behind that starting afresh is cheaper
+        elif self._entries:
+            touched = con.execute(
+                "SELECT DISTINCT entity_kind, entity_id FROM events WHERE seq > ? AND seq <= ?",
+                (self._synced, last_seq),
+            )
+            for key in touched:
+                self._entries.pop(key, None)
+        self._synced = last_seq
+
+    def update(
+        self, first_seq: int, last_seq: int, written: dict[tuple[str, str], tuple[int, Record]]
+    ) -> None:
+        """Take the records of a committed batch of events first_seq..last_seq."""
+        with self._lock:
+            if first_seq != self._synced + 1:
+                return  # the journal moved on in between: catching up will drop them
+            for key, entry in written.items():
+                self._entries.pop(key, None)  # re-inserting keeps the newest last
+                self._entries[key] = entry
             while len(self._entries) > self._size:
                 del self._entries[next(iter(self._entries))]
+            self._synced = last_seq
 
 
 _INSERT_EVENT = """
@@ -478,6 +511,15 @@ UPDATE entities SET category = ?, status = ?, agency = ?, classification = ?, se
     min_x = ?, min_y = ?, max_x = ?, max_y = ?
 WHERE rid = ?
 """
+
+# A position report changes only these (see projection_columns for a unit)
+_MOVE_ENTITY = """
+UPDATE entities SET start_us = ?, end_us = ?, seq = ?, geom = ?,
+    min_x = ?, min_y = ?, max_x = ?, max_y = ?
+WHERE rid = ?
+"""
+
+_CLASSIFICATIONS = {member.value: member for member in Classification}
 
 
 def _event_times(
@@ -502,6 +544,10 @@ def _event_times(
             )
         previous = micros
     return times
+
+
+def _last_seq(con: sqlite3.Connection) -> int:
+    return con.execute("SELECT max(seq) FROM events").fetchone()[0] or 0
 
 
 def _bbox_args(bbox: tuple[float, float, float, float]) -> list[float]:
