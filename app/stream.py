@@ -20,6 +20,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 
 import orjson
 from flask import Blueprint, Response, current_app, request
@@ -33,11 +34,13 @@ from georisk.store import Store
 blueprint = Blueprint("stream", __name__)
 log = logging.getLogger(__name__)
 
-POLL_S = 0.05
+POLL_S = 0.02
 HEARTBEAT_S = 15.0
 KEEP_EVENTS = 20_000
 BATCH = 1_000
 RENDERED_KEEP = 20_000  # presented messages kept for the other clients of the same kind
+BATCHES_KEEP = 1_000  # and batches of them
+_UNSEEN = b"unseen"  # a marker: None means "hidden from this kind of viewer"
 DEFAULT_MAX_CLIENTS = 24  # `georisk serve` sets threads - 8: streams must not take every thread
 
 
@@ -55,9 +58,12 @@ class Hub:
         self._last = 0
         self._pid: int | None = None
         self._clients = 0
+        self._kinds: dict[tuple[str, str], tuple[int, Viewer]] = {}  # -> (clients, one of them)
         # An event presented for one kind of viewer is the same bytes for every client
-        # of that kind: present it once, not once per open map.
-        self._rendered: dict[tuple[int, str, str], bytes | None] = {}
+        # of that kind: present it once, not once per open map (see `rendered`).
+        self._messages: dict[tuple[int, str, str], bytes | None] = {}
+        self._batches: dict[tuple[int, int, str, str], bytes] = {}
+        self._rendering: dict[tuple[int, int, str, str], Future[bytes]] = {}
         self._rendered_lock = threading.Lock()
 
     def _ensure_running(self) -> None:
@@ -79,6 +85,7 @@ class Hub:
                 time.sleep(1.0)
                 continue
             if found:
+                self._render_ahead(found)
                 with self._cond:
                     self._events.extend(found)
                     self._seqs.extend(e.seq for e in found)
@@ -91,6 +98,18 @@ class Hub:
                 if len(found) == BATCH:
                     continue
             time.sleep(self._poll_s)
+
+    def _render_ahead(self, found: list[Event]) -> None:
+        """Present new events for each kind of viewer connected, before waking them: the
+        maps that follow the live edge ask for exactly this batch, and find it ready
+        instead of all starting on it at once."""
+        with self._cond:
+            viewers = [viewer for _, viewer in self._kinds.values()]
+        for viewer in viewers:
+            try:
+                self.rendered(found, viewer, self._store.get)
+            except Exception:  # the clients will try again themselves and answer for it
+                log.exception("presenting events %d-%d ahead failed", found[0].seq, found[-1].seq)
 
     def after(self, seq: int, timeout: float) -> tuple[list[Event], int]:
         """Events after ``seq`` (waiting up to ``timeout`` for some) and the new cursor."""
@@ -105,32 +124,81 @@ class Hub:
         found = self._store.events_after(seq, BATCH)  # behind memory: from the journal
         return found, (found[-1].seq if found else seq)
 
-    def rendered(self, event: Event, viewer: Viewer, lookup: Lookup) -> bytes | None:
-        """The SSE message of ``event`` for ``viewer`` (None if hidden), presented once
-        per event and kind of viewer (agency and role: all the policy looks at)."""
-        key = (event.seq, str(viewer.agency), str(viewer.role))
-        with self._rendered_lock:
-            if key in self._rendered:
-                return self._rendered[key]
+    def rendered(self, events: list[Event], viewer: Viewer, lookup: Lookup) -> bytes:
+        """The SSE messages of ``events`` for ``viewer`` (hidden ones left out).
+
+        Each event is presented once per kind of viewer (agency and role: all the policy
+        looks at), and a whole batch once per kind: the maps that follow the stream ask
+        for the same batches, and then each takes it with one look-up. Reads take no lock
+        (a dict look-up is atomic); only storing does, so 50 maps do not queue on it.
+        """
+        kind = (str(viewer.agency), str(viewer.role))
+        key = (events[0].seq, events[-1].seq, *kind)
+        chunk = self._batches.get(key)
+        if chunk is not None:
+            return chunk
+        with self._rendered_lock:  # one client renders a batch, the others wait for it
+            chunk = self._batches.get(key)
+            if chunk is not None:
+                return chunk
+            underway = self._rendering.get(key)
+            if underway is None:
+                mine = self._rendering[key] = Future()
+        if underway is not None:
+            return underway.result()
+        try:
+            chunk = b"".join(
+                message for event in events
+                if (message := self._message(event, viewer, kind, lookup)) is not None
+            )  # fmt: skip
+        except BaseException as exc:
+            mine.set_exception(exc)
+            raise
+        finally:
+            with self._rendered_lock:
+                del self._rendering[key]
+        self._remember(self._batches, key, chunk, BATCHES_KEEP)
+        mine.set_result(chunk)
+        return chunk
+
+    def _message(
+        self, event: Event, viewer: Viewer, kind: tuple[str, str], lookup: Lookup
+    ) -> bytes | None:
+        key = (event.seq, *kind)
+        known = self._messages.get(key, _UNSEEN)  # one atomic look-up, no lock
+        if known is not _UNSEEN:
+            return known
         shown = present_event(viewer, event, lookup=lookup)
         message = None if shown is None else (
             b"id: %d\nevent: change\ndata: %s\n\n" % (event.seq, orjson.dumps(shown)))  # fmt: skip
-        with self._rendered_lock:
-            self._rendered[key] = message
-            while len(self._rendered) > RENDERED_KEEP:  # oldest first: dicts keep order
-                del self._rendered[next(iter(self._rendered))]
+        self._remember(self._messages, key, message, RENDERED_KEEP)
         return message
 
-    def admit(self, limit: int) -> bool:
+    def _remember(self, memory: dict, key: tuple, value: bytes | None, limit: int) -> None:
+        with self._rendered_lock:
+            memory[key] = value
+            while len(memory) > limit:  # oldest first: dicts keep their order
+                del memory[next(iter(memory))]
+
+    def admit(self, viewer: Viewer, limit: int) -> bool:
         with self._cond:
             if self._clients >= limit:
                 return False
             self._clients += 1
+            kind = (str(viewer.agency), str(viewer.role))
+            count, _ = self._kinds.get(kind, (0, viewer))
+            self._kinds[kind] = (count + 1, viewer)
             return True
 
-    def leave(self) -> None:
+    def leave(self, viewer: Viewer) -> None:
         with self._cond:
             self._clients -= 1
+            kind = (str(viewer.agency), str(viewer.role))
+            count, shown_to = self._kinds[kind]
+            if count == 1:
+                del self._kinds[kind]
+            else:
+                self._kinds[kind] = (count - 1, shown_to)
 
     @property
     def clients(self) -> int:
@@ -177,7 +245,7 @@ def stream() -> Response:
     after = _start_seq()
     shared = hub()
     limit = max_clients(current_app.config)
-    if not shared.admit(limit):
+    if not shared.admit(viewer, limit):
         raise Problem(503, f"this instance already serves {limit} streams; try another",
                       headers={"Retry-After": "5"})  # fmt: skip
     heartbeat = float(current_app.config.get("STREAM_HEARTBEAT_S", HEARTBEAT_S))
@@ -197,16 +265,12 @@ def _events(
         quiet_since = time.monotonic()
         while True:
             found, cursor = shared.after(cursor, heartbeat)
-            chunks = [
-                message
-                for event in found
-                if (message := shared.rendered(event, viewer, lookup)) is not None
-            ]
-            if chunks:
+            chunk = shared.rendered(found, viewer, lookup) if found else b""
+            if chunk:
                 quiet_since = time.monotonic()
-                yield b"".join(chunks)
+                yield chunk
             elif time.monotonic() - quiet_since >= heartbeat:
                 quiet_since = time.monotonic()
                 yield f"id: {cursor}\n: heartbeat\n\n".encode()
     finally:
-        shared.leave()
+        shared.leave(viewer)

@@ -71,3 +71,31 @@ def test_a_bad_cursor_is_refused_with_the_field_named(service, db_path) -> None:
         urllib.request.urlopen(request, timeout=5)
     assert refused.value.code == 400
     assert json.loads(refused.value.read())["errors"][0]["field"] == "after"
+
+
+def test_maps_of_different_agencies_open_at_once_each_get_their_own_view(service, db_path):
+    """A batch is presented once per kind of viewer and shared by the maps of that kind:
+    maps of two agencies following the same batches must never get each other's view."""
+    tokens = {"rescue": make_token(db_path, "rescue", "viewer", "r"),
+              "police": make_token(db_path, "police", "viewer", "p")}  # fmt: skip
+    streams = [(agency, open_stream(service + "/api/stream?after=0", tokens[agency]))
+               for agency in ("rescue", "police") for _ in range(2)]  # fmt: skip
+    store = SQLiteStore(db_path)
+    try:
+        store.apply([
+            c.ReportIncident(incident("open")),
+            c.ReportIncident(incident("secret", agency=Agency.POLICE,
+                                      classification=Classification.AGENCY)),
+            c.ReportIncident(incident("coarse", agency=Agency.POLICE, title="Skyddad",
+                                      classification=Classification.RESTRICTED)),
+        ], POLICE)  # fmt: skip
+        for agency, stream in streams:
+            got = _take(stream, 3 if agency == "police" else 2)
+            stream.close()
+            titles = {m.id: json.loads(m.data)["payload"]["properties"]["title"] for m in got}
+            if agency == "police":
+                assert list(titles) == ["1", "2", "3"] and titles["3"] == "Skyddad"
+            else:
+                assert list(titles) == ["1", "3"] and titles["3"] != "Skyddad"
+    finally:
+        store.close()

@@ -3,59 +3,71 @@
 The real service (`georisk serve`) and the CoT listener share one database; a sender
 streams Cursor-on-Target position reports over loopback TCP (200 units every 100 ms);
 50 SSE clients (threads in 5 processes) follow `/api/stream`. Latency is a client's
-receipt (wall clock) minus the event's journal time: from the listener's commit to the
-map. Every client must see every event once.
+receipt (wall clock) minus the event's journal time, which the store sets just before
+it writes: from the listener's write, including its commit, to the map. Every client
+must see every event exactly once.
 
 Run: ``.venv/bin/python -m tests.bench.bench_cot_stream [seconds]`` (default 60).
 """
 
 from __future__ import annotations
 
-import json
 import multiprocessing as mp
+import re
 import socket
-import statistics
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
+from array import array
 from pathlib import Path
+
+import numpy as np
 
 from georisk.feeds.listener import CotListener
 from georisk.identity import Tokens
 from georisk.store import SQLiteStore
-from georisk.timeutil import format_utc, parse_instant, utc_now
+from georisk.timeutil import format_utc, utc_now
 from tests.api_support import free_port
 from tests.conftest import ROOT
-from tests.sse import messages, open_stream
+from tests.sse import open_stream
 
 CLIENTS, PROCESSES = 50, 5
 UNITS, TICK_S = 200, 0.1  # 2,000 reports per second
 
 
+CHANGE = re.compile(rb"id: (\d+)\nevent: change\n")
+
+
 def _clients(base: str, token: str, after: int, out) -> None:
-    """CLIENTS // PROCESSES stream readers; each reports (seqs seen, latencies in ms)."""
+    """CLIENTS // PROCESSES stream readers; each reports the seqs it saw and when.
+
+    They read the SSE framing only (the id of each change), as cheaply as possible: on
+    2 cores, 50 readers that decode every event's JSON would take the CPU the service
+    needs, and measure themselves. The event's journal time is looked up afterwards.
+    """
     results = []
     lock = threading.Lock()
 
     def read() -> None:
-        seqs, lags = [], []
+        seqs, counts, times = array("q"), array("q"), array("d")  # per chunk: count, time
         response = open_stream(f"{base}/api/stream?after={after}", token, timeout=60)
-        for message in messages(response):
-            if message.event == "stop":
+        pending = b""
+        while chunk := response.read1(1 << 16):
+            now = time.time()
+            complete, _, pending = (pending + chunk).rpartition(b"\n\n")
+            found = CHANGE.findall(complete)
+            seqs.extend(map(int, found))
+            counts.append(len(found))
+            times.append(now)
+            if STOP in complete:
                 break
-            if message.event != "change":
-                continue
-            data = json.loads(message.data)
-            if data["kind"] == "unit.registered" and data["entity_id"] == "cot-stop":
-                break
-            seqs.append(int(message.id))
-            lags.append((time.time() - parse_instant(data["time"]).timestamp()) * 1000)
         response.close()
         with lock:
-            results.append((seqs, lags))
+            results.append((seqs, counts, times))
 
     threads = [threading.Thread(target=read) for _ in range(CLIENTS // PROCESSES)]
     for t in threads:
@@ -63,6 +75,9 @@ def _clients(base: str, token: str, after: int, out) -> None:
     for t in threads:
         t.join()
     out.put(results)
+
+
+STOP = b"cot-stop"
 
 
 def _report(uid: str, tick: int, stamp: str) -> bytes:
@@ -118,21 +133,29 @@ def main() -> None:
             for p in procs:
                 p.join(timeout=10)
             written = store.last_seq() - after - 1  # less the stop marker
+            with sqlite3.connect(db) as journal:  # each event's journal time, in seconds
+                journal_s = dict(journal.execute(
+                    "SELECT seq, time_us / 1e6 FROM events WHERE seq > ?", (after,)))  # fmt: skip
         finally:
             listener.stop()
             server.terminate()
             server.wait(timeout=15)
             store.close()
     expected = set(range(after + 1, after + written + 1))
-    lags = sorted(lag for _, client_lags in results for lag in client_lags)
-    complete = sum(1 for seqs, _ in results if set(seqs) >= expected)
-    duplicates = sum(len(seqs) - len(set(seqs)) for seqs, _ in results)
-    p99 = lags[int(0.99 * (len(lags) - 1))] if lags else float("nan")
+    lags, complete, duplicates = [], 0, 0
+    for seqs, counts, times in results:
+        received = np.repeat(np.asarray(times), np.asarray(counts))
+        stamps = np.array([journal_s[seq] for seq in seqs])
+        lags.append((received - stamps) * 1000)
+        complete += set(seqs) >= expected
+        duplicates += len(seqs) - len(set(seqs))
+    every = np.concatenate(lags)
+    p50, p99 = np.percentile(every, [50, 99])
     print(f"CoT sent {sent:,} in {elapsed:.0f} s ({sent / elapsed:,.0f}/s); journaled "
           f"{written:,} ({written / elapsed:,.0f}/s)")
     print(f"stream: {len(results)} clients, {complete} saw every event, {duplicates} duplicates;"
-          f" latency commit→client p50 {statistics.median(lags):.0f} ms, p99 {p99:.0f} ms "
-          f"(target ≤ 250 ms), max {lags[-1]:.0f} ms")
+          f" latency journal time→client p50 {p50:.0f} ms, p99 {p99:.0f} ms "
+          f"(target ≤ 250 ms), max {every.max():.0f} ms")
 
 
 if __name__ == "__main__":
