@@ -39,7 +39,7 @@ HEARTBEAT_S = 15.0
 KEEP_EVENTS = 20_000
 BATCH = 1_000
 RENDERED_KEEP = 20_000  # presented messages kept for the other clients of the same kind
-BATCHES_KEEP = 1_000  # and batches of them
+BATCHES_KEEP = 64  # and batches of them (maps at the live edge ask for the newest)
 _UNSEEN = b"unseen"  # a marker: None means "hidden from this kind of viewer"
 DEFAULT_MAX_CLIENTS = 24  # `georisk serve` sets threads - 8: streams must not take every thread
 
