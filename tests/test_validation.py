@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from datetime import UTC, datetime
 
 import pytest
 
@@ -155,6 +156,20 @@ def test_a_batch_with_one_bad_report_is_refused_whole(store):
     moves = v.move_units({"positions": [good]})
     store.apply(moves, RESCUE)
     assert store.get("unit", "u1").position.coords[0] == OREBRO
+
+
+def test_batch_times_are_checked_per_report_and_kept_in_utc():
+    good = {"unit": "u1", "geometry": point(*OREBRO), "time": "2026-01-15T08:00:00Z"}
+    now = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+    local = {**good, "time": "2026-01-15T09:30:00+01:00"}
+    (moved,) = v.move_units({"positions": [local]}, now=now)
+    assert moved.time == datetime(2026, 1, 15, 8, 30, tzinfo=UTC) and moved.time.tzinfo is UTC
+    for time, reason in (("2026-01-15T09:30:00Z", "in the future"),
+                         ("2026-01-15T08:00:00", "timezone")):  # fmt: skip
+        with pytest.raises(ValidationError) as caught:
+            v.move_units({"positions": [good, {**good, "time": time}]}, now=now)
+        (error,) = caught.value.errors
+        assert error.field == "positions.1.time" and reason in error.reason, error
 
 
 def test_updates_to_missing_entities_and_double_closes(store):

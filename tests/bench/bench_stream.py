@@ -35,7 +35,7 @@ CLIENTS = 50
 PROCESSES = 5
 RATE = 200
 UNITS = 1_000
-WRITERS = 4
+WRITERS = 8
 
 
 def _client_process(index: int, base: str, token: str, after: int, stop_at: int, out) -> None:
