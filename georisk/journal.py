@@ -14,9 +14,8 @@ stood *after* the change (a GeoJSON Feature), so that
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from georisk import commands as c
 from georisk.errors import Conflict, NotFound, ValidationError
@@ -36,8 +35,9 @@ ENTITY_KINDS = ("incident", "unit", "blockage", "riskzones")
 ACCESS_KIND = "access"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
+    """One change to the journal (immutable; a tuple: thousands are made per batch)."""
+
     seq: int
     time: datetime
     actor: str

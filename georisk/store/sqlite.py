@@ -484,10 +484,8 @@ class _RecordCache:
         with self._lock:
             if first_seq != self._synced + 1:
                 return  # the journal moved on in between: catching up will drop them
-            for key, entry in written.items():
-                self._entries.pop(key, None)  # re-inserting keeps the newest last
-                self._entries[key] = entry
-            while len(self._entries) > self._size:
+            self._entries.update(written)
+            while len(self._entries) > self._size:  # first in, first out
                 del self._entries[next(iter(self._entries))]
             self._synced = last_seq
 
