@@ -35,6 +35,13 @@ def bearer(token: str) -> dict[str, str]:
 def running_service(db: Path, *serve_args: str) -> Iterator[str]:
     """`georisk serve` (gunicorn, the production server) on a free loopback port, with
     any further `serve` options; yields its base URL once /health answers."""
+    with service_process(db, *serve_args) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def service_process(db: Path, *serve_args: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`running_service`, with the gunicorn master's process too (to find its workers)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port),
@@ -55,7 +62,7 @@ def running_service(db: Path, *serve_args: str) -> Iterator[str]:
                         f"the service did not start: {process.stderr.read()}"
                     ) from None
                 time.sleep(0.1)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=15)

@@ -88,6 +88,30 @@ def open_page(
         context.close()
 
 
+def page_app(html: str):
+    """A WSGI app serving ``html`` at ``/`` and the map assets under ``/assets/`` (as the
+    service names them), for a rendered page that is not the service's own."""
+    from flask import Flask, Response, abort
+
+    from layers import assets
+
+    app = Flask(__name__)
+
+    @app.get("/")
+    def index() -> str:
+        return html
+
+    @app.get("/assets/<name>/<path:file>")
+    def asset(name: str, file: str) -> Response:
+        try:
+            found = assets.served(name, file)
+        except assets.UnknownAsset:
+            abort(404)
+        return Response(found.body, content_type=found.content_type)
+
+    return app
+
+
 @contextmanager
 def loopback_server(app) -> Iterator[str]:
     """Serve a WSGI app on 127.0.0.1 with a free port; yields its base URL."""

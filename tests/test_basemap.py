@@ -189,25 +189,8 @@ def test_inlined_map_from_disk_makes_no_external_request(chromium, tmp_path: Pat
 
 @needs_chromium
 def test_served_map_over_loopback_makes_no_external_request(chromium) -> None:
-    from flask import Flask, Response, abort
-
     html = _cluster_page().render("served")
-    app = Flask(__name__)
-
-    @app.get("/")
-    def index() -> str:
-        return html
-
-    @app.get("/assets/<name>/<path:file>")
-    def asset(name: str, file: str) -> Response:
-        try:
-            found = assets.served(name, file)
-        except assets.UnknownAsset:
-            abort(404)
-        return Response(found.body, content_type=found.content_type,
-                        headers={"ETag": found.etag})
-
-    with browser.loopback_server(app) as base, browser.open_page(
+    with browser.loopback_server(browser.page_app(html)) as base, browser.open_page(
         chromium, base + "/", allow=lambda url: url.startswith(base + "/"), ready=READY
     ) as (page, visit):
         _check_page(page, visit, "basemap-served.png")

@@ -16,12 +16,10 @@ import multiprocessing as mp
 import re
 import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from array import array
 from pathlib import Path
 
@@ -31,8 +29,7 @@ from georisk.feeds.listener import CotListener
 from georisk.identity import Tokens
 from georisk.store import SQLiteStore
 from georisk.timeutil import format_utc, utc_now
-from tests.api_support import free_port
-from tests.conftest import ROOT
+from tests.api_support import running_service
 from tests.sse import open_stream
 
 CLIENTS, PROCESSES = 50, 5
@@ -87,59 +84,52 @@ def _report(uid: str, tick: int, stamp: str) -> bytes:
             f"<detail><contact callsign='{uid}'/></detail></event>").encode()  # fmt: skip
 
 
+def _run(base: str, token: str, store: SQLiteStore, listener: CotListener, seconds: float):
+    """Readers connected, then the CoT sender for ``seconds``; what the readers saw."""
+    listener.start()
+    queue = mp.Queue()
+    after = store.last_seq()
+    procs = [mp.Process(target=_clients, args=(base, token, after, queue))
+             for _ in range(PROCESSES)]  # fmt: skip
+    for p in procs:
+        p.start()
+    time.sleep(3)  # every client connected
+    sent, started = 0, time.monotonic()
+    with socket.create_connection(listener.tcp_address) as tcp:
+        tick = 0
+        while time.monotonic() - started < seconds:
+            tick += 1
+            stamp = format_utc(utc_now())
+            tcp.sendall(b"".join(_report(f"U{u}", tick, stamp) for u in range(UNITS)))
+            sent += UNITS
+            time.sleep(max(0.0, started + tick * TICK_S - time.monotonic()))
+        elapsed = time.monotonic() - started
+        time.sleep(2)  # the last batch committed
+        tcp.sendall(_report("stop", tick + 1, format_utc(utc_now())))
+    results = []
+    for _ in procs:
+        results.extend(queue.get(timeout=120))
+    for p in procs:
+        p.join(timeout=10)
+    return results, sent, elapsed, after
+
+
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "cot.db"
         store = SQLiteStore(db)
         _, token = Tokens(db).create("bench", "centre", "viewer")
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port),
-             "--threads", "72"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
         listener = CotListener(store, tcp_port=0, flush=0.075)
         try:
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(base + "/health", timeout=2).read()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            listener.start()
-            queue = mp.Queue()
-            after = store.last_seq()
-            procs = [mp.Process(target=_clients, args=(base, token, after, queue))
-                     for _ in range(PROCESSES)]  # fmt: skip
-            for p in procs:
-                p.start()
-            time.sleep(3)  # every client connected
-            sent, started = 0, time.monotonic()
-            with socket.create_connection(listener.tcp_address) as tcp:
-                tick = 0
-                while time.monotonic() - started < seconds:
-                    tick += 1
-                    stamp = format_utc(utc_now())
-                    tcp.sendall(b"".join(_report(f"U{u}", tick, stamp) for u in range(UNITS)))
-                    sent += UNITS
-                    time.sleep(max(0.0, started + tick * TICK_S - time.monotonic()))
-                elapsed = time.monotonic() - started
-                time.sleep(2)  # the last batch committed
-                tcp.sendall(_report("stop", tick + 1, format_utc(utc_now())))
-            results = []
-            for _ in procs:
-                results.extend(queue.get(timeout=120))
-            for p in procs:
-                p.join(timeout=10)
+            with running_service(db, "--threads", "72") as base:
+                results, sent, elapsed, after = _run(base, token, store, listener, seconds)
             written = store.last_seq() - after - 1  # less the stop marker
             with sqlite3.connect(db) as journal:  # each event's journal time, in seconds
                 journal_s = dict(journal.execute(
                     "SELECT seq, time_us / 1e6 FROM events WHERE seq > ?", (after,)))  # fmt: skip
         finally:
             listener.stop()
-            server.terminate()
-            server.wait(timeout=15)
             store.close()
     expected = set(range(after + 1, after + written + 1))
     lags, complete, duplicates = [], 0, 0

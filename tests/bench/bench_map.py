@@ -14,7 +14,6 @@ from pathlib import Path
 
 import folium
 import numpy as np
-from flask import Flask, Response, abort
 from folium.plugins import MarkerCluster
 
 from layers import assets
@@ -80,24 +79,6 @@ def sizes() -> None:
     )
 
 
-def _serve(html: str) -> Flask:
-    app = Flask(__name__)
-
-    @app.get("/")
-    def index() -> str:
-        return html
-
-    @app.get("/assets/<name>/<path:file>")
-    def asset(name: str, file: str) -> Response:
-        try:
-            found = assets.served(name, file)
-        except assets.UnknownAsset:
-            abort(404)
-        return Response(found.body, content_type=found.content_type)
-
-    return app
-
-
 def browser_figures() -> None:
     why = browser.unavailable()
     if why:
@@ -124,7 +105,7 @@ def browser_figures() -> None:
                 f"{label}, inline from file://: ready in {statistics.median(times):.2f} s "
                 f"(median of {RUNS})"
             )
-            with browser.loopback_server(_serve(page.render("served"))) as base:
+            with browser.loopback_server(browser.page_app(page.render("served"))) as base:
                 times, asset_bytes = [], 0
                 for _ in range(RUNS):
                     with browser.open_page(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import json
 import multiprocessing as mp
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,8 +25,7 @@ from georisk import commands as c
 from georisk.identity import Tokens
 from georisk.store import SQLiteStore
 from georisk.timeutil import format_utc, utc_now
-from tests.api_support import free_port
-from tests.conftest import ROOT
+from tests.api_support import service_process
 from tests.factories import unit
 from tests.sse import messages, open_stream
 
@@ -95,20 +93,7 @@ def main(seconds: int) -> None:
         store.apply(cmds, c.Actor("bench", c.Agency.RESCUE))
         store.close()
         token = Tokens(db).create("bench", "rescue", "operator")[1]
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port),
-             "--workers", "1", "--threads", "80"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(base + "/health", timeout=2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        with service_process(db, "--workers", "1", "--threads", "80") as (base, server):
             workers = _worker_pids(server.pid)
             after = SQLiteStore(db).last_seq()
             total = seconds * RATE
@@ -168,9 +153,6 @@ def main(seconds: int) -> None:
             for p in procs:
                 p.join(timeout=10)
             rss_after = sum(_rss_kb(pid) for pid in workers)
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
     per_client: dict[int, list[int]] = {}
     latencies = []
     for client, seq, receipt in results:
