@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+
+import orjson
 
 from georisk.commands import Actor
 from georisk.errors import FieldError, ValidationError
@@ -96,6 +98,15 @@ def read_payload(path: str | Path, limit: int = MAX_PAYLOAD_BYTES) -> bytes:
 def check_size(payload: bytes, limit: int = MAX_PAYLOAD_BYTES) -> None:
     if len(payload) > limit:
         raise ValidationError.one("payload", f"{len(payload)} bytes is over the limit of {limit}")
+
+
+def json_payload(payload: bytes) -> Any:
+    """A JSON source's payload, parsed; too big or not JSON is refused whole."""
+    check_size(payload)
+    try:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise ValidationError.one("payload", f"not JSON: {exc}") from None
 
 
 def instant(text: object, field: str) -> datetime:

@@ -17,7 +17,7 @@ import shapely
 from georisk.commands import Actor
 from georisk.errors import FieldError, ValidationError
 from georisk.feeds.areas import codes_at, county_codes, municipality_codes
-from georisk.feeds.base import FeedItem, Parsed, Rejected, check_size, record_id
+from georisk.feeds.base import FeedItem, Parsed, Rejected, json_payload, record_id
 from georisk.model import Agency, Classification, Incident, IncidentType, Precision
 from georisk.validation import _check_position
 
@@ -53,11 +53,7 @@ class PolisenAdapter:
     repeats = False
 
     def parse(self, payload: bytes) -> Parsed:
-        check_size(payload)
-        try:
-            events = orjson.loads(payload)
-        except orjson.JSONDecodeError as exc:
-            raise ValidationError.one("payload", f"not JSON: {exc}") from None
+        events = json_payload(payload)
         if not isinstance(events, list):
             raise ValidationError.one("payload", "expected a JSON array of events")
         parsed = Parsed()

@@ -24,7 +24,7 @@ from pyproj import Transformer
 
 from georisk.commands import Actor
 from georisk.errors import FieldError, ValidationError
-from georisk.feeds.base import FeedItem, Parsed, Rejected, check_size, instant
+from georisk.feeds.base import FeedItem, Parsed, Rejected, instant, json_payload
 from georisk.firerisk.classes import scale_by_name
 from georisk.firerisk.fwi import FWIState, fwi_series
 from georisk.model import Agency, RiskZone
@@ -56,11 +56,7 @@ class Forecast:
 
 def read_forecast(payload: bytes) -> tuple[Forecast, list[Rejected]]:
     """The forecast, and the days that could not be read (with the reason)."""
-    check_size(payload)
-    try:
-        data = orjson.loads(payload)
-    except orjson.JSONDecodeError as exc:
-        raise ValidationError.one("payload", f"not JSON: {exc}") from None
+    data = json_payload(payload)
     if not isinstance(data, dict):
         raise ValidationError.one("payload", "expected a JSON object")
     lon, lat = _point(data.get("geometry"))

@@ -17,7 +17,7 @@ import shapely
 from georisk.commands import Actor
 from georisk.errors import FieldError, ValidationError
 from georisk.feeds.areas import codes_at
-from georisk.feeds.base import FeedItem, Parsed, Rejected, check_size, instant, record_id
+from georisk.feeds.base import FeedItem, Parsed, Rejected, instant, json_payload, record_id
 from georisk.model import Agency, Blockage, BlockageReason, Classification, Precision
 
 NAME = "trafikverket"
@@ -62,11 +62,7 @@ class TrafikverketAdapter:
     repeats = False
 
     def parse(self, payload: bytes) -> Parsed:
-        check_size(payload)
-        try:
-            document = orjson.loads(payload)
-        except orjson.JSONDecodeError as exc:
-            raise ValidationError.one("payload", f"not JSON: {exc}") from None
+        document = json_payload(payload)
         results = (
             (document.get("RESPONSE") or {}).get("RESULT") if isinstance(document, dict) else None
         )
