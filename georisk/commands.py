@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from shapely.geometry.base import BaseGeometry
 
@@ -55,8 +55,10 @@ class UpdateUnit:
     changes: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class MoveUnit:
+class MoveUnit(NamedTuple):
+    """A position report (a named tuple: thousands arrive per batch, and it is built in
+    half the time of a frozen dataclass)."""
+
     id: str
     position: BaseGeometry
     time: datetime

@@ -75,6 +75,8 @@ class Event(NamedTuple):
 def target(command: c.Command) -> tuple[str, str]:
     """The (entity kind, id) a command changes."""
     match command:
+        case c.MoveUnit(id=id_):  # first: most of the traffic
+            return "unit", id_
         case c.ReportIncident(incident=incident):
             return "incident", incident.id
         case c.RegisterUnit(unit=unit):
@@ -85,7 +87,6 @@ def target(command: c.Command) -> tuple[str, str]:
             return "incident", id_
         case (
             c.UpdateUnit(id=id_)
-            | c.MoveUnit(id=id_)
             | c.SetUnitStatus(id=id_)
             | c.AssignUnit(id=id_)
             | c.ReleaseUnit(id=id_)
@@ -138,10 +139,7 @@ def decide(
                     f"position of unit {id_!r} at {format_utc(time)} is older than "
                     f"the one it already has ({format_utc(last)})"
                 )
-            moved = current.replace(
-                position=position, position_time=time, heading=heading, speed_kmh=speed
-            )
-            return "unit.moved", moved
+            return "unit.moved", current.moved(position, time, heading, speed)  # type: ignore[attr-defined]
         case c.ReportIncident(incident=new):
             return "incident.reported", new
         case c.RegisterUnit(unit=new):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from datetime import timedelta
 
@@ -78,6 +79,23 @@ def test_unit_moves_status_and_blockage_lift(store):
     assert moved.status == UnitStatus.EN_ROUTE
     lifted = store.get("blockage", "blk-1")
     assert (lifted.status, lifted.lifted_at) == (BlockageStatus.LIFTED, minutes(1))
+
+
+def test_a_move_keeps_every_other_field_of_the_unit():
+    # Unit.moved lists the fields by position: one added or reordered must not slip
+    # past it. Every field here differs from its default and from the others.
+    before = unit(
+        callsign="RÖR 2040", agency="police", unit_kind="patrol", status="on_scene",
+        home_station="Karlskoga", position=shapely.Point(*KARLSTAD), heading=10.0,
+        speed_kmh=5.0, position_time=T0, classification="agency", assigned_to="inc-9",
+    )  # fmt: skip
+    defaults = unit()
+    fields = [f.name for f in dataclasses.fields(before)]
+    assert all(getattr(before, name) != getattr(defaults, name) for name in fields[1:])
+    after = before.moved(shapely.Point(*OREBRO), minutes(1), 90.0, 70.0)
+    assert after == before.replace(
+        position=shapely.Point(*OREBRO), position_time=minutes(1), heading=90.0, speed_kmh=70.0
+    )
 
 
 def test_state_at_past_times_matches_hand_computed_picture(store):
