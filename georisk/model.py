@@ -157,8 +157,7 @@ class Record:
 
     def to_feature(self) -> dict[str, Any]:
         layout = _layout(type(self))
-        properties = dict(zip(layout.fields, layout.values_of(self), strict=True))
-        del properties["id"], properties[self.geometry_field]
+        properties = dict(zip(layout.properties, layout.properties_of(self), strict=False))
         for name in layout.times:
             properties[name] = _time_or_none(properties[name])
         return {
@@ -325,6 +324,7 @@ class _Layout:
     times: tuple[str, ...]
     enums: tuple[tuple[str, dict[str, StrEnum]], ...]  # field -> {value: member}
     values_of: Callable[[Record], tuple[Any, ...]]  # every field's value, in order
+    properties_of: Callable[[Record], tuple[Any, ...]]  # the values of `properties`
     position: dict[str, int]  # field -> its place in `fields`
 
 
@@ -339,7 +339,15 @@ def _layout(cls: type[Record]) -> _Layout:
     )
     every = tuple(f.name for f in dataclasses.fields(cls))
     position = {name: place for place, name in enumerate(every)}
-    return _Layout(every, tuple(names), cls.time_fields, enums, attrgetter(*every), position)
+    return _Layout(
+        every,
+        tuple(names),
+        cls.time_fields,
+        enums,
+        attrgetter(*every),
+        attrgetter(*names),
+        position,
+    )
 
 
 def record_from_feature(kind: str, feature: dict[str, Any]) -> Record:

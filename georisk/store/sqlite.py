@@ -177,7 +177,7 @@ class SQLiteStore(Store):
 
         next_rid: int | None = None
         now_us, now = -1, None
-        agency = Agency(actor.agency)
+        name, agency, dumps = actor.name, Agency(actor.agency), orjson.dumps  # (loop locals)
         events: list[Event] = []
         event_rows: list[tuple[Any, ...]] = []
         written: dict[tuple[str, str], tuple[int, Record]] = {}
@@ -205,11 +205,11 @@ class SQLiteStore(Store):
             seqs[rid] = seq
             classification = _CLASSIFICATIONS[new.classification]  # type: ignore[attr-defined]
             event_rows.append(
-                (seq, now_us, actor.name, actor.agency, event_kind, key[0], key[1],
-                 classification, orjson.dumps(feature).decode())
+                (seq, now_us, name, agency, event_kind, key[0], key[1], classification,
+                 dumps(feature).decode())
             )  # fmt: skip
             events.append(
-                Event(seq, now, actor.name, agency, event_kind, new.id, classification, feature)
+                Event(seq, now, name, agency, event_kind, new.id, classification, feature)
             )
         con.executemany(_INSERT_EVENT, event_rows)
         self._write_entities(con, written.values(), seqs, created, reshaped)
