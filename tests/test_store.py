@@ -19,6 +19,7 @@ from georisk.model import (
     UnitStatus,
 )
 from georisk.store import Query, SQLiteStore, StoreError
+from georisk.store.sqlite import _RecordCache
 from tests.factories import KARLSTAD, OREBRO, RESCUE, T0, blockage, incident, unit
 
 
@@ -388,6 +389,42 @@ def test_records_written_by_another_store_on_the_same_file_are_never_missed(stor
             shapely.Point(*KARLSTAD)
         )
     other.close()
+
+
+def test_a_record_read_is_kept_until_another_store_changes_it(store):
+    store.apply([c.RegisterUnit(unit()), c.ReportIncident(incident())], RESCUE, at=T0)
+    reader = SQLiteStore(store.path)  # caches nothing it has not read
+    first = reader.get("unit", "unit-1")
+    assert reader.get("unit", "unit-1") is first  # kept, not decoded again
+    assert reader.get_many("unit", ["unit-1"])["unit-1"] is first
+
+    store.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE)
+    moved = reader.get("unit", "unit-1")
+    assert moved is not first and moved.position.equals(shapely.Point(*OREBRO))
+    # and a write through the reader builds on the record the other store wrote
+    reader.apply([c.SetUnitStatus("unit-1", UnitStatus.ON_SCENE)], RESCUE)
+    assert store.get("unit", "unit-1").position.equals(shapely.Point(*OREBRO))
+    reader.close()
+
+
+def test_a_read_older_than_a_batch_taken_since_is_not_kept():
+    # A reader decodes a record as the journal stood at seq 4; before it hands the record
+    # to the cache, a writer's batch 5..6 is taken. The older read must not replace it.
+    cache = _RecordCache()
+    cache.update(1, 4, {})
+    newer, older = unit(position=shapely.Point(*OREBRO)), unit(position=shapely.Point(*KARLSTAD))
+    cache.update(5, 6, {("unit", "unit-1"): (1, newer)})
+    cache.add(4, {("unit", "unit-1"): (1, older)})
+    assert cache.current(None, [("unit", "unit-1")], 6) == {("unit", "unit-1"): (1, newer)}
+    cache.add(6, {("unit", "unit-2"): (2, older)})  # read at the cache's own seq: kept
+    assert cache.current(None, [("unit", "unit-2")], 6) == {("unit", "unit-2"): (2, older)}
+
+
+def test_the_record_cache_keeps_the_newest_entries_up_to_its_size():
+    cache = _RecordCache(size=3)
+    cache.add(0, {("unit", f"u{i}"): (i, unit(f"u{i}")) for i in range(5)})
+    keys = [("unit", f"u{i}") for i in range(5)]
+    assert sorted(cache.current(None, keys, 0)) == keys[2:]
 
 
 def test_position_reports_keep_the_projection_row_as_a_full_rewrite_would(store, db_path):

@@ -8,6 +8,7 @@ the whole batch or none of it.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 import threading
@@ -285,7 +286,8 @@ class SQLiteStore(Store):
         self, con: sqlite3.Connection, keys: set[tuple[str, str]], last_seq: int | None = None
     ) -> dict[tuple[str, str], tuple[int, Record]]:
         """The current (rid, record) of each key that exists: from this process's cache
-        once it has caught up with the journal, the rest decoded from the database."""
+        once it has caught up with the journal, the rest decoded from the database (and
+        kept, so that the next look-up, or the write that follows, decodes none again)."""
         if last_seq is None:
             last_seq = _last_seq(con)
         found = self._cache.current(con, keys, last_seq)
@@ -293,6 +295,7 @@ class SQLiteStore(Store):
         for kind, id_ in keys:
             if (kind, id_) not in found:
                 by_kind.setdefault(kind, []).append(id_)
+        decoded: dict[tuple[str, str], tuple[int, Record]] = {}
         for kind, ids in by_kind.items():
             for start in range(0, len(ids), _MAX_SQL_VARIABLES):
                 chunk = ids[start : start + _MAX_SQL_VARIABLES]
@@ -303,7 +306,10 @@ class SQLiteStore(Store):
                     (kind, *chunk),
                 ).fetchall()
                 for row, record in zip(rows, _records(kind, rows), strict=True):
-                    found[(kind, record.id)] = (row[0], record)
+                    decoded[(kind, record.id)] = (row[0], record)
+        if decoded:
+            found.update(decoded)
+            self._cache.add(last_seq, decoded)
         return found
 
     def get(self, kind: str, id: str) -> Record | None:
@@ -437,15 +443,15 @@ class SQLiteStore(Store):
 
 
 class _RecordCache:
-    """Decoded current records of the entities this process wrote lately.
+    """Decoded current records of the entities this process wrote or read lately.
 
     ``synced`` is the journal's last sequence number at which every entry is known to be
     current. While the journal still ends there, entries are used without asking the
     database; once it has moved on (another process or thread wrote), the entities those
     events touched are dropped and the rest are current again. Only batches that follow
-    on from ``synced`` are added, so an entry is never older than the journal says. This
-    spares the hot path (a stream of position reports) from reading and decoding the
-    same units again and again.
+    on from ``synced``, and records read while the journal ended at ``synced``, are
+    added, so an entry is never older than the journal says. This spares the hot path (a
+    stream of position reports) from reading and decoding the same units again and again.
     """
 
     def __init__(self, size: int = 20_000):
@@ -484,10 +490,27 @@ class _RecordCache:
         with self._lock:
             if first_seq != self._synced + 1:
                 return  # the journal moved on in between: catching up will drop them
-            self._entries.update(written)
-            while len(self._entries) > self._size:  # first in, first out
-                del self._entries[next(iter(self._entries))]
+            self._take(written)
             self._synced = last_seq
+
+    def add(self, seq: int, read: dict[tuple[str, str], tuple[int, Record]]) -> None:
+        """Take records read from the database after the journal's event ``seq``.
+
+        Only while nothing has been taken since the cache caught up with ``seq``: a batch
+        taken in between may be newer than what was read, and must not be overwritten.
+        (What was read is at least as new as ``seq``; a change after it is an event after
+        ``seq``, so catching up drops the record.)
+        """
+        with self._lock:
+            if seq == self._synced:
+                self._take(read)
+
+    def _take(self, entries: dict[tuple[str, str], tuple[int, Record]]) -> None:
+        self._entries.update(entries)
+        excess = len(self._entries) - self._size
+        if excess > 0:  # first in, first out (one rebuild: deleting from a dict's front
+            # one by one leaves holes every later deletion walks past)
+            self._entries = dict(itertools.islice(self._entries.items(), excess, None))
 
 
 _INSERT_EVENT = """
