@@ -19,7 +19,7 @@ from georisk.model import (
     UnitStatus,
 )
 from georisk.store import Query, SQLiteStore, StoreError
-from georisk.store.sqlite import _RecordCache
+from georisk.store.sqlite import ERA_BITS, _RecordCache, migrations
 from tests.factories import KARLSTAD, OREBRO, RESCUE, T0, blockage, incident, unit
 
 
@@ -425,6 +425,97 @@ def test_the_record_cache_keeps_the_newest_entries_up_to_its_size():
     cache.add(0, {("unit", f"u{i}"): (i, unit(f"u{i}")) for i in range(5)})
     keys = [("unit", f"u{i}") for i in range(5)]
     assert sorted(cache.current(None, keys, 0)) == keys[2:]
+
+
+def test_history_across_eras_of_the_entity_index(store):
+    # The index by entity is grouped in eras of 2**16 events: unit-1's and the incident's
+    # earlier events are in the first era, the moment asked about in the second.
+    store.apply([c.RegisterUnit(unit()), c.RegisterUnit(unit("unit-2")),
+                 c.ReportIncident(incident())], RESCUE, at=T0)  # fmt: skip
+    store.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE,
+                at=minutes(1))  # fmt: skip
+    spot = shapely.Point(*KARLSTAD)
+    while store.last_seq() < (1 << ERA_BITS) + 10:
+        store.apply([c.MoveUnit("unit-2", spot, minutes(2))] * 5_000, RESCUE, at=minutes(2))
+    moment = minutes(3)
+    store.apply([c.MoveUnit("unit-1", spot, minutes(4)), c.CloseIncident("inc-1")], RESCUE,
+                at=minutes(4))  # fmt: skip
+
+    picture = store.state_at(moment)
+    assert picture.seq == store.last_seq() - 2
+    units = {u.id: u for u in picture.units}
+    assert units["unit-1"].position.equals(shapely.Point(*OREBRO))  # from the first era
+    assert units["unit-2"].position.equals(spot)
+    assert [(i.id, i.status) for i in picture.incidents] == [("inc-1", IncidentStatus.OPEN)]
+
+    track = store.events_of("unit", "unit-1", kinds=["unit.moved"])
+    assert [e.time for e in track] == [minutes(1), minutes(4)]
+    assert [e.time for e in store.events_of("unit", "unit-1", minutes(3))] == [minutes(4)]
+    assert store.events_of("unit", "unit-1", minutes(5)) == []
+    assert [e.kind for e in store.events_of("incident", "inc-1")] == [
+        "incident.reported",
+        "incident.closed",
+    ]
+
+
+def test_look_ups_by_entity_and_the_access_journal_use_their_indexes(store):
+    store.apply([c.RegisterUnit(unit())], RESCUE, at=T0)
+    store.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE,
+                at=minutes(1))  # fmt: skip
+    store.note("access.signin", RESCUE, "someone", {"ok": True})
+    con = store._connection()
+    statements: list[str] = []
+    con.set_trace_callback(statements.append)
+    store.events_of("unit", "unit-1", minutes(0.5), minutes(2), kinds=["unit.moved"])
+    store.state_at(T0)  # unit-1 changed since: its last event then is looked up by era
+    store.events_after(0, 10, entity_kind="access")
+    con.set_trace_callback(None)
+    plans = {
+        sql: " ".join(row[-1] for row in con.execute("EXPLAIN QUERY PLAN " + sql))
+        for sql in statements
+        if sql.startswith("SELECT") and ("entity_id" in sql or "entity_kind" in sql)
+    }
+    assert len(plans) == 3
+    for sql, plan in plans.items():
+        index = "access_events" if "'access'" in sql else "events_by_era_and_entity"
+        assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, (
+            sql,
+            plan,
+        )
+
+
+def test_a_journal_of_the_previous_schema_is_carried_over(tmp_path):
+    # Written by the store of the schema before the era index (version 4): the entities
+    # learn their first event, and history reads as before.
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as con:
+        for number, script in migrations():
+            if number <= 4:
+                con.executescript(script)
+                con.execute(f"PRAGMA user_version = {number}")
+    source = SQLiteStore(tmp_path / "source.db")
+    source.apply([c.RegisterUnit(unit()), c.ReportIncident(incident())], RESCUE, at=T0)
+    source.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE,
+                 at=minutes(1))  # fmt: skip
+    with sqlite3.connect(source.path) as con:
+        events = con.execute("SELECT * FROM events").fetchall()
+        entities = con.execute("SELECT * FROM entities").fetchall()
+    source.close()
+    with sqlite3.connect(old) as con:
+        con.executemany(f"INSERT INTO events VALUES ({','.join('?' * 9)})", events)
+        con.executemany(f"INSERT INTO entities VALUES ({','.join('?' * 19)})",
+                        [row[:19] for row in entities])  # fmt: skip
+
+    store = SQLiteStore(old)
+    assert store.schema_version == migrations()[-1][0]
+    with sqlite3.connect(old) as con:
+        firsts = dict(con.execute("SELECT id, first_seq FROM entities").fetchall())
+        indexes = {row[0] for row in con.execute("SELECT name FROM sqlite_master")}
+    assert firsts == {"unit-1": 1, "inc-1": 2}
+    assert "events_by_entity" not in indexes and "events_by_era_and_entity" in indexes
+    assert store.state_at(minutes(0.5)).units[0].position is None
+    assert [e.kind for e in store.events_of("unit", "unit-1")] == ["unit.registered", "unit.moved"]
+    store.close()
 
 
 def test_position_reports_keep_the_projection_row_as_a_full_rewrite_would(store, db_path):

@@ -33,6 +33,10 @@ from georisk.timeutil import format_utc, from_micros, to_micros, utc_now
 _MAX_SQL_VARIABLES = 10_000
 _RTREE_KINDS = frozenset({"incident", "blockage", "riskzones"})  # see the schema for why not units
 _EVENT_COLUMNS = "seq, time_us, actor, agency, kind, entity_id, classification, payload"
+#: The index of events by entity is grouped by era, 2**ERA_BITS journal events (see the
+#: migration 0005): look-ups name the eras with this very expression, so that it is used.
+ERA_BITS = 16
+_ERA = f"(seq >> {ERA_BITS})"
 
 
 class StoreError(GeoriskError):
@@ -183,7 +187,7 @@ class SQLiteStore(Store):
         event_rows: list[tuple[Any, ...]] = []
         written: dict[tuple[str, str], tuple[int, Record]] = {}
         seqs: dict[int, int] = {}  # rid -> its last seq in this batch
-        created: set[int] = set()
+        created: dict[int, int] = {}  # rid -> the seq that created it
         reshaped: set[int] = set()  # rids changed by more than a position report
         for offset, (command, key) in enumerate(zip(commands, keys, strict=True)):
             rid, record = current.get(key, (None, None))
@@ -199,7 +203,7 @@ class SQLiteStore(Store):
                         "SELECT coalesce(max(rid), 0) + 1 FROM entities"
                     ).fetchone()
                 rid, next_rid = next_rid, next_rid + 1
-                created.add(rid)
+                created[rid] = seq
             elif event_kind != "unit.moved":
                 reshaped.add(rid)
             current[key] = written[key] = (rid, new)
@@ -240,7 +244,7 @@ class SQLiteStore(Store):
         con: sqlite3.Connection,
         written: Iterable[tuple[int, Record]],
         seqs: dict[int, int],
-        created: set[int],
+        created: dict[int, int],
         reshaped: set[int],
     ) -> None:
         """Write the projection rows and their R*Tree boxes (geometry work vectorised).
@@ -258,7 +262,7 @@ class SQLiteStore(Store):
         for (rid, record), wkb, box in zip(written, wkbs, bounds, strict=True):
             seq = seqs[rid]
             if rid in created:
-                inserts.append(_entity_row(rid, record, seq, wkb, box))
+                inserts.append((*_entity_row(rid, record, seq, wkb, box), created[rid]))
             elif rid in reshaped:  # an UPDATE by rid skips the failed INSERT of an upsert
                 updates.append((*_entity_row(rid, record, seq, wkb, box)[3:], rid))
             else:
@@ -379,6 +383,8 @@ class SQLiteStore(Store):
     ) -> list[Event]:
         if entity_kind is None:
             sql, args = "seq > ?", (seq, limit)
+        elif entity_kind == ACCESS_KIND:  # spelled out: the partial index is for this value
+            sql, args = f"seq > ? AND entity_kind = '{ACCESS_KIND}'", (seq, limit)
         else:
             sql, args = "seq > ? AND entity_kind = ?", (seq, entity_kind, limit)
         rows = self._connection().execute(
@@ -394,19 +400,27 @@ class SQLiteStore(Store):
         end: datetime | None = None,
         kinds: Iterable[str] = (),
     ) -> list[Event]:
-        sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE entity_kind = ? AND entity_id = ?"
-        args: list[Any] = [kind, id]
-        if start is not None:
-            sql += " AND time_us >= ?"
-            args.append(to_micros(start))
-        if end is not None:
-            sql += " AND time_us <= ?"
-            args.append(to_micros(end))
-        if kinds := list(kinds):
-            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
-            args += kinds
-        rows = self._connection().execute(sql + " ORDER BY seq", args)
-        return [_event(row) for row in rows]
+        con = self._connection()
+        con.execute("BEGIN")  # one snapshot for the bounds and the events
+        try:
+            first, last = _seq_bounds(con, start, end)
+            if first > last:
+                return []
+            sql = (
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE {_ERA} IN ({{eras}})"
+                " AND entity_kind = ? AND entity_id = ? AND seq BETWEEN ? AND ?"
+            )
+            args: list[Any] = [kind, id, first, last]
+            if kinds := list(kinds):
+                sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+                args += kinds
+            found: list[Event] = []
+            for eras in _chunks(range(first >> ERA_BITS, (last >> ERA_BITS) + 1)):
+                query = sql.format(eras=",".join("?" * len(eras))) + " ORDER BY seq"
+                found += [_event(row) for row in con.execute(query, [*eras, *args])]
+        finally:
+            con.execute("COMMIT")
+        return found
 
     def last_seq(self) -> int:
         return _last_seq(self._connection())
@@ -416,7 +430,7 @@ class SQLiteStore(Store):
         for kind in kinds:
             _check_kind(kind)
         con = self._connection()
-        con.execute("BEGIN")  # one snapshot for the two reads
+        con.execute("BEGIN")  # one snapshot for every read
         try:
             seq, time_us = con.execute(
                 "SELECT seq, time_us FROM events WHERE time_us <= ? ORDER BY time_us DESC, "
@@ -425,18 +439,9 @@ class SQLiteStore(Store):
             ).fetchone() or (0, None)
             records: dict[str, list[Record]] = {kind: [] for kind in kinds}
             if seq:
-                rows = con.execute(
-                    "SELECT ev.entity_kind, ev.payload FROM entities AS x JOIN events AS ev"
-                    " ON ev.seq = (SELECT max(seq) FROM events WHERE entity_kind = x.kind"
-                    "  AND entity_id = x.id AND seq <= ?)"
-                    f" WHERE x.kind IN ({','.join('?' * len(kinds))}) ORDER BY x.rid",
-                    (seq, *kinds),
-                )
-                features: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
-                for kind, payload in rows:
-                    features[kind].append(orjson.loads(payload))
-                for kind, kind_features in features.items():
-                    records[kind] = records_from_features(kind, kind_features)
+                for kind, payloads in _payloads_at(con, seq, kinds).items():
+                    features = [orjson.loads(payload) for payload in payloads]
+                    records[kind] = records_from_features(kind, features)
         finally:
             con.execute("COMMIT")
         return Picture(seq, None if time_us is None else from_micros(time_us), records)
@@ -522,8 +527,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 _INSERT_ENTITY = """
 INSERT INTO entities (rid, kind, id, category, status, agency, classification, severity,
                       start_us, end_us, label, county, municipality, seq, geom,
-                      min_x, min_y, max_x, max_y)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      min_x, min_y, max_x, max_y, first_seq)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 _UPDATE_ENTITY = """
@@ -569,6 +574,84 @@ def _event_times(
 
 def _last_seq(con: sqlite3.Connection) -> int:
     return con.execute("SELECT max(seq) FROM events").fetchone()[0] or 0
+
+
+def _seq_bounds(
+    con: sqlite3.Connection, start: datetime | None, end: datetime | None
+) -> tuple[int, int]:
+    """The first and last seq of the events in a time window (first > last if none):
+    event times never decrease with seq, so the window is one run of seqs."""
+    first = 1
+    if start is not None:
+        found = con.execute(
+            "SELECT min(seq) FROM events WHERE time_us >= ?", (to_micros(start),)
+        ).fetchone()[0]
+        first = found if found is not None else _last_seq(con) + 1
+    if end is None:
+        return first, _last_seq(con)
+    last = con.execute(
+        "SELECT max(seq) FROM events WHERE time_us <= ?", (to_micros(end),)
+    ).fetchone()[0]
+    return first, last or 0
+
+
+def _payloads_at(con: sqlite3.Connection, seq: int, kinds: list[str]) -> dict[str, list[str]]:
+    """Per kind, the payload of each entity's last event up to ``seq``, in rid order.
+
+    An entity not changed since ``seq`` has it as its current event; one created after it
+    is left out; for the rest, the eras are searched backwards from ``seq``'s, all such
+    entities at once per era, until each has been found (units moving all the time are
+    found in the first).
+    """
+    entities = con.execute(
+        f"SELECT kind, id, seq FROM entities WHERE kind IN "
+        f"({','.join('?' * len(kinds))}) AND first_seq <= ? ORDER BY rid",
+        (*kinds, seq),
+    ).fetchall()
+    at: dict[tuple[str, str], int] = {}
+    wanted: dict[str, list[str]] = {}
+    for kind, id_, current in entities:
+        if current <= seq:
+            at[(kind, id_)] = current
+        else:
+            wanted.setdefault(kind, []).append(id_)
+    era = seq >> ERA_BITS
+    while wanted and era >= 0:
+        for kind, ids in list(wanted.items()):
+            for chunk in _chunks(ids):
+                rows = con.execute(
+                    f"SELECT entity_id, max(seq) FROM events WHERE {_ERA} = ? AND"
+                    " entity_kind = ? AND entity_id IN"
+                    f" ({','.join('?' * len(chunk))}) AND seq <= ? GROUP BY entity_id",
+                    (era, kind, *chunk, seq),
+                )
+                for id_, found in rows:
+                    at[(kind, id_)] = found
+            left = [id_ for id_ in ids if (kind, id_) not in at]
+            if left:
+                wanted[kind] = left
+            else:
+                del wanted[kind]
+        era -= 1
+    by_seq: dict[int, str] = {}
+    for chunk in _chunks(sorted(at.values())):
+        by_seq.update(
+            con.execute(
+                f"SELECT seq, payload FROM events WHERE seq IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+        )
+    payloads: dict[str, list[str]] = {kind: [] for kind in kinds}
+    for kind, id_, _ in entities:
+        if (kind, id_) in at:
+            payloads[kind].append(by_seq[at[(kind, id_)]])
+    return payloads
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """Slices short enough to bind as SQL parameters."""
+    for start in range(0, len(values), _MAX_SQL_VARIABLES):
+        yield values[start : start + _MAX_SQL_VARIABLES]
 
 
 def _bbox_args(bbox: tuple[float, float, float, float]) -> list[float]:
