@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import urllib.request
 
 import pytest
 
+from app.server import _Gunicorn
 from georisk import commands as c
 from georisk.store import SQLiteStore
 from tests.api_support import running_service
-from tests.factories import RESCUE, incident
+from tests.factories import RESCUE, incident, unit
 
 
 def get_json(url: str):
@@ -31,3 +33,18 @@ def test_health_answers_when_ready_and_sees_new_events(service, db_path):
     store.apply([c.ReportIncident(incident())], RESCUE)
     store.close()
     assert get_json(service + "/health")[1]["last_seq"] == 1
+
+
+def test_a_worker_starts_with_the_units_decoded(db_path):
+    # The first position batch after a start finds its units in the record cache.
+    store = SQLiteStore(db_path)
+    store.apply([c.RegisterUnit(unit(f"unit-{i}")) for i in range(3)], RESCUE)
+    store.close()
+    app = _Gunicorn({"DB": str(db_path)}, {"bind": "127.0.0.1:0"}).load()
+    try:
+        loaded = app.extensions["georisk.store"]
+        keys = [("unit", f"unit-{i}") for i in range(3)]
+        assert sorted(loaded._cache.current(None, keys, loaded.last_seq())) == keys
+    finally:
+        gc.unfreeze()  # load() freezes what the worker holds; this process goes on
+        app.extensions["georisk.store"].close()
