@@ -19,6 +19,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import Future
 
@@ -61,8 +62,8 @@ class Hub:
         self._kinds: dict[tuple[str, str], tuple[int, Viewer]] = {}  # -> (clients, one of them)
         # An event presented for one kind of viewer is the same bytes for every client
         # of that kind: present it once, not once per open map (see `rendered`).
-        self._messages: dict[tuple[int, str, str], bytes | None] = {}
-        self._batches: dict[tuple[int, int, str, str], bytes] = {}
+        self._messages: OrderedDict[tuple[int, str, str], bytes | None] = OrderedDict()
+        self._batches: OrderedDict[tuple[int, int, str, str], bytes] = OrderedDict()
         self._rendering: dict[tuple[int, int, str, str], Future[bytes]] = {}
         self._rendered_lock = threading.Lock()
 
@@ -174,11 +175,13 @@ class Hub:
         self._remember(self._messages, key, message, RENDERED_KEEP)
         return message
 
-    def _remember(self, memory: dict, key: tuple, value: bytes | None, limit: int) -> None:
+    def _remember(self, memory: OrderedDict, key: tuple, value: bytes | None, limit: int) -> None:
         with self._rendered_lock:
             memory[key] = value
-            while len(memory) > limit:  # oldest first: dicts keep their order
-                del memory[next(iter(memory))]
+            # oldest first; a plain dict finds its first item by walking past every one
+            # deleted before it
+            while len(memory) > limit:
+                memory.popitem(last=False)
 
     def admit(self, viewer: Viewer, limit: int) -> bool:
         with self._cond:

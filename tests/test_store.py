@@ -391,6 +391,14 @@ def test_records_written_by_another_store_on_the_same_file_are_never_missed(stor
     other.close()
 
 
+def test_ids_lists_the_current_records_of_one_kind_in_order(store):
+    store.apply([c.RegisterUnit(unit("b")), c.ReportIncident(incident()),
+                 c.RegisterUnit(unit("a"))], RESCUE, at=T0)  # fmt: skip
+    assert store.ids("unit") == ["b", "a"]
+    assert store.ids("incident") == ["inc-1"]
+    assert store.ids("blockage") == []
+
+
 def test_a_record_read_is_kept_until_another_store_changes_it(store):
     store.apply([c.RegisterUnit(unit()), c.ReportIncident(incident())], RESCUE, at=T0)
     reader = SQLiteStore(store.path)  # caches nothing it has not read

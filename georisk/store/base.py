@@ -154,6 +154,10 @@ class Store(ABC):
         """The current records of those ids that exist, by id, in one look-up."""
 
     @abstractmethod
+    def ids(self, kind: str) -> list[str]:
+        """The ids of every current record of one kind, without decoding the records."""
+
+    @abstractmethod
     def query(self, query: Query) -> Page: ...
 
     @abstractmethod

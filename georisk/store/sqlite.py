@@ -8,10 +8,10 @@ the whole batch or none of it.
 
 from __future__ import annotations
 
-import itertools
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -326,6 +326,13 @@ class SQLiteStore(Store):
         found = self._load(self._connection(), {(kind, id_) for id_ in ids})
         return {id_: record for (_, id_), (_, record) in found.items()}
 
+    def ids(self, kind: str) -> list[str]:
+        _check_kind(kind)
+        rows = self._connection().execute(
+            "SELECT id FROM entities WHERE kind = ? ORDER BY rid", (kind,)
+        )
+        return [id_ for (id_,) in rows]
+
     def query(self, query: Query) -> Page:
         _check_kind(query.kind)
         sql = ["SELECT e.rid, e.id, ev.payload, e.geom FROM"]
@@ -461,7 +468,8 @@ class _RecordCache:
 
     def __init__(self, size: int = 20_000):
         self._size = size
-        self._entries: dict[tuple[str, str], tuple[int, Record]] = {}  # key -> (rid, record)
+        # key -> (rid, record), oldest first
+        self._entries: OrderedDict[tuple[str, str], tuple[int, Record]] = OrderedDict()
         self._synced = 0
         self._lock = threading.Lock()
 
@@ -512,10 +520,8 @@ class _RecordCache:
 
     def _take(self, entries: dict[tuple[str, str], tuple[int, Record]]) -> None:
         self._entries.update(entries)
-        excess = len(self._entries) - self._size
-        if excess > 0:  # first in, first out (one rebuild: deleting from a dict's front
-            # one by one leaves holes every later deletion walks past)
-            self._entries = dict(itertools.islice(self._entries.items(), excess, None))
+        while len(self._entries) > self._size:  # first in, first out
+            self._entries.popitem(last=False)
 
 
 _INSERT_EVENT = """
