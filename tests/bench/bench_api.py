@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import random
 import re
 import shutil
@@ -133,6 +134,8 @@ def pygeoapi_rps(work: Path, store: SQLiteStore) -> float | None:
 
 
 def main() -> None:
+    # the figures depend on the interpreter's build (see the Makefile): say which one
+    print(f"interpreter: {sys.executable} (Python {platform.python_version()})")
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
