@@ -35,7 +35,7 @@ def test_health_answers_when_ready_and_sees_new_events(service, db_path):
     assert get_json(service + "/health")[1]["last_seq"] == 1
 
 
-def test_a_worker_starts_with_the_units_decoded(db_path):
+def test_a_worker_starts_with_the_units_decoded_and_checkpointing(db_path):
     # The first position batch after a start finds its units in the record cache.
     store = SQLiteStore(db_path)
     store.apply([c.RegisterUnit(unit(f"unit-{i}")) for i in range(3)], RESCUE)
@@ -45,6 +45,8 @@ def test_a_worker_starts_with_the_units_decoded(db_path):
         loaded = app.extensions["georisk.store"]
         keys = [("unit", f"unit-{i}") for i in range(3)]
         assert sorted(loaded._cache.current(None, keys, loaded.last_seq())) == keys
+        # and copies the write-ahead log back from a thread of its own
+        assert loaded.start_checkpointing() is None
     finally:
         gc.unfreeze()  # load() freezes what the worker holds; this process goes on
         app.extensions["georisk.store"].close()

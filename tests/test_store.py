@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import time
 from datetime import timedelta
 
 import orjson
@@ -113,6 +114,31 @@ def test_a_units_feature_is_the_generic_one_written_out():
     for each in (_unit_with_every_field_set(), unit(position=None, position_time=None)):
         assert orjson.dumps(each.to_feature()) == orjson.dumps(Record.to_feature(each))
 
+
+
+def test_a_checkpoint_copies_the_log_into_the_database_file(tmp_path):
+    store = SQLiteStore(tmp_path / "g.db")
+    store.apply([c.ReportIncident(incident(f"inc-{i}")) for i in range(2_000)], RESCUE)
+    frames, copied = store.checkpoint()
+    assert frames > 100 and copied == frames
+    store.close()
+
+
+def test_background_checkpoints_run_until_the_store_closes(tmp_path):
+    path = tmp_path / "g.db"
+    store = SQLiteStore(path)
+    before = path.stat().st_size
+    store.apply([c.ReportIncident(incident(f"inc-{i}")) for i in range(2_000)], RESCUE)
+    assert path.stat().st_size == before  # committed to the log, not yet copied back
+    thread = store.start_checkpointing(every_s=0.02)
+    assert store.start_checkpointing() is None  # one per store
+    deadline = time.monotonic() + 10
+    while path.stat().st_size == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert path.stat().st_size > before
+    store.close()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
 
 def test_state_at_past_times_matches_hand_computed_picture(store):
     a, b = shapely.Point(14.0, 59.0), shapely.Point(14.5, 59.5)
