@@ -155,7 +155,8 @@ class SQLiteStore(Store):
                 try:
                     self.checkpoint()
                 except sqlite3.Error as exc:  # e.g. the disk is full: say so, go on
-                    log.warning("checkpoint of %s failed: %s", self.path, exc)
+                    if not stop.is_set():  # (closing the store closes the connection)
+                        log.warning("checkpoint of %s failed: %s", self.path, exc)
 
         thread = threading.Thread(target=run, name="georisk-checkpointer", daemon=True)
         thread.start()

@@ -5,7 +5,8 @@ pygeoapi serving the same incidents from a GeoPackage), and a 5,000-position bat
 Run: .venv/bin/python -m tests.bench.bench_api   (needs wrk; pygeoapi runs from
 .bench-venv, a venv of Debian's python3 whose sqlite3 can load SpatiaLite:
 apt-get install wrk libsqlite3-mod-spatialite && /usr/bin/python3 -m venv .bench-venv
-&& .bench-venv/bin/pip install pygeoapi gunicorn)
+&& .bench-venv/bin/pip install pygeoapi gunicorn). The Makefile makes .venv from that
+same interpreter, so both sides of the ratio run on one build of Python.
 """
 
 from __future__ import annotations
