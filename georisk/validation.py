@@ -15,13 +15,22 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, NotRequired, TypeVar
 
 import numpy as np
 import pydantic
 import shapely
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    with_config,
+)
 from shapely.geometry.base import BaseGeometry
+from typing_extensions import TypedDict  # (pydantic reads typing's only from Python 3.12)
 
 from georisk import commands as c
 from georisk.errors import FieldError, ValidationError
@@ -52,23 +61,32 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Position = Annotated[list[float], Field(min_length=2, max_length=3)]
 Time = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
+Heading = Annotated[float, Field(ge=0, lt=360)]  # degrees clockwise from north
+SpeedKmh = Annotated[float, Field(ge=0, le=1_000)]
+
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    model_config = ConfigDict(**_STRICT, frozen=True)
 
 
-class PointGeometry(_Strict):
+# Geometries are validated into plain dicts, as GeoJSON has them: a batch of 5,000
+# position reports builds 5,000 of them, and a dict takes a third of a model's time.
+@with_config(_STRICT)
+class PointGeometry(TypedDict):
     type: Literal["Point"]
     coordinates: Position
 
 
-class LineStringGeometry(_Strict):
+@with_config(_STRICT)
+class LineStringGeometry(TypedDict):
     type: Literal["LineString"]
     coordinates: Annotated[list[Position], Field(min_length=2, max_length=MAX_VERTICES)]
 
 
-class MultiLineStringGeometry(_Strict):
+@with_config(_STRICT)
+class MultiLineStringGeometry(TypedDict):
     type: Literal["MultiLineString"]
     coordinates: Annotated[
         list[Annotated[list[Position], Field(min_length=2)]],
@@ -125,8 +143,8 @@ class UnitProperties(_Strict):
     unit_kind: UnitKind
     status: UnitStatus = UnitStatus.AVAILABLE
     home_station: ShortText = ""
-    heading: Annotated[float, Field(ge=0, lt=360)] | None = None
-    speed_kmh: Annotated[float, Field(ge=0, le=1_000)] | None = None
+    heading: Heading | None = None
+    speed_kmh: SpeedKmh | None = None
     position_time: Time | None = None
     classification: Classification = Classification.OPEN
 
@@ -156,15 +174,22 @@ class PositionReport(_Strict):
 
     geometry: PointGeometry
     time: Time
-    heading: Annotated[float, Field(ge=0, lt=360)] | None = None
-    speed_kmh: Annotated[float, Field(ge=0, le=1_000)] | None = None
+    heading: Heading | None = None
+    speed_kmh: SpeedKmh | None = None
 
 
-class BatchPositionReport(PositionReport):
+# Validated into a dict, as the geometries are: there are up to 5,000 in a body.
+@with_config(_STRICT)
+class BatchPositionReport(TypedDict):
+    """Where a unit is (its id): a Point, when it was there, and how it moves."""
+
     unit: Id
+    geometry: PointGeometry
     # Converted to UTC by `move_units`: a Python validator called per report costs
     # as much as all the rest of the validation of a 5,000-report batch.
     time: AwareDatetime
+    heading: NotRequired[Heading | None]
+    speed_kmh: NotRequired[SpeedKmh | None]
 
 
 class PositionBatch(_Strict):
@@ -248,7 +273,7 @@ def new_id(prefix: str) -> str:
 
 
 def point(geometry: PointGeometry, field: str = "geometry") -> shapely.Point:
-    lon, lat = geometry.coordinates[0], geometry.coordinates[1]
+    lon, lat = geometry["coordinates"][0], geometry["coordinates"][1]
     _check_position(lon, lat, f"{field}.coordinates")
     return shapely.Point(lon, lat)
 
@@ -256,10 +281,10 @@ def point(geometry: PointGeometry, field: str = "geometry") -> shapely.Point:
 def blockage_shape(
     geometry: PointGeometry | LineStringGeometry | MultiLineStringGeometry,
 ) -> BaseGeometry:
-    if isinstance(geometry, PointGeometry):
-        return point(geometry)
-    multi = isinstance(geometry, MultiLineStringGeometry)
-    lines = geometry.coordinates if multi else [geometry.coordinates]
+    if geometry["type"] == "Point":
+        return point(geometry)  # type: ignore[arg-type]
+    multi = geometry["type"] == "MultiLineString"
+    lines = geometry["coordinates"] if multi else [geometry["coordinates"]]
     if sum(len(line) for line in lines) > MAX_VERTICES:
         raise ValidationError.one("geometry.coordinates", f"more than {MAX_VERTICES} vertices")
     for i, line in enumerate(lines):
@@ -374,19 +399,21 @@ def move_units(data: Any, *, now: datetime | None = None) -> list[c.MoveUnit]:
     """A batch of position reports: every report must be valid, or none is taken."""
     now = now or utc_now()
     reports = parse(PositionBatch, data).positions
-    times = [report.time.astimezone(UTC) for report in reports]
+    times = [report["time"].astimezone(UTC) for report in reports]
     latest = now + FUTURE_TOLERANCE
     for i, moment in enumerate(times):
         if moment > latest:
             _not_in_future(moment, f"positions.{i}.time", now)
-    xy = np.array([report.geometry.coordinates[:2] for report in reports], dtype=float)
+    xy = np.array([report["geometry"]["coordinates"][:2] for report in reports], dtype=float)
     lon, lat = xy[:, 0], xy[:, 1]
     min_lon, min_lat, max_lon, max_lat = ACCEPTED_EXTENT
     plausible = (lon >= min_lon) & (lon <= max_lon) & (lat >= min_lat) & (lat <= max_lat)
     for i in np.flatnonzero(~plausible):  # the precise reason, for the first one
         _check_position(float(lon[i]), float(lat[i]), f"positions.{i}.geometry.coordinates")
     return [
-        c.MoveUnit(report.unit, position, moment, report.heading, report.speed_kmh)
+        c.MoveUnit(
+            report["unit"], position, moment, report.get("heading"), report.get("speed_kmh")
+        )
         for report, position, moment in zip(reports, shapely.points(xy), times, strict=True)
     ]
 
