@@ -340,8 +340,7 @@ class SQLiteStore(Store):
                 by_kind.setdefault(kind, []).append(id_)
         decoded: dict[tuple[str, str], tuple[int, Record]] = {}
         for kind, ids in by_kind.items():
-            for start in range(0, len(ids), _MAX_SQL_VARIABLES):
-                chunk = ids[start : start + _MAX_SQL_VARIABLES]
+            for chunk in _chunks(ids):
                 rows = con.execute(
                     "SELECT e.rid, e.id, ev.payload, e.geom FROM entities AS e "
                     "JOIN events AS ev ON ev.seq = e.seq "
