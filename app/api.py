@@ -42,6 +42,7 @@ from georisk.model import (
     UnitStatus,
 )
 from georisk.store import Query
+from georisk.store.base import SORTABLE
 from georisk.timeutil import format_utc, parse_instant
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -164,6 +165,17 @@ _COMMON = (
           {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT}),
     Param("cursor", "query", "The `next` value of the previous page."),
 )  # fmt: skip
+_FILTERS_NOTE = ("Every filter and the order act on the records as the viewer is shown them: "
+                 "a generalised record is found by its cell, generic type and title only.")
+
+
+def _sortby(kind: str) -> Param:
+    names = ", ".join(SORTABLE[kind])
+    return Param("sortby", "query", f"Order by, comma-separated, `-` for descending: {names}. "
+                 "Default: the order records were created in.", {"type": "string"})
+
+
+_SEVERITY = Param("severity", "query", "Severities 1-5, comma-separated.")
 _AREA = (
     Param("county", "query", "SCB county codes, comma-separated (e.g. 18,20)."),
     Param("municipality", "query", "SCB municipality codes, comma-separated (e.g. 1880)."),
@@ -171,8 +183,9 @@ _AREA = (
 
 
 def _list(kind: str, category: str, categories: type, statuses: type, area: bool) -> Response:
-    known = [p.name for p in _COMMON] + [category, "status", "classification"]
+    known = [p.name for p in _COMMON] + [category, "status", "classification", "sortby"]
     known += [p.name for p in _AREA] if area else []
+    known += ["severity"] if kind == "incident" else []
     params.refuse_unknown(request.args, known)
     args = request.args
     start, end = params.datetime_window(args.get("datetime"))
@@ -194,7 +207,9 @@ def _list(kind: str, category: str, categories: type, statuses: type, area: bool
         municipality=params.codes(args.get("municipality"), "municipality", 4)
         if area
         else frozenset(),
+        severity=params.severities(args.get("severity")),
         text=text or None,
+        sort=params.sortby(args.get("sortby"), SORTABLE[kind]),
         limit=params.limit(args.get("limit")),
     )
     found = listing.page(_viewer(), query, args.get("cursor"))
@@ -233,8 +248,9 @@ _CLASSIFICATION = _categorised("classification", Classification, "Classification
 
 @API.route("GET", "/incidents", summary="List incidents", tag="incidents",
            params=(*_COMMON, *_AREA, _categorised("type", IncidentType, "Incident types"),
-                   _status_param(IncidentStatus), _CLASSIFICATION),
-           answer=schemas.FeatureCollection)  # fmt: skip
+                   _SEVERITY, _status_param(IncidentStatus), _CLASSIFICATION,
+                   _sortby("incident")),
+           answer=schemas.FeatureCollection, description=_FILTERS_NOTE)  # fmt: skip
 def list_incidents() -> Response:
     return _list("incident", "type", IncidentType, IncidentStatus, area=True)
 
@@ -327,8 +343,8 @@ def release_unit(id: str, unit_id: str) -> Response:
 
 @API.route("GET", "/units", summary="List units", tag="units",
            params=(*_COMMON, _categorised("kind", UnitKind, "Unit kinds"),
-                   _status_param(UnitStatus), _CLASSIFICATION),
-           answer=schemas.FeatureCollection)  # fmt: skip
+                   _status_param(UnitStatus), _CLASSIFICATION, _sortby("unit")),
+           answer=schemas.FeatureCollection, description=_FILTERS_NOTE)  # fmt: skip
 def list_units() -> Response:
     return _list("unit", "kind", UnitKind, UnitStatus, area=False)
 
@@ -455,8 +471,8 @@ def unit_track(id: str) -> Response:
 
 @API.route("GET", "/blockages", summary="List road blockages", tag="blockages",
            params=(*_COMMON, *_AREA, _categorised("reason", BlockageReason, "Reasons"),
-                   _status_param(BlockageStatus), _CLASSIFICATION),
-           answer=schemas.FeatureCollection)  # fmt: skip
+                   _status_param(BlockageStatus), _CLASSIFICATION, _sortby("blockage")),
+           answer=schemas.FeatureCollection, description=_FILTERS_NOTE)  # fmt: skip
 def list_blockages() -> Response:
     return _list("blockage", "reason", BlockageReason, BlockageStatus, area=True)
 

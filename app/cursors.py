@@ -1,9 +1,11 @@
 """Opaque, signed pagination cursors bound to the query they continue.
 
-A cursor holds the store position of the last record served and a fingerprint of the
-query's filters, signed with HMAC-SHA256. A client cannot forge a position (to skip
-the policy's view of what precedes it, or to probe) nor reuse a cursor with other
-filters, which would silently give a wrong page; both get a 400.
+A cursor holds where the last page ended, in terms its viewer was shown (the id and
+sort values of its last record, never a position in the store, which would count
+records the viewer may not see), and a fingerprint of the query's filters, signed with
+HMAC-SHA256. A client cannot forge a position (to probe what lies between records) nor
+reuse a cursor with other filters, which would silently give a wrong page; both get a
+400.
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ def _canonical(value: Any) -> Any:
     return str(value)
 
 
-def encode(key: bytes, after: int, filters: dict[str, Any]) -> str:
+def encode(key: bytes, after: tuple[Any, ...], filters: dict[str, Any]) -> str:
     body = json.dumps({"a": after, "f": fingerprint(filters)}, separators=(",", ":")).encode()
     signature = hmac.new(key, body, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
     return f"{_b64(body)}.{_b64(signature)}"
 
 
-def decode(key: bytes, cursor: str | None, filters: dict[str, Any]) -> int | None:
+def decode(key: bytes, cursor: str | None, filters: dict[str, Any]) -> tuple[Any, ...] | None:
     """The position to continue after, or None for the first page; 400 if tampered."""
     if cursor is None:
         return None
@@ -54,7 +56,7 @@ def decode(key: bytes, cursor: str | None, filters: dict[str, Any]) -> int | Non
         raise Problem.field(
             400, "cursor", "the cursor belongs to a query with other filters; start again"
         )
-    return int(data["a"])
+    return tuple(data["a"])
 
 
 def _b64(raw: bytes) -> str:

@@ -6,13 +6,13 @@ pagination and the access policy behave identically in both.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from flask import current_app
 
 from app import cursors, presenting
-from georisk.access import Viewer
+from georisk.access import Viewer, scope
 from georisk.store import Query, Store
 
 
@@ -29,19 +29,18 @@ def store() -> Store:
 def page(viewer: Viewer | None, query: Query, cursor: str | None) -> Listed:
     """One page of ``query`` after ``cursor``, as ``viewer`` may see it.
 
-    ``query.limit`` counts records before the policy: a page may hold fewer features
-    than the limit (some hidden) and still have a next page.
+    The store selects, filters and orders the records as the viewer's agency is shown
+    them (`Query.seen_by`), so the policy here only shapes what was chosen. A page holds
+    ``query.limit`` features unless it is the last, or a line beside a box was dropped.
     """
+    if viewer is None:
+        return Listed([], None)
+    query = replace(query, seen_by=scope(viewer))
     key: bytes = current_app.extensions["georisk.cursor_key"]
     filters = {k: v for k, v in asdict(query).items() if k not in ("limit", "after")}
     after = cursors.decode(key, cursor, filters)
-    found = store().query(_with_after(query, after))
-    shown = presenting.features(viewer, found.records, query)
+    found = store().query(replace(query, after=after))
+    shown = presenting.features(viewer, found.records)
     following = None if found.next_after is None else cursors.encode(key, found.next_after, filters)
     return Listed(shown, following)
 
-
-def _with_after(query: Query, after: int | None) -> Query:
-    values = asdict(query)
-    values["after"] = after
-    return Query(**values)

@@ -26,7 +26,19 @@ from app import cursors, listing, params, presenting
 from app.auth import current_viewer
 from app.problems import Problem
 from georisk.area import counties, municipalities
+from georisk.model import (
+    Agency,
+    BlockageReason,
+    BlockageStatus,
+    Classification,
+    IncidentStatus,
+    IncidentType,
+    RiskZoneStatus,
+    UnitKind,
+    UnitStatus,
+)
 from georisk.store import Query
+from georisk.store.base import SORTABLE
 from georisk.timeutil import format_utc, utc_now
 from georisk.validation import ACCEPTED_EXTENT
 
@@ -40,8 +52,11 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ]
 DEFAULT_LIMIT = 100
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
 
 @dataclass(frozen=True)
@@ -156,6 +171,9 @@ def _describe(c: Collection) -> dict[str, Any]:
         "links": [
             {"href": href, "rel": "self", "type": JSON, "title": c.title},
             {"href": f"{href}/items", "rel": "items", "type": GEOJSON, "title": c.title},
+            *([{"href": f"{href}/queryables", "rel": QUERYABLES_REL,
+                "type": "application/schema+json", "title": "Queryables"}]
+              if c.id in QUERYABLES else []),
         ],
     }
 
@@ -163,13 +181,16 @@ def _describe(c: Collection) -> dict[str, Any]:
 @blueprint.get("/collections/<collection_id>/items")
 def items(collection_id: str) -> Response:
     c = _collection_or_404(collection_id)
-    _only("bbox", "datetime", "limit", "cursor")
+    queryables = QUERYABLES.get(c.id, {})
+    _only("bbox", "datetime", "limit", "cursor", *queryables, *(["sortby"] if c.kind else []))
     box = params.bbox(request.args.get("bbox"))
     start, end = params.datetime_window(request.args.get("datetime"))
     limit = params.limit(request.args.get("limit"), DEFAULT_LIMIT)
     cursor = request.args.get("cursor")
     if c.kind is not None:
-        query = Query(c.kind, bbox=box, start=start, end=end, limit=limit)
+        query = Query(c.kind, bbox=box, start=start, end=end, limit=limit,
+                      sort=params.sortby(request.args.get("sortby"), SORTABLE[c.kind]),
+                      **_property_filters(queryables))  # fmt: skip
         found = listing.page(current_viewer(), query, cursor)
         features, following = found.features, found.next_cursor
     else:
@@ -213,6 +234,104 @@ def item(collection_id: str, feature_id: str) -> Response:
     return _json(out, GEOJSON)
 
 
+# -- queryables: properties the items can be filtered by -----------------------------
+
+
+@dataclass(frozen=True)
+class Queryable:
+    field: str  # the `Query` field it filters
+    title: str
+    values: tuple[str, ...] = ()  # the vocabulary, if closed
+
+
+def _vocabulary(members: type) -> tuple[str, ...]:
+    return tuple(member.value for member in members)
+
+
+_COMMON_QUERYABLES = {
+    "status": None,  # per collection below
+    "agency": Queryable("agency", "Owning agency", _vocabulary(Agency)),
+    "classification": Queryable("classification", "Classification",
+                                _vocabulary(Classification)),
+}  # fmt: skip
+_AREA_QUERYABLES = {
+    "county": Queryable("county", "SCB county code (2 digits)"),
+    "municipality": Queryable("municipality", "SCB municipality code (4 digits)"),
+}
+QUERYABLES: dict[str, dict[str, Queryable]] = {
+    "incidents": {
+        "type": Queryable("category", "Incident type", _vocabulary(IncidentType)),
+        "severity": Queryable("severity", "Severity", ("1", "2", "3", "4", "5")),
+        "status": Queryable("status", "Status", _vocabulary(IncidentStatus)),
+        "agency": _COMMON_QUERYABLES["agency"],
+        "classification": _COMMON_QUERYABLES["classification"],
+        **_AREA_QUERYABLES,
+    },
+    "units": {
+        "unit_kind": Queryable("category", "Unit kind", _vocabulary(UnitKind)),
+        "status": Queryable("status", "Status", _vocabulary(UnitStatus)),
+        "agency": _COMMON_QUERYABLES["agency"],
+        "classification": _COMMON_QUERYABLES["classification"],
+    },
+    "blockages": {
+        "reason": Queryable("category", "Reason", _vocabulary(BlockageReason)),
+        "status": Queryable("status", "Status", _vocabulary(BlockageStatus)),
+        "agency": _COMMON_QUERYABLES["agency"],
+        "classification": _COMMON_QUERYABLES["classification"],
+        **_AREA_QUERYABLES,
+    },
+    "riskzones": {
+        "risk_class": Queryable("category", "Fire-risk class"),
+        "status": Queryable("status", "Status", _vocabulary(RiskZoneStatus)),
+    },
+}
+
+
+def _property_filters(queryables: dict[str, Queryable]) -> dict[str, frozenset]:
+    """``name=value`` (or ``name=a,b``: any of them) for each queryable given."""
+    filters: dict[str, frozenset] = {}
+    for name, queryable in queryables.items():
+        text = request.args.get(name)
+        if text is None:
+            continue
+        if queryable.values:
+            values: frozenset = params.choices(text, name, queryable.values)
+        elif name in _AREA_QUERYABLES:
+            values = params.codes(text, name, 2 if name == "county" else 4)
+        else:
+            values = frozenset(v.strip() for v in text.split(",") if v.strip())
+        if queryable.field == "severity":
+            values = frozenset(int(v) for v in values)
+        filters[queryable.field] = values
+    return filters
+
+
+@blueprint.get("/collections/<collection_id>/queryables")
+def queryables(collection_id: str) -> Response:
+    """The properties items can be filtered by (OGC API - Features Part 3, as query
+    parameters), as a JSON Schema. Filters and `sortby` act on the records as the viewer
+    is shown them."""
+    c = _collection_or_404(collection_id)
+    _only()
+    href = f"{_base()}/collections/{c.id}/queryables"
+    properties: dict[str, Any] = {}
+    for name, q in QUERYABLES.get(c.id, {}).items():
+        schema: dict[str, Any] = {"title": q.title, "type": "string"}
+        if q.field == "severity":
+            schema = {"title": q.title, "type": "integer", "minimum": 1, "maximum": 5}
+        elif q.values:
+            schema["enum"] = list(q.values)
+        properties[name] = schema
+    return _json({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": href,
+        "type": "object",
+        "title": c.title,
+        "properties": properties,
+        "additionalProperties": False,
+    }, "application/schema+json")  # fmt: skip
+
+
 # -- the area layers (open data, the same for every viewer) --------------------------
 
 
@@ -241,7 +360,7 @@ def _area_page(
 ) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
     key: bytes = current_app.extensions["georisk.cursor_key"]
     filters = {"collection": collection_id, "bbox": box}
-    offset = cursors.decode(key, cursor, filters) or 0
+    (offset,) = cursors.decode(key, cursor, filters) or (0,)
     features, _, geometries = _area_features(collection_id)
     selected = range(len(features))
     if box is not None:
@@ -249,7 +368,7 @@ def _area_page(
         selected = [i for i in selected if hits[i]]
     chosen = [features[i] for i in selected[offset : offset + limit]]
     more = offset + limit < len(selected)
-    return chosen, cursors.encode(key, offset + limit, filters) if more else None
+    return chosen, cursors.encode(key, (offset + limit,), filters) if more else None
 
 
 # -- the OpenAPI 3.0 document of this API --------------------------------------------

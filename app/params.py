@@ -106,6 +106,31 @@ def codes(text: str | None, name: str, digits: int) -> frozenset[str]:
     return values
 
 
+def severities(text: str | None) -> frozenset[int]:
+    """A comma-separated list of severities, 1 to 5."""
+    values = choices(text, "severity", [str(n) for n in range(1, 6)])
+    return frozenset(int(value) for value in values)
+
+
+def sortby(text: str | None, sortable: Iterable[str]) -> tuple[tuple[str, bool], ...]:
+    """``sortby=-severity,+reported_at``: properties in order, ``-`` for descending (``+``
+    or nothing for ascending); ties keep the order records were created in."""
+    if text is None:
+        return ()
+    allowed = list(sortable)
+    keys: list[tuple[str, bool]] = []
+    for part in (p.strip() for p in text.split(",")):
+        name = part.lstrip("+-").strip()
+        if name not in allowed:
+            raise Problem.field(
+                400, "sortby", f"{name or part!r} is not sortable; one of: {', '.join(allowed)}"
+            )
+        if any(name == known for known, _ in keys):
+            raise Problem.field(400, "sortby", f"{name!r} is given twice")
+        keys.append((name, part.startswith("-")))
+    return tuple(keys)
+
+
 def refuse_unknown(given: Iterable[str], known: Iterable[str]) -> None:
     unknown = sorted(set(given) - set(known))
     if unknown:

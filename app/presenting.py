@@ -4,24 +4,19 @@ Every record, event and track point leaves the service through these functions, 
 ask `georisk.access` what the current viewer may see. Lists, single items, write
 answers, the journal and tracks all come here, so no endpoint can forget the policy.
 
-Filters ran in the database against the full records. A generalised record must not
-betray what its full form contains (a search for a word in a secret title must not
-bring up the generic "Polisinsats"), so generalised records are tested again against
-the query, on what the viewer actually sees.
+Which records a list holds is decided in the store, on what the viewer is shown
+(`georisk.store.Query.seen_by`); these functions decide how each one is shown.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import shapely
 from flask import current_app
 
 from georisk.access import Viewer, Visibility, present, present_event, visibility
 from georisk.journal import Event
 from georisk.model import Record
-from georisk.store import Query
-from georisk.store.base import projection_columns
 
 
 def lookup(kind: str, id_: str) -> Record | None:
@@ -39,15 +34,11 @@ def feature(viewer: Viewer | None, record: Record) -> dict[str, Any] | None:
     return out
 
 
-def features(
-    viewer: Viewer | None, records: list[Record], query: Query | None = None
-) -> list[dict[str, Any]]:
+def features(viewer: Viewer | None, records: list[Record]) -> list[dict[str, Any]]:
     out = []
     for record in records:
         shown = present(viewer, record, lookup=lookup)
         if shown is None:
-            continue
-        if shown.generalised and query is not None and not _still_matches(shown.record, query):
             continue
         item = shown.record.to_feature()
         item["properties"]["generalised"] = shown.generalised
@@ -68,15 +59,3 @@ def events(viewer: Viewer | None, items: list[Event]) -> list[dict[str, Any]]:
     shown = (present_event(viewer, item, lookup=lookup) for item in items)
     return [item for item in shown if item is not None]
 
-
-def _still_matches(record: Record, query: Query) -> bool:
-    columns = projection_columns(record)
-    if query.category and str(columns["category"]) not in query.category:
-        return False
-    if query.text and query.text.casefold() not in str(columns["label"]).casefold():
-        return False
-    if query.bbox is not None:
-        geometry = record.geometry
-        if geometry is None or not shapely.intersects(geometry, shapely.box(*query.bbox)):
-            return False
-    return True

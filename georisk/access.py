@@ -8,13 +8,18 @@ Classification, for a viewer who does not belong to the owning agency:
 
 * ``open``        shown in full;
 * ``agency``      not shown at all;
-* ``restricted``  shown generalised: a generic type and title, no description, no
-  callsign or station, the location snapped to the centre of a coarse grid cell
-  (SWEREF 99 TM, 1 km by default), no heading or speed.
+* ``restricted``  shown generalised (`generalise`): generic type, title or callsign, no
+  free text, the location snapped to the centre of a 1 km grid cell (SWEREF 99 TM), no
+  heading or speed; a blockage keeps only its road number and whole hours.
 
 The owning agency always sees its own records in full. The joint centre (agency
 ``centre``) owns shared records; its analysts and viewers see other agencies' records
 like any other agency.
+
+Whatever a viewer can ask of a list (a box, a type, a word, a time, an order) is
+answered on what that viewer is shown, never on the values behind a generalised
+record: the stores keep each restricted record's generalised form beside it for that
+(`georisk.store.base.generalised_columns`), and filter by `Scope`.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import Enum, StrEnum
 
 import shapely
@@ -31,6 +37,7 @@ from georisk.journal import Event
 from georisk.model import (
     Agency,
     Blockage,
+    BlockageReason,
     Classification,
     Incident,
     IncidentType,
@@ -38,8 +45,13 @@ from georisk.model import (
     RiskZone,
     Unit,
 )
+from georisk.roads.refs import leading_ref
 
-DEFAULT_GRID_M = 1_000.0
+GRID_M = 1_000.0
+#: Classifications every agency is shown in full, and those shown to other agencies in
+#: their generalised form; a record of any other classification only its owner sees.
+SHOWN_TO_ALL = frozenset({Classification.OPEN})
+GENERALISED_FOR_OTHERS = frozenset({Classification.RESTRICTED})
 
 _TO_SWEREF = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
 _TO_WGS84 = Transformer.from_crs("EPSG:3006", "EPSG:4326", always_xy=True)
@@ -92,22 +104,40 @@ def visibility(viewer: Viewer | None, record: Record) -> Visibility:
     if viewer is None:
         return Visibility.HIDDEN
     classification = record.classification  # type: ignore[attr-defined]
-    if classification == Classification.OPEN or viewer.agency == record.agency:  # type: ignore[attr-defined]
+    if classification in SHOWN_TO_ALL or viewer.agency == record.agency:  # type: ignore[attr-defined]
         return Visibility.FULL
-    if classification == Classification.RESTRICTED:
+    if classification in GENERALISED_FOR_OTHERS:
         return Visibility.GENERALISED
     return Visibility.HIDDEN
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """`visibility` in the terms a store filters by: the viewers of ``agency`` see a
+    record in full when its classification is in ``full`` or they own it, generalised
+    when it is in ``generalised`` (and not theirs), and not at all otherwise."""
+
+    agency: Agency
+    full: frozenset[Classification] = SHOWN_TO_ALL
+    generalised: frozenset[Classification] = GENERALISED_FOR_OTHERS
+
+    def generalises(self, record: Record) -> bool:
+        """Whether these viewers are shown ``record`` generalised."""
+        return (
+            record.classification in self.generalised  # type: ignore[attr-defined]
+            and record.agency != self.agency  # type: ignore[attr-defined]
+        )
+
+
+def scope(viewer: Viewer) -> Scope:
+    return Scope(viewer.agency)
 
 
 Lookup = Callable[[str, str], "Record | None"]
 
 
 def present(
-    viewer: Viewer | None,
-    record: Record,
-    *,
-    grid_m: float = DEFAULT_GRID_M,
-    lookup: Lookup | None = None,
+    viewer: Viewer | None, record: Record, *, lookup: Lookup | None = None
 ) -> Presented | None:
     """``record`` as ``viewer`` may see it, or None when it must not appear at all.
 
@@ -119,7 +149,7 @@ def present(
         case Visibility.FULL:
             shown = Presented(record, False)
         case Visibility.GENERALISED:
-            shown = Presented(generalise(record, grid_m), True)
+            shown = Presented(generalise(record), True)
         case _:
             return None
     assigned = getattr(shown.record, "assigned_to", None)
@@ -130,10 +160,8 @@ def present(
     return shown
 
 
-def present_all(
-    viewer: Viewer | None, records: list[Record], *, grid_m: float = DEFAULT_GRID_M
-) -> list[Presented]:
-    shown = (present(viewer, record, grid_m=grid_m) for record in records)
+def present_all(viewer: Viewer | None, records: list[Record]) -> list[Presented]:
+    shown = (present(viewer, record) for record in records)
     return [item for item in shown if item is not None]
 
 
@@ -153,8 +181,17 @@ def may_audit(viewer: Viewer | None) -> bool:
     return viewer is not None and viewer.role == Role.ADMIN
 
 
-def generalise(record: Record, grid_m: float = DEFAULT_GRID_M) -> Record:
-    """The coarse, anonymous form of a restricted record."""
+def generalise(record: Record) -> Record:
+    """The coarse, anonymous form of a restricted record, the same for every other agency.
+
+    A blockage is generalised like the rest (a point at its cell's centre, no free text)
+    and further: its reason becomes ``other`` (the reason of a closure beside a secret
+    operation tells its nature), ``road`` keeps only a road number it starts with ("E18",
+    "Rv 50"; free text may name a place or a person), and its start and expected end are
+    whole hours, widened outwards (a closure's exact minutes tie it to the secret event
+    that caused it). Changes themselves are still seen as they happen, as for every
+    shared record: a generalised record is one whose existence is shared.
+    """
     match record:
         case Incident():
             generic_type, title = GENERIC_INCIDENT[record.agency]
@@ -162,7 +199,7 @@ def generalise(record: Record, grid_m: float = DEFAULT_GRID_M) -> Record:
                 type=generic_type,
                 title=title,
                 description="",
-                location=snap(record.location, grid_m),
+                location=snap(record.location),
                 link="",
                 source_type="",
                 precision="grid_cell",
@@ -171,24 +208,41 @@ def generalise(record: Record, grid_m: float = DEFAULT_GRID_M) -> Record:
             return record.replace(
                 callsign=GENERIC_UNIT[record.agency],
                 home_station="",
-                position=None if record.position is None else snap(record.position, grid_m),
+                position=None if record.position is None else snap(record.position),
                 heading=None,
                 speed_kmh=None,
             )
         case Blockage():
             return record.replace(
+                road=leading_ref(record.road),
+                reason=BlockageReason.OTHER,
+                start=_hour_before(record.start),
+                expected_end=None if record.expected_end is None
+                else _hour_after(record.expected_end),
                 direction="",
                 source="",
-                section=snap(record.section.centroid, grid_m),
+                source_id="",
+                source_type="",
+                section=snap(record.section.centroid),
                 message="",
+                impact=None,
                 precision="grid_cell",
-            )
+            )  # fmt: skip
         case RiskZone():
             return record
     raise TypeError(f"no generalised form for {record!r}")
 
 
-def snap(point: shapely.Point, grid_m: float) -> shapely.Point:
+def _hour_before(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _hour_after(moment: datetime) -> datetime:
+    floor = _hour_before(moment)
+    return floor if floor == moment else floor + timedelta(hours=1)
+
+
+def snap(point: shapely.Point, grid_m: float = GRID_M) -> shapely.Point:
     """The centre of the ``grid_m`` cell (SWEREF 99 TM) that holds ``point``."""
     return _snapped(point.x, point.y, grid_m)
 
@@ -205,11 +259,7 @@ def _snapped(lon: float, lat: float, grid_m: float) -> shapely.Point:
 
 
 def present_event(
-    viewer: Viewer | None,
-    event: Event,
-    *,
-    grid_m: float = DEFAULT_GRID_M,
-    lookup: Lookup | None = None,
+    viewer: Viewer | None, event: Event, *, lookup: Lookup | None = None
 ) -> dict | None:
     """An event as ``viewer`` may see it (its payload presented), or None.
 
@@ -220,7 +270,7 @@ def present_event(
     if not event.is_picture:
         return None
     record = event.record()
-    shown = present(viewer, record, grid_m=grid_m, lookup=lookup)
+    shown = present(viewer, record, lookup=lookup)
     if shown is None:
         return None
     data = event.to_dict()

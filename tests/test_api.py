@@ -171,6 +171,25 @@ def test_incident_list_filters_and_cursor_pagination(client):
         url = nexts[0].removeprefix("http://localhost") if nexts else None
     assert seen == [f"inc-{i}" for i in range(5)]  # stable order, no repeats, no gaps
 
+    ordered = client.get("/api/v1/incidents?sortby=-title&limit=2").json
+    following = ordered["next"]
+    rest = client.get(f"/api/v1/incidents?sortby=-title&limit=10&cursor={following}").json
+    titles = [f["properties"]["title"] for f in ordered["features"] + rest["features"]]
+    assert titles == [f"Brand {i}" for i in (4, 3, 2, 1, 0)]
+    stale = client.get(f"/api/v1/incidents?sortby=title&limit=10&cursor={following}")
+    assert stale.status_code == 400  # a cursor continues only the order it was made for
+
+
+def test_area_collections_page_through_every_feature(client):
+    ids, url = [], "/ogc/collections/municipalities/items?limit=40"
+    while url:
+        page = client.get(url).json
+        ids += [f["id"] for f in page["features"]]
+        nexts = [link["href"] for link in page["links"] if link["rel"] == "next"]
+        url = nexts[0].removeprefix("http://localhost") if nexts else None
+    everything = client.get("/ogc/collections/municipalities/items?limit=1000").json
+    assert len(ids) == len(set(ids)) == everything["numberReturned"] > 40
+
 
 # -- units and assignments ---------------------------------------------------------
 

@@ -173,7 +173,12 @@ def test_unknown_collection_and_feature_ids(call):
 
 def test_unknown_query_parameters_and_methods(call):
     call("get", "/api/v1/incidents?colour=red", 400, "colour")
-    call("get", "/ogc/collections/incidents/items?sortby=title", 400, "sortby")
+    call("get", "/ogc/collections/incidents/items?colour=red", 400, "colour")
+    call("get", "/ogc/collections/incidents/items?sortby=description", 400, "sortby")
+    call("get", "/api/v1/incidents?sortby=title,-title", 400, "sortby")
+    call("get", "/api/v1/units?severity=3", 400, "severity")
+    call("get", "/api/v1/incidents?severity=6", 400, "severity")
+    call("get", "/ogc/collections/counties/items?sortby=code", 400, "sortby")
     call("delete", "/api/v1/incidents", 405)
     call("get", "/api/v1/incidents?limit=0", 400, "limit")
     call("get", "/api/v1/incidents?limit=many", 400, "limit")

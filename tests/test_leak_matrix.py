@@ -322,6 +322,7 @@ NO_RECORDS = {
     "ogc.collections": "collection descriptions (extents are the fixed accepted box)",
     "ogc.collection": "one collection's description",
     "ogc.api_document": "the OGC API's OpenAPI document",
+    "ogc.queryables": "the properties items can be filtered by (a fixed schema)",
     "pages.asset": "Leaflet, MarkerCluster and the map's own JS/CSS",
 }
 

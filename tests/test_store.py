@@ -533,15 +533,20 @@ def test_look_ups_by_entity_and_the_access_journal_use_their_indexes(store):
         )
 
 
+def _schema_of_version(path, version: int) -> None:
+    """An empty database as the store of schema ``version`` made it."""
+    with sqlite3.connect(path) as con:
+        for number, script in migrations():
+            if number <= version:
+                con.executescript(script)
+                con.execute(f"PRAGMA user_version = {number}")
+
+
 def test_a_journal_of_the_previous_schema_is_carried_over(tmp_path):
     # Written by the store of the schema before the era index (version 4): the entities
     # learn their first event, and history reads as before.
     old = tmp_path / "old.db"
-    with sqlite3.connect(old) as con:
-        for number, script in migrations():
-            if number <= 4:
-                con.executescript(script)
-                con.execute(f"PRAGMA user_version = {number}")
+    _schema_of_version(old, 4)
     source = SQLiteStore(tmp_path / "source.db")
     source.apply([c.RegisterUnit(unit()), c.ReportIncident(incident())], RESCUE, at=T0)
     source.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE,
@@ -586,3 +591,82 @@ def test_position_reports_keep_the_projection_row_as_a_full_rewrite_would(store,
         r[:seq_column] + r[seq_column + 1 :] for r in fresh
     ]
     assert rows[0][7] is None and rows[0][8] == rows[0][9]  # start = end = position time
+
+
+# -- the generalised projection: what other agencies are shown is what they can filter --
+
+
+def _seen_by_rescue(**fields) -> Query:
+    from georisk.access import Scope
+    from georisk.model import Agency
+
+    return Query(seen_by=Scope(Agency.RESCUE), **fields)
+
+
+def _cell_box(point: shapely.Point) -> tuple[float, ...]:
+    """A box of about 50 m around the centre of the 1 km cell that holds ``point``."""
+    from georisk.access import snap
+
+    centre = snap(point)
+    return centre.x - 5e-4, centre.y - 5e-4, centre.x + 5e-4, centre.y + 5e-4
+
+
+def test_a_restricted_unit_is_found_where_it_is_shown_after_every_move(store):
+    from tests.factories import POLICE
+
+    secret = unit("pat-1", agency="police", classification=Classification.RESTRICTED)
+    first, second = shapely.Point(15.2066, 59.2741), shapely.Point(14.52, 59.33)
+    store.apply([c.RegisterUnit(secret), c.MoveUnit("pat-1", first, minutes(1))], POLICE,
+                at=minutes(1))  # fmt: skip
+    assert store.query(_seen_by_rescue(kind="unit", bbox=_cell_box(first))).records
+    store.apply([c.MoveUnit("pat-1", second, minutes(2))], POLICE, at=minutes(2))
+    assert not store.query(_seen_by_rescue(kind="unit", bbox=_cell_box(first))).records
+    assert store.query(_seen_by_rescue(kind="unit", bbox=_cell_box(second))).records
+    # a box around the true point only, away from the cell's centre, finds it for no one else
+    exact = (second.x - 1e-4, second.y - 1e-4, second.x + 1e-4, second.y + 1e-4)
+    assert not store.query(_seen_by_rescue(kind="unit", bbox=exact)).records
+    assert store.query(Query("unit", bbox=exact)).records  # the true record is there
+
+
+def test_a_record_no_longer_restricted_is_filtered_on_its_true_values(store):
+    from tests.factories import POLICE
+
+    secret = incident("p-1", agency="police", classification=Classification.RESTRICTED,
+                      title="Tillslag Västerled", type=IncidentType.TRAFFIC)  # fmt: skip
+    store.apply([c.ReportIncident(secret)], POLICE, at=T0)
+    assert not store.query(_seen_by_rescue(kind="incident", text="västerled")).records
+    assert store.query(_seen_by_rescue(kind="incident", category=frozenset({"police"}))).records
+    store.apply([c.UpdateIncident("p-1", {"classification": Classification.OPEN})], POLICE,
+                at=minutes(1))  # fmt: skip
+    assert store.query(_seen_by_rescue(kind="incident", text="västerled")).records
+    assert not store.query(_seen_by_rescue(kind="incident", category=frozenset({"police"}))).records
+
+
+def test_restricted_records_of_the_previous_schema_get_their_generalised_form(tmp_path):
+    from tests.factories import POLICE
+
+    source = SQLiteStore(tmp_path / "source.db")
+    secret = incident("p-1", agency="police", classification=Classification.RESTRICTED,
+                      title="Tillslag Västerled", location=shapely.Point(15.2066, 59.2741))
+    source.apply([c.ReportIncident(secret), c.ReportIncident(incident("open-1"))], POLICE, at=T0)
+    with sqlite3.connect(source.path) as con:
+        events = con.execute("SELECT * FROM events").fetchall()
+        entities = con.execute("SELECT * FROM entities").fetchall()
+        # the R*Tree as schema 5 wrote it: the true bounds only
+        bbox = [(rid, *r.geometry.bounds) for rid, r in ((1, secret),)]
+    source.close()
+    old = tmp_path / "old.db"
+    _schema_of_version(old, 5)
+    with sqlite3.connect(old) as con:
+        con.executemany(f"INSERT INTO events VALUES ({','.join('?' * 9)})", events)
+        con.executemany(f"INSERT INTO entities VALUES ({','.join('?' * 20)})", entities)
+        con.executemany("INSERT INTO incident_bbox VALUES (?, ?, ?, ?, ?)",
+                        [(rid, x0, x1, y0, y1) for rid, x0, y0, x1, y1 in bbox])  # fmt: skip
+
+    store = SQLiteStore(old)
+    assert store.schema_version == migrations()[-1][0]
+    box = _cell_box(secret.location)
+    found = store.query(_seen_by_rescue(kind="incident", bbox=box)).records
+    assert [r.id for r in found] == ["p-1"]
+    assert store.query(_seen_by_rescue(kind="incident", text="polisinsats")).records
+    store.close()

@@ -49,6 +49,22 @@ def _one(part: str) -> str:
     return part.strip()
 
 
+_LEADING = re.compile(
+    r"^\s*(?:(E)\s*0*(\d{1,3})|(?:rv\.?|riksväg|lv\.?|länsväg|väg)\s*0*(\d{1,5}))(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def leading_ref(text: str) -> str:
+    """The road number a free text starts with ("E18 vid Karlskoga" -> "E18", "väg 50,
+    Ludvika" -> "Rv 50"), else "": all of the text that names only a road."""
+    found = _LEADING.match(text)
+    if found is None:
+        return ""
+    european, number = found.group(1), found.group(2) or found.group(3)
+    return f"E{int(number)}" if european else _one(number)
+
+
 def class_of_ref(ref: str | None) -> str:
     """Administrative class of a canonical ref: riksvägar are numbered below 100 in Sweden."""
     if not ref:

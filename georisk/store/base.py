@@ -11,9 +11,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from georisk.access import GENERALISED_FOR_OTHERS, Scope, generalise
 from georisk.commands import Actor, Command
 from georisk.journal import Event
 from georisk.model import Blockage, Incident, Record, RiskZone, Unit
+
+#: Per kind, the properties a list can be ordered by, and the projection column of each
+#: (`projection_columns`). Without an order, records come in the order they were created.
+SORTABLE: dict[str, dict[str, str]] = {
+    "incident": {"reported_at": "start", "closed_at": "end", "severity": "severity",
+                 "type": "category", "title": "label"},
+    "unit": {"position_time": "start", "unit_kind": "category", "callsign": "label"},
+    "blockage": {"start": "start", "lifted_at": "end", "reason": "category", "road": "label"},
+    "riskzones": {"valid_from": "start", "valid_to": "end", "risk_class": "category",
+                  "label": "label"},
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -23,6 +35,12 @@ class Query:
     ``start``/``end`` select records whose time span meets the window: an incident
     from report to close (open ones have no end), a blockage from start to lift, a
     unit at its position time. Sets are "any of"; empty means no filter.
+
+    ``seen_by`` makes every filter and the order act on the records as the viewers of
+    one agency are shown them (`georisk.access.Scope`): records they may not see are not
+    selected at all, and a generalised record is matched on its generalised form only
+    (its cell, generic type and title), never on the values it hides. Without it the
+    true records are selected, for the service's own use.
     """
 
     kind: str
@@ -33,17 +51,22 @@ class Query:
     agency: frozenset[str] = frozenset()
     category: frozenset[str] = frozenset()  # incident type, unit kind or blockage reason
     classification: frozenset[str] = frozenset()
+    severity: frozenset[int] = frozenset()
     county: frozenset[str] = frozenset()  # SCB codes
     municipality: frozenset[str] = frozenset()
     text: str | None = None  # case-insensitive part of title, callsign or road
+    seen_by: Scope | None = None
+    sort: tuple[tuple[str, bool], ...] = ()  # (property of SORTABLE, descending), in order
     limit: int | None = None
-    after: int | None = None  # position of the last record of the previous page
+    after: tuple[Any, ...] | None = None  # `Page.next_after` of the previous page
 
 
 @dataclass(frozen=True)
 class Page:
     records: list[Record]
-    next_after: int | None  # pass as Query.after for the next page; None at the end
+    # Pass as Query.after for the next page (None at the end): the sort values and the id
+    # of the page's last record, as the query's viewers are shown them.
+    next_after: tuple[Any, ...] | None
 
 
 @dataclass(frozen=True)
@@ -115,6 +138,19 @@ def projection_columns(record: Record) -> dict[str, Any]:
                 "municipality": "",
             }
     raise TypeError(f"not a record: {record!r}")
+
+
+def generalised_columns(record: Record) -> dict[str, Any] | None:
+    """The filter columns of the form other agencies are shown, for a record they are
+    shown generalised (None for any other): `projection_columns` of `generalise`, and the
+    bounds of its geometry."""
+    if record.classification not in GENERALISED_FOR_OTHERS:  # type: ignore[attr-defined]
+        return None
+    shown = generalise(record)
+    columns = projection_columns(shown)
+    geometry = shown.geometry
+    columns["bounds"] = None if geometry is None else geometry.bounds
+    return columns
 
 
 class Store(ABC):

@@ -23,12 +23,21 @@ from typing import Any
 import orjson
 import shapely
 
+from georisk.access import GENERALISED_FOR_OTHERS
 from georisk.commands import Actor, Command
 from georisk.errors import Conflict, GeoriskError
 from georisk.gcpause import gc_paused
 from georisk.journal import ACCESS_KIND, ENTITY_KINDS, Event, decide, references, target
 from georisk.model import RECORD_TYPES, Agency, Classification, Record, records_from_features
-from georisk.store.base import Page, Picture, Query, Store, projection_columns
+from georisk.store.base import (
+    SORTABLE,
+    Page,
+    Picture,
+    Query,
+    Store,
+    generalised_columns,
+    projection_columns,
+)
 from georisk.timeutil import format_utc, from_micros, to_micros, utc_now
 
 log = logging.getLogger("georisk.store")
@@ -180,6 +189,8 @@ class SQLiteStore(Store):
                     continue
                 for statement in _statements(script):
                     con.execute(statement)
+                if number in _AFTER_STEP:
+                    _AFTER_STEP[number](con)
                 con.execute(f"PRAGMA user_version = {number}")
                 version = number
         return version
@@ -286,7 +297,8 @@ class SQLiteStore(Store):
         created: dict[int, int],
         reshaped: set[int],
     ) -> None:
-        """Write the projection rows and their R*Tree boxes (geometry work vectorised).
+        """Write the projection rows, their generalised rows and their R*Tree boxes
+        (geometry work vectorised).
 
         A unit that only moved gets a narrow update (times, seq, geometry): most of the
         traffic is position reports, and the other columns cannot have changed.
@@ -295,9 +307,10 @@ class SQLiteStore(Store):
         geometries = [record.geometry for _, record in written]
         wkbs = shapely.to_wkb(geometries)
         bounds = shapely.bounds(geometries).tolist()
-        inserts, updates, moves = [], [], []
+        inserts, updates, moves, plain = [], [], [], []
         boxes: dict[str, list[tuple[Any, ...]]] = {}
         gone: dict[str, list[tuple[int]]] = {}
+        generalised: list[tuple[Any, ...]] = []
         for (rid, record), wkb, box in zip(written, wkbs, bounds, strict=True):
             seq = seqs[rid]
             if rid in created:
@@ -307,6 +320,13 @@ class SQLiteStore(Store):
             else:
                 moved = to_micros(record.position_time)  # type: ignore[attr-defined]
                 moves.append((moved, moved, seq, wkb, *box, rid))
+            if record.classification in GENERALISED_FOR_OTHERS:  # type: ignore[attr-defined]
+                row = _generalised_row(rid, record)
+                generalised.append(row)
+                if wkb is not None and row[5] is not None:
+                    box = _union(box, row[5:])
+            elif rid in reshaped:  # perhaps generalised until this change
+                plain.append((rid,))
             if record.kind not in _RTREE_KINDS:
                 continue
             if wkb is None:
@@ -317,6 +337,8 @@ class SQLiteStore(Store):
         con.executemany(_INSERT_ENTITY, inserts)
         con.executemany(_UPDATE_ENTITY, updates)
         con.executemany(_MOVE_ENTITY, moves)
+        con.executemany(_UPSERT_GENERALISED, generalised)
+        con.executemany("DELETE FROM generalised WHERE rid = ?", plain)
         for kind, kind_boxes in boxes.items():
             sql = f"INSERT OR REPLACE INTO {kind}_bbox VALUES (?, ?, ?, ?, ?)"
             con.executemany(sql, kind_boxes)
@@ -373,55 +395,30 @@ class SQLiteStore(Store):
 
     def query(self, query: Query) -> Page:
         _check_kind(query.kind)
-        sql = ["SELECT e.rid, e.id, ev.payload, e.geom FROM"]
-        args: list[Any] = []
-        bbox_test = "{t}.max_x >= ? AND {t}.min_x <= ? AND {t}.max_y >= ? AND {t}.min_y <= ?"
-        if query.bbox is not None and query.kind in _RTREE_KINDS:
-            # CROSS JOIN makes SQLite start from the R*Tree, not from every entity
-            box = bbox_test.format(t="b")
-            sql.append(f"{query.kind}_bbox AS b CROSS JOIN entities AS e ON e.rid = b.rid")
-            sql.append(f"AND {box}")
-            args += _bbox_args(query.bbox)
-        else:
-            sql.append("entities AS e")
-        sql.append("JOIN events AS ev ON ev.seq = e.seq")  # the record is its last event
-        sql.append("WHERE e.kind = ?")
-        args.append(query.kind)
-        if query.bbox is not None:  # exact float64 bounds (the R*Tree rounds to float32)
-            sql.append(f"AND {bbox_test.format(t='e')}")
-            args += _bbox_args(query.bbox)
-        for column in ("status", "agency", "category", "classification", "county", "municipality"):
-            values = sorted(getattr(query, column))
-            if values:
-                sql.append(f"AND e.{column} IN ({','.join('?' * len(values))})")
-                args += values
-        if query.start is not None or query.end is not None:
-            sql.append("AND e.start_us IS NOT NULL")
-        if query.end is not None:
-            sql.append("AND e.start_us <= ?")
-            args.append(to_micros(query.end))
-        if query.start is not None:
-            sql.append("AND (e.end_us IS NULL OR e.end_us >= ?)")
-            args.append(to_micros(query.start))
-        if query.text:
-            sql.append("AND instr(e.label, ?) > 0")
-            args.append(query.text.casefold())
+        con = self._connection()
+        after_rid = None
         if query.after is not None:
-            sql.append("AND e.rid > ?")
-            args.append(query.after)
-        sql.append("ORDER BY e.rid")
-        if query.limit is not None:
-            sql.append("LIMIT ?")
-            args.append(query.limit)
-        rows = self._connection().execute(" ".join(sql), args).fetchall()
+            found = con.execute(
+                "SELECT rid FROM entities WHERE kind = ? AND id = ?", (query.kind, query.after[-1])
+            ).fetchone()
+            if found is None:
+                raise GeoriskError(f"no {query.kind} {query.after[-1]!r} to continue after")
+            after_rid = found[0]
+        sql, args = _select(query, after_rid)
+        rows = con.execute(sql, args).fetchall()
         records = _records(query.kind, rows)
-        if query.bbox is not None and query.kind in ("blockage", "riskzones") and records:
-            # a line or polygon whose bounds meet the box may still pass beside it
-            geoms = [record.geometry for record in records]
-            keep = shapely.intersects(geoms, shapely.box(*query.bbox))
-            records = [record for record, ok in zip(records, keep, strict=True) if ok]
+        sorts = len(query.sort)
         full = query.limit is not None and len(rows) == query.limit
-        return Page(records, rows[-1][0] if full else None)
+        following = (*rows[-1][4 : 4 + sorts], records[-1].id) if full else None
+        if query.bbox is not None and query.kind in ("blockage", "riskzones") and records:
+            # a line or polygon whose bounds meet the box may still pass beside it (the
+            # generalised form of a record is a point: its bounds were the exact test)
+            scope = query.seen_by
+            tested = [r for r in records if scope is None or not scope.generalises(r)]
+            keep = shapely.intersects([r.geometry for r in tested], shapely.box(*query.bbox))
+            beside = {id(r) for r, ok in zip(tested, keep, strict=True) if not ok}
+            records = [record for record in records if id(record) not in beside]
+        return Page(records, following)
 
     def events_after(
         self, seq: int, limit: int = 1000, entity_kind: str | None = None
@@ -589,7 +586,55 @@ UPDATE entities SET start_us = ?, end_us = ?, seq = ?, geom = ?,
 WHERE rid = ?
 """
 
+_UPSERT_GENERALISED = """
+INSERT OR REPLACE INTO generalised (rid, category, label, start_us, end_us,
+                                    min_x, min_y, max_x, max_y)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
 _CLASSIFICATIONS = {member.value: member for member in Classification}
+
+
+def _generalised_row(rid: int, record: Record) -> tuple[Any, ...]:
+    columns = generalised_columns(record)
+    assert columns is not None
+    start, end, bounds = columns["start"], columns["end"], columns["bounds"]
+    return (
+        rid,
+        columns["category"],
+        columns["label"].casefold(),
+        None if start is None else to_micros(start),
+        None if end is None else to_micros(end),
+        *(bounds if bounds is not None else (None,) * 4),
+    )
+
+
+def _union(box: Sequence[float], other: Sequence[float]) -> list[float]:
+    return [min(box[0], other[0]), min(box[1], other[1]),
+            max(box[2], other[2]), max(box[3], other[3])]  # fmt: skip
+
+
+def _fill_generalised(con: sqlite3.Connection) -> None:
+    """Migration 6, in Python: the generalised rows of the records already stored, and the
+    R*Tree boxes that must hold them too."""
+    restricted = _literals(GENERALISED_FOR_OTHERS)
+    for kind in RECORD_TYPES:
+        rows = con.execute(
+            "SELECT e.rid, e.id, ev.payload, e.geom FROM entities AS e JOIN events AS ev"
+            f" ON ev.seq = e.seq WHERE e.kind = ? AND e.classification IN ({restricted})",
+            (kind,),
+        ).fetchall()
+        for row, record in zip(rows, _records(kind, rows), strict=True):
+            generalised = _generalised_row(row[0], record)
+            con.execute(_UPSERT_GENERALISED, generalised)
+            if kind in _RTREE_KINDS and record.geometry is not None:
+                min_x, min_y, max_x, max_y = _union(record.geometry.bounds, generalised[5:])
+                con.execute(f"INSERT OR REPLACE INTO {kind}_bbox VALUES (?, ?, ?, ?, ?)",
+                            (row[0], min_x, max_x, min_y, max_y))  # fmt: skip
+
+
+#: Steps of a migration done in Python after its SQL, by schema version.
+_AFTER_STEP = {6: _fill_generalised}
 
 
 def _event_times(
@@ -696,6 +741,120 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
     """Slices short enough to bind as SQL parameters."""
     for start in range(0, len(values), _MAX_SQL_VARIABLES):
         yield values[start : start + _MAX_SQL_VARIABLES]
+
+
+_MIN_INT, _MAX_INT = -(2**63), 2**63 - 1
+#: What an empty sort value sorts as: an open incident's end is the latest of all.
+_SORT_EMPTY = {"start": _MIN_INT, "end": _MAX_INT, "severity": 0, "category": "", "label": ""}
+_STORED = {"start": "start_us", "end": "end_us"}  # projection column -> entities column
+_GENERALISED_COLUMNS = frozenset(
+    {"category", "label", "start_us", "end_us", "min_x", "min_y", "max_x", "max_y"}
+)
+
+
+def _literals(values: Iterable[str]) -> str:
+    """Vocabulary values (classifications, agencies) written into SQL as literals."""
+    out = []
+    for value in sorted(str(v) for v in values):
+        if not value.replace("_", "").isalpha():
+            raise ValueError(f"not a vocabulary value: {value!r}")
+        out.append(f"'{value}'")
+    return ",".join(out) or "NULL"
+
+
+def _select(query: Query, after_rid: int | None) -> tuple[str, list[Any]]:
+    """The SQL of one page of ``query`` (rid, id, payload, geom, then the sort values).
+
+    With ``query.seen_by`` every filtered or sorted column is the one the scope's viewers
+    are shown: the generalised row's for records they see generalised, the entity's for
+    the rest, and records they may not see are not selected. The R*Trees hold the union
+    of both boxes, so they stay a valid first cut for either.
+    """
+    scope = query.seen_by
+    if scope is None:
+        visible = "1"
+
+        def shown(column: str) -> str:
+            return f"e.{column}"
+
+    else:
+        agency = _literals([scope.agency])
+        generalised = (f"(e.classification IN ({_literals(scope.generalised)})"
+                       f" AND e.agency <> {agency})")  # fmt: skip
+        full = f"(e.classification IN ({_literals(scope.full)}) OR e.agency = {agency})"
+        visible = f"({full} OR {generalised})"
+
+        def shown(column: str) -> str:
+            if column not in _GENERALISED_COLUMNS:  # the same in either form
+                return f"e.{column}"
+            return f"(CASE WHEN {generalised} THEN g.{column} ELSE e.{column} END)"
+
+    args: list[Any] = []
+    sources = ["entities AS e"]
+    where = ["e.kind = ?", visible]
+    kind_args: list[Any] = [query.kind]
+    if query.bbox is not None:
+        if query.kind in _RTREE_KINDS:  # CROSS JOIN: SQLite starts from the R*Tree
+            sources = [f"{query.kind}_bbox AS b CROSS JOIN entities AS e ON e.rid = b.rid"
+                       " AND b.max_x >= ? AND b.min_x <= ? AND b.max_y >= ? AND b.min_y <= ?"]
+            args += _bbox_args(query.bbox)
+        # exact float64 bounds (the R*Tree rounds to float32)
+        where.append(f"{shown('max_x')} >= ? AND {shown('min_x')} <= ? AND "
+                     f"{shown('max_y')} >= ? AND {shown('min_y')} <= ?")  # fmt: skip
+        kind_args += _bbox_args(query.bbox)
+    if scope is not None:
+        sources.append("LEFT JOIN generalised AS g ON g.rid = e.rid")
+    for column in ("status", "agency", "classification", "severity", "county", "municipality"):
+        values = sorted(getattr(query, column))
+        if values:
+            where.append(f"e.{column} IN ({','.join('?' * len(values))})")
+            kind_args += values
+    if query.category:
+        where.append(f"{shown('category')} IN ({','.join('?' * len(query.category))})")
+        kind_args += sorted(query.category)
+    if query.start is not None or query.end is not None:
+        where.append(f"{shown('start_us')} IS NOT NULL")
+    if query.end is not None:
+        where.append(f"{shown('start_us')} <= ?")
+        kind_args.append(to_micros(query.end))
+    if query.start is not None:
+        where.append(f"({shown('end_us')} IS NULL OR {shown('end_us')} >= ?)")
+        kind_args.append(to_micros(query.start))
+    if query.text:
+        where.append(f"instr({shown('label')}, ?) > 0")
+        kind_args.append(query.text.casefold())
+    keys: list[tuple[str, bool]] = []
+    for name, descending in query.sort:
+        column = SORTABLE[query.kind][name]
+        stored = _STORED.get(column, column)
+        keys.append((f"coalesce({shown(stored)}, {_SORT_EMPTY[column]!r})", descending))
+    if after_rid is not None:  # after the previous page's last record, in the same order
+        assert query.after is not None
+        values = [*query.after[:-1], after_rid]
+        order = [*keys, ("e.rid", False)]
+        alternatives = []
+        for i, (expression, descending) in enumerate(order):
+            ties = [f"{e} = ?" for e, _ in order[:i]]
+            beyond = f"{expression} {'<' if descending else '>'} ?"
+            alternatives.append(" AND ".join([*ties, beyond]))
+            kind_args += [*values[:i], values[i]]
+        where.append("(" + " OR ".join(f"({a})" for a in alternatives) + ")")
+    ordering = ", ".join(f"k{i}{' DESC' if d else ''}" for i, (_, d) in enumerate(keys))
+    ordering = f"{ordering}, rid" if ordering else "rid"
+    picked = "".join(f", {expression} AS k{i}" for i, (expression, _) in enumerate(keys))
+    inner = (f"SELECT e.rid AS rid, e.id AS id, e.seq AS seq, e.geom AS geom{picked} FROM "
+             f"{' '.join(sources)} WHERE {' AND '.join(where)} ORDER BY {ordering}")  # fmt: skip
+    args += kind_args
+    if query.limit is not None:
+        inner += " LIMIT ?"
+        args.append(query.limit)
+    outer = "".join(f", p.k{i}" for i in range(len(keys)))
+    ordering = ", ".join(f"p.k{i}{' DESC' if d else ''}" for i, (_, d) in enumerate(keys))
+    ordering = f"{ordering}, p.rid" if ordering else "p.rid"
+    # the payloads are read for the page's records only, after it is chosen
+    sql = (f"SELECT p.rid, p.id, ev.payload, p.geom{outer} FROM ({inner}) AS p "
+           f"JOIN events AS ev ON ev.seq = p.seq ORDER BY {ordering}")  # fmt: skip
+    return sql, args
 
 
 def _bbox_args(bbox: tuple[float, float, float, float]) -> list[float]:
