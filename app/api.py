@@ -23,13 +23,21 @@ from app.openapi import Api, Param
 from app.problems import Problem
 from georisk import commands as c
 from georisk import validation as v
-from georisk.access import Viewer, may_audit, may_read_history, may_write, present, present_all
+from georisk.access import (
+    Viewer,
+    may_audit,
+    may_read_history,
+    may_write,
+    present,
+    present_all,
+    view_of,
+)
 from georisk.area import attribute_point
 from georisk.commands import Actor
 from georisk.feeds.cap_export import incident_alert
 from georisk.feeds.cot_out import picture_events
 from georisk.gcpause import gc_paused
-from georisk.journal import ACCESS_KIND, ENTITY_KINDS, Event
+from georisk.journal import AUDIT_VIEW, ENTITY_KINDS, Event
 from georisk.model import (
     Agency,
     BlockageReason,
@@ -130,7 +138,10 @@ def _apply(commands: list[c.Command]) -> list[Event]:
 
 
 def _written(event: Event, status: int = 200) -> Response:
-    body = {"seq": event.seq, "feature": presenting.feature(_viewer(), event.record())}
+    """The write's answer: its number in the writer's view of the journal, and the record."""
+    viewer = _viewer()
+    body = {"seq": event.position_in(view_of(viewer)),
+            "feature": presenting.feature(viewer, event.record())}  # fmt: skip
     response = _json(body, status)
     if status == 201:
         response.headers["Location"] = request.base_url.rstrip("/") + "/" + event.entity_id
@@ -422,7 +433,9 @@ def report_positions() -> Response:
                 )  # fmt: skip
             checked.add(command.id)
         events = _apply(commands)  # type: ignore[arg-type]
-        answer = {"count": len(events), "first_seq": events[0].seq, "seq": events[-1].seq}
+        view = view_of(viewer)
+        answer = {"count": len(events), "first_seq": events[0].position_in(view),
+                  "seq": events[-1].position_in(view)}  # fmt: skip
         del events, commands  # freed before collection resumes: nothing left to walk
     return _json(answer)
 
@@ -523,22 +536,25 @@ def lift_blockage(id: str) -> Response:
 
 
 @API.route("GET", "/events", summary="Journal events after a sequence number", tag="journal",
-           params=(Param("after", "query", "Sequence number to continue after (default 0).",
-                         {"type": "integer", "minimum": 0}),
-                   Param("limit", "query", "Most events scanned (1-10000, default 1000).",
+           params=(Param("after", "query", "Your view's sequence number to continue after "
+                         "(default 0).", {"type": "integer", "minimum": 0}),
+                   Param("limit", "query", "Most events (1-10000, default 1000).",
                          {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT})),
            answer=schemas.EventList)  # fmt: skip
 def list_events() -> Response:
-    """Events the viewer may not see are left out; ``last_seq`` still moves past them."""
+    """The viewer's view of the journal: the events whose change its agency is shown,
+    numbered 1, 2, 3, ... in that view alone (`georisk.journal.VIEWS`), so that the numbers
+    say nothing of what else happened. ``last_seq`` is where to continue."""
     params.refuse_unknown(request.args, ["after", "limit"])
     viewer = _viewer()
     if not may_read_history(viewer):
         raise Problem(403, f"a {viewer.role} may not read the journal")
     after = _seq_param("after")
-    scanned = listing.store().events_after(after, params.limit(request.args.get("limit"), 1000))
+    view, limit = view_of(viewer), params.limit(request.args.get("limit"), 1000)
+    found = listing.store().events_in_view(view, after, limit)
     return _json({
-        "events": presenting.events(viewer, scanned),
-        "last_seq": scanned[-1].seq if scanned else after,
+        "events": presenting.events(viewer, found),
+        "last_seq": found[-1].position_in(view) if found else after,
     })  # fmt: skip
 
 
@@ -556,11 +572,11 @@ def list_audit() -> Response:
     if not may_audit(viewer):
         raise Problem(403, f"a {viewer.role} may not read the access journal")
     after = _seq_param("after")
-    found = listing.store().events_after(
-        after, params.limit(request.args.get("limit"), 1000), entity_kind=ACCESS_KIND
-    )
-    return _json({"events": [e.to_dict() for e in found],
-                  "last_seq": found[-1].seq if found else after})  # fmt: skip
+    limit = params.limit(request.args.get("limit"), 1000)
+    found = listing.store().events_in_view(AUDIT_VIEW, after, limit)
+    events = [dict(e.to_dict(), seq=e.position_in(AUDIT_VIEW)) for e in found]
+    return _json({"events": events,
+                  "last_seq": found[-1].position_in(AUDIT_VIEW) if found else after})  # fmt: skip
 
 
 def _seq_param(name: str) -> int:
@@ -634,8 +650,10 @@ def picture_at() -> Response:
         moment = parse_instant(text)
     except ValueError as exc:
         raise Problem.field(400, "at", str(exc)) from None
-    found = listing.store().state_at(moment)
-    out: dict[str, Any] = {"at": format_utc(moment), "seq": found.seq}
+    store = listing.store()
+    found = store.state_at(moment)
+    out: dict[str, Any] = {"at": format_utc(moment),
+                           "seq": store.view_position(view_of(viewer), found.seq)}  # fmt: skip
     for kind in ENTITY_KINDS:
         out[_PLURAL[kind]] = presenting.features(viewer, found.records.get(kind, []))
     return _json(out)

@@ -1,10 +1,11 @@
 """``GET /api/v1/picture``: everything the live map shows, in one answer, for one viewer.
 
 The map needs the open incidents, all units, the active blockages and the latest
-day's risk zones at once, plus the journal position they stand at: the page then
-follows the stream from ``seq``. ``seq`` is read *before* the records, so an event
-written in between is in the stream as well as (perhaps) in the records; applying a
-whole-record event twice changes nothing, while the reverse order could lose it.
+day's risk zones at once, plus the journal position they stand at, in the viewer's own
+view of the journal (`georisk.journal.VIEWS`): the page then follows the stream from
+``seq``. It is read *before* the records, so an event written in between is in the
+stream as well as (perhaps) in the records; applying a whole-record event twice changes
+nothing, while the reverse order could lose it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask import Blueprint, Response, current_app
 
 from app import presenting
 from app.auth import current_viewer
+from georisk.access import view_of
 from georisk.model import BlockageStatus, IncidentStatus, RiskZoneStatus
 from georisk.store import Query, Store
 from georisk.timeutil import STOCKHOLM, utc_now
@@ -47,15 +49,15 @@ def latest_zones(store: Store, today: date | None = None) -> list[Any]:
 @blueprint.get("/picture")
 def picture() -> Response:
     viewer = current_viewer()
+    assert viewer is not None  # app.auth refuses anonymous requests
     store = _store()
-    seq = store.last_seq()
+    seq = store.view_position(view_of(viewer), store.last_seq())
     incidents = store.query(Query("incident", status=frozenset({IncidentStatus.OPEN}))).records
     units = store.query(Query("unit")).records
     blockages = store.query(Query("blockage", status=frozenset({BlockageStatus.ACTIVE}))).records
     body = {
         "seq": seq,
-        "viewer": None if viewer is None else {
-            "name": viewer.name, "agency": str(viewer.agency), "role": str(viewer.role)},
+        "viewer": {"name": viewer.name, "agency": str(viewer.agency), "role": str(viewer.role)},
         "incidents": presenting.features(viewer, incidents),
         "units": presenting.features(viewer, units),
         "blockages": presenting.features(viewer, blockages),

@@ -38,7 +38,8 @@ class FeatureCollection(BaseModel):
 
 
 class WriteResult(BaseModel):
-    seq: int = Field(description="Journal sequence number of the write's event.")
+    seq: int = Field(description="The write's event's number in the writer's view of the "
+                     "journal (each agency's view is numbered 1, 2, 3, ... on its own).")
     feature: Feature | None = Field(
         description="The record after the write, as the writer may see it."
     )
@@ -47,7 +48,7 @@ class WriteResult(BaseModel):
 class BatchResult(BaseModel):
     count: int
     first_seq: int
-    seq: int = Field(description="Sequence number of the batch's last event.")
+    seq: int = Field(description="Number of the batch's last event in the writer's view.")
 
 
 class EventOut(BaseModel):
@@ -97,7 +98,8 @@ class Summary(BaseModel):
 
 class PictureOut(BaseModel):
     at: str
-    seq: int = Field(description="The last journal event at that moment (0: none yet).")
+    seq: int = Field(description="The viewer's position in its view of the journal at that "
+                     "moment (0: none yet).")
     incidents: list[Feature]
     units: list[Feature]
     blockages: list[Feature]

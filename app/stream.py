@@ -6,10 +6,12 @@ on a condition and takes what is newer than its own cursor. A client that is beh
 what memory holds (a reconnect after minutes, or one that arrives at another worker)
 reads straight from the journal, so resuming never depends on which process answers.
 
-The SSE ``id`` is the journal sequence number. A browser's EventSource sends it back
-as ``Last-Event-ID`` when it reconnects, and the stream continues after it: nothing
-lost, nothing twice. Heartbeats carry the cursor too (an ``id`` line without data),
-so a viewer who may see little of the journal does not rescan it on every reconnect.
+The SSE ``id`` is the event's number in the viewer's own view of the journal (each
+agency's view is numbered 1, 2, 3, ... on its own: `georisk.journal.VIEWS`), so the ids
+say nothing of events the viewer may not see. A browser's EventSource sends it back as
+``Last-Event-ID`` when it reconnects, and the stream continues after it: nothing lost,
+nothing twice. Heartbeats carry the cursor too (an ``id`` line without data). Inside,
+the hub and each client follow the journal by its own sequence numbers.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from flask import Blueprint, Response, current_app, request
 
 from app.auth import current_viewer
 from app.problems import Problem
-from georisk.access import Lookup, Viewer, present_event
+from georisk.access import Lookup, Viewer, present_event, view_of
 from georisk.journal import Event
 from georisk.store import Store
 
@@ -170,8 +172,9 @@ class Hub:
         if known is not _UNSEEN:
             return known
         shown = present_event(viewer, event, lookup=lookup)
-        message = None if shown is None else (
-            b"id: %d\nevent: change\ndata: %s\n\n" % (event.seq, orjson.dumps(shown)))  # fmt: skip
+        message = None
+        if shown is not None:
+            message = b"id: %d\nevent: change\ndata: %s\n\n" % (shown["seq"], orjson.dumps(shown))
         self._remember(self._messages, key, message, RENDERED_KEEP)
         return message
 
@@ -228,16 +231,22 @@ def install(app) -> None:
     app.register_blueprint(blueprint)
 
 
-def _start_seq() -> int:
-    """``Last-Event-ID`` (a reconnect) wins over ``?after=`` (the first connection)."""
+def _start(viewer: Viewer) -> tuple[int, int]:
+    """Where the client stands: (journal seq, its position in the viewer's view).
+    ``Last-Event-ID`` (a reconnect) wins over ``?after=`` (the first connection); both are
+    positions in the viewer's view. Without either, the live edge."""
+    store: Store = current_app.extensions["georisk.store"]
+    view = view_of(viewer)
     for name, text in (("Last-Event-ID", request.headers.get("Last-Event-ID")),
                        ("after", request.args.get("after"))):  # fmt: skip
         if text is None or text == "":
             continue
         if not (text.isascii() and text.isdigit()) or len(text) > 18:
             raise Problem.field(400, name, f"{text!r} is not a sequence number (0 or more)")
-        return int(text)
-    return current_app.extensions["georisk.store"].last_seq()
+        seq = store.seq_of_position(view, int(text))
+        return seq, store.view_position(view, seq)
+    seq = store.last_seq()
+    return seq, store.view_position(view, seq)
 
 
 @blueprint.get("/api/stream")
@@ -245,7 +254,7 @@ def stream() -> Response:
     """Journal events after the client's cursor, for as long as it stays connected."""
     viewer = current_viewer()
     assert viewer is not None  # app.auth refuses anonymous requests
-    after = _start_seq()
+    after = _start(viewer)
     shared = hub()
     limit = max_clients(current_app.config)
     if not shared.admit(viewer, limit):
@@ -261,19 +270,23 @@ def stream() -> Response:
 
 
 def _events(
-    shared: Hub, viewer: Viewer, cursor: int, heartbeat: float, lookup: Lookup
+    shared: Hub, viewer: Viewer, start: tuple[int, int], heartbeat: float, lookup: Lookup
 ) -> Iterator[bytes]:
+    cursor, position = start  # the journal's seq, and the viewer's number for it
+    view = view_of(viewer)
     try:
-        yield f"retry: 1000\nid: {cursor}\n: georisk stream\n\n".encode()
+        yield f"retry: 1000\nid: {position}\n: georisk stream\n\n".encode()
         quiet_since = time.monotonic()
         while True:
             found, cursor = shared.after(cursor, heartbeat)
             chunk = shared.rendered(found, viewer, lookup) if found else b""
+            if found:
+                position = found[-1].position_in(view)
             if chunk:
                 quiet_since = time.monotonic()
                 yield chunk
             elif time.monotonic() - quiet_since >= heartbeat:
                 quiet_since = time.monotonic()
-                yield f"id: {cursor}\n: heartbeat\n\n".encode()
+                yield f"id: {position}\n: heartbeat\n\n".encode()
     finally:
         shared.leave(viewer)

@@ -258,24 +258,66 @@ def _snapped(lon: float, lat: float, grid_m: float) -> shapely.Point:
     return shapely.Point(round(lon, 6), round(lat, 6))
 
 
+def view_of(viewer: Viewer) -> str:
+    """The journal view (`georisk.journal.VIEWS`) a viewer reads: its agency's."""
+    return viewer.agency.value
+
+
+def audience(
+    event_kind: str, before: Record | None, after: Record, lookup: Lookup
+) -> frozenset[str]:
+    """The journal views an event belongs to: the agencies whose picture it changes.
+
+    Those who see the record after the change, except for an assignment (or release)
+    whose incidents an agency may see neither of: to that agency nothing it is shown has
+    changed (``assigned_to`` is withheld both before and after), and an event there would
+    tell it that the unit went to something hidden. Decided when the event is written,
+    so that each view's numbering has no gaps (`present_event` shows an event to exactly
+    its audience).
+    """
+    agencies = [agency for agency in Agency
+                if visibility(_AGENCY_VIEWERS[agency], after) is not Visibility.HIDDEN]  # fmt: skip
+    if event_kind in ("unit.assigned", "unit.released") and before is not None:
+        named = [before.assigned_to, after.assigned_to]  # type: ignore[attr-defined]
+        incidents = [lookup("incident", id_) for id_ in named if id_ is not None]
+        agencies = [
+            agency for agency in agencies
+            if any(incident is not None and visibility(_AGENCY_VIEWERS[agency], incident)
+                   is not Visibility.HIDDEN for incident in incidents)
+        ]  # fmt: skip
+    return frozenset(agency.value for agency in agencies)
+
+
+_AGENCY_VIEWERS = {agency: Viewer("", agency, Role.VIEWER) for agency in Agency}
+
+
 def present_event(
     viewer: Viewer | None, event: Event, *, lookup: Lookup | None = None
 ) -> dict | None:
     """An event as ``viewer`` may see it (its payload presented), or None.
 
-    Access events (sign-ins, refused writes, user administration) are shown to nobody
-    here: they name people and addresses, and the picture's journal and stream are read
-    by every agency. Admins read them through the audit listing (`may_audit`).
+    An event is shown to the agencies of its audience only, numbered in the viewer's own
+    view (``seq``). Access events (sign-ins, refused writes, user administration) are in
+    no agency's view: they name people and addresses. Admins read them through the audit
+    listing (`may_audit`).
     """
-    if not event.is_picture:
+    if viewer is None or not event.is_picture:
+        return None
+    view = view_of(viewer)
+    if event.seen_in(view) is False:
         return None
     record = event.record()
     shown = present(viewer, record, lookup=lookup)
     if shown is None:
         return None
     data = event.to_dict()
+    if event.positions:
+        data["seq"] = event.position_in(view)
     if shown.record is not record:
         data["payload"] = shown.record.to_feature()
+        if event.kind == "unit.assigned" and shown.record.assigned_to is None:  # type: ignore[attr-defined]
+            # in this audience for the incident it left, which the viewer did see
+            data["kind"] = "unit.released"
     if shown.generalised:
         data["payload"]["properties"]["generalised"] = True
         data["actor"] = ""  # who acted is as telling as what happened

@@ -34,6 +34,24 @@ ENTITY_KINDS = ("incident", "unit", "blockage", "riskzones")
 #: Events about access rather than the picture (sign-ins, refused writes, users).
 ACCESS_KIND = "access"
 
+#: The journal as each reader sees it: one view per agency (the events whose change that
+#: agency's viewers are shown) and the audit view (access events, for admins). Each view
+#: numbers its own events 1, 2, 3, ... without gaps, so that no reader learns from the
+#: numbers how much happened that it may not see. Which views an event belongs to is
+#: decided when it is written (`georisk.access.audience`) and kept with it.
+VIEWS: tuple[str, ...] = (*(agency.value for agency in Agency), "audit")
+AUDIT_VIEW = "audit"
+_VIEW_BIT = {view: 1 << place for place, view in enumerate(VIEWS)}
+_VIEW_PLACE = {view: place for place, view in enumerate(VIEWS)}
+
+
+def audience_mask(views: frozenset[str] | set[str]) -> int:
+    """Views as the bit mask the journal keeps (bit i for VIEWS[i])."""
+    mask = 0
+    for view in views:
+        mask |= _VIEW_BIT[view]
+    return mask
+
 
 class Event(NamedTuple):
     """One change to the journal (immutable; a tuple: thousands are made per batch)."""
@@ -46,6 +64,19 @@ class Event(NamedTuple):
     entity_id: str
     classification: Classification
     payload: dict[str, Any]
+    audience: int | None = None  # the views it belongs to (`audience_mask`), once journaled
+    positions: tuple[int, ...] = ()  # per view of VIEWS, its number in that view up to here
+
+    def seen_in(self, view: str) -> bool | None:
+        """Whether the event belongs to ``view`` (None: not journaled, so not decided)."""
+        if self.audience is None:
+            return None
+        return bool(self.audience & _VIEW_BIT[view])
+
+    def position_in(self, view: str) -> int:
+        """The event's number in ``view`` (or, for an event not in it, the number of the
+        view's last event before it)."""
+        return self.positions[_VIEW_PLACE[view]]
 
     @property
     def entity_kind(self) -> str:

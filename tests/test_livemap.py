@@ -18,7 +18,7 @@ import shapely
 
 from app import create_app
 from georisk import commands as c
-from georisk.access import Viewer, present_all
+from georisk.access import Viewer, present_all, view_of
 from georisk.firerisk.classes import SWEDEN
 from georisk.identity import Tokens
 from georisk.model import (
@@ -139,7 +139,7 @@ def _expected(service) -> dict[str, int]:
             "units": len(present_all(viewer, units)),
             "blockages": len(present_all(viewer, active)),
             "riskzones": len(present_all(viewer, zones)),
-            "seq": store.last_seq(),
+            "seq": store.view_position(view_of(viewer), store.last_seq()),  # the viewer's view
         }
     finally:
         store.close()

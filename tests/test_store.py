@@ -556,7 +556,8 @@ def test_a_journal_of_the_previous_schema_is_carried_over(tmp_path):
         entities = con.execute("SELECT * FROM entities").fetchall()
     source.close()
     with sqlite3.connect(old) as con:
-        con.executemany(f"INSERT INTO events VALUES ({','.join('?' * 9)})", events)
+        con.executemany(f"INSERT INTO events VALUES ({','.join('?' * 9)})",
+                        [row[:9] for row in events])  # fmt: skip
         con.executemany(f"INSERT INTO entities VALUES ({','.join('?' * 19)})",
                         [row[:19] for row in entities])  # fmt: skip
 
@@ -658,7 +659,8 @@ def test_restricted_records_of_the_previous_schema_get_their_generalised_form(tm
     old = tmp_path / "old.db"
     _schema_of_version(old, 5)
     with sqlite3.connect(old) as con:
-        con.executemany(f"INSERT INTO events VALUES ({','.join('?' * 9)})", events)
+        con.executemany(f"INSERT INTO events VALUES ({','.join('?' * 9)})",
+                        [row[:9] for row in events])  # fmt: skip
         con.executemany(f"INSERT INTO entities VALUES ({','.join('?' * 20)})", entities)
         con.executemany("INSERT INTO incident_bbox VALUES (?, ?, ?, ?, ?)",
                         [(rid, x0, x1, y0, y1) for rid, x0, y0, x1, y1 in bbox])  # fmt: skip
@@ -670,3 +672,39 @@ def test_restricted_records_of_the_previous_schema_get_their_generalised_form(tm
     assert [r.id for r in found] == ["p-1"]
     assert store.query(_seen_by_rescue(kind="incident", text="polisinsats")).records
     store.close()
+
+
+def test_journal_views_are_numbered_alike_when_written_and_when_migrated(tmp_path):
+    """Each view counts its own events; a journal of schema 6 gets the same numbers from
+    the migration as the store gives events as it writes them."""
+    from georisk.journal import VIEWS
+    from georisk.model import Agency
+    from tests.factories import POLICE
+
+    source = SQLiteStore(tmp_path / "source.db")
+    for n, classification in enumerate(["open", "agency", "restricted", "agency", "open"]):
+        police_incident = incident(f"p-{n}", agency=Agency.POLICE, classification=classification)
+        source.apply([c.ReportIncident(police_incident)], POLICE)
+        source.apply([c.ReportIncident(incident(f"r-{n}", classification=classification))],
+                     RESCUE)  # fmt: skip
+    source.note("access.signed_in", RESCUE, "anna.r", {})
+    columns = ", ".join(f"view_{view}" for view in VIEWS)
+    with sqlite3.connect(source.path) as con:
+        events = con.execute("SELECT * FROM events ORDER BY seq").fetchall()
+        entities = con.execute("SELECT * FROM entities").fetchall()
+        written = con.execute(f"SELECT audience, {columns} FROM events ORDER BY seq").fetchall()
+    source.close()
+    police = [row[1] for row in written]
+    assert police == [1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 8]  # rescue's agency-only: not counted
+    assert [row[5] for row in written] == [0] * 10 + [1]  # the audit view: access events
+
+    old = tmp_path / "old.db"
+    _schema_of_version(old, 6)
+    with sqlite3.connect(old) as con:
+        con.executemany(f"INSERT INTO events VALUES ({','.join('?' * 9)})",
+                        [row[:9] for row in events])  # fmt: skip
+        con.executemany(f"INSERT INTO entities VALUES ({','.join('?' * 20)})", entities)
+    SQLiteStore(old).close()
+    with sqlite3.connect(old) as con:
+        migrated = con.execute(f"SELECT audience, {columns} FROM events ORDER BY seq").fetchall()
+    assert migrated == written

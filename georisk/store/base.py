@@ -204,6 +204,21 @@ class Store(ABC):
         entity kind when given (``access`` for the audit listing)."""
 
     @abstractmethod
+    def events_in_view(self, view: str, after: int, limit: int = 1000) -> list[Event]:
+        """The events of one journal view (`georisk.journal.VIEWS`) numbered after
+        ``after`` in that view, oldest first."""
+
+    @abstractmethod
+    def view_position(self, view: str, seq: int) -> int:
+        """How many events of ``view`` the journal holds up to sequence number ``seq``:
+        where a reader of that view stands once it has read that far."""
+
+    @abstractmethod
+    def seq_of_position(self, view: str, position: int) -> int:
+        """The journal sequence number a reader of ``view`` stands at once it has read
+        ``position`` events of it (the last seq before its next event)."""
+
+    @abstractmethod
     def events_of(
         self,
         kind: str,

@@ -17,17 +17,28 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
+from operator import add
 from pathlib import Path
 from typing import Any
 
 import orjson
 import shapely
 
-from georisk.access import GENERALISED_FOR_OTHERS
+from georisk.access import GENERALISED_FOR_OTHERS, audience
 from georisk.commands import Actor, Command
 from georisk.errors import Conflict, GeoriskError
 from georisk.gcpause import gc_paused
-from georisk.journal import ACCESS_KIND, ENTITY_KINDS, Event, decide, references, target
+from georisk.journal import (
+    ACCESS_KIND,
+    AUDIT_VIEW,
+    ENTITY_KINDS,
+    VIEWS,
+    Event,
+    audience_mask,
+    decide,
+    references,
+    target,
+)
 from georisk.model import RECORD_TYPES, Agency, Classification, Record, records_from_features
 from georisk.store.base import (
     SORTABLE,
@@ -44,7 +55,15 @@ log = logging.getLogger("georisk.store")
 
 _MAX_SQL_VARIABLES = 10_000
 _RTREE_KINDS = frozenset({"incident", "blockage", "riskzones"})  # see the schema for why not units
-_EVENT_COLUMNS = "seq, time_us, actor, agency, kind, entity_id, classification, payload"
+_VIEW_COLUMNS = ", ".join(f"view_{view}" for view in VIEWS)
+_EVENT_COLUMNS = (
+    f"seq, time_us, actor, agency, kind, entity_id, classification, payload, audience, "
+    f"{_VIEW_COLUMNS}"
+)
+_REFERRING = frozenset({"unit.assigned", "unit.released"})
+#: Per audience mask, what an event adds to each view's count.
+_STEPS = [tuple((mask >> place) & 1 for place in range(len(VIEWS)))
+          for mask in range(1 << len(VIEWS))]  # fmt: skip
 #: The index of events by entity is grouped by era, 2**ERA_BITS journal events (see the
 #: migration 0005): look-ups name the eras with this very expression, so that it is used.
 ERA_BITS = 16
@@ -219,8 +238,7 @@ class SQLiteStore(Store):
         actor: Actor,
         at: datetime | Sequence[datetime] | None,
     ) -> tuple[list[Event], dict[tuple[str, str], tuple[int, Record]]]:
-        last = con.execute("SELECT seq, time_us FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        last_seq, last_us = last if last else (0, None)
+        last_seq, last_us, positions = _last_event(con)
         times_us = _event_times(at, len(commands), last_us)
 
         keys = [target(command) for command in commands]
@@ -230,9 +248,15 @@ class SQLiteStore(Store):
         def lookup(key: tuple[str, str]) -> Record | None:
             return current.get(key, (None, None))[1]
 
+        def find(kind: str, id_: str) -> Record | None:  # for an audience: load if need be
+            if (kind, id_) not in current:
+                current.update(self._load(con, {(kind, id_)}, last_seq))
+            return lookup((kind, id_))
+
         next_rid: int | None = None
         now_us, now = -1, None
         name, agency, dumps = actor.name, Agency(actor.agency), orjson.dumps  # (loop locals)
+        masks: dict[tuple[str, str], int] = {}  # (classification, owner) -> audience
         events: list[Event] = []
         event_rows: list[tuple[Any, ...]] = []
         written: dict[tuple[str, str], tuple[int, Record]] = {}
@@ -259,13 +283,20 @@ class SQLiteStore(Store):
             current[key] = written[key] = (rid, new)
             seqs[rid] = seq
             classification = _CLASSIFICATIONS[new.classification]  # type: ignore[attr-defined]
+            if event_kind in _REFERRING:  # its audience depends on the incidents named
+                mask = audience_mask(audience(event_kind, record, new, find))
+            else:  # on the record's classification and owner only: one decision a batch
+                owner = (classification, new.agency)  # type: ignore[attr-defined]
+                mask = masks.get(owner)
+                if mask is None:
+                    mask = masks[owner] = audience_mask(audience(event_kind, record, new, find))
+            positions = tuple(map(add, positions, _STEPS[mask]))
             event_rows.append(
                 (seq, now_us, name, agency, event_kind, key[0], key[1], classification,
-                 dumps(feature).decode())
+                 dumps(feature).decode(), mask, *positions)
             )  # fmt: skip
-            events.append(
-                Event(seq, now, name, agency, event_kind, new.id, classification, feature)
-            )
+            events.append(Event(seq, now, name, agency, event_kind, new.id, classification,
+                                feature, mask, positions))  # fmt: skip
         con.executemany(_INSERT_EVENT, event_rows)
         self._write_entities(con, written.values(), seqs, created, reshaped)
         return events, written
@@ -273,21 +304,20 @@ class SQLiteStore(Store):
     def note(self, kind: str, actor: Actor, entity_id: str, payload: dict[str, Any]) -> Event:
         if not kind.startswith(ACCESS_KIND + "."):
             raise ValueError(f"{kind!r} is not an access event kind")
+        mask = audience_mask({AUDIT_VIEW})
         with self._write() as con:
-            last = con.execute(
-                "SELECT seq, time_us FROM events ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
-            last_seq, last_us = last if last else (0, 0)
-            time_us = max(to_micros(utc_now()), last_us)  # time never goes back
+            last_seq, last_us, positions = _last_event(con)
+            time_us = max(to_micros(utc_now()), last_us or 0)  # time never goes back
             seq = last_seq + 1
+            positions = tuple(map(add, positions, _STEPS[mask]))
             con.execute(
                 _INSERT_EVENT,
                 (seq, time_us, actor.name, actor.agency, kind, ACCESS_KIND, entity_id,
-                 Classification.AGENCY, orjson.dumps(payload).decode()),
+                 Classification.AGENCY, orjson.dumps(payload).decode(), mask, *positions),
             )  # fmt: skip
         self._cache.update(seq, seq, {})
         return Event(seq, from_micros(time_us), actor.name, Agency(actor.agency), kind,
-                     entity_id, Classification.AGENCY, payload)  # fmt: skip
+                     entity_id, Classification.AGENCY, payload, mask, positions)  # fmt: skip
 
     @staticmethod
     def _write_entities(
@@ -434,6 +464,33 @@ class SQLiteStore(Store):
         )
         return [_event(row) for row in rows]
 
+    def events_in_view(self, view: str, after: int, limit: int = 1000) -> list[Event]:
+        column, bit = _view_column(view), audience_mask({view})
+        con = self._connection()
+        con.execute("BEGIN")  # one snapshot for the search and the read
+        try:
+            start = _seq_of_position(con, column, after)
+            where = f"seq > ? AND audience & {bit}"
+            if view == AUDIT_VIEW:  # spelled out: the partial index is for this value
+                where += f" AND entity_kind = '{ACCESS_KIND}'"
+            rows = con.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE {where} ORDER BY seq LIMIT ?",
+                (start, limit),
+            ).fetchall()
+        finally:
+            con.execute("COMMIT")
+        return [_event(row) for row in rows]
+
+    def view_position(self, view: str, seq: int) -> int:
+        found = self._connection().execute(
+            f"SELECT {_view_column(view)} FROM events WHERE seq <= ? ORDER BY seq DESC LIMIT 1",
+            (seq,),
+        ).fetchone()
+        return found[0] if found else 0
+
+    def seq_of_position(self, view: str, position: int) -> int:
+        return _seq_of_position(self._connection(), _view_column(view), position)
+
     def events_of(
         self,
         kind: str,
@@ -559,10 +616,10 @@ class _RecordCache:
             self._entries.popitem(last=False)
 
 
-_INSERT_EVENT = """
+_INSERT_EVENT = f"""
 INSERT INTO events (seq, time_us, actor, agency, kind, entity_kind, entity_id, classification,
-                    payload)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    payload, audience, {_VIEW_COLUMNS})
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?{", ?" * len(VIEWS)})
 """
 
 _INSERT_ENTITY = """
@@ -659,6 +716,38 @@ def _event_times(
             )
         previous = micros
     return times
+
+
+def _last_event(con: sqlite3.Connection) -> tuple[int, int | None, tuple[int, ...]]:
+    """The journal's last seq, time and count of each view (zeros when empty)."""
+    last = con.execute(
+        f"SELECT seq, time_us, {_VIEW_COLUMNS} FROM events ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    if last is None:
+        return 0, None, (0,) * len(VIEWS)
+    return last[0], last[1], tuple(last[2:])
+
+
+def _view_column(view: str) -> str:
+    if view not in VIEWS:
+        raise GeoriskError(f"unknown journal view {view!r}; one of {', '.join(VIEWS)}")
+    return f"view_{view}"
+
+
+def _seq_of_position(con: sqlite3.Connection, column: str, position: int) -> int:
+    """The last seq at which the view ``column`` counts at most ``position`` events: its
+    reader, having read that many, goes on after it. A binary search over seq (each view's
+    count never decreases with seq, and a view never counts more events than seq does)."""
+    last = _last_seq(con)
+    low, high = min(position, last), last  # its count at ``low`` is at most ``position``
+    while low < high:
+        middle = (low + high + 1) // 2
+        (count,) = con.execute(f"SELECT {column} FROM events WHERE seq = ?", (middle,)).fetchone()
+        if count <= position:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _last_seq(con: sqlite3.Connection) -> int:
@@ -907,7 +996,7 @@ def _records(kind: str, rows: Sequence[tuple[Any, ...]]) -> list[Record]:
 
 
 def _event(row: tuple[Any, ...]) -> Event:
-    seq, time_us, actor, agency, kind, entity_id, classification, payload = row
+    seq, time_us, actor, agency, kind, entity_id, classification, payload, mask = row[:9]
     return Event(
         seq,
         from_micros(time_us),
@@ -917,4 +1006,6 @@ def _event(row: tuple[Any, ...]) -> Event:
         entity_id,
         Classification(classification),
         orjson.loads(payload),
+        mask,
+        row[9:],
     )
