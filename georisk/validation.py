@@ -7,7 +7,7 @@ GeoJSON (RFC 7946): Features, coordinates in (lon, lat) order, WGS84.
 Limits (also in the README): titles 200 characters, descriptions 5,000, short texts
 (callsign, road, station, direction, source) 100, line geometries 5,000 vertices,
 position batches 5,000 reports. Observed times (reports, positions) may be at most
-10 minutes in the future.
+10 minutes in the future; every time lies in `georisk.timeutil`'s accepted range.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from georisk.model import (
     UnitKind,
     UnitStatus,
 )
-from georisk.timeutil import format_utc, utc_now
+from georisk.timeutil import ACCEPTED_RANGE, EARLIEST, LATEST, format_utc, to_utc, utc_now
 
 # Where coordinates are plausible for a Nordic control centre: (min lon, min lat,
 # max lon, max lat). It is only a sanity check; the operating area is narrower.
@@ -60,7 +60,11 @@ Description = Annotated[str, StringConstraints(max_length=5_000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Position = Annotated[list[float], Field(min_length=2, max_length=3)]
-Time = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
+Time = Annotated[
+    AwareDatetime,
+    AfterValidator(to_utc),
+    Field(description=f"RFC 3339 with a timezone, from {ACCEPTED_RANGE}"),
+]
 Heading = Annotated[float, Field(ge=0, lt=360)]  # degrees clockwise from north
 SpeedKmh = Annotated[float, Field(ge=0, le=1_000)]
 
@@ -264,6 +268,8 @@ def _field_error(error: Any) -> FieldError:
     if error["type"] == "missing":
         return FieldError(field, "required field is missing")
     reason = error["msg"]
+    if error["type"] == "value_error":  # our own validators' words, without pydantic's prefix
+        reason = str(error["ctx"]["error"])
     if error["type"] == "enum":
         reason = f"{error['input']!r} is not one of: {error['ctx']['expected']}"
     return FieldError(field, reason)
@@ -400,11 +406,19 @@ def move_units(data: Any, *, now: datetime | None = None) -> list[c.MoveUnit]:
     """A batch of position reports: every report must be valid, or none is taken."""
     now = now or utc_now()
     reports = parse(PositionBatch, data).positions
-    times = [report["time"].astimezone(UTC) for report in reports]
-    latest = now + FUTURE_TOLERANCE
-    for i, moment in enumerate(times):
-        if moment > latest:
-            _not_in_future(moment, f"positions.{i}.time", now)
+    given = [report["time"] for report in reports]
+    # Bounds first (comparing aware times cannot overflow, converting them can), over
+    # the whole list at C speed; only a batch with a bad time is searched report by report.
+    latest = min(now + FUTURE_TOLERANCE, LATEST)
+    if min(given) < EARLIEST or max(given) > latest:
+        for i, moment in enumerate(given):
+            if not EARLIEST <= moment <= latest:
+                field = f"positions.{i}.time"
+                try:
+                    _not_in_future(to_utc(moment), field, now)
+                except ValueError as exc:
+                    raise ValidationError.one(field, str(exc)) from None
+    times = [moment.astimezone(UTC) for moment in given]
     xy = np.array([report["geometry"]["coordinates"][:2] for report in reports], dtype=float)
     lon, lat = xy[:, 0], xy[:, 1]
     min_lon, min_lat, max_lon, max_lat = ACCEPTED_EXTENT
