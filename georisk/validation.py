@@ -60,7 +60,6 @@ MAX_BATCH = 5_000
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
 
-
 def _no_nul(text: str) -> str:
     """NUL ends a string in C: GDAL, QGIS and SQLite's C functions would cut the text
     there, and PostgreSQL (a PostGIS store) refuses it outright."""
@@ -86,6 +85,7 @@ Name = Annotated[
 ]
 MAX_ALTITUDE_M = 10_000
 Altitude = Annotated[StrictFloat, Field(ge=-MAX_ALTITUDE_M, le=MAX_ALTITUDE_M)]
+_OUT_OF_BOUNDS = frozenset({"less_than_equal", "greater_than_equal"})  # an altitude's errors
 
 
 class _Position:
@@ -240,8 +240,9 @@ class BatchPositionReport(TypedDict):
 
     unit: Id
     geometry: PointGeometry
-    # Converted to UTC by `move_units`: a Python validator called per report costs
-    # as much as all the rest of the validation of a 5,000-report batch.
+    # Checked against the accepted range and converted to UTC by `move_units`: a Python
+    # validator called per report costs as much as all the rest of the validation of a
+    # 5,000-report batch.
     time: AwareDatetime
     heading: NotRequired[Heading | None]
     speed_kmh: NotRequired[SpeedKmh | None]
@@ -331,9 +332,6 @@ def _field_error(error: Any) -> FieldError:
     if error["type"] == "enum":
         reason = f"{error['input']!r} is not one of: {error['ctx']['expected']}"
     return FieldError(field, reason)
-
-
-_OUT_OF_BOUNDS = frozenset({"less_than_equal", "greater_than_equal"})
 
 
 def new_id(prefix: str) -> str:
