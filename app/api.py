@@ -51,7 +51,7 @@ from georisk.model import (
 )
 from georisk.store import Query
 from georisk.store.base import SORTABLE
-from georisk.timeutil import format_utc, parse_instant
+from georisk.timeutil import format_utc, parse_instant, read_instant
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 API = Api(
@@ -462,7 +462,7 @@ def unit_track(id: str) -> Response:
     points = []
     for shown in presenting.events(viewer, moves):
         props = shown["payload"]["properties"]
-        when = parse_instant(props["position_time"])
+        when = read_instant(props["position_time"])
         if (start is not None and when < start) or (end is not None and when > end):
             continue
         if len(points) == limit:

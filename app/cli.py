@@ -114,8 +114,9 @@ def export_command(db: str, output: str, as_user: str | None, agency: str | None
     with app.app_context():
         try:
             html = render(build(app.extensions["georisk.store"], viewer, parse_options(args)))
-        except Problem as exc:
-            raise click.ClickException(exc.detail) from None
+        except Problem as exc:  # named by the option the user typed, not the query's name
+            words = [f"--{e.field.replace('_', '-')}: {e.reason}" for e in exc.errors]
+            raise click.ClickException("; ".join(words) or exc.detail) from None
     with open(output, "w", encoding="utf-8") as out:
         out.write(html)
     click.echo(f"georisk: wrote {output} ({len(html.encode()):,} bytes) for {viewer.name}",

@@ -7,6 +7,8 @@ import math
 from collections.abc import Iterable
 from datetime import datetime
 
+from flask import Flask, request
+
 from app.problems import Problem
 from georisk.timeutil import parse_instant
 
@@ -137,3 +139,18 @@ def refuse_unknown(given: Iterable[str], known: Iterable[str]) -> None:
         raise Problem.field(
             400, unknown[0], f"unknown query parameter; known: {', '.join(sorted(known))}"
         )
+
+
+def install(app: Flask) -> None:
+    """Refuse a NUL character in any query parameter, before any view reads it.
+
+    The body's texts are checked by `georisk.validation`; a query's texts (``q``, an
+    export's ``title``) would otherwise reach the store's search and the files made for
+    GIS tools, which cut text at a NUL. One check for every route, present and future.
+    """
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        for name, value in request.args.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                raise Problem.field(400, name, "may not contain a NUL character (\\u0000)")

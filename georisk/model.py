@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from georisk.timeutil import format_utc, parse_instant
+from georisk.timeutil import format_utc, read_instant
 
 
 class Classification(StrEnum):
@@ -127,7 +127,7 @@ def _time_or_none(value: datetime | None) -> str | None:
 
 
 def _parse_or_none(value: str | None) -> datetime | None:
-    return None if value is None else parse_instant(value)
+    return None if value is None else read_instant(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,12 @@
 
 The store keeps instants as integer microseconds since the Unix epoch so that
 comparisons and indexes are exact; float timestamps lose sub-microsecond bits.
+
+Times from outside (API, CLI, feeds) must lie in `EARLIEST`..`LATEST`: RFC 3339 allows
+``0001-01-01T00:00:00+14:00``, which Python cannot even convert to UTC, and every
+instant near the ends of Python's calendar (years 1-9999) overflows in some later step
+(a window widened by a tolerance, a local time for display). Times read back from the
+journal are georisk's own and are not checked again (`read_instant`).
 """
 
 from __future__ import annotations
@@ -13,6 +19,11 @@ from zoneinfo import ZoneInfo
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+# The accepted range, in UTC: centuries on both sides of anything a control centre
+# records or plans, and a century from the end of Python's calendar.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2199, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+ACCEPTED_RANGE = "1900-01-01T00:00:00Z to 2199-12-31T23:59:59Z"
 
 
 def utc_now() -> datetime:
@@ -30,14 +41,33 @@ def from_micros(micros: int) -> datetime:
 
 
 def parse_instant(text: str) -> datetime:
-    """An ISO 8601 instant with an explicit offset (``Z`` or ``+02:00``), as UTC."""
+    """An ISO 8601 instant from outside, with an explicit offset (``Z`` or ``+02:00``),
+    as UTC; ValueError when it is malformed, has no zone or is out of range."""
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError as exc:
         raise ValueError(f"not an ISO 8601 time: {text!r}") from exc
     if moment.tzinfo is None:
         raise ValueError(f"time {text!r} has no timezone; add Z or an offset such as +01:00")
+    return to_utc(moment)
+
+
+def to_utc(moment: datetime) -> datetime:
+    """An aware time from outside as UTC, or ValueError when it is outside the accepted
+    range. The range is checked first: comparing aware times cannot overflow, while
+    converting one near the ends of the calendar can."""
+    if moment.utcoffset() is None:
+        raise ValueError(f"time {moment.isoformat()} has no timezone")
+    if not EARLIEST <= moment <= LATEST:
+        raise ValueError(f"{moment.isoformat()} is outside the accepted range of times, "
+                         f"{ACCEPTED_RANGE}")  # fmt: skip
     return moment.astimezone(UTC)
+
+
+def read_instant(text: str) -> datetime:
+    """A time georisk wrote itself (journal payloads, always UTC), as UTC. Not checked
+    against the range: records written before the range existed must stay readable."""
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def format_utc(moment: datetime) -> str:

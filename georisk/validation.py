@@ -7,7 +7,9 @@ GeoJSON (RFC 7946): Features, coordinates in (lon, lat) order, WGS84.
 Limits (also in the README): titles 200 characters, descriptions 5,000, short texts
 (callsign, road, station, direction, source) 100, line geometries 5,000 vertices,
 position batches 5,000 reports. Observed times (reports, positions) may be at most
-10 minutes in the future.
+10 minutes in the future; every time lies in `georisk.timeutil`'s accepted range.
+Coordinates are JSON numbers, never strings; a third one (altitude, metres) must be
+within ±10,000 and is not kept. No text may hold a NUL character.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    StrictFloat,
     StringConstraints,
     with_config,
 )
+from pydantic_core import CoreSchema, core_schema
 from shapely.geometry.base import BaseGeometry
 from typing_extensions import TypedDict  # (pydantic reads typing's only from Python 3.12)
 
@@ -45,7 +50,7 @@ from georisk.model import (
     UnitKind,
     UnitStatus,
 )
-from georisk.timeutil import format_utc, utc_now
+from georisk.timeutil import ACCEPTED_RANGE, EARLIEST, LATEST, format_utc, to_utc, utc_now
 
 # Where coordinates are plausible for a Nordic control centre: (min lon, min lat,
 # max lon, max lat). It is only a sanity check; the operating area is narrower.
@@ -54,13 +59,62 @@ MAX_VERTICES = 5_000
 MAX_BATCH = 5_000
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
+
+def _no_nul(text: str) -> str:
+    """NUL ends a string in C: GDAL, QGIS and SQLite's C functions would cut the text
+    there, and PostgreSQL (a PostGIS store) refuses it outright."""
+    if "\x00" in text:
+        raise ValueError("may not contain a NUL character (\\u0000)")
+    return text
+
+
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=5_000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Position = Annotated[list[float], Field(min_length=2, max_length=3)]
-Time = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_no_nul),
+]
+Description = Annotated[str, StringConstraints(max_length=5_000), AfterValidator(_no_nul)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(_no_nul)
+]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(_no_nul),
+]
+MAX_ALTITUDE_M = 10_000
+Altitude = Annotated[StrictFloat, Field(ge=-MAX_ALTITUDE_M, le=MAX_ALTITUDE_M)]
+_OUT_OF_BOUNDS = frozenset({"less_than_equal", "greater_than_equal"})  # an altitude's errors
+
+
+class _Position:
+    """A GeoJSON position: longitude and latitude as JSON numbers (a string such as
+    "15" is refused, not converted), then at most one altitude in metres. georisk keeps
+    positions in two dimensions, so an altitude is only checked for sense and dropped.
+
+    A tuple with a variadic tail, which pydantic builds only from a core schema: it
+    checks the altitude in pydantic's own code, and validates a position batch faster
+    than the list of floats it replaces (no Python per coordinate).
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        number = handler.generate_schema(StrictFloat)
+        return core_schema.tuple_schema(
+            [number, number, handler.generate_schema(Altitude)],
+            variadic_item_index=2, min_length=2, max_length=3,
+        )  # fmt: skip
+
+
+Position = Annotated[tuple[float, ...], _Position]
+Time = Annotated[
+    AwareDatetime,
+    AfterValidator(to_utc),
+    Field(description=f"RFC 3339 with a timezone, from {ACCEPTED_RANGE}"),
+]
 Heading = Annotated[float, Field(ge=0, lt=360)]  # degrees clockwise from north
 SpeedKmh = Annotated[float, Field(ge=0, le=1_000)]
 
@@ -186,8 +240,9 @@ class BatchPositionReport(TypedDict):
 
     unit: Id
     geometry: PointGeometry
-    # Converted to UTC by `move_units`: a Python validator called per report costs
-    # as much as all the rest of the validation of a 5,000-report batch.
+    # Checked against the accepted range and converted to UTC by `move_units`: a Python
+    # validator called per report costs as much as all the rest of the validation of a
+    # 5,000-report batch.
     time: AwareDatetime
     heading: NotRequired[Heading | None]
     speed_kmh: NotRequired[SpeedKmh | None]
@@ -254,16 +309,26 @@ def parse(model: type[M], data: Any) -> M:
             return model.model_validate_json(data)
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise ValidationError([_field_error(error) for error in exc.errors()]) from None
+        errors = exc.errors()
+        # A position whose numbers were refused is also "too short" (pydantic counts the
+        # items that passed): say only what is wrong with the numbers.
+        refused = {tuple(error["loc"][:-1]) for error in errors if error["type"] != "missing"}
+        errors = [e for e in errors if e["type"] != "too_short" or tuple(e["loc"]) not in refused]
+        raise ValidationError([_field_error(error) for error in errors]) from None
 
 
 def _field_error(error: Any) -> FieldError:
-    field = ".".join(str(part) for part in error["loc"])
+    loc = error["loc"]
+    field = ".".join(str(part) for part in loc)
     if error["type"] == "extra_forbidden":
         return FieldError(field, "unknown field")
     if error["type"] == "missing":
         return FieldError(field, "required field is missing")
     reason = error["msg"]
+    if loc and loc[-1] == 2 and "coordinates" in loc and error["type"] in _OUT_OF_BOUNDS:
+        reason = f"altitude {error['input']} m is not within ±{MAX_ALTITUDE_M:,} m"
+    if error["type"] == "value_error":  # our own validators' words, without pydantic's prefix
+        reason = str(error["ctx"]["error"])
     if error["type"] == "enum":
         reason = f"{error['input']!r} is not one of: {error['ctx']['expected']}"
     return FieldError(field, reason)
@@ -400,11 +465,19 @@ def move_units(data: Any, *, now: datetime | None = None) -> list[c.MoveUnit]:
     """A batch of position reports: every report must be valid, or none is taken."""
     now = now or utc_now()
     reports = parse(PositionBatch, data).positions
-    times = [report["time"].astimezone(UTC) for report in reports]
-    latest = now + FUTURE_TOLERANCE
-    for i, moment in enumerate(times):
-        if moment > latest:
-            _not_in_future(moment, f"positions.{i}.time", now)
+    given = [report["time"] for report in reports]
+    # Bounds first (comparing aware times cannot overflow, converting them can), over
+    # the whole list at C speed; only a batch with a bad time is searched report by report.
+    latest = min(now + FUTURE_TOLERANCE, LATEST)
+    if min(given) < EARLIEST or max(given) > latest:
+        for i, moment in enumerate(given):
+            if not EARLIEST <= moment <= latest:
+                field = f"positions.{i}.time"
+                try:
+                    _not_in_future(to_utc(moment), field, now)
+                except ValueError as exc:
+                    raise ValidationError.one(field, str(exc)) from None
+    times = [moment.astimezone(UTC) for moment in given]
     xy = np.array([report["geometry"]["coordinates"][:2] for report in reports], dtype=float)
     lon, lat = xy[:, 0], xy[:, 1]
     min_lon, min_lat, max_lon, max_lat = ACCEPTED_EXTENT

@@ -10,6 +10,9 @@ from georisk.feeds import adapter
 from georisk.feeds.importer import Summary, import_parsed
 from georisk.store import Store
 
+#: Valid RFC 3339, but no UTC instant exists for them: each feed must reject the item.
+EDGES = ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00")
+
 
 def sample(shared_dir: Path, source: str, name: str) -> Path:
     path = shared_dir / "data" / "feeds" / source / name

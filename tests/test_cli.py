@@ -10,7 +10,9 @@ import time
 from datetime import timedelta
 
 import shapely
+from click.testing import CliRunner
 
+from app.cli import cli
 from georisk import commands as c
 from georisk.store import SQLiteStore
 from georisk.store.sqlite import migrations
@@ -96,6 +98,47 @@ def test_user_errors_are_readable_and_exit_non_zero(tmp_path, db_path):
     assert "has no timezone" in naive.stderr and "Traceback" not in naive.stderr
     bad_kind = georisk("state", "--db", str(db_path), "--kind", "cats")
     assert bad_kind.returncode == 2 and "'cats' is not one of" in bad_kind.stderr
+
+
+EDGES = ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00")
+
+
+def _one_error_line(code: int, stderr: str, *words: str) -> None:
+    """Non-zero, no traceback, and one "Error:" line saying ``words``."""
+    assert code != 0 and "Traceback" not in stderr, stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, stderr
+    assert all(word in errors[0] for word in words), errors[0]
+
+
+def test_times_at_the_edge_of_the_calendar_are_one_error_line(db_path):
+    """One real process, then every other time option in-process (the same click code,
+    without a second of start-up per option)."""
+    _seed(db_path)
+    db = ("--db", str(db_path))
+    for edge in EDGES:
+        result = georisk("state", *db, "--at", edge)
+        _one_error_line(result.returncode, result.stderr, "'--at'", edge, "1900", "2199")
+
+    def run(*args: str, words: tuple[str, ...]) -> None:
+        result = CliRunner().invoke(cli, [*args, *db])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            result.exception)  # fmt: skip
+        _one_error_line(result.exit_code, result.stderr, *words)
+
+    as_analyst = ("-o", str(db_path.with_suffix(".html")), "--agency", "rescue", "--role",
+                  "analyst")  # fmt: skip
+    for edge in EDGES:
+        for option, more in (("--at", ()), ("--from", ("--to", "2026-01-15T10:00:00Z")),
+                             ("--to", ("--from", "2026-01-15T07:00:00Z")),
+                             ("--exported-at", ())):  # fmt: skip
+            run("export", *as_analyst, option, edge, *more, words=(f"{option}: {edge}", "1900"))
+        run("demo", "--no-serve", "--end", edge, words=("'--end'", "1900"))
+    assert not db_path.with_suffix(".html").exists()
+    run("events", "--after", "99999999999999999999", words=("'--after'", "0<=x<="))
+    run("firerisk", "at", "15.2", "59.27", "--day", "0001-01-01",
+        words=("'--day'", "1900-01-01 to 2199-12-31"))  # fmt: skip
+    assert len(georisk("events", *db).stdout.splitlines()) == 4  # nothing was written
 
 
 def test_events_follow_shows_new_events_as_they_arrive(db_path):

@@ -15,7 +15,7 @@ from georisk.feeds.capschema import violations
 from georisk.model import Classification, IncidentStatus, IncidentType
 from tests import factories
 from tests.api_support import bearer, make_token
-from tests.feeds_support import reasons, run, sample
+from tests.feeds_support import EDGES, reasons, run, sample
 from tests.test_cli import georisk
 
 SENT = "2026-08-22T12:00:00+02:00"
@@ -227,3 +227,15 @@ def test_cli_export_needs_a_viewer_and_writes_a_valid_alert(seeded, tmp_path):
     hidden = georisk("cap", "export", "secret-1", "--db", str(seeded), "--agency", "police",
                      "--role", "viewer")  # fmt: skip
     assert hidden.returncode != 0 and "no incident with id 'secret-1'" in hidden.stderr
+
+
+@pytest.mark.parametrize("edge", EDGES)
+def test_a_time_at_the_edge_of_the_calendar_rejects_the_alert_naming_the_element(store, edge):
+    expires = alert().replace(b"2026-08-23T12:00:00+02:00", edge.encode())
+    for payload, element in ((alert(sent=edge), "sent"), (expires, "expires"),
+                             (alert(msg_type="Update", references=f"rtj@orebro.se,X,{edge}"),
+                              "references[0].sent")):  # fmt: skip
+        summary = run(store, "cap", payload)
+        assert (summary.created, len(summary.rejected)) == (0, 1), reasons(summary)
+        assert f"{element}: {edge} is outside the accepted range" in reasons(summary)
+    assert store.last_seq() == 0

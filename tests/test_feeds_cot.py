@@ -6,7 +6,7 @@ import pytest
 
 from georisk.feeds import adapter
 from georisk.feeds.cot import event_item
-from tests.feeds_support import reasons, run, sample
+from tests.feeds_support import EDGES, reasons, run, sample
 
 ORIGIN_LON, ORIGIN_LAT = 15.2134, 59.2741  # Örebro
 
@@ -96,3 +96,13 @@ def test_entity_expansion_and_external_entities_are_refused(store):
         parsed = adapter("cot").parse(payload)
         assert not parsed.items
         assert "refused XML construct" in str(parsed.rejected[0])
+
+
+@pytest.mark.parametrize("edge", EDGES)
+def test_a_time_at_the_edge_of_the_calendar_rejects_its_event_only(store, edge):
+    stale_edge = report("C").replace(b"stale='2026-08-22T10:05:00Z'", f"stale='{edge}'".encode())
+    summary = run(store, "cot", report("A") + report("B", time=edge) + stale_edge)
+    assert summary.created == 1 and len(summary.rejected) == 2, reasons(summary)
+    assert f"event 1: event@time: {edge} is outside the accepted range" in reasons(summary)
+    assert f"event 2: event@stale: {edge} is outside the accepted range" in reasons(summary)
+    assert store.get("unit", "cot-B") is None and store.get("unit", "cot-A") is not None

@@ -11,7 +11,7 @@ from georisk.feeds import adapter
 from georisk.feeds.base import MAX_PAYLOAD_BYTES
 from georisk.model import IncidentType
 from georisk.store import Query
-from tests.feeds_support import reasons, run, sample
+from tests.feeds_support import EDGES, reasons, run, sample
 
 
 def event(ident: int = 1, **changes) -> dict:
@@ -137,3 +137,13 @@ def test_the_original_event_is_kept_for_audit(store):
         assert json.loads(ledger.raw("polisen", "7")) == event(7)
     finally:
         ledger.close()
+
+
+@pytest.mark.parametrize("edge", EDGES)
+def test_a_time_at_the_edge_of_the_calendar_rejects_its_event_only(store, edge):
+    when = edge.replace("T", " ")  # Polisen's own form: "YYYY-MM-DD HH:MM:SS +HH:MM"
+    summary = run(store, "polisen", payload(event(1), event(2, datetime=when)))
+    assert summary.created == 1 and len(summary.rejected) == 1, reasons(summary)
+    assert "item 1 (id 2): datetime:" in reasons(summary)
+    assert "outside the accepted range of times" in reasons(summary)
+    assert [i.source_id for i in store.query(Query("incident")).records] == ["1"]

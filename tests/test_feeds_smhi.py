@@ -5,9 +5,10 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from georisk.errors import ValidationError
 from georisk.feeds import adapter
 from georisk.feeds.smhi import INDICES, compare, read_forecast
-from tests.feeds_support import reasons, run, sample
+from tests.feeds_support import EDGES, reasons, run, sample
 from tests.test_cli import georisk
 
 NAME = "smhi_fire_risk_fwi_daily_point_lon16_lat58_2026-09-04.json"
@@ -77,3 +78,21 @@ def test_bad_days_are_rejected_with_the_reason_and_the_rest_imports(store, forec
 def test_bad_payloads_are_refused_whole(payload, needle):
     with pytest.raises(Exception, match=needle):
         adapter("smhi").parse(payload)
+
+
+def _forecast(approved: str, *valid: str) -> bytes:
+    day = [{"name": "fwiindex", "values": [3]}, {"name": "fwi", "values": [16.4]}]
+    return orjson.dumps({
+        "approvedTime": approved,
+        "geometry": {"type": "Point", "coordinates": [[16.011823, 57.997082]]},
+        "timeSeries": [{"validTime": time, "parameters": day} for time in valid],
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize("edge", EDGES)
+def test_a_time_at_the_edge_of_the_calendar_rejects_its_day_or_the_payload(store, edge):
+    summary = run(store, "smhi", _forecast("2026-09-04T06:00:00Z", "2026-09-04T12:00:00Z", edge))
+    assert summary.created == 1 and len(summary.rejected) == 1, reasons(summary)
+    assert f"timeSeries[1].validTime: {edge} is outside the accepted range" in reasons(summary)
+    with pytest.raises(ValidationError, match=r"approvedTime: .* is outside the accepted range"):
+        adapter("smhi").parse(_forecast(edge, "2026-09-05T12:00:00Z"))

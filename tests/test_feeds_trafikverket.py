@@ -9,7 +9,7 @@ import pytest
 from georisk.errors import ValidationError
 from georisk.feeds import adapter
 from georisk.store import Query
-from tests.feeds_support import reasons, run, sample
+from tests.feeds_support import EDGES, reasons, run, sample
 
 LINE = "LINESTRING (15.0321 59.3102, 15.0512 59.3051, 15.0704 59.2987)"  # E18 near Örebro
 LINE_TM = "LINESTRING (501800 6575200, 502900 6574650, 504000 6573950)"
@@ -111,3 +111,13 @@ def test_an_api_error_or_a_foreign_document_is_reported():
         b'{"RESPONSE": {"RESULT": [{"ERROR": {"SOURCE": "x", "MESSAGE": "Invalid key"}}]}}'
     )
     assert "Invalid key" in str(parsed.rejected[0])
+
+
+@pytest.mark.parametrize("edge", EDGES)
+@pytest.mark.parametrize("field", ["StartTime", "EndTime"])
+def test_a_time_at_the_edge_of_the_calendar_rejects_its_deviation_only(store, field, edge):
+    situation = {"Deviation": [deviation("A"), deviation("B", **{field: edge})]}
+    summary = run(store, "trafikverket", response(situation))
+    assert summary.created == 1 and len(summary.rejected) == 1, reasons(summary)
+    assert f"(Id B): Deviation.{field}: {edge} is outside the accepted range" in reasons(summary)
+    assert store.get("blockage", "trafikverket-B") is None

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from georisk.timeutil import format_utc, from_micros, to_micros
+import pytest
+
+from georisk.timeutil import (
+    EARLIEST,
+    LATEST,
+    format_utc,
+    from_micros,
+    parse_instant,
+    read_instant,
+    to_micros,
+    to_utc,
+)
 
 STOCKHOLM_WINTER = timezone(timedelta(hours=1))
 
@@ -23,3 +34,20 @@ def test_format_utc_answers_each_instant_right_however_calls_alternate():
 def test_microseconds_round_trip():
     moment = datetime(2026, 3, 29, 1, 59, 59, 999_999, tzinfo=UTC)
     assert from_micros(to_micros(moment)) == moment
+
+
+def test_times_from_outside_must_lie_in_the_accepted_range():
+    assert parse_instant("1900-01-01T01:00:00+01:00") == EARLIEST
+    assert parse_instant("2200-01-01T00:59:59.999999+01:00") == LATEST
+    for text in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00",
+                 "1900-01-01T00:59:59+01:00", "2199-12-31T23:00:00-01:00"):  # fmt: skip
+        with pytest.raises(ValueError, match="outside the accepted range of times, 1900-"):
+            parse_instant(text)
+    with pytest.raises(ValueError, match="no timezone"):
+        to_utc(datetime(2026, 1, 15))
+
+
+def test_times_read_back_from_the_journal_are_not_checked_again():
+    """A record written before the range existed must stay readable."""
+    assert read_instant("9999-12-31T23:59:59Z") == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert read_instant("2026-01-15T08:00:00Z").tzinfo is UTC

@@ -6,6 +6,7 @@ import copy
 import math
 from datetime import UTC, datetime
 
+import orjson
 import pytest
 
 from georisk import validation as v
@@ -204,3 +205,33 @@ def test_valid_input_becomes_the_expected_records(store):
     with pytest.raises(ValidationError, match="not after the start"):
         store.apply([v.update_blockage(blk.blockage.id, {"properties": {
             "expected_end": "2000-01-01T00:00:00Z"}})], RESCUE)  # fmt: skip
+
+
+def test_a_batch_from_raw_json_refuses_edge_times_string_coordinates_and_altitudes():
+    """The fast path (raw JSON, reports as dicts, no Python validator per report) keeps
+    every rule of the single report."""
+    good = {"unit": "u1", "geometry": point(*OREBRO), "time": "2026-01-15T08:00:00Z"}
+    now = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+    cases = [
+        ({"time": "0001-01-01T00:00:00+14:00"}, "positions.1.time", "accepted range"),
+        ({"time": "9999-12-31T23:59:59-14:00"}, "positions.1.time", "accepted range"),
+        ({"time": "1899-12-31T23:59:59Z"}, "positions.1.time", "accepted range"),
+        ({"time": "2199-12-31T23:59:59Z"}, "positions.1.time", "in the future"),
+        ({"geometry": {"type": "Point", "coordinates": [15.2, "59.3"]}},
+         "positions.1.geometry.coordinates.1", "valid number"),
+        ({"geometry": {"type": "Point", "coordinates": [15.2, 59.3, 1e308]}},
+         "positions.1.geometry.coordinates.2", "altitude"),
+        ({"unit": "u\x001"}, "positions.1.unit", "pattern"),
+    ]  # fmt: skip
+    for change, field, reason in cases:
+        raw = orjson.dumps({"positions": [good, {**good, **change}, good]})
+        with pytest.raises(ValidationError) as caught:
+            v.move_units(raw, now=now)
+        assert [(e.field, reason in e.reason) for e in caught.value.errors] == [(field, True)], (
+            change, caught.value.errors)  # fmt: skip
+    raw = b'{"positions": [{"unit": "u1", "time": "2026-01-15T08:00:00Z", "geometry": ' \
+          b'{"type": "Point", "coordinates": [15.2, 59.3, 1e400]}}]}'  # fmt: skip
+    with pytest.raises(ValidationError, match=r"coordinates\.2: Input should be a finite number"):
+        v.move_units(raw, now=now)
+    (moved,) = v.move_units(orjson.dumps({"positions": [{**good, "geometry": point(15, 59)}]}))
+    assert moved.position.coords[0] == (15.0, 59.0)

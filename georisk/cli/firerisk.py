@@ -12,15 +12,22 @@ from georisk.firerisk.classes import SWEDEN, scale_by_name
 from georisk.firerisk.publish import publish, risk_at
 from georisk.firerisk.station_weather import daily_fire_weather, read_station_weather
 from georisk.firerisk.zones import DEFAULT_CELL_SIZE, fire_risk_grid, risk_zones
+from georisk.timeutil import EARLIEST, LATEST
 
 
 def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-07-15", ctx, param) from None
+    if not EARLIEST.year <= day.year <= LATEST.year:  # a day's bounds must be instants
+        raise click.BadParameter(
+            f"{value} is outside the accepted range of days, {EARLIEST.year}-01-01 to "
+            f"{LATEST.year}-12-31", ctx, param,
+        )  # fmt: skip
+    return day
 
 
 @click.group()

@@ -24,6 +24,10 @@ db_option = click.option(
 )
 
 
+# SQLite's largest integer: a larger --after could not even be compared with a seq.
+MAX_SEQ = 2**63 - 1
+
+
 def open_existing(db: str) -> SQLiteStore:
     return SQLiteStore(db, create=False)
 
@@ -49,9 +53,9 @@ def init_db(db: str) -> None:
 
 @click.command("events")
 @db_option
-@click.option("--after", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--after", type=click.IntRange(min=0, max=MAX_SEQ), default=0, show_default=True,
               help="List events with a sequence number above this.")  # fmt: skip
-@click.option("--limit", type=click.IntRange(min=1), default=None,
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_SEQ), default=None,
               help="List at most this many events.")  # fmt: skip
 @click.option("--follow", "-f", is_flag=True,
               help="Keep waiting for new events, like tail -f (Ctrl-C stops).")  # fmt: skip

@@ -8,7 +8,7 @@ precision ``municipality_centroid`` or ``county_centroid``, and maps draw them h
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
@@ -19,6 +19,7 @@ from georisk.errors import FieldError, ValidationError
 from georisk.feeds.areas import codes_at, county_codes, municipality_codes
 from georisk.feeds.base import FeedItem, Parsed, Rejected, json_payload, record_id
 from georisk.model import Agency, Classification, Incident, IncidentType, Precision
+from georisk.timeutil import to_utc
 from georisk.validation import _check_position
 
 NAME = "polisen"
@@ -146,12 +147,11 @@ def _time(text: str, errors: list[FieldError]) -> datetime | None:
         return None
     y, mo, d, h, mi, s, oh, om = (int(part) for part in match.groups())
     offset = timedelta(hours=abs(oh), minutes=om) * (-1 if match.group(7).startswith("-") else 1)
-    try:
-        local = datetime(y, mo, d, h, mi, s, tzinfo=timezone(offset))
+    try:  # the range check of to_utc too: year 1 at +14:00 has no UTC instant
+        return to_utc(datetime(y, mo, d, h, mi, s, tzinfo=timezone(offset)))
     except ValueError as exc:
         errors.append(FieldError("datetime", f"{text!r}: {exc}"))
         return None
-    return local.astimezone(UTC)
 
 
 def _gps(value: object, errors: list[FieldError]) -> shapely.Point | None:
