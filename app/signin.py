@@ -1,8 +1,9 @@
 """``/signin`` and ``/signout``: browser sessions for people.
 
-The form carries a CSRF token bound to the visitor's (pre-sign-in) session, so another
-site cannot sign a browser in under the attacker's account. A successful sign-in starts
-a fresh session (no fixation) holding the user's name, epoch and a new CSRF token.
+The form carries a CSRF token bound to the visitor's (pre-sign-in) cookie, so another
+site cannot sign a browser in under the attacker's account. A successful sign-in ends
+any session the browser had and starts a fresh one in the database (no fixation), with
+a new id in the cookie and a new CSRF token; signing out deletes it.
 Failures count against the account and the address (`georisk.throttle`); while either
 is locked the password is not even checked.
 """
@@ -11,10 +12,19 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from app import audit
-from app.auth import csrf_ok, csrf_token, current_viewer, throttle, users
+from app.auth import csrf_ok, csrf_token, current_viewer, sessions, throttle, users
 from app.signin_texts import language, text
 from georisk import throttle as limits
 from georisk.model import Agency
@@ -80,10 +90,10 @@ def submit() -> Response:
                    failures=failures)  # fmt: skip
         return _page(401, text("failed", lang), name=name)
     throttle().forget(account)
+    sessions().end(session.get("sid", ""))
     session.clear()  # a new session: nothing from before sign-in carries over
     session.permanent = True
-    session.update(user=user.name, epoch=user.epoch, csrf=None)
-    csrf_token()
+    session["sid"], _ = sessions().start(user, current_app.permanent_session_lifetime)
     audit.note("signed_in", user.name, user.agency, user.name, role=str(user.role))
     return redirect(_next_url(), 303)  # type: ignore[return-value]
 
@@ -93,6 +103,7 @@ def signout() -> Response:
     """Ends this browser's session (the CSRF check in `app.auth` has already run)."""
     viewer = current_viewer()
     assert viewer is not None  # app.auth refused anonymous requests
+    sessions().end(session.get("sid", ""))
     session.clear()
     audit.note("signed_out", viewer.name, viewer.agency, viewer.name)
     lang = language(request.args.get("lang"))

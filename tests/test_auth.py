@@ -6,6 +6,7 @@ import http.cookiejar
 import json
 import logging
 import re
+import sqlite3
 import time
 import urllib.error
 import urllib.parse
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 from app import create_app
 from georisk.cli import cli
 from georisk.identity import Tokens
-from georisk.store import SQLiteStore
+from georisk.store import Query, SQLiteStore
 from georisk.users import Users
 from tests.api_support import bearer, running_service
 from tests.factories import incident_input
@@ -45,8 +46,9 @@ def sign_in(client, name: str = "polis.op", password: str = PASSWORD):
 
 
 def session_csrf(client) -> str:
-    with client.session_transaction() as session:
-        return session["csrf"]
+    """The CSRF token of the client's session, as pages hand it out (it is kept with the
+    session in the database, not in the cookie)."""
+    return _csrf(client.get("/signin").get_data(as_text=True))
 
 
 def _sample_url(rule) -> str:
@@ -269,3 +271,84 @@ def test_browser_session_over_the_real_server(db_path, monkeypatch):
         assert created[0] == 201
         call(f"{base}/signout", urllib.parse.urlencode({"csrf_token": token}).encode())
         assert call(f"{base}/api/v1/units")[0] == 401
+
+
+def _replay(app, cookie: str):
+    """A client that holds nothing but a copy of someone's session cookie."""
+    thief = app.test_client()
+    thief.set_cookie("georisk_session", cookie)
+    return thief
+
+
+def test_a_session_cookie_copied_before_sign_out_is_dead_after_it(app, db_path):
+    client = app.test_client()
+    sign_in(client)
+    copied = client.get_cookie("georisk_session").value
+    token = session_csrf(client)
+    assert _replay(app, copied).get("/api/v1/incidents").status_code == 200  # a live session
+    assert client.post("/signout", data={"csrf_token": token}).status_code == 303
+    thief = _replay(app, copied)
+    assert thief.get("/api/v1/incidents").status_code == 401
+    body = incident_input(agency="police", title="Efter utloggning")
+    refused = thief.post("/api/v1/incidents", json=body, headers={"X-CSRF-Token": token})
+    assert refused.status_code == 401
+    assert SQLiteStore(db_path).query(Query("incident")).records == []  # nothing written
+    # and the copied CSRF token is no longer this cookie's token
+    from app.auth import csrf_ok
+
+    headers = {"Cookie": f"georisk_session={copied}", "X-CSRF-Token": token}
+    with app.test_request_context("/api/v1/incidents", method="POST", headers=headers):
+        assert not csrf_ok()
+
+
+def test_signing_in_again_ends_the_session_before(app):
+    client = app.test_client()
+    sign_in(client)
+    before = client.get_cookie("georisk_session").value
+    assert sign_in(client).status_code == 303  # the same browser signs in once more
+    assert client.get_cookie("georisk_session").value != before
+    assert client.get("/api/v1/incidents").status_code == 200
+    assert _replay(app, before).get("/api/v1/incidents").status_code == 401
+
+
+def test_expired_sessions_are_cleaned_up(db_path):
+    SQLiteStore(db_path).close()
+    Users(db_path).add("polis.op", "police", "operator", PASSWORD)
+    app = create_app({"DB": str(db_path), "SECURE_COOKIES": False, "SESSION_HOURS": 1 / 3600})
+    sign_in(app.test_client())
+    sign_in(app.test_client())
+    time.sleep(1.1)
+    sign_in(app.test_client())  # a sign-in clears away the sessions that have ended
+    with sqlite3.connect(db_path) as con:
+        assert con.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+
+
+def test_sign_out_ends_the_session_in_every_worker(db_path, monkeypatch):
+    """Two gunicorn workers: the one that signs out and the one a copied cookie reaches
+    need not be the same process, so the session's end is in the database."""
+    SQLiteStore(db_path).close()
+    Users(db_path).add("polis.op", "police", "operator", PASSWORD)
+    monkeypatch.setenv("GEORISK_SECURE_COOKIES", "0")  # plain HTTP on the loopback
+    with running_service(db_path, "--workers", "2", "--threads", "4") as base:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(f"{base}/signin", timeout=10).read().decode()
+        form = {"name": "polis.op", "password": PASSWORD, "csrf_token": _csrf(page)}
+        opener.open(f"{base}/signin", urllib.parse.urlencode(form).encode(), timeout=30)
+        copied = next(c.value for c in jar if c.name == "georisk_session")
+
+        def replayed(path: str) -> int:
+            request = urllib.request.Request(base + path,
+                                             headers={"Cookie": f"georisk_session={copied}"})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return response.status
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        assert {replayed("/api/v1/units") for _ in range(8)} == {200}
+        token = _csrf(opener.open(f"{base}/signin", timeout=10).read().decode())
+        opener.open(f"{base}/signout", urllib.parse.urlencode({"csrf_token": token}).encode(),
+                    timeout=10)  # fmt: skip
+        # each request on a connection of its own, which either worker may take
+        assert {replayed("/api/v1/units") for _ in range(8)} == {401}
