@@ -4,8 +4,9 @@ The form carries a CSRF token bound to the visitor's (pre-sign-in) cookie, so an
 site cannot sign a browser in under the attacker's account. A successful sign-in ends
 any session the browser had and starts a fresh one in the database (no fixation), with
 a new id in the cookie and a new CSRF token; signing out deletes it.
-Failures count against the account and the address (`georisk.throttle`); while either
-is locked the password is not even checked.
+Every attempt counts against the account and the address before its password is
+checked, in one step with the look for a lock (`georisk.throttle`); while either is
+locked the password is not even checked, however many attempts arrive at once.
 """
 
 from __future__ import annotations
@@ -74,22 +75,21 @@ def submit() -> Response:
         return _page(400, text("csrf", lang), name=name)
     account = limits.account_key(name)
     address = limits.address_key(audit.address())
-    waits = [w for w in (throttle().locked_for(account), throttle().locked_for(address)) if w]
-    if waits:
-        seconds = math.ceil(max(waits).total_seconds())
+    admitted = throttle().attempt([(account, limits.ACCOUNT), (address, limits.ADDRESS)])
+    if admitted.wait is not None:
+        seconds = math.ceil(admitted.wait.total_seconds())
         audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="locked",
                    retry_after=seconds)  # fmt: skip
         response = _page(429, text("locked", lang, seconds=seconds), name=name)
         response.headers["Retry-After"] = str(seconds)
         return response
     user = users().authenticate(name, password)
-    if user is None:
-        failures = throttle().fail(account, limits.ACCOUNT)
-        throttle().fail(address, limits.ADDRESS)
+    if user is None:  # the attempt is already counted
         audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="password",
-                   failures=failures)  # fmt: skip
+                   failures=admitted.failures)  # fmt: skip
         return _page(401, text("failed", lang), name=name)
     throttle().forget(account)
+    throttle().refund(address, limits.ADDRESS)
     sessions().end(session.get("sid", ""))
     session.clear()  # a new session: nothing from before sign-in carries over
     session.permanent = True

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import http.cookiejar
 import json
 import logging
 import re
 import sqlite3
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
 
 from app import create_app
+from georisk import throttle
 from georisk.cli import cli
 from georisk.identity import Tokens
 from georisk.store import Query, SQLiteStore
@@ -201,9 +206,8 @@ def test_sessions_expire(db_path):
 def test_guessing_locks_the_account_and_is_logged(app, caplog):
     caplog.set_level(logging.WARNING, "georisk.auth")
     client = app.test_client()
-    for _ in range(5):
+    for _ in range(5):  # the free attempts; the fifth failure locks
         assert sign_in(client, "polis.op", "guess guess guess").status_code == 401
-    assert sign_in(client, "polis.op", "guess guess guess").status_code == 401  # 6th: locks
     locked = sign_in(client)  # even the right password waits
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
     assert sign_in(app.test_client(), "rtj.op").status_code == 303  # others are not locked
@@ -215,6 +219,14 @@ def test_guessing_from_one_address_across_accounts_is_slowed(app):
     for n in range(21):
         sign_in(client, f"user{n}", "guess guess guess")
     assert sign_in(client, "rtj.op").status_code == 429
+
+
+def test_good_sign_ins_do_not_count_towards_the_address_lock(app):
+    client = app.test_client()
+    for n in range(19):  # one short of the address's free attempts
+        sign_in(client, f"user{n}", "guess guess guess")
+    for _ in range(3):  # a shift signing in at one desk, from one address
+        assert sign_in(client, "rtj.op").status_code == 303
 
 
 def test_users_commands(db_path):
@@ -352,3 +364,54 @@ def test_sign_out_ends_the_session_in_every_worker(db_path, monkeypatch):
                     timeout=10)  # fmt: skip
         # each request on a connection of its own, which either worker may take
         assert {replayed("/api/v1/units") for _ in range(8)} == {401}
+
+
+def test_parallel_guesses_at_one_account_check_at_most_the_free_ones(db_path, monkeypatch):
+    """30 wrong passwords sent at once to `georisk serve` (two workers, many threads): the
+    lock check and the count are one step, so only the free attempts reach the password."""
+    SQLiteStore(db_path).close()
+    Users(db_path).add("polis.op", "police", "operator", PASSWORD)
+    admin = Tokens(db_path).create("revisor", "centre", "admin")[1]
+    monkeypatch.setenv("GEORISK_SECURE_COOKIES", "0")  # plain HTTP on the loopback
+    attempts = 30
+    with running_service(db_path, "--workers", "2", "--threads", "16") as base:
+        ready = threading.Barrier(attempts)
+
+        def guess(n: int) -> tuple[int, str | None]:
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            page = opener.open(f"{base}/signin", timeout=30).read().decode()
+            form = {"name": "polis.op", "password": f"guess number {n}", "csrf_token": _csrf(page)}
+            ready.wait(timeout=60)
+            try:
+                opener.open(f"{base}/signin", urllib.parse.urlencode(form).encode(), timeout=60)
+            except urllib.error.HTTPError as exc:
+                return exc.code, exc.headers.get("Retry-After")
+            return 200, None
+
+        with concurrent.futures.ThreadPoolExecutor(attempts) as pool:
+            answers = list(pool.map(guess, range(attempts)))
+        request = urllib.request.Request(f"{base}/api/v1/audit", headers=bearer(admin))
+        with urllib.request.urlopen(request, timeout=10) as response:
+            events = json.loads(response.read())["events"]
+    reasons = collections.Counter(
+        e["payload"]["reason"] for e in events if e["kind"] == "access.sign_in_failed"
+    )
+    checked = reasons["password"]
+    assert 1 <= checked <= throttle.ACCOUNT.free, reasons
+    assert reasons["locked"] == attempts - checked
+    assert sorted(status for status, _ in answers) == [401] * checked + [429] * (attempts - checked)
+    assert all(int(wait) > 0 for status, wait in answers if status == 429)
+
+
+def test_the_account_opens_again_when_its_lock_ends(app, monkeypatch):
+    monkeypatch.setattr(throttle, "ACCOUNT", throttle.Limit(5, timedelta(seconds=1),
+                                                            timedelta(seconds=1)))  # fmt: skip
+    client = app.test_client()
+    statuses = [sign_in(client, "polis.op", "guess guess guess").status_code for _ in range(7)]
+    assert statuses[:5] == [401] * 5 and 429 in statuses[5:]
+    assert sign_in(client).status_code == 429  # the right password waits too
+    time.sleep(1.1)
+    assert sign_in(client).status_code == 303
+    sign_in(app.test_client(), "polis.op", "guess guess guess")  # the success forgot the rest
+    assert sign_in(app.test_client()).status_code == 303
