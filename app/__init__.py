@@ -39,11 +39,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ) or service_secret(app.config["DB"])
     app.extensions["georisk.idempotency"] = Connections(app.config["DB"])
 
-    from app import api, auth, export, ogc, pages, picture, problems, signin, stream
+    from app import api, auth, export, headers, ogc, pages, picture, problems, signin, stream
     from app.health import health
 
     del export  # imported for its route on the API blueprint
     problems.install(app)
+    headers.install(app)
     auth.install(app)
     app.register_blueprint(health)
     app.register_blueprint(signin.blueprint)

@@ -24,7 +24,7 @@ from flask import (
     url_for,
 )
 
-from app import audit
+from app import audit, headers
 from app.auth import csrf_ok, csrf_token, current_viewer, sessions, throttle, users
 from app.signin_texts import language, text
 from georisk import throttle as limits
@@ -32,13 +32,7 @@ from georisk.model import Agency
 
 blueprint = Blueprint("signin", __name__)
 
-_PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "same-origin",
-}
+_PAGE_HEADERS = {"Content-Security-Policy": headers.SIGNIN, "Cache-Control": "no-store"}
 
 
 def _page(status: int = 200, message: str = "", note: str = "", name: str = "") -> Response:
