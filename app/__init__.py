@@ -42,9 +42,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app import api, auth, export, headers, ogc, pages, picture, problems, signin, stream
     from app.health import health
 
-    del export  # imported for its route on the API blueprint
     problems.install(app)
     headers.install(app)
+    export.install(app)  # its route is on the API blueprint
     auth.install(app)
     app.register_blueprint(health)
     app.register_blueprint(signin.blueprint)
