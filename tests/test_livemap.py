@@ -457,3 +457,20 @@ def test_the_export_button_downloads_the_viewers_briefing(chromium, service) -> 
         assert visit.errors == []
     finally:
         context.close()
+
+
+def test_a_double_click_on_export_asks_for_one_export(chromium, service) -> None:
+    # The service runs one export per user at once: a second request while the first
+    # runs would be refused, and its 429 would replace the map in the window.
+    context, page, visit = _open(chromium, service, "/")
+    try:
+        asked: list[str] = []
+        page.on("request", lambda r: "/api/v1/export" in r.url and asked.append(r.url))
+        with page.expect_download(timeout=20_000):
+            page.evaluate("var b = document.getElementById('gr-export'); b.click(); b.click();")
+        page.wait_for_timeout(500)  # a second request would have gone by now
+        assert len(asked) == 1
+        assert page.evaluate("document.documentElement.dataset.georiskReady") == "1"  # the map
+        assert visit.errors == []
+    finally:
+        context.close()
