@@ -361,7 +361,6 @@ def export_briefing() -> Response:
     return response
 
 
-
 # -- what exports may cost at once -------------------------------------------------------
 
 #: What a refused caller is told to wait (s): about what an export takes.

@@ -87,7 +87,7 @@ def submit() -> Response:
     sessions().end(session.get("sid", ""))
     session.clear()  # a new session: nothing from before sign-in carries over
     session.permanent = True
-    session["sid"], _ = sessions().start(user, current_app.permanent_session_lifetime)
+    session["sid"] = sessions().start(user, current_app.permanent_session_lifetime)
     audit.note("signed_in", user.name, user.agency, user.name, role=str(user.role))
     return redirect(_next_url(), 303)  # type: ignore[return-value]
 

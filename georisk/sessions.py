@@ -16,10 +16,10 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from georisk.identity import Connections, hash_token
-from georisk.timeutil import from_micros, to_micros, utc_now
+from georisk.timeutil import to_micros, utc_now
 from georisk.users import User, Users
 
 #: The longest session id accepted from a cookie (ours are 43 characters).
@@ -30,7 +30,6 @@ _MAX_ID = 100
 class Session:
     user: User
     csrf: str  # the token every write made with this session must carry
-    expires: datetime
 
 
 class Sessions:
@@ -40,11 +39,10 @@ class Sessions:
         self._db = Connections(path)
         self._users = Users(path)
 
-    def start(self, user: User, lasting: timedelta) -> tuple[str, Session]:
-        """A new session for ``user``: the id for the cookie (not stored), and the session."""
+    def start(self, user: User, lasting: timedelta) -> str:
+        """A new session for ``user``; its id, for the cookie (only its hash is stored)."""
         secret = secrets.token_urlsafe(32)
         now = utc_now()
-        session = Session(user, secrets.token_urlsafe(32), now + lasting)
         con = self._db.get()
         con.execute("BEGIN IMMEDIATE")
         try:
@@ -52,14 +50,14 @@ class Sessions:
             con.execute(
                 "INSERT INTO sessions (id_hash, user_name, epoch, csrf, created_us, expires_us)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (hash_token(secret), user.name, user.epoch, session.csrf, to_micros(now),
-                 to_micros(session.expires)),
+                (hash_token(secret), user.name, user.epoch, secrets.token_urlsafe(32),
+                 to_micros(now), to_micros(now + lasting)),
             )  # fmt: skip
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        return secret, session
+        return secret
 
     def check(self, secret: str) -> Session | None:
         """The live session with this id: not ended, its user enabled and of the same
@@ -69,17 +67,16 @@ class Sessions:
         row = (
             self._db.get()
             .execute(
-                "SELECT user_name, epoch, csrf, expires_us FROM sessions"
-                " WHERE id_hash = ? AND expires_us > ?",
+                "SELECT user_name, epoch, csrf FROM sessions WHERE id_hash = ? AND expires_us > ?",
                 (hash_token(secret), to_micros(utc_now())),
             )
             .fetchone()
         )
         if row is None:
             return None
-        name, epoch, csrf, expires_us = row
+        name, epoch, csrf = row
         user = self._users.active(name, epoch)
-        return None if user is None else Session(user, csrf, from_micros(expires_us))
+        return None if user is None else Session(user, csrf)
 
     def end(self, secret: str) -> None:
         """End the session with this id (nothing happens when there is none)."""
