@@ -39,11 +39,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ) or service_secret(app.config["DB"])
     app.extensions["georisk.idempotency"] = Connections(app.config["DB"])
 
-    from app import api, auth, export, ogc, pages, params, picture, problems, signin, stream
+    from app import (
+        api,
+        auth,
+        export,
+        headers,
+        ogc,
+        pages,
+        params,
+        picture,
+        problems,
+        signin,
+        stream,
+    )
     from app.health import health
 
-    del export  # imported for its route on the API blueprint
     problems.install(app)
+    headers.install(app)
+    export.install(app)  # its route is on the API blueprint
     auth.install(app)
     params.install(app)  # after auth: an anonymous request is a 401 whatever it asks
     app.register_blueprint(health)

@@ -16,7 +16,7 @@ import shapely
 from flask import Blueprint, Response, request, send_from_directory, url_for
 from swagger_ui_bundle import swagger_ui_path
 
-from app import audit, listing, params, presenting, schemas
+from app import audit, headers, listing, params, presenting, schemas
 from app.auth import SAFE_METHODS, current_viewer
 from app.idempotency import idempotent
 from app.openapi import Api, Param
@@ -674,7 +674,8 @@ def docs_page() -> Response:
     assets = url_for("api.docs_asset", filename="")
     spec = url_for("api.openapi_document")
     html = _DOCS_PAGE.replace("{assets}", assets).replace("{spec}", spec)
-    return Response(html, mimetype="text/html")
+    return Response(html, mimetype="text/html",
+                    headers={"Content-Security-Policy": headers.docs_page(html)})  # fmt: skip
 
 
 @blueprint.get("/docs/assets/<path:filename>")
@@ -687,6 +688,6 @@ _DOCS_PAGE = """<!doctype html>
 <link rel="stylesheet" href="{assets}swagger-ui.css"></head>
 <body><div id="docs"></div>
 <script src="{assets}swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "{spec}", dom_id: "#docs"});</script>
+<script>SwaggerUIBundle({url: "{spec}", dom_id: "#docs", validatorUrl: null});</script>
 </body></html>
 """

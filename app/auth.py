@@ -4,12 +4,14 @@ A request proves who it is in one of two ways, never both:
 
 * ``Authorization: Bearer <token>`` — machine credentials from `georisk tokens`. Not an
   ambient credential (a browser never adds it by itself), so no CSRF check applies.
-* the session cookie set by ``/signin`` — a person at a browser. The cookie is signed
-  by Flask (itsdangerous) with a key kept in the database, expires after a shift, and
-  names the user and the user's *epoch*; the user's row is read on every request, so
-  a disabled user is out at once. Every state-changing request made with the cookie
-  must carry the session's CSRF token (``X-CSRF-Token`` header or ``csrf_token`` form
-  field), because the browser sends the cookie whoever made the page that asks.
+* the session cookie set by ``/signin`` — a person at a browser. The cookie (signed by
+  Flask with a key kept in the database) carries only a session id; the session is a
+  row in the database (`georisk.sessions`), read with the user's row on every request,
+  so signing out, disabling the user or the end of the shift ends it in every worker
+  at once, and a copy of the cookie dies with it. Every state-changing request made
+  with the cookie must carry the session's CSRF token (``X-CSRF-Token`` header or
+  ``csrf_token`` form field), kept in that row, because the browser sends the cookie
+  whoever made the page that asks.
 
 No route reads credentials itself. Every route except ``PUBLIC_ENDPOINTS`` refuses
 anonymous requests with 401.
@@ -27,6 +29,7 @@ from markupsafe import Markup, escape
 from app.problems import Problem
 from georisk.access import Viewer
 from georisk.identity import Tokens, service_secret
+from georisk.sessions import Session, Sessions
 from georisk.throttle import Throttle
 from georisk.users import Users
 
@@ -58,8 +61,18 @@ def credential_id() -> str | None:
     return g.get("georisk_credential")
 
 
+def signed_in() -> Session | None:
+    """The database session this request's cookie names, when it is live."""
+    current_viewer()
+    return g.get("georisk_session")
+
+
 def csrf_token() -> str:
-    """This session's CSRF token (made on first use); pages put it in forms and headers."""
+    """This session's CSRF token; pages put it in forms and headers. Before sign-in it is
+    kept in the cookie (made on first use), to guard the sign-in form itself."""
+    live = signed_in()
+    if live is not None:
+        return live.csrf
     token = session.get("csrf")
     if not token:
         token = session["csrf"] = secrets.token_urlsafe(32)
@@ -74,13 +87,18 @@ def csrf_meta() -> Markup:
 
 def csrf_ok() -> bool:
     """Whether this request carries the session's CSRF token (constant-time compare)."""
-    expected = session.get("csrf")
+    live = signed_in()
+    expected = live.csrf if live is not None else session.get("csrf")
     given = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
 def users() -> Users:
     return current_app.extensions["georisk.users"]
+
+
+def sessions() -> Sessions:
+    return current_app.extensions["georisk.sessions"]
 
 
 def throttle() -> Throttle:
@@ -100,14 +118,15 @@ def _from_bearer() -> tuple[Viewer | None, str | None]:
 
 
 def _from_session() -> tuple[Viewer | None, str | None]:
-    name, epoch = session.get("user"), session.get("epoch")
-    if not isinstance(name, str) or not isinstance(epoch, int):
+    sid = session.get("sid")
+    if not isinstance(sid, str):
         return None, None
-    user = users().active(name, epoch)
-    if user is None:
-        session.pop("user", None)  # a stale cookie: forget it
+    live = sessions().check(sid)
+    if live is None:
+        session.pop("sid", None)  # an ended session: forget it
         return None, None
-    return user.viewer(), f"session:{user.name}:{user.epoch}"
+    g.georisk_session = live
+    return live.user.viewer(), f"session:{live.user.name}:{live.user.epoch}"
 
 
 def _flag(value: object) -> bool:
@@ -128,6 +147,7 @@ def install(app: Flask) -> None:
     db = app.config["DB"]
     app.extensions["georisk.tokens"] = Tokens(db)
     app.extensions["georisk.users"] = Users(db)
+    app.extensions["georisk.sessions"] = Sessions(db)
     app.extensions["georisk.throttle"] = Throttle(db)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = service_secret(db, "session-key")

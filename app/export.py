@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 import shapely
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, request
 
 from app import params, presenting
 from app.api import API, _viewer
@@ -28,6 +29,7 @@ from app.problems import Problem
 from georisk.access import Viewer, may_read_history
 from georisk.area.boundaries import counties, municipalities
 from georisk.model import BlockageStatus, IncidentStatus, RiskZoneStatus
+from georisk.slots import Full, Slots
 from georisk.store import Query, Store
 from georisk.timeutil import parse_instant, utc_now
 from layers import briefing_data as bd
@@ -349,11 +351,51 @@ def export_briefing() -> Response:
     options = parse_options(request.args)
     viewer = _viewer()
     store = current_app.extensions["georisk.store"]
-    briefing = build(store, viewer, options)
-    body = render(briefing)
+    with _place(viewer):
+        briefing = build(store, viewer, options)
+        body = render(briefing)
     response = Response(body, mimetype="text/html")
     name = filename(options, briefing.exported_at)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
+
+# -- what exports may cost at once -------------------------------------------------------
+
+#: What a refused caller is told to wait (s): about what an export takes.
+RETRY_AFTER_S = 5
+
+
+@contextmanager
+def _place(viewer: Viewer) -> Iterator[None]:
+    """Hold one of the export places (`georisk.slots`) while the export runs; 429 when
+    the viewer's own, or this worker's, are all taken."""
+    slots: Slots = current_app.extensions["georisk.export_slots"]
+    per_user, per_process = current_app.extensions["georisk.export_limits"]
+    try:
+        slot = slots.take(viewer.name, per_user, per_process)
+    except Full as full:
+        detail = (f"at most {full.limit} export(s) at once per user, and yours are running"
+                  if full.reason == "holder" else
+                  f"this worker is running the {full.limit} export(s) it takes at once")
+        raise Problem(429, detail + f": try again in {RETRY_AFTER_S} s",
+                      headers={"Retry-After": str(RETRY_AFTER_S)}) from None  # fmt: skip
+    try:
+        yield
+    finally:
+        slots.give_back(slot)
+
+
+def install(app: Flask) -> None:
+    """The export places and their limits: ``EXPORTS_PER_USER`` (default 1, counted over
+    every worker process) and ``EXPORTS_PER_PROCESS`` (default 2, per worker process:
+    with ``--workers N`` the service runs up to N times as many)."""
+    limits = []
+    for name, default in (("EXPORTS_PER_USER", 1), ("EXPORTS_PER_PROCESS", 2)):
+        value = int(app.config.get(name, default))
+        if value < 1:
+            raise ValueError(f"{name} must be 1 or more, not {value}")
+        limits.append(value)
+    app.extensions["georisk.export_slots"] = Slots(app.config["DB"], "export")
+    app.extensions["georisk.export_limits"] = tuple(limits)

@@ -11,6 +11,7 @@ import functools
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from app import headers
 from app.auth import csrf_meta
 from georisk.area.boundaries import counties, municipalities
 from layers import assets
@@ -59,8 +60,10 @@ def render_page(lang: Lang, tiles: Tiles | None, stale_after_s: int) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached(lang: Lang, tiles: Tiles | None, stale_after_s: int) -> bytes:
-    return render_page(lang, tiles, stale_after_s).encode("utf-8")
+def _cached(lang: Lang, tiles: Tiles | None, stale_after_s: int) -> tuple[bytes, str]:
+    """The page and its Content-Security-Policy (which names its inline scripts)."""
+    html = render_page(lang, tiles, stale_after_s)
+    return html.encode("utf-8"), headers.map_page(html, tiles.url if tiles else None)
 
 
 @blueprint.get("/")
@@ -69,7 +72,7 @@ def live_map() -> Response:
     if lang not in LANGS:
         abort(400, f"lang: {lang!r} is not one of {', '.join(LANGS)}")
     stale = int(current_app.config.get("STALE_AFTER_S", DEFAULT_STALE_AFTER_S))
-    body = _cached(lang, _tiles(), stale)  # type: ignore[arg-type]
+    body, policy = _cached(lang, _tiles(), stale)  # type: ignore[arg-type]
     # the page is the same for everyone but for this session's CSRF token; the empty
     # icon spares the browser a request for /favicon.ico (a 404 in its console)
     head = str(csrf_meta()) + '<link rel="icon" href="data:,">'
@@ -77,6 +80,7 @@ def live_map() -> Response:
     response = Response(body, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"  # the CSRF meta makes it per session
     response.headers["Content-Language"] = lang
+    response.headers["Content-Security-Policy"] = policy
     return response
 
 

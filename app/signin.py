@@ -1,33 +1,38 @@
 """``/signin`` and ``/signout``: browser sessions for people.
 
-The form carries a CSRF token bound to the visitor's (pre-sign-in) session, so another
-site cannot sign a browser in under the attacker's account. A successful sign-in starts
-a fresh session (no fixation) holding the user's name, epoch and a new CSRF token.
-Failures count against the account and the address (`georisk.throttle`); while either
-is locked the password is not even checked.
+The form carries a CSRF token bound to the visitor's (pre-sign-in) cookie, so another
+site cannot sign a browser in under the attacker's account. A successful sign-in ends
+any session the browser had and starts a fresh one in the database (no fixation), with
+a new id in the cookie and a new CSRF token; signing out deletes it.
+Every attempt counts against the account and the address before its password is
+checked, in one step with the look for a lock (`georisk.throttle`); while either is
+locked the password is not even checked, however many attempts arrive at once.
 """
 
 from __future__ import annotations
 
 import math
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
-from app import audit
-from app.auth import csrf_ok, csrf_token, current_viewer, throttle, users
+from app import audit, headers
+from app.auth import csrf_ok, csrf_token, current_viewer, sessions, throttle, users
 from app.signin_texts import language, text
 from georisk import throttle as limits
 from georisk.model import Agency
 
 blueprint = Blueprint("signin", __name__)
 
-_PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "same-origin",
-}
+_PAGE_HEADERS = {"Content-Security-Policy": headers.SIGNIN, "Cache-Control": "no-store"}
 
 
 def _page(status: int = 200, message: str = "", note: str = "", name: str = "") -> Response:
@@ -64,26 +69,25 @@ def submit() -> Response:
         return _page(400, text("csrf", lang), name=name)
     account = limits.account_key(name)
     address = limits.address_key(audit.address())
-    waits = [w for w in (throttle().locked_for(account), throttle().locked_for(address)) if w]
-    if waits:
-        seconds = math.ceil(max(waits).total_seconds())
+    admitted = throttle().attempt([(account, limits.ACCOUNT), (address, limits.ADDRESS)])
+    if admitted.wait is not None:
+        seconds = math.ceil(admitted.wait.total_seconds())
         audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="locked",
                    retry_after=seconds)  # fmt: skip
         response = _page(429, text("locked", lang, seconds=seconds), name=name)
         response.headers["Retry-After"] = str(seconds)
         return response
     user = users().authenticate(name, password)
-    if user is None:
-        failures = throttle().fail(account, limits.ACCOUNT)
-        throttle().fail(address, limits.ADDRESS)
+    if user is None:  # the attempt is already counted
         audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="password",
-                   failures=failures)  # fmt: skip
+                   failures=admitted.failures)  # fmt: skip
         return _page(401, text("failed", lang), name=name)
     throttle().forget(account)
+    throttle().refund(address, limits.ADDRESS)
+    sessions().end(session.get("sid", ""))
     session.clear()  # a new session: nothing from before sign-in carries over
     session.permanent = True
-    session.update(user=user.name, epoch=user.epoch, csrf=None)
-    csrf_token()
+    session["sid"] = sessions().start(user, current_app.permanent_session_lifetime)
     audit.note("signed_in", user.name, user.agency, user.name, role=str(user.role))
     return redirect(_next_url(), 303)  # type: ignore[return-value]
 
@@ -93,6 +97,7 @@ def signout() -> Response:
     """Ends this browser's session (the CSRF check in `app.auth` has already run)."""
     viewer = current_viewer()
     assert viewer is not None  # app.auth refused anonymous requests
+    sessions().end(session.get("sid", ""))
     session.clear()
     audit.note("signed_out", viewer.name, viewer.agency, viewer.name)
     lang = language(request.args.get("lang"))

@@ -3,7 +3,8 @@
 Passwords are hashed with werkzeug's scrypt (memory-hard: a stolen database does not
 give up passwords at GPU speed). Every request signed in by a session re-reads the
 user's row (`active`), so disabling someone takes effect on their very next request;
-their tokens are revoked in the same transaction.
+their tokens are revoked and their sessions (`georisk.sessions`) deleted in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class Users:
 
     def set_disabled(self, name: str, disabled: bool) -> User:
         """Disable (or enable) a user. Disabling ends every session at once (the epoch
-        moves on) and revokes the user's tokens; enabling restores neither."""
+        moves on, the rows go) and revokes the user's tokens; enabling restores neither."""
         con = self._db.get()
         con.execute("BEGIN IMMEDIATE")
         try:
@@ -93,6 +94,7 @@ class Users:
                     "UPDATE tokens SET revoked_us = ? WHERE user_name = ? AND revoked_us IS NULL",
                     (to_micros(utc_now()), name),
                 )
+                con.execute("DELETE FROM sessions WHERE user_name = ?", (name,))
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

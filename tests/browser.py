@@ -42,6 +42,17 @@ class Visit:
     errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     ready_seconds: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)  # of the page itself
+
+
+#: Run before a page's own scripts: every Content-Security-Policy violation is kept in
+#: ``window.georiskViolations`` (the console says it too, but not always as an error).
+RECORD_VIOLATIONS = """
+window.georiskViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.georiskViolations.push(e.effectiveDirective + " " + (e.blockedURI || "inline"));
+});
+"""
 
 
 @contextmanager

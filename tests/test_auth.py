@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import http.cookiejar
 import json
 import logging
 import re
+import sqlite3
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
 
 from app import create_app
+from georisk import throttle
 from georisk.cli import cli
 from georisk.identity import Tokens
-from georisk.store import SQLiteStore
+from georisk.store import Query, SQLiteStore
 from georisk.users import Users
 from tests.api_support import bearer, running_service
 from tests.factories import incident_input
@@ -45,8 +51,9 @@ def sign_in(client, name: str = "polis.op", password: str = PASSWORD):
 
 
 def session_csrf(client) -> str:
-    with client.session_transaction() as session:
-        return session["csrf"]
+    """The CSRF token of the client's session, as pages hand it out (it is kept with the
+    session in the database, not in the cookie)."""
+    return _csrf(client.get("/signin").get_data(as_text=True))
 
 
 def _sample_url(rule) -> str:
@@ -199,9 +206,8 @@ def test_sessions_expire(db_path):
 def test_guessing_locks_the_account_and_is_logged(app, caplog):
     caplog.set_level(logging.WARNING, "georisk.auth")
     client = app.test_client()
-    for _ in range(5):
+    for _ in range(5):  # the free attempts; the fifth failure locks
         assert sign_in(client, "polis.op", "guess guess guess").status_code == 401
-    assert sign_in(client, "polis.op", "guess guess guess").status_code == 401  # 6th: locks
     locked = sign_in(client)  # even the right password waits
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
     assert sign_in(app.test_client(), "rtj.op").status_code == 303  # others are not locked
@@ -213,6 +219,14 @@ def test_guessing_from_one_address_across_accounts_is_slowed(app):
     for n in range(21):
         sign_in(client, f"user{n}", "guess guess guess")
     assert sign_in(client, "rtj.op").status_code == 429
+
+
+def test_good_sign_ins_do_not_count_towards_the_address_lock(app):
+    client = app.test_client()
+    for n in range(19):  # one short of the address's free attempts
+        sign_in(client, f"user{n}", "guess guess guess")
+    for _ in range(3):  # a shift signing in at one desk, from one address
+        assert sign_in(client, "rtj.op").status_code == 303
 
 
 def test_users_commands(db_path):
@@ -269,3 +283,135 @@ def test_browser_session_over_the_real_server(db_path, monkeypatch):
         assert created[0] == 201
         call(f"{base}/signout", urllib.parse.urlencode({"csrf_token": token}).encode())
         assert call(f"{base}/api/v1/units")[0] == 401
+
+
+def _replay(app, cookie: str):
+    """A client that holds nothing but a copy of someone's session cookie."""
+    thief = app.test_client()
+    thief.set_cookie("georisk_session", cookie)
+    return thief
+
+
+def test_a_session_cookie_copied_before_sign_out_is_dead_after_it(app, db_path):
+    client = app.test_client()
+    sign_in(client)
+    copied = client.get_cookie("georisk_session").value
+    token = session_csrf(client)
+    assert _replay(app, copied).get("/api/v1/incidents").status_code == 200  # a live session
+    assert client.post("/signout", data={"csrf_token": token}).status_code == 303
+    thief = _replay(app, copied)
+    assert thief.get("/api/v1/incidents").status_code == 401
+    body = incident_input(agency="police", title="Efter utloggning")
+    refused = thief.post("/api/v1/incidents", json=body, headers={"X-CSRF-Token": token})
+    assert refused.status_code == 401
+    assert SQLiteStore(db_path).query(Query("incident")).records == []  # nothing written
+    # and the copied CSRF token is no longer this cookie's token
+    from app.auth import csrf_ok
+
+    headers = {"Cookie": f"georisk_session={copied}", "X-CSRF-Token": token}
+    with app.test_request_context("/api/v1/incidents", method="POST", headers=headers):
+        assert not csrf_ok()
+
+
+def test_signing_in_again_ends_the_session_before(app):
+    client = app.test_client()
+    sign_in(client)
+    before = client.get_cookie("georisk_session").value
+    assert sign_in(client).status_code == 303  # the same browser signs in once more
+    assert client.get_cookie("georisk_session").value != before
+    assert client.get("/api/v1/incidents").status_code == 200
+    assert _replay(app, before).get("/api/v1/incidents").status_code == 401
+
+
+def test_expired_sessions_are_cleaned_up(db_path):
+    SQLiteStore(db_path).close()
+    Users(db_path).add("polis.op", "police", "operator", PASSWORD)
+    app = create_app({"DB": str(db_path), "SECURE_COOKIES": False, "SESSION_HOURS": 1 / 3600})
+    sign_in(app.test_client())
+    sign_in(app.test_client())
+    time.sleep(1.1)
+    sign_in(app.test_client())  # a sign-in clears away the sessions that have ended
+    with sqlite3.connect(db_path) as con:
+        assert con.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+
+
+def test_sign_out_ends_the_session_in_every_worker(db_path, monkeypatch):
+    """Two gunicorn workers: the one that signs out and the one a copied cookie reaches
+    need not be the same process, so the session's end is in the database."""
+    SQLiteStore(db_path).close()
+    Users(db_path).add("polis.op", "police", "operator", PASSWORD)
+    monkeypatch.setenv("GEORISK_SECURE_COOKIES", "0")  # plain HTTP on the loopback
+    with running_service(db_path, "--workers", "2", "--threads", "4") as base:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(f"{base}/signin", timeout=10).read().decode()
+        form = {"name": "polis.op", "password": PASSWORD, "csrf_token": _csrf(page)}
+        opener.open(f"{base}/signin", urllib.parse.urlencode(form).encode(), timeout=30)
+        copied = next(c.value for c in jar if c.name == "georisk_session")
+
+        def replayed(path: str) -> int:
+            request = urllib.request.Request(base + path,
+                                             headers={"Cookie": f"georisk_session={copied}"})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return response.status
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        assert {replayed("/api/v1/units") for _ in range(8)} == {200}
+        token = _csrf(opener.open(f"{base}/signin", timeout=10).read().decode())
+        opener.open(f"{base}/signout", urllib.parse.urlencode({"csrf_token": token}).encode(),
+                    timeout=10)  # fmt: skip
+        # each request on a connection of its own, which either worker may take
+        assert {replayed("/api/v1/units") for _ in range(8)} == {401}
+
+
+def test_parallel_guesses_at_one_account_check_at_most_the_free_ones(db_path, monkeypatch):
+    """30 wrong passwords sent at once to `georisk serve` (two workers, many threads): the
+    lock check and the count are one step, so only the free attempts reach the password."""
+    SQLiteStore(db_path).close()
+    Users(db_path).add("polis.op", "police", "operator", PASSWORD)
+    admin = Tokens(db_path).create("revisor", "centre", "admin")[1]
+    monkeypatch.setenv("GEORISK_SECURE_COOKIES", "0")  # plain HTTP on the loopback
+    attempts = 30
+    with running_service(db_path, "--workers", "2", "--threads", "16") as base:
+        ready = threading.Barrier(attempts)
+
+        def guess(n: int) -> tuple[int, str | None]:
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            page = opener.open(f"{base}/signin", timeout=30).read().decode()
+            form = {"name": "polis.op", "password": f"guess number {n}", "csrf_token": _csrf(page)}
+            ready.wait(timeout=60)
+            try:
+                opener.open(f"{base}/signin", urllib.parse.urlencode(form).encode(), timeout=60)
+            except urllib.error.HTTPError as exc:
+                return exc.code, exc.headers.get("Retry-After")
+            return 200, None
+
+        with concurrent.futures.ThreadPoolExecutor(attempts) as pool:
+            answers = list(pool.map(guess, range(attempts)))
+        request = urllib.request.Request(f"{base}/api/v1/audit", headers=bearer(admin))
+        with urllib.request.urlopen(request, timeout=10) as response:
+            events = json.loads(response.read())["events"]
+    reasons = collections.Counter(
+        e["payload"]["reason"] for e in events if e["kind"] == "access.sign_in_failed"
+    )
+    checked = reasons["password"]
+    assert 1 <= checked <= throttle.ACCOUNT.free, reasons
+    assert reasons["locked"] == attempts - checked
+    assert sorted(status for status, _ in answers) == [401] * checked + [429] * (attempts - checked)
+    assert all(int(wait) > 0 for status, wait in answers if status == 429)
+
+
+def test_the_account_opens_again_when_its_lock_ends(app, monkeypatch):
+    monkeypatch.setattr(throttle, "ACCOUNT", throttle.Limit(5, timedelta(seconds=1),
+                                                            timedelta(seconds=1)))  # fmt: skip
+    client = app.test_client()
+    statuses = [sign_in(client, "polis.op", "guess guess guess").status_code for _ in range(7)]
+    assert statuses[:5] == [401] * 5 and 429 in statuses[5:]
+    assert sign_in(client).status_code == 429  # the right password waits too
+    time.sleep(1.1)
+    assert sign_in(client).status_code == 303
+    sign_in(app.test_client(), "polis.op", "guess guess guess")  # the success forgot the rest
+    assert sign_in(app.test_client()).status_code == 303

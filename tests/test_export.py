@@ -4,6 +4,13 @@ hostile text as text, switches instants with its slider, and is byte-reproducibl
 
 from __future__ import annotations
 
+import concurrent.futures
+import sqlite3
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +18,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
+import app.export as export_module
 from app import create_app
 from app.cli import export_command
 from georisk import commands as c
@@ -19,8 +27,9 @@ from georisk.firerisk.classes import SWEDEN
 from georisk.identity import Tokens
 from georisk.model import Agency, Classification, RiskZone
 from georisk.store import SQLiteStore
-from georisk.timeutil import format_utc, utc_now
+from georisk.timeutil import format_utc, to_micros, utc_now
 from tests import browser
+from tests.api_support import bearer, running_service
 from tests.factories import POLICE, RESCUE, blockage, incident, unit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,3 +202,130 @@ def test_time_window_slider_shows_each_instant(world, tmp_path):
             seen.add((counts["incidents"], counts["blockages"]))
         assert len(seen) > 1  # the window really changes the picture
         assert visit.blocked == [] and visit.errors == []
+
+
+# -- what exports may cost at once ---------------------------------------------------------
+
+
+class _Held:
+    """Exports that reach the rendering wait there until released: the real export,
+    slowed so that a test decides which ones run at the same time."""
+
+    def __init__(self, monkeypatch):
+        self.entered = threading.Semaphore(0)
+        self.go = threading.Event()
+        real = export_module.render
+
+        def held(briefing):
+            self.entered.release()
+            assert self.go.wait(10), "held longer than any test needs"
+            return real(briefing)
+
+        monkeypatch.setattr(export_module, "render", held)
+
+    def wait_entered(self, count: int) -> None:
+        for _ in range(count):
+            assert self.entered.acquire(timeout=30), "an export did not start"
+
+
+def _limited_app(db_path, **config):
+    SQLiteStore(db_path).close()
+    tokens = {name: Tokens(db_path).create(name, agency, "operator")[1]
+              for name, agency in (("anna", "rescue"), ("per", "police"), ("eva", "sos"))}
+    app = create_app({"DB": str(db_path), "TESTING": True, **config})
+    return app, tokens
+
+
+def test_exports_at_once_are_limited_per_user_and_per_process(db_path, monkeypatch):
+    app, tokens = _limited_app(db_path)
+    held = _Held(monkeypatch)
+
+    def export(who: str):
+        return app.test_client().get("/api/v1/export", headers=bearer(tokens[who]))
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        anna = pool.submit(export, "anna")
+        held.wait_entered(1)
+        again = export("anna")  # her second while the first runs
+        assert again.status_code == 429 and again.mimetype == "application/problem+json"
+        assert int(again.headers["Retry-After"]) > 0 and "at once" in again.get_json()["detail"]
+        per = pool.submit(export, "per")  # someone else may, up to the process's two
+        held.wait_entered(1)
+        third = export("eva")
+        assert third.status_code == 429 and int(third.headers["Retry-After"]) > 0
+        held.go.set()
+        assert anna.result().status_code == 200 and per.result().status_code == 200
+    assert export("anna").status_code == 200  # the places were given back
+    assert export("eva").status_code == 200
+
+
+def test_a_failed_export_gives_its_place_back(db_path, monkeypatch):
+    app, tokens = _limited_app(db_path)
+
+    def broken(briefing):
+        raise RuntimeError("the renderer broke")
+
+    monkeypatch.setattr(export_module, "render", broken)
+    client = app.test_client()
+    assert client.get("/api/v1/export", headers=bearer(tokens["anna"])).status_code == 500
+    monkeypatch.undo()
+    assert client.get("/api/v1/export", headers=bearer(tokens["anna"])).status_code == 200
+
+
+def test_a_place_held_by_a_worker_that_died_is_taken_back(db_path):
+    app, tokens = _limited_app(db_path)
+    worker = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    with sqlite3.connect(db_path) as con:  # as it was when that worker was killed mid-export
+        con.execute("INSERT INTO work_slots (kind, holder, pid, started_us) VALUES"
+                    " ('export', 'anna', ?, ?)", (int(worker.stdout), to_micros(utc_now())))
+    client = app.test_client()
+    assert client.get("/api/v1/export", headers=bearer(tokens["anna"])).status_code == 200
+    with sqlite3.connect(db_path) as con:
+        assert con.execute("SELECT count(*) FROM work_slots").fetchone()[0] == 0
+
+
+def test_the_export_limits_are_settings(db_path, monkeypatch):
+    monkeypatch.setenv("GEORISK_EXPORTS_PER_USER", "2")
+    monkeypatch.setenv("GEORISK_EXPORTS_PER_PROCESS", "3")
+    app, tokens = _limited_app(db_path)
+    held = _Held(monkeypatch)
+
+    def export(who: str):
+        return app.test_client().get("/api/v1/export", headers=bearer(tokens[who]))
+
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        running = [pool.submit(export, "anna"), pool.submit(export, "anna")]
+        held.wait_entered(2)
+        assert export("anna").status_code == 429  # her third
+        running.append(pool.submit(export, "per"))
+        held.wait_entered(1)
+        assert export("eva").status_code == 429  # the process's fourth
+        held.go.set()
+        assert [f.result().status_code for f in running] == [200, 200, 200]
+
+
+def test_one_users_exports_are_limited_across_workers(db_path):
+    """`georisk serve` with two workers: requests sent at once may reach either process,
+    and still only one export of one user runs at a time."""
+    app, tokens = _limited_app(db_path)
+    del app
+    attempts = 4
+    with running_service(db_path, "--workers", "2", "--threads", "4") as base:
+        ready = threading.Barrier(attempts)
+
+        def export(_: int) -> tuple[int, str | None, str]:
+            request = urllib.request.Request(f"{base}/api/v1/export",
+                                             headers=bearer(tokens["anna"]))  # fmt: skip
+            ready.wait(timeout=30)
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    return response.status, None, response.headers["Content-Type"]
+            except urllib.error.HTTPError as exc:
+                return exc.code, exc.headers.get("Retry-After"), exc.headers["Content-Type"]
+
+        with concurrent.futures.ThreadPoolExecutor(attempts) as pool:
+            answers = list(pool.map(export, range(attempts)))
+    assert sorted(status for status, _, _ in answers) == [200] + [429] * (attempts - 1)
+    refused = [(wait, kind) for status, wait, kind in answers if status == 429]
+    assert all(int(wait) > 0 and kind == "application/problem+json" for wait, kind in refused)

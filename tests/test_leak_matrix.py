@@ -310,7 +310,7 @@ OUTPUTS = [
 #: Routes that return no records, and why that is so.
 NO_RECORDS = {
     "static": "Flask's static files",
-    "health.check": "status and the last sequence number",
+    "health.check": "status; the last sequence number to a signed-in caller only",
     "signin.form": "the sign-in form",
     "signin.submit": "signs in; answers with a redirect or the form",
     "signin.signout": "signs out; answers with a redirect",

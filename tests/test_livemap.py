@@ -39,7 +39,9 @@ from tests.factories import POLICE, RESCUE, blockage, incident, unit
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 XSS = "<img src=x onerror=alert(1)>"
-READY = "document.documentElement.dataset.georiskReady === '1'"
+#: Waits are functions, not expressions: Playwright evaluates an expression with eval,
+#: which the page's Content-Security-Policy forbids (as it should).
+READY = "() => document.documentElement.dataset.georiskReady === '1'"
 
 pytestmark = pytest.mark.skipif(browser.unavailable() is not None,
                                 reason=browser.unavailable() or "")  # fmt: skip
@@ -145,17 +147,20 @@ def _expected(service) -> dict[str, int]:
         store.close()
 
 
-def _open(chromium, service, path: str = "/"):
+def _open(chromium, service, path: str = "/", also: tuple[str, ...] = ()):
+    """The page at ``path``, live; requests anywhere but the service (and ``also``) are
+    blocked and recorded."""
     base = service["base"]
     visit = browser.Visit()
     context = chromium.new_context(
         viewport={"width": 1600, "height": 1000},
         extra_http_headers={"Authorization": f"Bearer {service['token']}"},
     )
+    context.add_init_script(browser.RECORD_VIOLATIONS)
     page = context.new_page()
 
     def route(route_) -> None:
-        if route_.request.url.startswith(base):
+        if route_.request.url.startswith((base, *also)):
             route_.continue_()
         else:
             visit.blocked.append(route_.request.url)
@@ -167,9 +172,9 @@ def _open(chromium, service, path: str = "/"):
     page.on("pageerror", lambda e: visit.errors.append(str(e)))
     page.on("dialog", lambda d: (visit.errors.append(f"dialog: {d.message}"), d.dismiss()))
     started = time.perf_counter()
-    page.goto(base + path, wait_until="load")
+    visit.headers = page.goto(base + path, wait_until="load").headers
     page.wait_for_function(READY, timeout=15_000)
-    page.wait_for_function("GeoriskLive.state().live", timeout=5_000)
+    page.wait_for_function("() => GeoriskLive.state().live", timeout=5_000)
     visit.ready_seconds = time.perf_counter() - started
     return context, page, visit
 
@@ -215,13 +220,71 @@ def test_page_loads_offline_with_every_layer_and_the_store_counts(chromium, serv
             assert counts[kind] == expected[kind], kind
         assert page.locator(".gr-stale").count() >= 1  # u-11 reported two hours ago
         page.wait_for_function(
-            f"document.querySelectorAll('.gr-item').length === {expected['incidents']}",
+            f"() => document.querySelectorAll('.gr-item').length === {expected['incidents']}",
             timeout=1000)  # fmt: skip
         ARTIFACTS.mkdir(exist_ok=True)
         page.locator("#gr-list .gr-item").first.focus()
         page.screenshot(path=str(ARTIFACTS / "livemap.png"))
     finally:
         context.close()
+
+
+def test_the_page_draws_under_its_security_headers(chromium, service) -> None:
+    context, page, visit = _open(chromium, service)
+    try:
+        policy = visit.headers.get("content-security-policy", "")
+        assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+        assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        assert visit.headers.get("x-content-type-options") == "nosniff"
+        assert visit.headers.get("x-frame-options") == "DENY"
+        assert page.evaluate("window.georiskViolations") == []
+        assert visit.errors == [] and visit.failed == []
+        expected = _expected(service)
+        counts = _counts(page)
+        assert all(counts[kind] == expected[kind] for kind in ("incidents", "units"))
+        assert page.locator(".leaflet-overlay-pane path").count() > 100  # the base map
+        page.evaluate("GeoriskLive.disconnect()")  # the stream reconnects, as after a drop
+        page.evaluate("GeoriskLive.connect()")
+        page.wait_for_function("() => GeoriskLive.state().live", timeout=5_000)
+        assert page.evaluate("window.georiskViolations") == []
+    finally:
+        context.close()
+
+
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201d3a6"
+    "ae2e0000000049454e44ae426082"
+)  # one transparent pixel
+
+
+def test_tiles_from_the_configured_server_are_allowed_in(chromium, service) -> None:
+    from flask import Flask
+
+    tiles = Flask("tiles")
+    served: list[str] = []
+
+    @tiles.get("/<int:z>/<int:x>/<int:y>.png")
+    def tile(z: int, x: int, y: int):
+        served.append(f"{z}/{x}/{y}")
+        return _PNG, 200, {"Content-Type": "image/png"}
+
+    with browser.loopback_server(tiles) as tile_base:
+        app = create_app({"DB": str(service["db"]), "TESTING": True,
+                          "TILES": tile_base + "/{z}/{x}/{y}.png",
+                          "TILES_ATTRIBUTION": "Testkarta"})  # fmt: skip
+        with browser.loopback_server(app) as base:
+            context, page, visit = _open(chromium, {**service, "base": base}, also=(tile_base,))
+            try:
+                page.wait_for_function(
+                    "() => document.querySelectorAll('img.leaflet-tile-loaded').length > 0",
+                    timeout=5_000)  # fmt: skip
+                assert served and visit.blocked == [] and visit.failed == []
+                assert page.evaluate("window.georiskViolations") == []
+                assert f"img-src 'self' data: {tile_base}" in visit.headers[
+                    "content-security-policy"]  # fmt: skip
+            finally:
+                context.close()
 
 
 def test_filters_change_what_is_shown(chromium, service) -> None:
@@ -240,7 +303,7 @@ def test_filters_change_what_is_shown(chromium, service) -> None:
         windowed = _counts(page)["incidents"]
         assert 0 < windowed < before["incidents"]
         page.wait_for_function(
-            f"document.querySelectorAll('.gr-item').length === {windowed}", timeout=1000
+            f"() => document.querySelectorAll('.gr-item').length === {windowed}", timeout=1000
         )  # the list redraws shortly after a change
         page.select_option("#gr-f-window", "0")
         page.select_option("#gr-f-county", "18")
@@ -251,7 +314,7 @@ def test_filters_change_what_is_shown(chromium, service) -> None:
 
 def _wait(page, expression: str, timeout_s: float = 1.0) -> float:
     started = time.perf_counter()
-    page.wait_for_function(expression, timeout=timeout_s * 1000)
+    page.wait_for_function(f"() => ({expression})", timeout=timeout_s * 1000)
     return time.perf_counter() - started
 
 
@@ -316,7 +379,8 @@ def test_a_dropped_stream_catches_up_exactly(chromium, service) -> None:
         assert _counts(page)["incidents"] == before["incidents"]  # nothing while away
         page.evaluate("GeoriskLive.connect()")
         expected = _expected(service)
-        page.wait_for_function(f"GeoriskLive.state().lastSeq === {expected['seq']}", timeout=3000)
+        page.wait_for_function(f"() => GeoriskLive.state().lastSeq === {expected['seq']}",
+                               timeout=3000)  # fmt: skip
         counts = _counts(page)
         assert counts["incidents"] == expected["incidents"] == before["incidents"]  # +1 -1
         assert page.evaluate("GeoriskLive.state().duplicates") == 0
@@ -334,8 +398,9 @@ def test_a_bad_value_shows_the_fields_error_and_writes_nothing(chromium, service
         page.click("#gr-use-centre")
         page.fill("#gr-in-title", "   ")
         page.keyboard.press("Enter")
-        page.wait_for_function("document.getElementById('gr-err-title').textContent !== ''",
-                               timeout=3000)  # fmt: skip
+        page.wait_for_function(
+            "() => document.getElementById('gr-err-title').textContent !== ''", timeout=3000
+        )
         assert page.get_attribute("#gr-in-title", "aria-invalid") == "true"
         assert page.evaluate("document.activeElement.id") == "gr-in-title"
         assert _expected(service)["seq"] == seq
@@ -343,8 +408,9 @@ def test_a_bad_value_shows_the_fields_error_and_writes_nothing(chromium, service
         page.click("#gr-new-blockage")
         page.fill("#gr-in-road", "E45")
         page.click("#gr-form-blockage button[type=submit]")
-        page.wait_for_function("document.getElementById('gr-err-geometry').textContent !== ''",
-                               timeout=3000)  # fmt: skip
+        page.wait_for_function(
+            "() => document.getElementById('gr-err-geometry').textContent !== ''", timeout=3000
+        )
         assert _expected(service)["seq"] == seq
         assert visit.errors == [] or all("422" in e for e in visit.errors)
     finally:
@@ -388,6 +454,23 @@ def test_the_export_button_downloads_the_viewers_briefing(chromium, service) -> 
         assert 'id="gr-data"' in html  # the picture is embedded, not fetched
         markup = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)  # inlined code aside
         assert not re.search(r'(src|href)="(https?:)?//', markup)  # nothing loaded from elsewhere
+        assert visit.errors == []
+    finally:
+        context.close()
+
+
+def test_a_double_click_on_export_asks_for_one_export(chromium, service) -> None:
+    # The service runs one export per user at once: a second request while the first
+    # runs would be refused, and its 429 would replace the map in the window.
+    context, page, visit = _open(chromium, service, "/")
+    try:
+        asked: list[str] = []
+        page.on("request", lambda r: "/api/v1/export" in r.url and asked.append(r.url))
+        with page.expect_download(timeout=20_000):
+            page.evaluate("var b = document.getElementById('gr-export'); b.click(); b.click();")
+        page.wait_for_timeout(500)  # a second request would have gone by now
+        assert len(asked) == 1
+        assert page.evaluate("document.documentElement.dataset.georiskReady") == "1"  # the map
         assert visit.errors == []
     finally:
         context.close()

@@ -364,10 +364,15 @@
       el("a", {href: cfg.urls.otherLang, "class": "gr-lang", text: t("p.lang")})
     ]);
     panel.appendChild(head);
-    // Anyone may export what they see: the server applies the same access policy.
+    // Anyone may export what they see: the server applies the same access policy. It runs
+    // one export per user at once, so the button rests a while after a click: a second
+    // request would be refused (429), and the refusal would replace the map.
     panel.appendChild(el("div", {"class": "gr-tools"}, [
-      el("button", {type: "button", id: "gr-export", "class": "gr-button", text: t("p.export"), on: {click: function () {
+      el("button", {type: "button", id: "gr-export", "class": "gr-button", text: t("p.export"), on: {click: function (e) {
+        var button = e.currentTarget;
         var query = "lang=" + encodeURIComponent(cfg.lang) + (filter.county ? "&county=" + encodeURIComponent(filter.county) : "");
+        button.disabled = true;
+        setTimeout(function () { button.disabled = false; }, 5000);
         window.location.href = "/api/v1/export?" + query;
       }}})
     ]));
