@@ -6,6 +6,7 @@ pagination and the access policy behave identically in both.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -26,14 +27,21 @@ def store() -> Store:
     return current_app.extensions["georisk.store"]
 
 
-def page(viewer: Viewer | None, query: Query, cursor: str | None) -> Listed:
+def page(
+    viewer: Viewer | None,
+    query: Query,
+    cursor: str | None,
+    bound: Mapping[str, Any] | None = None,
+) -> Listed:
     """One page of ``query`` after ``cursor``, as ``viewer`` may see it.
 
     ``query.limit`` counts records before the policy: a page may hold fewer features
-    than the limit (some hidden) and still have a next page.
+    than the limit (some hidden) and still have a next page. ``bound`` names filters the
+    caller applies to the page afterwards; the cursor is bound to them as to the query's.
     """
     key: bytes = current_app.extensions["georisk.cursor_key"]
     filters = {k: v for k, v in asdict(query).items() if k not in ("limit", "after")}
+    filters.update({f"caller.{k}": v for k, v in (bound or {}).items()})
     after = cursors.decode(key, cursor, filters)
     found = store().query(_with_after(query, after))
     shown = presenting.features(viewer, found.records, query)

@@ -322,6 +322,7 @@ NO_RECORDS = {
     "ogc.collections": "collection descriptions (extents are the fixed accepted box)",
     "ogc.collection": "one collection's description",
     "ogc.api_document": "the OGC API's OpenAPI document",
+    "ogc.api_page": "the OGC API's Swagger UI page",
     "pages.asset": "Leaflet, MarkerCluster and the map's own JS/CSS",
 }
 
