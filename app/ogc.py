@@ -32,6 +32,7 @@ import shapely
 from flask import Blueprint, Response, current_app, request, url_for
 
 from app import cursors, listing, params, presenting
+from app.api import swagger_page
 from app.auth import current_viewer
 from app.problems import Problem
 from georisk import crs
@@ -238,10 +239,11 @@ def _area() -> Area | None:
     if text is None:
         return None
     if box_crs == CRS84:
-        box = shapely.box(*params.bbox(text))  # type: ignore[misc]
+        lon_lat = params.bbox(text)
+        assert lon_lat is not None
+        box = shapely.box(*lon_lat)
         return Area(CRS84, box, _widened(box.bounds))
-    order = "in the axis order of bbox-crs"
-    numbers = params.bbox_values(text, order, heights=False)
+    numbers = params.bbox_values(text, "in the axis order of bbox-crs", heights=False)
     assert numbers is not None
     try:
         box = crs.box_in(numbers, box_crs)
@@ -270,7 +272,8 @@ def items(collection_id: str) -> Response:
     limit = params.limit(request.args.get("limit"), DEFAULT_LIMIT, clamp=True)
     cursor = request.args.get("cursor")
     if c.kind is not None:
-        features, following = _live_page(c, area, start, end, limit, cursor)
+        features, following = _live_page(c.kind, c.unplaced_time, area, start, end, limit,
+                                         cursor)  # fmt: skip
         features = _in_crs(features, target)
     else:
         features, following = _area_page(c.id, area, target, limit, cursor)
@@ -295,22 +298,23 @@ def items(collection_id: str) -> Response:
 
 
 def _live_page(
-    c: Collection, area: Area | None, start: datetime | None, end: datetime | None,
-    limit: int, cursor: str | None,
+    kind: str, unplaced_time: str | None, area: Area | None, start: datetime | None,
+    end: datetime | None, limit: int, cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
-    late = c.unplaced_time is not None
+    """A page of the store's records as the viewer is shown them, the bbox tested
+    exactly on what is shown; the cursor is bound to the filters as asked."""
     query = Query(
-        c.kind,  # type: ignore[arg-type]
-        bbox=None if area is None or late else area.search,
-        start=None if late else start,
-        end=None if late else end,
+        kind,
+        bbox=None if area is None or unplaced_time else area.search,
+        start=None if unplaced_time else start,
+        end=None if unplaced_time else end,
         limit=limit,
     )
     asked = {name: request.args.get(name) for name in ("bbox", "bbox-crs", "datetime")}
     found = listing.page(current_viewer(), query, cursor, asked)
     features = found.features if area is None else area.holds(found.features)
-    if late and (start is not None or end is not None):
-        features = [f for f in features if _meets(f, c.unplaced_time, start, end)]  # type: ignore[arg-type]
+    if unplaced_time and (start is not None or end is not None):
+        features = [f for f in features if _meets(f, unplaced_time, start, end)]
     return features, found.next_cursor
 
 
@@ -413,8 +417,6 @@ def api_document() -> Response:
 
 @blueprint.get("/api.html")
 def api_page() -> Response:
-    from app.api import swagger_page
-
     _only()
     return swagger_page(url_for("ogc.api_document"), "georisk OGC API - Features")
 
