@@ -670,10 +670,15 @@ def openapi_document() -> Response:
 
 @blueprint.get("/docs")
 def docs_page() -> Response:
-    """Swagger UI from the swagger-ui-bundle package: no CDN."""
+    return swagger_page(url_for("api.openapi_document"), "georisk API")
+
+
+def swagger_page(spec: str, title: str) -> Response:
+    """Swagger UI from the swagger-ui-bundle package (no CDN) for the document at ``spec``;
+    the OGC API's HTML description is this page too."""
     assets = url_for("api.docs_asset", filename="")
-    spec = url_for("api.openapi_document")
     html = _DOCS_PAGE.replace("{assets}", assets).replace("{spec}", spec)
+    html = html.replace("{title}", title)
     return Response(html, mimetype="text/html",
                     headers={"Content-Security-Policy": headers.docs_page(html)})  # fmt: skip
 
@@ -684,7 +689,7 @@ def docs_asset(filename: str) -> Response:
 
 
 _DOCS_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>georisk API</title>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <link rel="stylesheet" href="{assets}swagger-ui.css"></head>
 <body><div id="docs"></div>
 <script src="{assets}swagger-ui-bundle.js"></script>

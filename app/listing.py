@@ -6,6 +6,7 @@ pagination and the access policy behave identically in both.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -26,18 +27,26 @@ def store() -> Store:
     return current_app.extensions["georisk.store"]
 
 
-def page(viewer: Viewer | None, query: Query, cursor: str | None) -> Listed:
+def page(
+    viewer: Viewer | None,
+    query: Query,
+    cursor: str | None,
+    bound: Mapping[str, Any] | None = None,
+) -> Listed:
     """One page of ``query`` after ``cursor``, as ``viewer`` may see it.
 
     The store selects, filters and orders the records as the viewer's agency is shown
     them (`Query.seen_by`), so the policy here only shapes what was chosen. A page holds
     ``query.limit`` features unless it is the last, or a line beside a box was dropped.
+    ``bound`` names filters the caller applies to the page afterwards (as it was asked);
+    the cursor is bound to them as to the query's.
     """
     if viewer is None:
         return Listed([], None)
     query = replace(query, seen_by=scope(viewer))
     key: bytes = current_app.extensions["georisk.cursor_key"]
     filters = {k: v for k, v in asdict(query).items() if k not in ("limit", "after")}
+    filters.update({f"caller.{k}": v for k, v in (bound or {}).items()})
     after = cursors.decode(key, cursor, filters)
     found = store().query(replace(query, after=after))
     shown = presenting.features(viewer, found.records)

@@ -17,13 +17,28 @@ MAX_LIMIT = 10_000
 
 def bbox(text: str | None) -> tuple[float, float, float, float] | None:
     """``minLon,minLat,maxLon,maxLat`` (or 6 numbers with heights, which are ignored)."""
+    numbers = bbox_values(text, "minLon,minLat,maxLon,maxLat")
+    if numbers is None:
+        return None
+    min_x, min_y, max_x, max_y = numbers
+    if not (-180 <= min_x <= 180 and -180 <= max_x <= 180):
+        raise Problem.field(400, "bbox", "longitudes must be between -180 and 180")
+    if not (-90 <= min_y <= 90 and -90 <= max_y <= 90):
+        raise Problem.field(400, "bbox", "latitudes must be between -90 and 90")
+    return numbers
+
+
+def bbox_values(
+    text: str | None, order: str, heights: bool = True
+) -> tuple[float, float, float, float] | None:
+    """Four finite numbers, lower corner then upper corner, each no greater than its
+    counterpart; six when ``heights`` allows (the heights are dropped). ``order`` names
+    the four axes for the error message. Ranges are the caller's: they depend on the CRS."""
     if text is None:
         return None
     parts = text.split(",")
-    if len(parts) not in (4, 6):
-        raise Problem.field(
-            400, "bbox", f"expected 4 numbers (minLon,minLat,maxLon,maxLat), got {len(parts)}"
-        )
+    if len(parts) not in ((4, 6) if heights else (4,)):
+        raise Problem.field(400, "bbox", f"expected 4 numbers ({order}), got {len(parts)}")
     try:
         numbers = [float(part) for part in parts]
     except ValueError:
@@ -35,10 +50,6 @@ def bbox(text: str | None) -> tuple[float, float, float, float] | None:
     min_x, min_y, max_x, max_y = numbers
     if min_x > max_x or min_y > max_y:
         raise Problem.field(400, "bbox", "the minimum is greater than the maximum")
-    if not (-180 <= min_x <= 180 and -180 <= max_x <= 180):
-        raise Problem.field(400, "bbox", "longitudes must be between -180 and 180")
-    if not (-90 <= min_y <= 90 and -90 <= max_y <= 90):
-        raise Problem.field(400, "bbox", "latitudes must be between -90 and 90")
     return min_x, min_y, max_x, max_y
 
 
@@ -55,7 +66,8 @@ def datetime_window(
     first, _, second = text.partition("/")
     if "/" in second:
         raise Problem.field(400, name, "an interval has exactly one '/'")
-    start = None if first in ("", "..") else _instant(first, name)
+    open_start = first in ("", "..") or _year_zero(first, name)
+    start = None if open_start else _instant(first, name)
     end = None if second in ("", "..") else _instant(second, name)
     if start is None and end is None:
         raise Problem.field(400, name, "an interval needs at least one end")
@@ -71,13 +83,31 @@ def _instant(text: str, name: str) -> datetime:
         raise Problem.field(400, name, f"{exc} (use RFC 3339, e.g. 2026-01-15T08:00:00Z)") from None
 
 
-def limit(text: str | None, default: int = 100) -> int:
+def _year_zero(text: str, name: str) -> bool:
+    """Whether an interval's start is in the year 0, which RFC 3339 allows and Python's
+    datetime lacks: QGIS sends 0000-01-01T00:00:00Z for a start left open, and so it is
+    taken. The rest of the text must still be a time."""
+    if not text.startswith("0000-"):
+        return False
+    try:
+        datetime.fromisoformat("2000" + text[4:])  # the same text in a year that exists
+    except ValueError:
+        raise Problem.field(400, name, f"not an ISO 8601 time: {text!r} (use RFC 3339, "
+                                       "e.g. 2026-01-15T08:00:00Z)") from None  # fmt: skip
+    return True
+
+
+def limit(text: str | None, default: int = 100, clamp: bool = False) -> int:
+    """1 to MAX_LIMIT; ``clamp`` answers a larger value with MAX_LIMIT instead of a 400
+    (OGC API - Features: a limit above the maximum is not an error)."""
     if text is None:
         return default
     try:
         value = int(text)
     except ValueError:
         raise Problem.field(400, "limit", f"{text!r} is not an integer") from None
+    if clamp and value > MAX_LIMIT:
+        return MAX_LIMIT
     if not 1 <= value <= MAX_LIMIT:
         raise Problem.field(400, "limit", f"must be between 1 and {MAX_LIMIT}")
     return value

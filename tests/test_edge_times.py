@@ -95,6 +95,7 @@ NO_TIME = {
     "/assets/<name>/<path:file>": "static", "/static/<path:filename>": "static",
     "/health": "a probe", "/signin": "name and password", "/signout": "no parameters",
     "/ogc": "landing", "/ogc/": "landing", "/ogc/api": "a document",
+    "/ogc/api.html": "Swagger UI",
     "/ogc/conformance": "a document", "/ogc/collections": "a document",
     "/ogc/collections/<collection_id>": "a document",
     "/ogc/collections/<collection_id>/queryables": "a document",

@@ -323,6 +323,7 @@ NO_RECORDS = {
     "ogc.collection": "one collection's description",
     "ogc.api_document": "the OGC API's OpenAPI document",
     "ogc.queryables": "the properties items can be filtered by (a fixed schema)",
+    "ogc.api_page": "the OGC API's Swagger UI page",
     "pages.asset": "Leaflet, MarkerCluster and the map's own JS/CSS",
 }
 

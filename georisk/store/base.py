@@ -55,6 +55,9 @@ class Query:
     county: frozenset[str] = frozenset()  # SCB codes
     municipality: frozenset[str] = frozenset()
     text: str | None = None  # case-insensitive part of title, callsign or road
+    # records without a geometry (or time) match any bbox (or datetime), as OGC API -
+    # Features asks; otherwise they match none
+    unplaced_match: bool = False
     seen_by: Scope | None = None
     sort: tuple[tuple[str, bool], ...] = ()  # (property of SORTABLE, descending), in order
     limit: int | None = None

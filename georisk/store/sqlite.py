@@ -882,14 +882,16 @@ def _select(query: Query, after_rid: int | None) -> tuple[str, list[Any]]:
     sources = ["entities AS e"]
     where = ["e.kind = ?", visible]
     kind_args: list[Any] = [query.kind]
+    unplaced = query.unplaced_match
     if query.bbox is not None:
-        if query.kind in _RTREE_KINDS:  # CROSS JOIN: SQLite starts from the R*Tree
+        if query.kind in _RTREE_KINDS and not unplaced:  # CROSS JOIN: from the R*Tree
             sources = [f"{query.kind}_bbox AS b CROSS JOIN entities AS e ON e.rid = b.rid"
                        " AND b.max_x >= ? AND b.min_x <= ? AND b.max_y >= ? AND b.min_y <= ?"]
             args += _bbox_args(query.bbox)
         # exact float64 bounds (the R*Tree rounds to float32)
-        where.append(f"{shown('max_x')} >= ? AND {shown('min_x')} <= ? AND "
-                     f"{shown('max_y')} >= ? AND {shown('min_y')} <= ?")  # fmt: skip
+        inside = (f"{shown('max_x')} >= ? AND {shown('min_x')} <= ? AND "
+                  f"{shown('max_y')} >= ? AND {shown('min_y')} <= ?")  # fmt: skip
+        where.append(f"(e.geom IS NULL OR ({inside}))" if unplaced else inside)
         kind_args += _bbox_args(query.bbox)
     if scope is not None:
         sources.append("LEFT JOIN generalised AS g ON g.rid = e.rid")
@@ -901,14 +903,17 @@ def _select(query: Query, after_rid: int | None) -> tuple[str, list[Any]]:
     if query.category:
         where.append(f"{shown('category')} IN ({','.join('?' * len(query.category))})")
         kind_args += sorted(query.category)
-    if query.start is not None or query.end is not None:
-        where.append(f"{shown('start_us')} IS NOT NULL")
+    timed = []
     if query.end is not None:
-        where.append(f"{shown('start_us')} <= ?")
+        timed.append(f"{shown('start_us')} <= ?")
         kind_args.append(to_micros(query.end))
     if query.start is not None:
-        where.append(f"({shown('end_us')} IS NULL OR {shown('end_us')} >= ?)")
+        timed.append(f"({shown('end_us')} IS NULL OR {shown('end_us')} >= ?)")
         kind_args.append(to_micros(query.start))
+    if timed:
+        untimed = f"{shown('start_us')} IS NULL"
+        meets = " AND ".join([f"{shown('start_us')} IS NOT NULL", *timed])
+        where.append(f"({untimed} OR ({meets}))" if unplaced else f"({meets})")
     if query.text:
         where.append(f"instr({shown('label')}, ?) > 0")
         kind_args.append(query.text.casefold())
