@@ -183,20 +183,50 @@ def _all(fetch: Fetch, urls: list[str]) -> list[str]:
 
 def _lists(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
     return _all(fetch, ["/api/v1/incidents?limit=1000", "/api/v1/units?limit=1000",
-                        "/api/v1/blockages?limit=1000"])  # fmt: skip
+                        "/api/v1/blockages?limit=1000",
+                        "/api/v1/incidents?limit=1000&sortby=-title,severity",
+                        "/api/v1/units?limit=1000&sortby=callsign",
+                        "/api/v1/blockages?limit=1000&sortby=road"])  # fmt: skip
 
 
 def _items(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
     return _all(fetch, [f"/api/v1/{s.kind}s/{s.id}" for s in seeded])
 
 
+LAT_LON = "http://www.opengis.net/def/crs/EPSG/0/4326"
+
+
 def _ogc_items(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
     names = ("incidents", "units", "blockages", "riskzones")
-    return _all(fetch, [f"/ogc/collections/{n}/items?limit=1000" for n in names])
+    texts = _all(fetch, [f"/ogc/collections/{n}/items?limit=1000" for n in names])
+    texts += _all(fetch, [f"/ogc/collections/{n}/items?limit=1000&sortby=-{k}"
+                          for n, k in (("incidents", "title"), ("units", "callsign"))])  # fmt: skip
+    in_lat_lon = _all(fetch, [f"/ogc/collections/{n}/items?limit=1000&crs={LAT_LON}"
+                              for n in names])  # fmt: skip
+    return texts + [_to_lon_lat(text) for text in in_lat_lon]
+
+
+def _to_lon_lat(text: str) -> str:
+    """An answer in EPSG:4326 (latitude first) with its coordinates turned back, so that
+    the coarseness of generalised places is checked as in every other output."""
+
+    def swap(coordinates):
+        if coordinates and isinstance(coordinates[0], int | float):
+            return [coordinates[1], coordinates[0], *coordinates[2:]]
+        return [swap(part) for part in coordinates]
+
+    page = json.loads(text)
+    for feature in page["features"]:
+        if feature["geometry"] is not None:
+            feature["geometry"]["coordinates"] = swap(feature["geometry"]["coordinates"])
+    return json.dumps(page)
 
 
 def _ogc_item(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
-    return _all(fetch, [f"/ogc/collections/{s.kind}s/items/{s.id}" for s in seeded])
+    texts = _all(fetch, [f"/ogc/collections/{s.kind}s/items/{s.id}" for s in seeded])
+    in_lat_lon = _all(fetch, [f"/ogc/collections/{s.kind}s/items/{s.id}?crs={LAT_LON}"
+                              for s in seeded])  # fmt: skip
+    return texts + [_to_lon_lat(json.dumps({"features": [json.loads(t)]})) for t in in_lat_lon]
 
 
 def _events(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
