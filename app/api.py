@@ -49,6 +49,7 @@ from georisk.model import (
     UnitKind,
     UnitStatus,
 )
+from georisk.picture import picture as picture_of
 from georisk.store import Query
 from georisk.store.base import SORTABLE
 from georisk.timeutil import format_utc, parse_instant, read_instant
@@ -590,11 +591,11 @@ def _seq_param(name: str) -> int:
            tag="picture")  # fmt: skip
 def cot_picture() -> Response:
     """For TAK clients: an ``<events>`` document of CoT 2.0 events, as the viewer may
-    see them (hidden records are absent, restricted ones generalised)."""
+    see them (hidden records are absent, restricted ones generalised): the picture's
+    units (those with a position) and open incidents (`georisk.picture`)."""
     params.refuse_unknown(request.args, [])
-    store = listing.store()
-    records = store.query(Query("unit")).records
-    records += store.query(Query("incident", status=frozenset({IncidentStatus.OPEN}))).records
+    now = picture_of(listing.store())
+    records = [*now["unit"], *now["incident"]]
     return Response(picture_events(present_all(_viewer(), records)), mimetype="application/xml")
 
 

@@ -15,8 +15,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import orjson
 import shapely
@@ -28,10 +26,10 @@ from app.openapi import Param
 from app.problems import Problem
 from georisk.access import Viewer, may_read_history
 from georisk.area.boundaries import counties, municipalities
-from georisk.model import BlockageStatus, IncidentStatus, RiskZoneStatus
+from georisk.picture import picture as picture_of
 from georisk.slots import Full, Slots
-from georisk.store import Query, Store
-from georisk.timeutil import parse_instant, utc_now
+from georisk.store import Store
+from georisk.timeutil import STOCKHOLM, parse_instant, utc_now
 from layers import briefing_data as bd
 from layers.basemap import Tiles
 from layers.briefing import Briefing, State, render
@@ -39,7 +37,6 @@ from layers.texts import LANGS, Lang, text
 
 MAX_STEPS = 48
 DEFAULT_STEPS = 6
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _KIND = {"incidents": "incident", "units": "unit", "blockages": "blockage",
          "riskzones": "riskzones"}  # fmt: skip
 
@@ -206,32 +203,6 @@ def area_of(options: ExportOptions) -> Area:
 # -- reading the picture -----------------------------------------------------------------
 
 
-def _records(store: Store, moment: datetime | None) -> dict[str, list[Any]]:
-    """Open incidents, units, active blockages and the day's issued risk zones."""
-    if moment is None:
-        from app.picture import latest_zones
-
-        return {
-            "incidents": store.query(
-                Query("incident", status=frozenset({IncidentStatus.OPEN}))).records,
-            "units": store.query(Query("unit")).records,
-            "blockages": store.query(
-                Query("blockage", status=frozenset({BlockageStatus.ACTIVE}))).records,
-            "riskzones": latest_zones(store),
-        }  # fmt: skip
-    picture = store.state_at(moment)
-    day = moment.astimezone(STOCKHOLM).date().isoformat()
-    zones = [z for z in picture.riskzones
-             if z.status == RiskZoneStatus.ISSUED and z.valid_date <= day]  # fmt: skip
-    latest = max((z.valid_date for z in zones), default=None)
-    return {
-        "incidents": [i for i in picture.incidents if i.status == IncidentStatus.OPEN],
-        "units": picture.units,
-        "blockages": [b for b in picture.blockages if b.status == BlockageStatus.ACTIVE],
-        "riskzones": [z for z in zones if z.valid_date == latest],
-    }
-
-
 def _inside(features: list[dict], area: Area) -> list[dict]:
     """The features in ``area``: by their attributed code where they have one."""
     placed = [f for f in features if f["geometry"] is not None]
@@ -264,12 +235,13 @@ def build(store: Store, viewer: Viewer, options: ExportOptions) -> Briefing:
     all_shown: dict[str, list[dict]] = {kind: [] for kind in bd.KINDS}
     classes: dict[str, str] = {}
     for moment in moments:
-        records = _records(store, moment)
+        records = picture_of(store, moment)
         shown: dict[str, list[dict]] = {}
         items: dict[str, list[int]] = {}
         zone_counties: dict[str, list[str]] = {}
         for kind in options.layers:
-            presented = presenting.features(viewer, sorted(records[kind], key=lambda r: r.id))
+            ordered = sorted(records[_KIND[kind]], key=lambda record: record.id)
+            presented = presenting.features(viewer, ordered)
             inside = _inside(presented, area)
             for f in inside:
                 classes[f["id"]] = f["properties"].get("classification", "open")

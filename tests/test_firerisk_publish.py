@@ -97,10 +97,32 @@ def test_the_live_map_shows_only_current_zones(store, risk):
     """Out of season, last summer's zones must not colour today's map."""
     from datetime import timedelta
 
-    from app.picture import latest_zones
+    from georisk.picture import current_zones
+    from georisk.store import Query
 
     day = DATES[-1]
     publish(store, risk_zones(risk, day), day)
-    assert {z.valid_date for z in latest_zones(store, today=day)} == {day.isoformat()}
-    assert latest_zones(store, today=day + timedelta(days=1))  # yesterday's still shows
-    assert latest_zones(store, today=day + timedelta(days=2)) == []
+    issued = store.query(Query("riskzones", status=frozenset({"issued"}))).records
+    assert {z.valid_date for z in current_zones(issued, day)} == {day.isoformat()}
+    assert current_zones(issued, day + timedelta(days=1))  # yesterday's still shows
+    assert current_zones(issued, day + timedelta(days=2)) == []
+    assert current_zones(issued, day - timedelta(days=1)) == []  # not yet issued then
+
+
+def test_the_picture_at_a_past_moment_keeps_the_same_zone_rule(store, risk):
+    """A briefing of a past moment shows that day's zones, and none once they are two
+    days stale, exactly as the live map would have then."""
+    from datetime import UTC, datetime, timedelta
+
+    from georisk.firerisk.publish import FIRE_RISK_ACTOR, issue_commands
+    from georisk.picture import picture
+
+    day = DATES[-1]
+    issued_at = datetime(day.year, day.month, day.day, 3, tzinfo=UTC)  # 05:00 in summer
+    store.apply(issue_commands(store, risk_zones(risk, day), day), FIRE_RISK_ACTOR,
+                at=issued_at)  # fmt: skip
+    assert picture(store, issued_at - timedelta(hours=1))["riskzones"] == []
+    same_day = picture(store, issued_at + timedelta(hours=8))["riskzones"]
+    assert same_day and {z.valid_date for z in same_day} == {day.isoformat()}
+    assert picture(store, issued_at + timedelta(days=1))["riskzones"]  # yesterday's
+    assert picture(store, issued_at + timedelta(days=2, hours=1))["riskzones"] == []
