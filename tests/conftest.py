@@ -3,6 +3,10 @@
 `../shared` (beside the repository) holds openly licensed reference data and feed
 samples. The project never needs it to run; tests that check against it skip when
 it is absent. ``GEORISK_SHARED`` points elsewhere if needed.
+
+Tests that need a system tool (Chromium, GDAL's command-line tools) or `../shared` skip
+with the reason when it is missing on a developer's machine. CI installs all of them and
+sets ``GEORISK_CI=1``: there a skip is a failure, so nothing silently goes untested.
 """
 
 from __future__ import annotations
@@ -14,6 +18,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GEORISK_SHARED", ROOT.parent / "shared"))
+IN_CI = os.environ.get("GEORISK_CI") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI, a skipped test fails, with the reason it gave for skipping."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, which installs everything the tests use: {reason}"
 
 
 @pytest.fixture(scope="session")

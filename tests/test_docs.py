@@ -1,0 +1,142 @@
+"""The README and docs/ say what the project does: their links lead somewhere, every
+`georisk` command they show is one the command line takes, the README's first-five-minutes
+commands run as written, and their Python examples run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from tests.conftest import ROOT
+
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+README_LIMIT = 12 * 1024  # a front door: set-up, the first five minutes, architecture, links
+
+
+def _blocks(path: Path, language: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```", path.read_text(), re.S | re.M)
+
+
+def _commands(block: str) -> list[list[str]]:
+    """The `georisk` command lines of a shell block, continuation lines joined, comments,
+    redirections and what comes before a pipe dropped."""
+    out = []
+    for line in block.replace("\\\n", " ").splitlines():
+        line = line.split(" # ")[0].split(" > ")[0].strip()
+        if "| georisk " in line:
+            line = "georisk " + line.split("| georisk ", 1)[1]
+        if line.startswith("georisk "):
+            out.append(shlex.split(line)[1:])
+    return out
+
+
+def _slug(heading: str) -> str:
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_the_readme_is_a_front_door():
+    assert len((ROOT / "README.md").read_bytes()) <= README_LIMIT
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_every_link_leads_somewhere(path: Path):
+    for target in re.findall(r"\]\(([^)\s]+)\)", path.read_text()):
+        if target.startswith(("http://", "https://", "mailto:")):
+            continue
+        file, _, anchor = target.partition("#")
+        found = (path.parent / file).resolve() if file else path
+        assert found.exists(), f"{path.name}: {target} does not exist"
+        if anchor and found.suffix == ".md":
+            headings = re.findall(r"^#+ (.+)$", found.read_text(), re.M)
+            assert anchor in {_slug(h) for h in headings}, f"{path.name}: no #{anchor}"
+
+
+def _parse(arguments: list[str]) -> None:
+    """Parse a command line as `georisk` would, without running it: an unknown command,
+    option or choice raises click's usage error."""
+    command: click.Command = cli
+    words = list(arguments)
+    while isinstance(command, click.Group) and words and not words[0].startswith("-"):
+        found = command.get_command(click.Context(command), words[0])
+        assert found is not None, f"georisk has no command {words[0]!r}"
+        command, words = found, words[1:]
+    command.make_context(command.name or "georisk", words, resilient_parsing=False)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_every_georisk_command_shown_is_one_the_command_line_takes(path: Path, tmp_path,
+                                                                    monkeypatch):  # fmt: skip
+    monkeypatch.chdir(tmp_path)  # the input files the examples name, empty
+    shown = [c for block in _blocks(path, "sh") for c in _commands(block) if c != ["--help"]]
+    for arguments in shown:
+        for word in arguments:
+            if re.fullmatch(r"[\w.-]+\.(csv|json|xml)", word):
+                (tmp_path / word).touch()
+        try:
+            _parse(arguments)
+        except click.exceptions.Exit:  # a command whose parsing ends it (--version)
+            continue
+        except click.UsageError as exc:
+            pytest.fail(f"{path.name}: georisk {shlex.join(arguments)}: {exc.format_message()}")
+
+
+#: What the README's first five minutes run without a server or the network.
+RUNNABLE = {"users", "tokens", "state", "export"}
+
+
+def test_the_readmes_first_five_minutes_run_as_written(tmp_path, monkeypatch):
+    """The operator's, analyst's and briefing officer's commands, in order, on a fresh
+    database: each succeeds and does what the README says it does."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GEORISK_DB", str(tmp_path / "georisk.db"))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init-db"]).exit_code == 0
+    outputs: dict[str, str] = {}
+    for block in _blocks(ROOT / "README.md", "sh"):
+        for arguments in _commands(block):
+            if arguments[0] not in RUNNABLE or arguments[:2] == ["users", "disable"]:
+                continue  # (disabling anna.r would stop the export as her below)
+            result = runner.invoke(cli, arguments, catch_exceptions=False)
+            assert result.exit_code == 0, (arguments, result.output)
+            outputs[" ".join(arguments[:2])] = result.output
+    assert set(outputs) == {"users add", "tokens create", "state --at", "export -o"}
+    assert "FeatureCollection" in outputs["state --at"]
+    for name in ("lagesbild.html", "orebro.html"):  # whole briefing files
+        assert (tmp_path / name).stat().st_size > 100_000
+
+
+@pytest.mark.parametrize("path", [p for p in DOCUMENTS if _blocks(p, "python")],
+                         ids=lambda p: p.name)  # fmt: skip
+def test_python_examples_run(path: Path, tmp_path):
+    for code in _blocks(path, "python"):
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+            timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )
+        assert result.returncode == 0, result.stderr
+
+
+def test_a_skip_fails_in_ci(tmp_path):
+    """CI installs every tool and folder the tests use, so there a skip is a failure."""
+    (tmp_path / "test_needs.py").write_text(
+        "import pytest\n\ndef test_needs_a_tool():\n    pytest.skip('the tool is absent')\n"
+    )
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",
+            "--rootdir", str(tmp_path), str(tmp_path / "test_needs.py")]  # fmt: skip
+    without = {name: value for name, value in os.environ.items() if name != "GEORISK_CI"}
+    local = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=without)
+    assert local.returncode == 0 and "1 skipped" in local.stdout
+    ci = subprocess.run(args, cwd=ROOT, capture_output=True, text=True,
+                        env=dict(os.environ, GEORISK_CI="1"))  # fmt: skip
+    assert ci.returncode == 1 and "the tool is absent" in ci.stdout
