@@ -53,10 +53,14 @@ def _key(events: list) -> list:
     return [(e.kind, e.entity_id, e.time, e.payload) for e in events]
 
 
-def test_same_seed_gives_the_same_journal_and_another_seed_differs(small, tmp_path):
+def test_the_same_seed_gives_the_same_journal(small, tmp_path):
     _, events = small
     again = _generate(tmp_path / "again.db", SMALL)
     assert _key(again) == _key(events)
+
+
+def test_another_seed_gives_another_journal(small, tmp_path):
+    _, events = small
     other = _generate(tmp_path / "other.db", ScenarioOptions(**{**SMALL.__dict__, "seed": 8}))
     assert _key(other) != _key(events)
 
@@ -77,20 +81,26 @@ def test_incidents_lie_in_the_area_with_their_codes(small):
     assert ("medical", "sos") in owners and ("police", "police") in owners
 
 
-def test_a_year_shows_the_seasons():
+@pytest.fixture(scope="module")
+def year_plan():
     options = ScenarioOptions(seed=3, incidents=3_000, units=10, days=365,
                               end=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
     plan, _, _, _ = build(options)
+    return plan
+
+
+def test_forest_fires_come_in_summer_and_traffic_accidents_in_winter(year_plan):
     months: dict[IncidentType, Counter] = defaultdict(Counter)
-    for command in plan._commands:
+    for command in year_plan._commands:
         if isinstance(command, c.ReportIncident):
             months[command.incident.type][command.incident.reported_at.month] += 1
     fires, traffic = months[IncidentType.FOREST_FIRE], months[IncidentType.TRAFFIC]
     assert fires[7] > 5 * max(fires[1], 1)
     assert traffic[1] > 1.5 * traffic[7]
 
-    # fire-risk zones every day of the season (May-September), none outside it
-    zones = [cmd.zone for cmd in plan._commands if isinstance(cmd, c.IssueRiskZone)]
+
+def test_fire_risk_zones_are_issued_every_day_of_the_season_and_only_then(year_plan):
+    zones = [cmd.zone for cmd in year_plan._commands if isinstance(cmd, c.IssueRiskZone)]
     days = {zone.valid_date for zone in zones}
     assert len(days) == 153
     assert min(days) == "2025-05-01" and max(days) == "2025-09-30"
@@ -122,8 +132,8 @@ def test_units_stay_on_or_near_the_roads(small):
     assert near_road.mean() > 0.5  # most reports are made while driving on the roads
 
 
-def test_the_journal_is_consistent_and_ends_in_a_live_picture(small):
-    path, events = small
+def test_the_journal_is_consistent(small):
+    _, events = small
     reported: dict[str, datetime] = {}
     last_position: dict[str, datetime] = {}
     for e in events:
@@ -140,6 +150,10 @@ def test_the_journal_is_consistent_and_ends_in_a_live_picture(small):
             assert record.speed_kmh is not None and 0 <= record.heading < 360
     assert [e.time for e in events] == sorted(e.time for e in events)
     assert events[-1].time <= END
+
+
+def test_the_scenario_ends_in_a_live_picture(small):
+    path, _ = small
     store = SQLiteStore(path)
     try:
         picture = store.state_at(END)
@@ -161,27 +175,41 @@ def _demo(db: Path, *args: str) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-def test_demo_command_seeds_reuses_and_refreshes(tmp_path):
-    db = tmp_path / "demo.db"
-    options = ["--incidents", "80", "--units", "10", "--days", "4", "--seed", "2",
-               "--end", "2026-02-10T16:30:00Z"]  # fmt: skip
-    first = _demo(db, *options)
-    assert first.returncode == 0, first.stderr
-    assert "incidents     80" in first.stdout and "database" in first.stdout
-    assert "writing 100%" in first.stderr
+DEMO = ["--incidents", "80", "--units", "10", "--days", "4", "--seed", "2",
+        "--end", "2026-02-10T16:30:00Z"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess, int]:
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    first = _demo(db, *DEMO)
     store = SQLiteStore(db)
     count = store.last_seq()
     store.close()
+    return db, first, count
+
+
+def test_demo_seeds_a_new_database_and_shows_progress(demo_db):
+    _, first, count = demo_db
+    assert first.returncode == 0, first.stderr
+    assert "incidents     80" in first.stdout and "database" in first.stdout
+    assert "writing 100%" in first.stderr
     assert count > 80
 
-    again = _demo(db, *options)
+
+def test_demo_reuses_a_database_that_holds_events(demo_db):
+    db, _, count = demo_db
+    again = _demo(db, *DEMO)
     assert again.returncode == 0, again.stderr
     assert "already holds" in again.stdout
     store = SQLiteStore(db)
     assert store.last_seq() == count
     store.close()
 
-    fresh = _demo(db, *options, "--fresh")
+
+def test_demo_fresh_writes_the_same_scenario_again(demo_db):
+    db, _, count = demo_db
+    fresh = _demo(db, *DEMO, "--fresh")
     assert fresh.returncode == 0, fresh.stderr
     assert "wrote a synthetic scenario" in fresh.stdout
     store = SQLiteStore(db)
@@ -190,7 +218,7 @@ def test_demo_command_seeds_reuses_and_refreshes(tmp_path):
     store.close()
 
 
-def test_demo_command_errors_are_clean(tmp_path):
+def test_demo_refuses_to_replace_a_file_that_is_not_a_georisk_database(tmp_path):
     other = tmp_path / "notes.txt"
     other.write_text("not a database\n")
     refused = _demo(other, "--fresh")
@@ -199,6 +227,8 @@ def test_demo_command_errors_are_clean(tmp_path):
     assert "Traceback" not in refused.stderr
     assert other.read_text() == "not a database\n"
 
+
+def test_demo_option_errors_are_one_line_and_write_nothing(tmp_path):
     bad = _demo(tmp_path / "x.db", "--days", "0")
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "--days" in bad.stderr
     bad_end = _demo(tmp_path / "x.db", "--end", "2026-02-10 16:30")
