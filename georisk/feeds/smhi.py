@@ -29,7 +29,7 @@ from georisk.firerisk.classes import scale_by_name
 from georisk.firerisk.fwi import FWIState, fwi_series
 from georisk.model import Agency, RiskZone
 from georisk.timeutil import STOCKHOLM
-from georisk.validation import _check_position
+from georisk.validation import check_position
 
 NAME = "smhi"
 SCALE = scale_by_name("se-smhi-fwiindex")
@@ -88,7 +88,7 @@ def _point(geometry: object) -> tuple[float, float]:
         lon, lat = float(lon), float(lat)
     except (AssertionError, KeyError, IndexError, TypeError, ValueError):
         raise ValidationError.one("geometry", "expected a Point with [[lon, lat]]") from None
-    _check_position(lon, lat, "geometry")
+    check_position(lon, lat, "geometry")
     return lon, lat
 
 
