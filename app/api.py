@@ -17,7 +17,7 @@ from flask import Blueprint, Response, request, send_from_directory, url_for
 from swagger_ui_bundle import swagger_ui_path
 
 from app import audit, headers, listing, params, presenting, schemas
-from app.auth import SAFE_METHODS, current_viewer
+from app.auth import SAFE_METHODS, require_viewer
 from app.idempotency import idempotent
 from app.openapi import Api, Param
 from app.problems import Problem
@@ -68,12 +68,6 @@ GEOJSON = "application/geo+json"
 # -- helpers -----------------------------------------------------------------------
 
 
-def _viewer() -> Viewer:
-    viewer = current_viewer()
-    assert viewer is not None  # app.auth refuses anonymous requests before any view runs
-    return viewer
-
-
 def _json(data: Any, status: int = 200, mimetype: str = "application/json") -> Response:
     return Response(orjson.dumps(data), status=status, mimetype=mimetype)
 
@@ -107,9 +101,9 @@ def _existing(kind: str, id_: str) -> Record:
     """The current record, or 404 when it does not exist or the viewer may not see it
     (a 403 would tell that it exists)."""
     record = listing.store().get(kind, id_)
-    if not presenting.visible(_viewer(), record):
+    if not presenting.visible(require_viewer(), record):
         if record is not None and request.method not in SAFE_METHODS:
-            viewer = _viewer()  # a write aimed at a hidden record: refused, and journaled
+            viewer = require_viewer()  # a write aimed at a hidden record: refused, and journaled
             _refused(viewer, record.agency, f"{kind}s", id_)  # type: ignore[attr-defined]
         raise Problem(404, f"no {kind} with id {id_!r}")
     return record  # type: ignore[return-value]
@@ -118,7 +112,7 @@ def _existing(kind: str, id_: str) -> Record:
 def _check_write(owner: Agency | str, what: str = "", id_: str = "") -> None:
     """403 (journaled: a refused write is an access event an admin must see) unless the
     viewer may change records of ``owner``."""
-    viewer = _viewer()
+    viewer = require_viewer()
     if not may_write(viewer, Agency(owner)):
         _refused(viewer, owner, what, id_)
         raise Problem(
@@ -134,13 +128,13 @@ def _refused(viewer: Viewer, owner: Agency | str, what: str, id_: str) -> None:
 
 
 def _apply(commands: list[c.Command]) -> list[Event]:
-    viewer = _viewer()
+    viewer = require_viewer()
     return listing.store().apply(commands, Actor(viewer.name, viewer.agency))
 
 
 def _written(event: Event, status: int = 200) -> Response:
     """The write's answer: its number in the writer's view of the journal, and the record."""
-    viewer = _viewer()
+    viewer = require_viewer()
     body = {"seq": event.position_in(view_of(viewer)),
             "feature": presenting.feature(viewer, event.record())}  # fmt: skip
     response = _json(body, status)
@@ -224,7 +218,7 @@ def _list(kind: str, category: str, categories: type, statuses: type, area: bool
         sort=params.sortby(args.get("sortby"), SORTABLE[kind]),
         limit=params.limit(args.get("limit")),
     )
-    found = listing.page(_viewer(), query, args.get("cursor"))
+    found = listing.page(require_viewer(), query, args.get("cursor"))
     return _json(_collection(found.features, found.next_cursor), mimetype=GEOJSON)
 
 
@@ -283,7 +277,7 @@ def report_incident() -> Response:
 @API.route("GET", "/incidents/{id}", summary="Get an incident", tag="incidents",
            answer=schemas.Feature)  # fmt: skip
 def get_incident(id: str) -> Response:
-    return _json(presenting.feature(_viewer(), _existing("incident", id)), mimetype=GEOJSON)
+    return _json(presenting.feature(require_viewer(), _existing("incident", id)), mimetype=GEOJSON)
 
 
 @API.route("GET", "/incidents/{id}.cap", summary="An incident as a CAP 1.2 alert",
@@ -292,7 +286,7 @@ def get_incident_cap(id: str) -> Response:
     """As the viewer may see it: a restricted incident of another agency exports
     generalised (generic title, snapped point, a circle the size of its grid cell)."""
     params.refuse_unknown(request.args, [])
-    shown = present(_viewer(), _existing("incident", id), lookup=presenting.lookup)
+    shown = present(require_viewer(), _existing("incident", id), lookup=presenting.lookup)
     assert shown is not None  # _existing answered 404 for a hidden record
     body = incident_alert(shown.record, generalised=shown.generalised)  # type: ignore[arg-type]
     return Response(body, mimetype="application/cap+xml")
@@ -373,7 +367,7 @@ def register_unit() -> Response:
 
 @API.route("GET", "/units/{id}", summary="Get a unit", tag="units", answer=schemas.Feature)
 def get_unit(id: str) -> Response:
-    return _json(presenting.feature(_viewer(), _existing("unit", id)), mimetype=GEOJSON)
+    return _json(presenting.feature(require_viewer(), _existing("unit", id)), mimetype=GEOJSON)
 
 
 @API.route("PATCH", "/units/{id}", summary="Update a unit", tag="units",
@@ -417,7 +411,7 @@ def report_positions() -> Response:
         except v.ValidationError:
             _body()  # JSON that does not parse at all gets its precise 400 first
             raise
-        viewer = _viewer()
+        viewer = require_viewer()
         units = listing.store().get_many("unit", {command.id for command in commands})
         checked: set[str] = set()
         for i, command in enumerate(commands):
@@ -452,7 +446,7 @@ def unit_track(id: str) -> Response:
     params.refuse_unknown(request.args, ["datetime", "limit"])
     start, end = params.datetime_window(request.args.get("datetime"))
     limit = params.limit(request.args.get("limit"), default=params.MAX_LIMIT)
-    viewer = _viewer()
+    viewer = require_viewer()
     _existing("unit", id)
     if not may_read_history(viewer):
         raise Problem(403, f"a {viewer.role} may not read history")
@@ -506,7 +500,7 @@ def report_blockage() -> Response:
 @API.route("GET", "/blockages/{id}", summary="Get a road blockage", tag="blockages",
            answer=schemas.Feature)  # fmt: skip
 def get_blockage(id: str) -> Response:
-    return _json(presenting.feature(_viewer(), _existing("blockage", id)), mimetype=GEOJSON)
+    return _json(presenting.feature(require_viewer(), _existing("blockage", id)), mimetype=GEOJSON)
 
 
 @API.route("PATCH", "/blockages/{id}", summary="Update a road blockage", tag="blockages",
@@ -547,7 +541,7 @@ def list_events() -> Response:
     numbered 1, 2, 3, ... in that view alone (`georisk.journal.VIEWS`), so that the numbers
     say nothing of what else happened. ``last_seq`` is where to continue."""
     params.refuse_unknown(request.args, ["after", "limit"])
-    viewer = _viewer()
+    viewer = require_viewer()
     if not may_read_history(viewer):
         raise Problem(403, f"a {viewer.role} may not read the journal")
     after = _seq_param("after")
@@ -569,7 +563,7 @@ def list_audit() -> Response:
     """Sign-ins (good and failed), sign-outs, refused writes and user administration,
     oldest first. Writes themselves are the journal's other events (``/events``)."""
     params.refuse_unknown(request.args, ["after", "limit"])
-    viewer = _viewer()
+    viewer = require_viewer()
     if not may_audit(viewer):
         raise Problem(403, f"a {viewer.role} may not read the access journal")
     after = _seq_param("after")
@@ -596,7 +590,8 @@ def cot_picture() -> Response:
     params.refuse_unknown(request.args, [])
     now = picture_of(listing.store())
     records = [*now["unit"], *now["incident"]]
-    return Response(picture_events(present_all(_viewer(), records)), mimetype="application/xml")
+    shown = present_all(require_viewer(), records)
+    return Response(picture_events(shown), mimetype="application/xml")
 
 
 # -- aggregates and history --------------------------------------------------------
@@ -609,7 +604,7 @@ def summary() -> Response:
     a generalised one under its generic type. A count over the full records would tell
     another agency how many secret incidents of each type there are."""
     params.refuse_unknown(request.args, [])
-    viewer = _viewer()
+    viewer = require_viewer()
     out = {}
     for kind, name in (("incident", "incidents"), ("unit", "units"), ("blockage", "blockages")):
         shown = presenting.features(viewer, listing.store().query(Query(kind)).records)
@@ -641,7 +636,7 @@ def picture_at() -> Response:
     """What the journal knew at ``at``, through the access policy as it applies now
     (for those who may read history: operators, analysts, admins)."""
     params.refuse_unknown(request.args, ["at"])
-    viewer = _viewer()
+    viewer = require_viewer()
     if not may_read_history(viewer):
         raise Problem(403, f"a {viewer.role} may not read history")
     text = request.args.get("at")

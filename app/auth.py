@@ -1,4 +1,4 @@
-"""Who is asking: the single entry point is `current_viewer()`.
+"""Who is asking: the single entry point is `current_viewer()` (`require_viewer()` in views).
 
 A request proves who it is in one of two ways, never both:
 
@@ -53,6 +53,14 @@ def current_viewer() -> Viewer | None:
             g.georisk_via = "session" if found is not None else None
         g.georisk_viewer = found
     return found  # type: ignore[return-value]
+
+
+def require_viewer() -> Viewer:
+    """The viewer of a request a view is answering: `install`'s check before every view
+    has refused anonymous requests, so there is one (public endpoints have none)."""
+    viewer = current_viewer()
+    assert viewer is not None, "an anonymous request reached a view that needs a viewer"
+    return viewer
 
 
 def credential_id() -> str | None:
@@ -162,7 +170,7 @@ def install(app: Flask) -> None:
     app.jinja_env.globals.update(csrf_token=csrf_token, csrf_meta=csrf_meta)
 
     @app.before_request
-    def _require_viewer() -> Response | None:
+    def _refuse_anonymous() -> Response | None:
         if request.endpoint in PUBLIC_ENDPOINTS:
             return
         if current_viewer() is None:

@@ -21,7 +21,8 @@ import shapely
 from flask import Flask, Response, current_app, request
 
 from app import params, presenting
-from app.api import API, _viewer
+from app.api import API
+from app.auth import require_viewer
 from app.openapi import Param
 from app.problems import Problem
 from georisk.access import Viewer, may_read_history
@@ -321,7 +322,7 @@ _P = [
 def export_briefing() -> Response:
     params.refuse_unknown(request.args, QUERY_PARAMS)
     options = parse_options(request.args)
-    viewer = _viewer()
+    viewer = require_viewer()
     store = current_app.extensions["georisk.store"]
     with _place(viewer):
         briefing = build(store, viewer, options)

@@ -31,8 +31,8 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum, StrEnum
 
 import shapely
-from pyproj import Transformer
 
+from georisk.crs import to_sweref, to_wgs84
 from georisk.journal import Event
 from georisk.model import (
     Agency,
@@ -52,9 +52,6 @@ GRID_M = 1_000.0
 #: their generalised form; a record of any other classification only its owner sees.
 SHOWN_TO_ALL = frozenset({Classification.OPEN})
 GENERALISED_FOR_OTHERS = frozenset({Classification.RESTRICTED})
-
-_TO_SWEREF = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
-_TO_WGS84 = Transformer.from_crs("EPSG:3006", "EPSG:4326", always_xy=True)
 
 #: The generic form of a restricted incident, by owning agency (Swedish wording).
 GENERIC_INCIDENT: dict[Agency, tuple[IncidentType, str]] = {
@@ -251,10 +248,10 @@ def snap(point: shapely.Point, grid_m: float = GRID_M) -> shapely.Point:
 def _snapped(lon: float, lat: float, grid_m: float) -> shapely.Point:
     """Cached: incidents do not move, and every listing of the picture would otherwise
     pay two projections per restricted record again (a third of the policy's cost)."""
-    x, y = _TO_SWEREF.transform(lon, lat)
+    x, y = to_sweref(lon, lat)
     cx = (x // grid_m + 0.5) * grid_m
     cy = (y // grid_m + 0.5) * grid_m
-    lon, lat = _TO_WGS84.transform(cx, cy)
+    lon, lat = to_wgs84(cx, cy)
     return shapely.Point(round(lon, 6), round(lat, 6))
 
 

@@ -1,12 +1,16 @@
-"""The coordinate reference systems georisk offers its clients, and moving geometries
-between them.
+"""The coordinate reference systems georisk computes in and offers its clients, and
+moving coordinates between them: the one place CRSs are named and transformers built.
 
-Records are kept in WGS 84 longitude/latitude (OGC's CRS84). GIS clients may ask for
-coordinates in another CRS (OGC API - Features Part 2), named by an OGC URI. Such
-answers follow each CRS's own (authority) axis order, as OGC requires: EPSG:4326 is
-latitude, longitude and EPSG:3006 (SWEREF 99 TM) is northing, easting. The short
-"EPSG:nnnn" codes used elsewhere in georisk go with ``always_xy`` transformers (lon/lat,
-east/north) for computing in metres; they never reach a client and stay as they are.
+Computing. Records are kept in WGS 84 longitude/latitude (`WGS84`, OGC's CRS84);
+distances, areas, buffers and grids are measured in SWEREF 99 TM metres (`METRIC`).
+These short "EPSG:nnnn" codes go with ``always_xy`` transformers (lon/lat,
+east/north), whatever the authority says: `to_sweref` and `to_wgs84` take numbers or
+arrays, and an array goes through pyproj in one call. They never reach a client.
+
+Client answers. GIS clients may ask for coordinates in another CRS (OGC API - Features
+Part 2), named by an OGC URI (`SUPPORTED`). Such answers follow each CRS's own
+(authority) axis order, as OGC requires: EPSG:4326 is latitude, longitude and EPSG:3006
+(SWEREF 99 TM) is northing, easting.
 
 Transformations are vectorised: all coordinates of a page of features go through
 pyproj in one call. Transformers are built once per pair of CRSs (building one costs
@@ -23,6 +27,11 @@ from typing import Any
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
+
+#: WGS 84 as georisk computes in it: longitude, latitude (GeoJSON's order).
+WGS84 = "EPSG:4326"
+#: SWEREF 99 TM, Sweden's national grid: easting, northing in metres.
+METRIC = "EPSG:3006"
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 WGS84_LATLON = "http://www.opengis.net/def/crs/EPSG/0/4326"
@@ -44,6 +53,28 @@ BOX_EDGE_POINTS = 64
 # How deep a GeoJSON geometry's coordinates nest above one position.
 _DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "Polygon": 2,
           "MultiLineString": 2, "MultiPolygon": 3}  # fmt: skip
+
+
+@functools.cache
+def xy_transformer(source: str, target: str) -> Transformer:
+    """From ``source`` to ``target`` for computing: lon/lat and east/north order."""
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+_TO_SWEREF = xy_transformer(WGS84, METRIC)
+_TO_WGS84 = xy_transformer(METRIC, WGS84)
+
+
+def to_sweref(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """Easting and northing (SWEREF 99 TM metres) of WGS 84 positions: floats for
+    numbers, arrays for arrays (one pyproj call for all of them)."""
+    return _TO_SWEREF.transform(lon, lat)
+
+
+def to_wgs84(x: Any, y: Any) -> tuple[Any, Any]:
+    """Longitude and latitude of SWEREF 99 TM positions: floats for numbers, arrays for
+    arrays (one pyproj call for all of them)."""
+    return _TO_WGS84.transform(x, y)
 
 
 @functools.cache

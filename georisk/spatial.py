@@ -14,18 +14,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import rtree
-from pyproj import Transformer
 
+from georisk.crs import METRIC, WGS84, to_sweref, xy_transformer
 from georisk.journal import Event
 from georisk.model import Incident, IncidentStatus, Record, Unit
 from georisk.store.base import Query, Store
-
-_TO_SWEREF = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
-
-
-def to_sweref(lon: float, lat: float) -> tuple[float, float]:
-    x, y = _TO_SWEREF.transform(lon, lat)
-    return float(x), float(y)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +163,9 @@ class LiveIndex:
     ) -> list[Record]:
         """Everything inside a longitude/latitude box (edges included)."""
         # The image of a lon/lat box in SWEREF 99 TM is curved: bound its densified edges.
-        box = _TO_SWEREF.transform_bounds(min_lon, min_lat, max_lon, max_lat, densify_pts=32)
+        box = xy_transformer(WGS84, METRIC).transform_bounds(
+            min_lon, min_lat, max_lon, max_lat, densify_pts=32
+        )
         accept = _filter(kind, where, equals)
         found = []
         for n in self._candidates(kind, box):

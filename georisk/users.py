@@ -1,20 +1,24 @@
 """People who sign in: an agency, a role, a password hash, a disabled flag.
 
-Passwords are hashed with werkzeug's scrypt (memory-hard: a stolen database does not
-give up passwords at GPU speed). Every request signed in by a session re-reads the
-user's row (`active`), so disabling someone takes effect on their very next request;
-their tokens are revoked and their sessions (`georisk.sessions`) deleted in the same
-transaction.
+Passwords are hashed with scrypt from the standard library (memory-hard: a stolen
+database does not give up passwords at GPU speed). The stored form is
+``scrypt:N:r:p$<salt>$<key in hex>``, the form werkzeug writes, so hashes that
+werkzeug made for earlier versions of georisk keep verifying, each with the cost it
+was made with.
+
+Every request signed in by a session re-reads the user's row (`active`), so disabling
+someone takes effect on their very next request; their tokens are revoked and their
+sessions (`georisk.sessions`) deleted in the same transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from georisk.access import Role, Viewer
 from georisk.errors import Conflict, NotFound, ValidationError
@@ -23,9 +27,50 @@ from georisk.model import Agency
 from georisk.timeutil import from_micros, to_micros, utc_now
 
 MIN_PASSWORD = 12
+#: scrypt's cost for new hashes: N = 2**15, r = 8 (32 MiB and about 0.1 s a hash), p = 1.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+KEY_BYTES = 64
+SALT_BYTES = 16  # random bytes, stored as 32 hex digits
+
+
+def hash_password(password: str) -> str:
+    """The stored form of a new password (see the module's docstring)."""
+    salt = secrets.token_hex(SALT_BYTES)
+    key = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, KEY_BYTES)
+    return f"scrypt:{SCRYPT_N}:{SCRYPT_R}:{SCRYPT_P}${salt}${key.hex()}"
+
+
+def password_matches(stored: str, password: str) -> bool:
+    """Whether ``password`` is the one ``stored`` was made from, with the cost written in
+    ``stored``; False for a stored form that is not scrypt's (nothing else is written)."""
+    try:
+        method, salt, digest = stored.split("$")
+        name, *cost = method.split(":")
+        n, r, p = (int(value) for value in cost)
+        expected = bytes.fromhex(digest)
+    except ValueError:
+        return False
+    if name != "scrypt" or not expected:
+        return False
+    try:
+        key = _scrypt(password, salt, n, r, p, len(expected))
+    except ValueError:  # a cost scrypt refuses (N not a power of two...)
+        return False
+    return hmac.compare_digest(key, expected)
+
+
+def _scrypt(password: str, salt: str, n: int, r: int, p: int, size: int) -> bytes:
+    # scrypt takes 128·r·(N + p + 2) bytes; hashlib's default ceiling (32 MiB) is just
+    # below what N = 2**15, r = 8 need, so the ceiling is what these need, and a MiB more.
+    memory = 128 * r * (n + p + 2) + 2**20
+    return hashlib.scrypt(
+        password.encode(), salt=salt.encode(), n=n, r=r, p=p, maxmem=memory, dklen=size
+    )
+
+
 #: Compared against when the account does not exist, so that a wrong name costs the
 #: same time as a wrong password and timing does not tell which names exist.
-_DUMMY_HASH = generate_password_hash("georisk-no-such-user", method="scrypt")
+_DUMMY_HASH = hash_password("georisk-no-such-user")
 
 
 @dataclass(frozen=True)
@@ -67,7 +112,7 @@ class Users:
         con.execute(
             "INSERT INTO users (name, agency, role, password_hash, created_us)"
             " VALUES (?, ?, ?, ?, ?)",
-            (name, agency_.value, role_.value, generate_password_hash(password, "scrypt"),
+            (name, agency_.value, role_.value, hash_password(password),
              to_micros(created)),
         )  # fmt: skip
         return User(name, agency_, role_, False, 0, created)
@@ -110,7 +155,7 @@ class Users:
             "SELECT password_hash FROM users WHERE name = ?", (name,)
         ).fetchone()
         stored = row[0] if row else _DUMMY_HASH
-        ok = check_password_hash(stored, password)
+        ok = password_matches(stored, password)
         if user is None or user.disabled or not ok:
             return None
         return user

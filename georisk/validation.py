@@ -340,7 +340,7 @@ def new_id(prefix: str) -> str:
 
 def point(geometry: PointGeometry, field: str = "geometry") -> shapely.Point:
     lon, lat = geometry["coordinates"][0], geometry["coordinates"][1]
-    _check_position(lon, lat, f"{field}.coordinates")
+    check_position(lon, lat, f"{field}.coordinates")
     return shapely.Point(lon, lat)
 
 
@@ -356,7 +356,7 @@ def blockage_shape(
     for i, line in enumerate(lines):
         for j, position in enumerate(line):
             where = f"geometry.coordinates.{i}.{j}" if multi else f"geometry.coordinates.{j}"
-            _check_position(position[0], position[1], where)
+            check_position(position[0], position[1], where)
     xy = [[position[:2] for position in line] for line in lines]
     shape = shapely.LineString(xy[0]) if len(xy) == 1 else shapely.MultiLineString(xy)
     reason = shapely.is_valid_reason(shape)
@@ -365,7 +365,11 @@ def blockage_shape(
     return shape
 
 
-def _check_position(lon: float, lat: float, field: str) -> None:
+def check_position(lon: float, lat: float, field: str) -> None:
+    """Refuse a position that is no WGS 84 longitude, latitude inside `ACCEPTED_EXTENT`,
+    naming ``field``. Shared by the GeoJSON input here, the file importer and the
+    agencies' feeds, so that a swapped pair gets the same clear answer ("looks like
+    (latitude, longitude)") wherever it came from."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise ValidationError.one(field, "coordinates must be finite numbers")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
@@ -483,7 +487,7 @@ def move_units(data: Any, *, now: datetime | None = None) -> list[c.MoveUnit]:
     min_lon, min_lat, max_lon, max_lat = ACCEPTED_EXTENT
     plausible = (lon >= min_lon) & (lon <= max_lon) & (lat >= min_lat) & (lat <= max_lat)
     for i in np.flatnonzero(~plausible):  # the precise reason, for the first one
-        _check_position(float(lon[i]), float(lat[i]), f"positions.{i}.geometry.coordinates")
+        check_position(float(lon[i]), float(lat[i]), f"positions.{i}.geometry.coordinates")
     return [
         c.MoveUnit(
             report["unit"], position, moment, report.get("heading"), report.get("speed_kmh")

@@ -16,8 +16,9 @@ import folium
 import geopandas as gpd
 from folium.utilities import JsCode
 
-from georisk.area.boundaries import SWEREF99TM, counties, municipalities
+from georisk.area.boundaries import counties, municipalities
 from georisk.area.places import load_places
+from georisk.crs import METRIC
 from georisk.roads.source import LoadedRoads, load_roads
 from layers.legend import LegendEntry, area_symbol, line_symbol, point_symbol
 from layers.page import MapPage, new_page
@@ -231,7 +232,7 @@ def labelled_towns(
     towns = load_places(min_population).sort_values(
         ["population", "geonameid"], ascending=[False, True]
     )
-    metric = towns.to_crs(SWEREF99TM).geometry
+    metric = towns.to_crs(METRIC).geometry
     kept: list[int] = []
     for index, point in metric.items():
         if all(point.distance(metric[other]) >= spacing_m for other in kept):

@@ -13,8 +13,8 @@ from georisk.access import (
     present_event,
     snap,
 )
+from georisk.crs import to_sweref
 from georisk.model import Agency, Classification
-from georisk.spatial import to_sweref
 from tests.factories import T0, blockage, incident, unit
 
 POLICE_OP = Viewer("p", Agency.POLICE, Role.OPERATOR)

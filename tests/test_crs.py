@@ -67,6 +67,29 @@ def test_wgs84_latlon_is_the_exact_swap_of_crs84():
 
 def test_transformers_are_built_once_per_pair():
     assert crs.transformer(crs.CRS84, crs.SWEREF99TM) is crs.transformer(crs.CRS84, crs.SWEREF99TM)
+    assert crs.xy_transformer(crs.WGS84, crs.METRIC) is crs.xy_transformer(crs.WGS84, crs.METRIC)
+
+
+def test_computing_takes_lon_lat_and_gives_east_north():
+    # SWEREF 99 TM's central meridian is 15° E with a false easting of 500 km: a point on
+    # it is 500 000 m east at any latitude, and one degree further east is further east.
+    east, north = crs.to_sweref(15.0, 59.0)
+    assert east == pytest.approx(500_000.0, abs=1e-6) and 6_500_000 < north < 6_600_000
+    assert type(east) is float and type(north) is float  # numbers in, numbers out
+    assert crs.to_sweref(16.0, 59.0)[0] > east + 50_000
+    lon, lat = crs.to_wgs84(east, north)
+    assert (lon, lat) == (pytest.approx(15.0, abs=1e-9), pytest.approx(59.0, abs=1e-9))
+
+
+def test_arrays_go_through_in_one_call_as_each_point_alone():
+    lon, lat = np.linspace(11.0, 24.0, 40), np.linspace(55.0, 69.0, 40)
+    east, north = crs.to_sweref(lon, lat)
+    assert isinstance(east, np.ndarray) and east.shape == lon.shape
+    assert list(zip(east, north, strict=True)) == [
+        crs.to_sweref(a, b) for a, b in zip(lon, lat, strict=True)
+    ]
+    back_lon, back_lat = crs.to_wgs84(east, north)
+    assert np.allclose(back_lon, lon, atol=1e-9) and np.allclose(back_lat, lat, atol=1e-9)
 
 
 def test_a_box_in_sweref_becomes_a_curved_polygon_in_crs84():

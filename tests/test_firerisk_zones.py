@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 import shapely
 
+from georisk.crs import METRIC, to_wgs84
 from georisk.errors import ValidationError
 from georisk.firerisk.classes import EFFIS, SWEDEN, UNCLASSIFIED
 from georisk.firerisk.station_weather import daily_fire_weather, read_station_weather
 from georisk.firerisk.synthetic import season_dates, station_weather_frame
 from georisk.firerisk.zones import (
-    GRID_CRS,
     fire_risk_grid,
     idw,
     make_grid,
@@ -112,8 +112,7 @@ def test_grid_covers_area_and_only_cells_that_overlap_it():
 def test_idw_exact_at_a_station_and_renormalised_for_missing_days():
     grid = make_grid(AREA, 5000.0)
     x, y = grid.centres()
-    from georisk.firerisk.zones import _TO_WGS84
-    lon, lat = _TO_WGS84.transform(x[[10, 500]], y[[10, 500]])
+    lon, lat = to_wgs84(x[[10, 500]], y[[10, 500]])
     weights = idw(grid, lon, lat, neighbours=2)
     values = np.array([[5.0, 25.0], [np.nan, 25.0]])
     field = weights.apply(values)
@@ -129,7 +128,7 @@ def test_zones_cover_the_area_without_overlap(risk):
     zones = risk_zones(risk, DATES[-10])
     assert zones.crs.to_epsg() == 4326
     assert len(zones["class"].unique()) >= 2  # the test would be empty otherwise
-    z = zones.to_crs(GRID_CRS)
+    z = zones.to_crs(METRIC)
     area = risk.grid.area
     total = z.area.sum()
     union = shapely.union_all(z.geometry.values)
@@ -142,7 +141,7 @@ def test_zones_cover_the_area_without_overlap(risk):
 
 def test_zone_classes_match_the_grid(risk):
     when = DATES[-10]
-    zones = risk_zones(risk, when).to_crs(GRID_CRS)
+    zones = risk_zones(risk, when).to_crs(METRIC)
     klass = risk.classes(when)
     fwi = risk.values["fwi"][risk.day(when)]
     x, y = risk.grid.centres()
@@ -169,7 +168,7 @@ def test_effis_zones_are_labelled_effis(risk):
 def test_area_as_geodataframe_in_another_crs(risk):
     wgs84 = gpd.GeoDataFrame(geometry=[AREA], crs="EPSG:4326")
     np.testing.assert_array_equal(make_grid(wgs84, 5000.0).cells, risk.grid.cells)
-    sweref = gpd.GeoDataFrame(geometry=[risk.grid.area], crs=GRID_CRS)
+    sweref = gpd.GeoDataFrame(geometry=[risk.grid.area], crs=METRIC)
     np.testing.assert_array_equal(make_grid(sweref, 5000.0).cells, risk.grid.cells)
 
 
@@ -177,9 +176,8 @@ def test_point_query(risk):
     when = DATES[30]
     day = risk.day(when)
     x, y = risk.grid.centres()
-    from georisk.firerisk.zones import _TO_WGS84
     pos = len(x) // 2
-    lon, lat = _TO_WGS84.transform(x[pos], y[pos])
+    lon, lat = to_wgs84(x[pos], y[pos])
     answer = point_risk(risk, lon, lat, when)
     assert answer["fwi"] == risk.values["fwi"][day, pos]
     assert answer["dc"] == risk.values["dc"][day, pos]

@@ -86,6 +86,25 @@ def test_ogr_file_is_normalised_and_reprojected(tmp_path, suffix, driver):
         assert a.hausdorff_distance(b) < 0.01
 
 
+@pytest.mark.parametrize("crs", ["EPSG:4326", "OGC:CRS84"])
+def test_a_wgs84_file_is_not_reported_as_reprojected(tmp_path, crs):
+    # OGC:CRS84 is WGS 84 with longitude first: the same coordinates, nothing to move.
+    line = LineString([(14.52, 59.33), (14.60, 59.35)])
+    path = tmp_path / "roads.geojson"
+    gpd.GeoDataFrame({"ref": ["E18"]}, geometry=[line], crs=crs).to_file(path)
+    roads, report = import_roads(path)
+    assert report.reprojected_from is None
+    assert roads.crs.to_epsg() == 4326 and roads.geometry.iloc[0].equals_exact(line, 0)
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_ogr_file_without_a_crs_is_refused(tmp_path):
+    path = tmp_path / "roads.gpkg"
+    gpd.GeoDataFrame({"ref": ["E18"]}, geometry=[LineString([(1, 2), (3, 4)])]).to_file(path)
+    with pytest.raises(ValidationError, match="from: no CRS"):
+        import_roads(path)
+
+
 def test_ogr_missing_ref_column_names_the_alternatives(tmp_path):
     path, _ = _nvdb_like(tmp_path, ".gpkg", "GPKG")
     with pytest.raises(ValidationError, match=r"'nummer' not found.*Vägnummer"):

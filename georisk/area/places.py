@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely import points
 
+from georisk.crs import WGS84
 from georisk.errors import NotFound
 
 ATTRIBUTION = "© GeoNames (geonames.org), CC BY 4.0"
@@ -56,7 +57,7 @@ def _load() -> tuple[gpd.GeoDataFrame, dict[str, list[int]]]:
         }
     )
     geometry = points([c["longitude"] for c in rows], [c["latitude"] for c in rows])
-    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84)
     gdf = gdf.sort_values(["population", "geonameid"], ascending=[False, True])
     gdf = gdf.reset_index(drop=True)
     # Alternate names (Swedish spellings, exonyms) → row positions, for lookups only.

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from georisk.cli.data import data
+from georisk.crs import METRIC, WGS84
 from georisk.errors import ValidationError
 from georisk.roads.importer import OSM_SUFFIXES, import_roads, save_roads
 from georisk.roads.source import ROADS_FILE, default_roads_path
@@ -88,10 +89,10 @@ def fetch_roads(
             local, ref_column=ref_column, european_column=european_column, layer=layer
         )
         save_roads(roads, target)
-    km = roads.to_crs("EPSG:3006").length.sum() / 1000
+    km = roads.to_crs(METRIC).length.sum() / 1000
     click.echo(f"Imported {report.features} road lines ({km:,.0f} km) from {source}")
     if report.reprojected_from:
-        click.echo(f"Reprojected from {report.reprojected_from} to WGS84 (EPSG:4326)")
+        click.echo(f"Reprojected from {report.reprojected_from} to WGS84 ({WGS84})")
     for note in report.notes:
         click.echo(f"Note: {note}")
     refs = sorted({p for r in roads["ref"].dropna() for p in r.split(";")})

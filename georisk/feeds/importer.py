@@ -25,7 +25,7 @@ from georisk.model import (
     Unit,
 )
 from georisk.store import Store
-from georisk.validation import _check_position
+from georisk.validation import check_position
 
 # Fields a feed never changes on an existing record: its life cycle belongs to the journal.
 _LIFECYCLE = frozenset({"id", "status", "closed_at", "lifted_at"})
@@ -122,7 +122,7 @@ class Importer:
             try:
                 if geometry is not None:
                     for lon, lat in _corners(geometry):
-                        _check_position(lon, lat, "geometry")
+                        check_position(lon, lat, "geometry")
             except ValidationError as exc:
                 summary.rejected.append(Rejected(_label(item), tuple(exc.errors)))
                 continue

@@ -20,7 +20,7 @@ from georisk.feeds.areas import codes_at, county_codes, municipality_codes
 from georisk.feeds.base import FeedItem, Parsed, Rejected, json_payload, record_id
 from georisk.model import Agency, Classification, Incident, IncidentType, Precision
 from georisk.timeutil import to_utc
-from georisk.validation import _check_position
+from georisk.validation import check_position
 
 NAME = "polisen"
 BASE_URL = "https://polisen.se"
@@ -165,7 +165,7 @@ def _gps(value: object, errors: list[FieldError]) -> shapely.Point | None:
         errors.append(FieldError("location.gps", f"{value!r} is not two numbers"))
         return None
     try:
-        _check_position(lon, lat, "location.gps")
+        check_position(lon, lat, "location.gps")
     except ValidationError as exc:
         errors += exc.errors
         return None

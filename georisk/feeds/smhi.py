@@ -20,24 +20,22 @@ from datetime import datetime, time, timedelta
 import numpy as np
 import orjson
 import shapely
-from pyproj import Transformer
 
 from georisk.commands import Actor
+from georisk.crs import to_sweref, to_wgs84
 from georisk.errors import FieldError, ValidationError
 from georisk.feeds.base import FeedItem, Parsed, Rejected, instant, json_payload
 from georisk.firerisk.classes import scale_by_name
 from georisk.firerisk.fwi import FWIState, fwi_series
 from georisk.model import Agency, RiskZone
 from georisk.timeutil import STOCKHOLM
-from georisk.validation import _check_position
+from georisk.validation import check_position
 
 NAME = "smhi"
 SCALE = scale_by_name("se-smhi-fwiindex")
 CELL_M = 2_500.0
 INDICES = ("ffmc", "dmc", "dc", "isi", "bui", "fwi")
 WEATHER = ("t", "r", "ws", "prec24h")
-_TO_SWEREF = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
-_TO_WGS84 = Transformer.from_crs("EPSG:3006", "EPSG:4326", always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,7 @@ def _point(geometry: object) -> tuple[float, float]:
         lon, lat = float(lon), float(lat)
     except (AssertionError, KeyError, IndexError, TypeError, ValueError):
         raise ValidationError.one("geometry", "expected a Point with [[lon, lat]]") from None
-    _check_position(lon, lat, "geometry")
+    check_position(lon, lat, "geometry")
     return lon, lat
 
 
@@ -140,11 +138,11 @@ class SmhiAdapter:
 
 
 def cell(lon: float, lat: float, size_m: float = CELL_M) -> shapely.Polygon:
-    x, y = _TO_SWEREF.transform(lon, lat)
+    x, y = to_sweref(lon, lat)
     half = size_m / 2
     corners = [(x - half, y - half), (x + half, y - half), (x + half, y + half),
                (x - half, y + half)]  # fmt: skip
-    return shapely.Polygon([_TO_WGS84.transform(cx, cy) for cx, cy in corners])
+    return shapely.Polygon([to_wgs84(cx, cy) for cx, cy in corners])
 
 
 def zone_of(forecast: Forecast, day: Day, area: shapely.Polygon) -> RiskZone:

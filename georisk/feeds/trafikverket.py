@@ -19,6 +19,7 @@ from georisk.errors import FieldError, ValidationError
 from georisk.feeds.areas import codes_at
 from georisk.feeds.base import FeedItem, Parsed, Rejected, instant, json_payload, record_id
 from georisk.model import Agency, Blockage, BlockageReason, Classification, Precision
+from georisk.validation import check_position
 
 NAME = "trafikverket"
 
@@ -202,10 +203,8 @@ def _wkt(text: object, field: str) -> shapely.Geometry:
     coords = shapely.get_coordinates(geometry)
     if len(coords) > 5_000:
         raise ValidationError.one(field, "more than 5000 vertices")
-    from georisk.validation import _check_position
-
     for lon, lat in coords:
-        _check_position(float(lon), float(lat), field)
+        check_position(float(lon), float(lat), field)
     return geometry
 
 

@@ -13,6 +13,7 @@ import geopandas as gpd
 import shapely
 
 from georisk import commands as c
+from georisk.crs import METRIC, WGS84
 from georisk.firerisk.classes import SWEDEN
 from georisk.journal import Event
 from georisk.model import RiskZone, RiskZoneStatus
@@ -34,10 +35,10 @@ def zone_records(zones: gpd.GeoDataFrame, *, source: str = "georisk") -> list[Ri
     """Records for one day's zones (rows as `georisk.firerisk.zones.risk_zones` gives)."""
     if zones.empty:
         return []
-    metric = zones.to_crs("EPSG:3006")
+    metric = zones.to_crs(METRIC)
     simplified = gpd.GeoSeries(
-        shapely.coverage_simplify(metric.geometry.values, SIMPLIFY_M), crs="EPSG:3006"
-    ).to_crs("EPSG:4326")
+        shapely.coverage_simplify(metric.geometry.values, SIMPLIFY_M), crs=METRIC
+    ).to_crs(WGS84)
     records = []
     parts: dict[tuple[str, str, str], int] = {}
     order = metric.geometry.area.sort_values(ascending=False).index  # biggest part first

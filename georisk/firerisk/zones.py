@@ -22,20 +22,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
+from georisk.crs import METRIC, WGS84, to_sweref, to_wgs84
 from georisk.errors import ValidationError
 from georisk.firerisk.classes import SWEDEN, UNCLASSIFIED, DangerScale
 from georisk.firerisk.fwi import INDICES, FWIState, fwi_series
 from georisk.firerisk.station_weather import DailyWeather
 
-GRID_CRS = "EPSG:3006"
-OUT_CRS = "EPSG:4326"
 DEFAULT_CELL_SIZE = 2500.0
-
-_TO_GRID = Transformer.from_crs(OUT_CRS, GRID_CRS, always_xy=True)
-_TO_WGS84 = Transformer.from_crs(GRID_CRS, OUT_CRS, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -88,11 +83,11 @@ def area_in_grid_crs(area: BaseGeometry | gpd.GeoDataFrame | gpd.GeoSeries) -> B
             raise ValidationError.one("area", "the GeoDataFrame has no CRS")
         if area.crs.is_geographic:
             area = area.set_geometry(shapely.segmentize(area.geometry.values, 0.02))
-        geom = shapely.union_all(area.to_crs(GRID_CRS).geometry.values)
+        geom = shapely.union_all(area.to_crs(METRIC).geometry.values)
     elif isinstance(area, BaseGeometry):
         # Densify first: a lon/lat edge is curved in SWEREF 99 TM.
         dense = shapely.segmentize(area, 0.02)
-        geom = shapely.transform(dense, lambda xy: np.column_stack(_TO_GRID.transform(*xy.T)))
+        geom = shapely.transform(dense, lambda xy: np.column_stack(to_sweref(*xy.T)))
     else:
         raise ValidationError.one("area", "pass a shapely geometry (WGS84) or a GeoDataFrame")
     if geom.is_empty or geom.area <= 0:
@@ -149,7 +144,7 @@ def idw(
     grid: Grid, lon: np.ndarray, lat: np.ndarray, *, power: float = 2.0, neighbours: int = 8
 ) -> IDW:
     """Inverse-distance weights of the ``neighbours`` stations nearest each cell centre."""
-    sx, sy = _TO_GRID.transform(np.asarray(lon, float), np.asarray(lat, float))
+    sx, sy = to_sweref(np.asarray(lon, float), np.asarray(lat, float))
     cx, cy = grid.centres()
     dist = np.hypot(cx[:, None] - sx[None, :], cy[:, None] - sy[None, :])
     k = max(1, min(neighbours, dist.shape[1]))
@@ -217,7 +212,7 @@ def fire_risk_grid(
             f"no station reported on {empty_days[0]}"
             f"{' and more days' if len(empty_days) > 1 else ''}",
         )
-    _, cell_lat = _TO_WGS84.transform(*grid.centres())
+    _, cell_lat = to_wgs84(*grid.centres())
     result = fwi_series(
         fields["temp"],
         fields["rh"],
@@ -284,9 +279,9 @@ def risk_zones(
         "geometry",
     ]
     frame = gpd.GeoDataFrame(
-        pd.DataFrame(records, columns=columns), geometry="geometry", crs=GRID_CRS
+        pd.DataFrame(records, columns=columns), geometry="geometry", crs=METRIC
     )
-    return frame.to_crs(OUT_CRS)
+    return frame.to_crs(WGS84)
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
@@ -306,7 +301,7 @@ def point_risk(
 ) -> dict[str, object] | None:
     """Class and FWI values at a WGS84 point on a day; None outside the computed area."""
     scale = scale or risk.scale
-    x, y = _TO_GRID.transform(lon, lat)
+    x, y = to_sweref(lon, lat)
     if not risk.grid.area.covers(shapely.Point(x, y)):
         return None
     pos = risk.grid.locate(x, y)

@@ -17,8 +17,10 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
+from georisk.crs import WGS84
 from georisk.errors import ValidationError
 from georisk.roads.refs import class_of_ref, normalise_ref
+from georisk.vector import Unreadable, VectorError, read_vector
 
 ROAD_COLUMNS = ["ref", "road_class", "highway", "name", "source", "schematic", "geometry"]
 
@@ -113,7 +115,7 @@ def read_osm(
         rows,
         columns=["osm_id", *ROAD_COLUMNS[:-1], "geometry"],
         geometry="geometry",
-        crs="EPSG:4326",
+        crs=WGS84,
     )
     gdf["source"] = OSM_ATTRIBUTION
     gdf["schematic"] = False
@@ -133,18 +135,17 @@ def read_ogr(
     NVDB's "Vägnummer" export keeps the number and the European flag in separate
     columns; ``european_column`` (truthy means E-road) joins them back into "E18".
     """
-    import pyogrio
-    from pyogrio.errors import DataLayerError, DataSourceError
-
     report = ImportReport(source=str(path), kind="ogr")
     try:
-        gdf = pyogrio.read_dataframe(path, layer=layer)
-    except (DataSourceError, DataLayerError) as exc:
+        gdf, report.reprojected_from = read_vector(path, layer=layer)
+    except Unreadable as exc:
         first = str(exc).split(";")[0].strip()
         raise ValidationError.one(
             "from", f"not a road file (neither OpenStreetMap nor a GDAL vector format): {first}"
         ) from exc
-    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
+    except VectorError as exc:  # no geometry, no CRS: the message says which
+        raise ValidationError.one("from", str(exc)) from exc
+    if gdf.geometry.isna().all():
         raise ValidationError.one("from", "the file has no geometry column")
     columns = {c.casefold(): c for c in gdf.columns if c != gdf.geometry.name}
     if ref_column.casefold() not in columns:
@@ -154,16 +155,11 @@ def read_ogr(
         )
     if european_column and european_column.casefold() not in columns:
         raise ValidationError.one("european_column", f"column {european_column!r} not found")
-    if gdf.crs is None:
-        raise ValidationError.one("from", "the file declares no coordinate reference system")
     gdf = gdf.explode(index_parts=False)
     lines = gdf[gdf.geometry.geom_type == "LineString"]
     report.skipped = len(gdf) - len(lines)
     if report.skipped:
         report.notes.append(f"{report.skipped} non-line features skipped")
-    if not gdf.crs.equals("EPSG:4326"):
-        report.reprojected_from = gdf.crs.to_string()
-        lines = lines.to_crs("EPSG:4326")
     raw = lines[columns[ref_column.casefold()]]
     refs = [normalise_ref(v) for v in raw]
     if european_column:
@@ -179,7 +175,7 @@ def read_ogr(
             "schematic": False,
         },
         geometry=lines.geometry.values,
-        crs="EPSG:4326",
+        crs=WGS84,
     )
     report.features = len(out)
     return out, report
@@ -242,10 +238,10 @@ def save_roads(roads: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
 
 
 def read_saved_roads(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
-    gdf = gpd.read_file(path, layer="roads", engine="pyogrio")
+    gdf, _ = read_vector(path, layer="roads")
     if "schematic" in gdf.columns:
         gdf["schematic"] = gdf["schematic"].astype(bool)
-    return gdf.to_crs("EPSG:4326") if gdf.crs and not gdf.crs.equals("EPSG:4326") else gdf
+    return gdf
 
 
 __all__ = [

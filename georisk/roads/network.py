@@ -21,11 +21,9 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
+from georisk.crs import METRIC, WGS84
 from georisk.errors import NotFound, ValidationError
 from georisk.roads.refs import class_of_ref, normalise_ref
-
-METRIC_CRS = "EPSG:3006"
-WGS84 = "EPSG:4326"
 
 #: Typical free-flow speeds (km/h) per class on Swedish rural roads; a planning
 #: figure for comparing routes, not a promise of arrival time.
@@ -124,7 +122,7 @@ class RoadGraph:
                 "distance_m": dist,
                 "fraction": frac,
             },
-            geometry=gpd.GeoSeries(snapped, crs=METRIC_CRS).to_crs(WGS84).values,
+            geometry=gpd.GeoSeries(snapped, crs=METRIC).to_crs(WGS84).values,
             crs=WGS84,
         )
         return out
@@ -192,7 +190,7 @@ class RoadGraph:
         start = _to_metric_points([o.geometry])[0]
         end = _to_metric_points([d.geometry])[0]
         coords = np.vstack([shapely.get_coordinates(start), xy, shapely.get_coordinates(end)])
-        line = gpd.GeoSeries([shapely.LineString(coords)], crs=METRIC_CRS).to_crs(WGS84)[0]
+        line = gpd.GeoSeries([shapely.LineString(coords)], crs=METRIC).to_crs(WGS84)[0]
         refs: list[str] = []
         ends = [eo] if total and path and _partial(o, path[0]) > 1e-9 else []
         tail = [ed] if total and path and _partial(d, path[-1]) > 1e-9 else []
@@ -295,7 +293,7 @@ def build_graph(
     if roads.crs is None:
         raise ValidationError.one("roads", "the road frame has no CRS")
     speed_table = {**DEFAULT_SPEEDS_KMH, **(dict(speeds) if speeds else {})}
-    lines = roads.to_crs(METRIC_CRS).explode(index_parts=False)
+    lines = roads.to_crs(METRIC).explode(index_parts=False)
     lines = lines[lines.geometry.geom_type == "LineString"].reset_index(drop=True)
     refs = [normalise_ref(r) for r in lines["ref"]] if "ref" in lines else [None] * len(lines)
     classes = (
@@ -357,7 +355,7 @@ def build_graph(
             "time_s": time_s,
         },
         geometry=seg_geoms,
-        crs=METRIC_CRS,
+        crs=METRIC,
     )
     return RoadGraph(graph, edges, node_xy)
 
@@ -404,7 +402,7 @@ def _to_metric_points(points: PointsLike) -> np.ndarray:
             if not all(isinstance(g, shapely.Point) for g in geoms):
                 raise ValidationError.one("points", "expected points (shapely or lon/lat pairs)")
         series = gpd.GeoSeries(geoms, crs=WGS84)
-    return np.asarray(series.to_crs(METRIC_CRS).array)
+    return np.asarray(series.to_crs(METRIC).array)
 
 
 def _blockage_frame(blockages: Any) -> gpd.GeoDataFrame:
@@ -416,5 +414,5 @@ def _blockage_frame(blockages: Any) -> gpd.GeoDataFrame:
         frame = gpd.GeoDataFrame(geometry=list(blockages), crs=WGS84)
     if frame.crs is None:
         frame = frame.set_crs(WGS84)
-    frame = frame.to_crs(METRIC_CRS)
+    frame = frame.to_crs(METRIC)
     return frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame

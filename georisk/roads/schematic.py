@@ -16,6 +16,7 @@ from shapely import LineString
 
 from georisk.area.places import ATTRIBUTION as GEONAMES_ATTRIBUTION
 from georisk.area.places import find_place
+from georisk.crs import WGS84
 from georisk.errors import NotFound
 from georisk.roads.refs import class_of_ref
 from georisk.roads.routes import ROUTES, Route
@@ -73,7 +74,7 @@ def build_schematic(routes: Iterable[Route] = ROUTES) -> gpd.GeoDataFrame:
         )
     if missing:
         raise UnknownTown(missing)
-    return gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs="EPSG:4326")
+    return gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs=WGS84)
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from shapely.ops import substring
 
 from georisk import commands as c
 from georisk.area import attribute
+from georisk.crs import to_wgs84
 from georisk.model import Agency, Blockage, BlockageReason
 from georisk.scenario.plan import Plan
 from georisk.scenario.timeline import DAY, HOUR, Weather
@@ -220,7 +221,7 @@ class BlockagePlanner:
 
 def _to_lonlat(world: World):
     def transform(xy: np.ndarray) -> np.ndarray:
-        lon, lat = world.to_wgs84(xy[:, 0], xy[:, 1])
+        lon, lat = to_wgs84(xy[:, 0], xy[:, 1])
         return np.column_stack([lon, lat])
 
     return transform

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from georisk import commands as c
+from georisk.crs import to_wgs84
 from georisk.errors import Conflict, ValidationError
 from georisk.model import Agency, Classification, Incident, IncidentType, Unit, UnitStatus
 from georisk.scenario import catalogue as cat
@@ -136,7 +137,7 @@ def build(
     town_y = world.places["y"].to_numpy()
     st_x = np.array([town_x[s.town] for s in stations])
     st_y = np.array([town_y[s.town] for s in stations])
-    st_lon, st_lat = world.to_wgs84(st_x, st_y)
+    st_lon, st_lat = to_wgs84(st_x, st_y)
     start_dt = from_micros(start * 1_000_000)
     for u in units:
         s = u.station
@@ -236,7 +237,7 @@ def build(
     n_zones = plan_fire_risk(plan, start, end, options.seed)
     open_blockages = sum(1 for cl in blockages.closures if cl.lift > end)
     _, _, _, move_x, move_y, _, _ = plan.move_columns()
-    lon, lat = world.to_wgs84(move_x, move_y)
+    lon, lat = to_wgs84(move_x, move_y)
     counts = {
         "incidents": n,
         "units": len(units),

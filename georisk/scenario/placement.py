@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 
 from georisk.area import attribute
+from georisk.crs import to_wgs84
 from georisk.model import IncidentType
 from georisk.scenario import catalogue as cat
 from georisk.scenario.timeline import TYPES
@@ -105,7 +106,7 @@ def place_incidents(world: World, types: np.ndarray, rng: np.random.Generator) -
             rows = todo
             x[rows] = world.places["x"].to_numpy()[town[rows]]
             y[rows] = world.places["y"].to_numpy()[town[rows]]
-        lon[todo], lat[todo] = world.to_wgs84(x[todo], y[todo])
+        lon[todo], lat[todo] = to_wgs84(x[todo], y[todo])
         found = attribute(lon[todo], lat[todo])
         ok = found["method"].isin(ACCEPTED).to_numpy()
         county[todo[ok]] = found["county_code"].to_numpy()[ok]
