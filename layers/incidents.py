@@ -13,9 +13,9 @@ from typing import Any
 from folium.plugins import MarkerCluster
 
 from georisk.model import Agency, IncidentType
+from georisk.texts import Lang, text
 from layers.legend import LegendEntry
 from layers.page import MapPage
-from layers.texts import Lang, text
 
 #: White (or dark, on the pale low severities) glyphs in a 20x20 box.
 GLYPHS: dict[str, str] = {

@@ -12,9 +12,9 @@ from typing import Any
 import folium
 
 from georisk.model import Agency, UnitKind, UnitStatus
+from georisk.texts import Lang, text
 from layers.legend import LegendEntry
 from layers.page import MapPage
-from layers.texts import Lang, text
 
 #: Outline per agency in a 24x24 box: the shape tells the agency at a glance.
 SHAPES: dict[str, str] = {
