@@ -22,11 +22,14 @@
   var SVGNS = "http://www.w3.org/2000/svg";
 
   // -- small helpers ----------------------------------------------------------------
-  function t(key, values) {
-    var s = T[key] || key;
-    if (values) { Object.keys(values).forEach(function (k) { s = s.split("{" + k + "}").join(String(values[k])); }); }
-    return s;
+  // The catalogue's one placeholder rule (georisk.texts.fill): each {name} becomes the
+  // value given for it, put in as it is; tests/test_texts.py checks every call's names.
+  function fill(template, values) {
+    return template.replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
   }
+  function t(key, values) { return fill(T[key] || key, values || {}); }
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
