@@ -7,6 +7,7 @@ import click
 from georisk import settings
 from georisk.cli import cli
 from georisk.cli.store_commands import db_option, instant_option
+from georisk.texts import DEFAULT_LANG, LANGS
 
 
 @cli.command("serve")
@@ -83,7 +84,7 @@ def demo_command(db: str, host: str, port: int, seed: int, incidents: int, units
               help="Export time shown in the file (default now); fixes the bytes.")  # fmt: skip
 @click.option("--tiles", help="Optional tile URL template (the only thing the file may fetch).")
 @click.option("--tiles-attribution", "tiles_attribution", help="Required with --tiles.")
-@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
+@click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True)
 def export_command(db: str, output: str, as_user: str | None, agency: str | None, role: str,
                    **given: str | None) -> None:  # fmt: skip
     """Write a self-contained HTML briefing map of the picture, as one viewer may see it.

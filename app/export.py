@@ -30,11 +30,11 @@ from georisk.area.boundaries import counties, municipalities
 from georisk.picture import picture as picture_of
 from georisk.slots import Full, Slots
 from georisk.store import Store
+from georisk.texts import DEFAULT_LANG, LANGS, Lang, language, text
 from georisk.timeutil import STOCKHOLM, parse_instant, utc_now
 from layers import briefing_data as bd
 from layers.basemap import Tiles
 from layers.briefing import Briefing, State, render
-from layers.texts import LANGS, Lang, text
 
 MAX_STEPS = 48
 DEFAULT_STEPS = 6
@@ -56,7 +56,7 @@ class ExportOptions:
     layers: tuple[str, ...] = bd.KINDS
     title: str | None = None
     exported_at: datetime | None = None
-    lang: Lang = "sv"
+    lang: Lang = DEFAULT_LANG
     tiles: Tiles | None = None
     instants: tuple[datetime, ...] = field(default=(), compare=False)
 
@@ -117,9 +117,10 @@ def parse_options(args: Mapping[str, str | None]) -> ExportOptions:
         if wrong or not chosen:
             raise Problem.field(400, "layers", f"choose from {', '.join(bd.KINDS)}")
         layers = tuple(name for name in bd.KINDS if name in chosen)
-    lang = str(args.get("lang") or "sv")
-    if lang not in LANGS:
-        raise Problem.field(400, "lang", f"one of {', '.join(LANGS)}")
+    try:
+        lang = language(args.get("lang"))
+    except ValueError:
+        raise Problem.field(400, "lang", f"one of {', '.join(LANGS)}") from None
     title = args.get("title")
     if title is not None and len(str(title)) > 200:
         raise Problem.field(400, "title", "at most 200 characters")
@@ -135,7 +136,7 @@ def parse_options(args: Mapping[str, str | None]) -> ExportOptions:
         at=at, start=start, end=end, steps=steps, county=county, municipality=municipality,
         bbox=params.bbox(args.get("bbox") or None), layers=layers,
         title=None if title is None else str(title), exported_at=instant("exported_at"),
-        lang=lang, tiles=tiles,  # type: ignore[arg-type]
+        lang=lang, tiles=tiles,
     )  # fmt: skip
 
 

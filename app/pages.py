@@ -14,10 +14,10 @@ from flask import Blueprint, Response, abort, current_app, request
 from app import headers
 from app.auth import csrf_meta
 from georisk.area.boundaries import counties, municipalities
+from georisk.texts import Lang, language
 from layers import assets
 from layers.basemap import Tiles
 from layers.livemap import LiveOptions, build_livemap
-from layers.texts import LANGS, Lang
 from layers.units import DEFAULT_STALE_AFTER_S
 
 blueprint = Blueprint("pages", __name__)
@@ -68,11 +68,12 @@ def _cached(lang: Lang, tiles: Tiles | None, stale_after_s: int) -> tuple[bytes,
 
 @blueprint.get("/")
 def live_map() -> Response:
-    lang = request.args.get("lang", "sv")
-    if lang not in LANGS:
-        abort(400, f"lang: {lang!r} is not one of {', '.join(LANGS)}")
+    try:
+        lang = language(request.args.get("lang"))
+    except ValueError as exc:
+        abort(400, f"lang: {exc}")
     stale = int(current_app.config.get("STALE_AFTER_S", DEFAULT_STALE_AFTER_S))
-    body, policy = _cached(lang, _tiles(), stale)  # type: ignore[arg-type]
+    body, policy = _cached(lang, _tiles(), stale)
     # the page is the same for everyone but for this session's CSRF token; the empty
     # icon spares the browser a request for /favicon.ico (a 404 in its console)
     head = str(csrf_meta()) + '<link rel="icon" href="data:,">'

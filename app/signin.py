@@ -26,17 +26,26 @@ from flask import (
 
 from app import audit, headers
 from app.auth import csrf_ok, csrf_token, current_viewer, sessions, throttle, users
-from app.signin_texts import language, text
 from georisk import throttle as limits
 from georisk.model import Agency
+from georisk.texts import DEFAULT_LANG, Lang, language, text
 
 blueprint = Blueprint("signin", __name__)
 
 _PAGE_HEADERS = {"Content-Security-Policy": headers.SIGNIN, "Cache-Control": "no-store"}
 
 
+def _lang() -> Lang:
+    """The page's language; one it does not know shows the default, for the way in is
+    never refused over a word."""
+    try:
+        return language(request.args.get("lang"))
+    except ValueError:
+        return DEFAULT_LANG
+
+
 def _page(status: int = 200, message: str = "", note: str = "", name: str = "") -> Response:
-    lang = language(request.args.get("lang"))
+    lang = _lang()
     csrf_token()  # bind a token to this browser before the form is shown
     html = render_template(
         "signin.html", lang=lang, t=lambda key, **v: text(key, lang, **v),
@@ -55,18 +64,18 @@ def _next_url() -> str:
 
 @blueprint.get("/signin")
 def form() -> Response:
-    note = text("signed_out", language(request.args.get("lang"))) if "out" in request.args else ""
+    note = text("signin.signed_out", _lang()) if "out" in request.args else ""
     return _page(note=note)
 
 
 @blueprint.post("/signin")
 def submit() -> Response:
-    lang = language(request.args.get("lang"))
+    lang = _lang()
     name = request.form.get("name", "").strip()[:100]
     password = request.form.get("password", "")
     if not csrf_ok():
         audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="csrf")
-        return _page(400, text("csrf", lang), name=name)
+        return _page(400, text("signin.csrf", lang), name=name)
     account = limits.account_key(name)
     address = limits.address_key(audit.address())
     admitted = throttle().attempt([(account, limits.ACCOUNT), (address, limits.ADDRESS)])
@@ -74,14 +83,14 @@ def submit() -> Response:
         seconds = math.ceil(admitted.wait.total_seconds())
         audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="locked",
                    retry_after=seconds)  # fmt: skip
-        response = _page(429, text("locked", lang, seconds=seconds), name=name)
+        response = _page(429, text("signin.locked", lang, seconds=seconds), name=name)
         response.headers["Retry-After"] = str(seconds)
         return response
     user = users().authenticate(name, password)
     if user is None:  # the attempt is already counted
         audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="password",
                    failures=admitted.failures)  # fmt: skip
-        return _page(401, text("failed", lang), name=name)
+        return _page(401, text("signin.failed", lang), name=name)
     throttle().forget(account)
     throttle().refund(address, limits.ADDRESS)
     sessions().end(session.get("sid", ""))
@@ -100,5 +109,4 @@ def signout() -> Response:
     sessions().end(session.get("sid", ""))
     session.clear()
     audit.note("signed_out", viewer.name, viewer.agency, viewer.name)
-    lang = language(request.args.get("lang"))
-    return redirect(url_for("signin.form", out=1, lang=lang), 303)  # type: ignore[return-value]
+    return redirect(url_for("signin.form", out=1, lang=_lang()), 303)  # type: ignore[return-value]

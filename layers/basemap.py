@@ -17,12 +17,12 @@ import geopandas as gpd
 from folium.utilities import JsCode
 
 from georisk.area.boundaries import counties, municipalities
-from georisk.area.places import load_places
+from georisk.area.places import load_places, place_name
 from georisk.crs import METRIC
 from georisk.roads.source import LoadedRoads, load_roads
+from georisk.texts import DEFAULT_LANG, Lang, text
 from layers.legend import LegendEntry, area_symbol, line_symbol, point_symbol
 from layers.page import MapPage, new_page
-from layers.texts import DEFAULT_LANG, Lang, place_name, text
 
 MAX_ZOOM = 18  # also in the map options: MarkerCluster needs it when there are no tiles
 MIN_ZOOM = 5

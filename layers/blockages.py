@@ -10,9 +10,9 @@ from typing import Any
 
 import folium
 
+from georisk.texts import Lang, text
 from layers.legend import LegendEntry
 from layers.page import MapPage
-from layers.texts import Lang, text
 
 CASING = {"color": "#3b0a0a", "weight": 9, "opacity": 0.9, "lineCap": "round"}
 CORE = {"color": "#e11d1d", "weight": 5, "opacity": 1, "lineCap": "round", "dashArray": "10 6"}

@@ -21,10 +21,10 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from georisk.model import Classification
+from georisk.texts import Lang, templates, text
 from layers import blockages, firerisk, incidents, units
 from layers.basemap import Tiles, build_basemap
 from layers.briefing_data import KINDS, Banner, stamp
-from layers.texts import Lang, prefixed, text
 
 BRIEFING_JS = ("georisk_briefing", "asset:georisk/briefing.js")
 BRIEFING_CSS = ("georisk_briefing_css", "asset:georisk/briefing.css")
@@ -159,7 +159,7 @@ def render(b: Briefing) -> str:
         added.append(("units", units.add(page, lang, b.stale_after_s)))
     config = {
         "lang": lang,
-        "texts": {**prefixed("ui.", lang), **prefixed("brief.", lang)},
+        "texts": {**templates("ui.", lang), **templates("brief.", lang)},
         "layers": [name for name in KINDS if name in b.layers],
         "bounds": [[b.bounds[1], b.bounds[0]], [b.bounds[3], b.bounds[2]]],
         "municipalities": b.municipalities,

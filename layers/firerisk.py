@@ -11,9 +11,9 @@ from typing import Any
 import folium
 
 from georisk.firerisk.classes import EFFIS, swedish_scale
+from georisk.texts import Lang
 from layers.legend import LegendEntry, area_symbol
 from layers.page import MapPage
-from layers.texts import Lang
 
 FILL_OPACITY = 0.35
 

@@ -1,21 +1,21 @@
 """Incidents on the live map: a glyph per type, a colour per severity, the agency's tag.
 
 The page's script draws the markers from the API (`layers/static/live.js`); this
-module owns what they look like, so the legend here and the markers there are made
-from the same numbers.
+module owns what they look like (`MARKER`, see `layers.symbols`), so the legend here
+and the markers there are drawn from the same template.
 """
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from folium.plugins import MarkerCluster
 
 from georisk.model import Agency, IncidentType
+from georisk.texts import Lang, text
 from layers.legend import LegendEntry
 from layers.page import MapPage
-from layers.texts import Lang, text
+from layers.symbols import Symbol
 
 #: White (or dark, on the pale low severities) glyphs in a 20x20 box.
 GLYPHS: dict[str, str] = {
@@ -29,37 +29,46 @@ GLYPHS: dict[str, str] = {
 }
 SEVERITY_COLOURS = {1: "#f2d24b", 2: "#f0a030", 3: "#e0621c", 4: "#c81e1e", 5: "#6e0f1a"}
 DARK_GLYPH_BELOW = 3  # severities 1-2 are pale: a dark glyph reads better on them
+GLYPH_DARK, GLYPH_LIGHT = "#1f2a33", "#ffffff"
 AGENCY_COLOURS = {
     Agency.POLICE: "#1d3f8f", Agency.RESCUE: "#b8430f",
     Agency.SOS: "#0f7a4f", Agency.CENTRE: "#4b5563",
 }  # fmt: skip
 AGENCY_TAGS = {Agency.POLICE: "P", Agency.RESCUE: "R", Agency.SOS: "S", Agency.CENTRE: "C"}
 
+MARKER = Symbol(
+    template=(
+        '<svg width="{size}" height="{size}" viewBox="0 0 26 26" aria-hidden="true">'
+        '<circle cx="12" cy="14" r="10.5" fill="{fill}" stroke="#fff" stroke-width="1.8"/>'
+        '<path d="{glyph}" transform="translate(5.5 7.5) scale(.65)" '
+        'fill="{glyph_fill}" fill-rule="evenodd"/>'
+        '<circle cx="20" cy="6" r="5.5" fill="{badge}" stroke="#fff"/>'
+        '<text x="20" y="8.6" font-size="7.5" font-weight="700" text-anchor="middle" '
+        'fill="#fff" font-family="sans-serif">{tag}</text></svg>'
+    ),
+    fields=("type", "severity", "agency"),
+    parts={
+        "type": {str(t): {"glyph": GLYPHS[t]} for t in IncidentType},
+        "severity": {
+            str(n): {"fill": c, "glyph_fill": GLYPH_DARK if n < DARK_GLYPH_BELOW else GLYPH_LIGHT}
+            for n, c in SEVERITY_COLOURS.items()
+        },
+        "agency": {str(a): {"badge": AGENCY_COLOURS[a], "tag": AGENCY_TAGS[a]} for a in Agency},
+    },
+    fallback={
+        "glyph": GLYPHS[IncidentType.OTHER], "fill": "#888", "glyph_fill": GLYPH_LIGHT,
+        "badge": "#555", "tag": "?",
+    },
+)  # fmt: skip
+
 
 def symbol(type_: str, severity: int, agency: str, size: int = 26) -> str:
-    """The marker as SVG: the same drawing live.js makes from `spec`."""
-    fill = SEVERITY_COLOURS[severity]
-    glyph = "#1f2a33" if severity < DARK_GLYPH_BELOW else "#ffffff"
-    tag = AGENCY_TAGS[Agency(agency)]
-    return (
-        f'<svg width="{size}" height="{size}" viewBox="0 0 26 26" aria-hidden="true">'
-        f'<circle cx="12" cy="14" r="10.5" fill="{fill}" stroke="#fff" stroke-width="1.8"/>'
-        f'<path d="{GLYPHS[IncidentType(type_)]}" transform="translate(5.5 7.5) scale(.65)" '
-        f'fill="{glyph}" fill-rule="evenodd"/>'
-        f'<circle cx="20" cy="6" r="5.5" fill="{AGENCY_COLOURS[Agency(agency)]}" stroke="#fff"/>'
-        f'<text x="20" y="8.6" font-size="7.5" font-weight="700" text-anchor="middle" '
-        f'fill="#fff" font-family="sans-serif">{html.escape(tag)}</text></svg>'
-    )
+    """The marker as SVG, as live.js draws it on the map."""
+    return MARKER.draw(size, type=type_, severity=severity, agency=agency)
 
 
 def spec() -> dict[str, Any]:
-    return {
-        "glyphs": {str(k): v for k, v in GLYPHS.items()},
-        "severity": {str(k): v for k, v in SEVERITY_COLOURS.items()},
-        "darkBelow": DARK_GLYPH_BELOW,
-        "agency": {str(k): v for k, v in AGENCY_COLOURS.items()},
-        "tags": {str(k): v for k, v in AGENCY_TAGS.items()},
-    }
+    return MARKER.spec()
 
 
 def add(page: MapPage, lang: Lang) -> MarkerCluster:

@@ -14,10 +14,10 @@ from typing import Any
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from georisk.texts import Lang, templates, text
 from layers import blockages, firerisk, incidents, units
 from layers.basemap import Tiles, build_basemap
 from layers.page import MapPage
-from layers.texts import Lang, prefixed, text
 
 LIVE_JS = ("georisk_live", "asset:georisk/live.js")
 LIVE_CSS = ("georisk_live_css", "asset:georisk/live.css")
@@ -82,7 +82,7 @@ def build_livemap(lang: Lang, options: LiveOptions, tiles: Tiles | None = None) 
     )
     config = {
         "lang": lang,
-        "texts": prefixed("ui.", lang),
+        "texts": templates("ui.", lang),
         "layerNames": {
             "incidents": text("layer.incidents", lang),
             "units": text("layer.units", lang),

@@ -15,6 +15,7 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
+from georisk.texts import DEFAULT_LANG, Lang
 from layers.legend import Legend
 from layers.offline import Mode, localize
 
@@ -76,7 +77,7 @@ class MapPage:
 
     map: folium.Map
     legend: Legend
-    lang: str = "sv"
+    lang: Lang = DEFAULT_LANG
     attributions: list[str] = field(default_factory=list)
     allowed_urls: tuple[str, ...] = ()
     layer_control: folium.LayerControl | None = None
@@ -104,7 +105,7 @@ class MapPage:
         return target
 
 
-def new_page(legend_title: str, lang: str = "sv", **options: object) -> MapPage:
+def new_page(legend_title: str, lang: Lang = DEFAULT_LANG, **options: object) -> MapPage:
     """An empty map page loading only our asset set, with its legend and chrome attached.
 
     The asset lists are set on the instance, fresh: folium's class-level lists are

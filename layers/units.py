@@ -6,15 +6,15 @@ age: an operator must not send the "nearest" unit on a position from an hour ago
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import folium
 
 from georisk.model import Agency, UnitKind, UnitStatus
+from georisk.texts import Lang, text
 from layers.legend import LegendEntry
 from layers.page import MapPage
-from layers.texts import Lang, text
+from layers.symbols import Symbol
 
 #: Outline per agency in a 24x24 box: the shape tells the agency at a glance.
 SHAPES: dict[str, str] = {
@@ -36,25 +36,32 @@ STALE_COLOUR = "#b4bcc4"
 DEFAULT_STALE_AFTER_S = 15 * 60
 
 
+MARKER = Symbol(
+    template=(
+        '<svg width="{size}" height="{size}" viewBox="0 0 24 24" aria-hidden="true">'
+        '<path d="{shape}" fill="{fill}" stroke="#fff" stroke-width="1.6"/>'
+        '<text x="12" y="15.2" font-size="8.5" font-weight="700" text-anchor="middle" '
+        'fill="#fff" font-family="sans-serif">{code}</text></svg>'
+    ),
+    fields=("agency", "unit_kind", "status", "age"),
+    parts={
+        "agency": {str(a): {"shape": SHAPES[a]} for a in Agency},
+        "unit_kind": {str(k): {"code": KIND_CODES[k]} for k in UnitKind},
+        "status": {str(s): {"fill": STATUS_COLOURS[s]} for s in UnitStatus},
+        "age": {"stale": {"fill": STALE_COLOUR}},  # over the status: its colour is old news
+    },
+    fallback={"shape": SHAPES[Agency.CENTRE], "fill": "#555", "code": "?"},
+)
+
+
 def symbol(agency: str, kind: str, status: str, size: int = 22, stale: bool = False) -> str:
-    fill = STALE_COLOUR if stale else STATUS_COLOURS[UnitStatus(status)]
-    return (
-        f'<svg width="{size}" height="{size}" viewBox="0 0 24 24" aria-hidden="true">'
-        f'<path d="{SHAPES[Agency(agency)]}" fill="{fill}" stroke="#fff" stroke-width="1.6"/>'
-        f'<text x="12" y="15.2" font-size="8.5" font-weight="700" text-anchor="middle" '
-        f'fill="#fff" font-family="sans-serif">{html.escape(KIND_CODES[UnitKind(kind)])}'
-        "</text></svg>"
-    )
+    """The marker as SVG, as live.js draws it on the map (without the callsign beside it)."""
+    age = "stale" if stale else "fresh"
+    return MARKER.draw(size, agency=agency, unit_kind=kind, status=status, age=age)
 
 
 def spec(stale_after_s: int) -> dict[str, Any]:
-    return {
-        "shapes": {str(k): v for k, v in SHAPES.items()},
-        "codes": {str(k): v for k, v in KIND_CODES.items()},
-        "status": {str(k): v for k, v in STATUS_COLOURS.items()},
-        "staleColour": STALE_COLOUR,
-        "staleAfterS": stale_after_s,
-    }
+    return {**MARKER.spec(), "staleAfterS": stale_after_s}
 
 
 def add(page: MapPage, lang: Lang, stale_after_s: int) -> folium.FeatureGroup:

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from folium.plugins import MarkerCluster
 
-from georisk.roads.schematic import SCHEMATIC_LABEL, SCHEMATIC_LABEL_EN
+from georisk.roads.schematic import SCHEMATIC_LABEL
+from georisk.texts import text
 from layers import assets
 from layers.basemap import Tiles, build_basemap, labelled_towns, tiles_from_env
 from layers.offline import external_urls
 from layers.page import MapPage
-from layers.texts import text
 from tests import browser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +93,8 @@ def test_english_on_request() -> None:
     html = build_basemap(lang="en").render("served")
     assert json.dumps("Gothenburg") in html
     assert '<html lang="en">' in html
-    assert _layer_names(html) == ["Counties", "Municipalities", SCHEMATIC_LABEL_EN, "Towns"]
+    schematic = text("layer.roads.schematic", "en")
+    assert _layer_names(html) == ["Counties", "Municipalities", schematic, "Towns"]
 
 
 def test_no_tiles_by_default_but_max_zoom_set(served_html: str) -> None:

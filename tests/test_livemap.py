@@ -32,7 +32,9 @@ from georisk.model import (
 )
 from georisk.store import Query, SQLiteStore
 from georisk.timeutil import format_utc, utc_now
+from layers.incidents import symbol as incident_symbol
 from layers.offline import external_urls
+from layers.units import symbol as unit_symbol
 from tests import browser
 from tests.factories import POLICE, RESCUE, blockage, incident, unit
 
@@ -441,6 +443,43 @@ def test_english_on_request(chromium, service) -> None:
         assert page.locator("html").get_attribute("lang") == "en"
         assert "Incidents" in page.locator(".leaflet-control-layers").inner_text()
         assert "Open incidents" in page.locator("#gr-list-title").inner_text()
+        assert visit.errors == []
+    finally:
+        context.close()
+
+
+def test_markers_are_drawn_from_the_legends_own_templates(chromium, service) -> None:
+    """live.js draws no marker of its own: for every look its SVG is the legend's, byte for
+    byte, and a marker on the map is that SVG."""
+    incident_looks = [{"type": t, "severity": n, "agency": a}
+                      for t in IncidentType for n in range(1, 6) for a in Agency]  # fmt: skip
+    unit_looks = [{"agency": a, "unit_kind": k, "status": s, "age": age}
+                  for a in Agency for k in UnitKind for s in UnitStatus
+                  for age in ("fresh", "stale")]  # fmt: skip
+    draw = "([kind, size, looks]) => looks.map(l => GeoriskLive.symbol(kind, size, l))"
+    parse = "s => { const d = document.createElement('div'); d.innerHTML = s; return d.innerHTML; }"
+    context, page, visit = _open(chromium, service)
+    try:
+        assert page.evaluate(draw, ["incidents", 26, incident_looks]) == [
+            incident_symbol(look["type"], look["severity"], look["agency"], 26)
+            for look in incident_looks
+        ]
+        assert page.evaluate(draw, ["units", 22, unit_looks]) == [
+            unit_symbol(look["agency"], look["unit_kind"], look["status"], 22,
+                        stale=look["age"] == "stale")
+            for look in unit_looks
+        ]  # fmt: skip
+        inc = _api(service, "GET", "/incidents/inc-police")["properties"]
+        car = _api(service, "GET", "/units/pol-1")["properties"]  # moved a minute ago: fresh
+        page.evaluate("GeoriskLive.focusIncident('inc-police')")
+        shown = {
+            inc["title"]: incident_symbol(inc["type"], inc["severity"], inc["agency"], 26),
+            car["callsign"]: unit_symbol(car["agency"], car["unit_kind"], car["status"]),
+        }
+        for title, svg in shown.items():
+            marker = page.locator(f'.leaflet-marker-icon[title="{title}"] svg')
+            marker.wait_for(timeout=5000)
+            assert marker.evaluate("n => n.outerHTML") == page.evaluate(parse, svg), title
         assert visit.errors == []
     finally:
         context.close()

@@ -17,6 +17,7 @@ from shapely import points
 
 from georisk.crs import WGS84
 from georisk.errors import NotFound
+from georisk.texts import DEFAULT_LANG, Lang
 
 ATTRIBUTION = "© GeoNames (geonames.org), CC BY 4.0"
 
@@ -77,6 +78,15 @@ def load_places(min_population: int = MIN_POPULATION) -> gpd.GeoDataFrame:
     """
     gdf = _load()[0]
     return gdf[gdf["population"] >= min_population].copy()
+
+
+#: GeoNames main names are English exonyms for a few places; operators say these.
+_SWEDISH_NAMES = {"Gothenburg": "Göteborg"}
+
+
+def place_name(name: str, lang: Lang = DEFAULT_LANG) -> str:
+    """A GeoNames place name as it is said in ``lang``."""
+    return _SWEDISH_NAMES.get(name, name) if lang == "sv" else name
 
 
 def find_place(name: str, county_code: str | None = None) -> pd.Series:

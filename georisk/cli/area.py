@@ -14,8 +14,8 @@ from georisk.area.attribution import (
     Method,
     attribute_point,
 )
-from georisk.area.labels import LANGS, Lang, format_distance, label
 from georisk.errors import FieldError, ValidationError
+from georisk.texts import DEFAULT_LANG, LANGS, Lang, text
 
 #: Sweden's rough extent: used only to recognise latitude and longitude given swapped.
 SWEDEN_LON = (10.0, 25.0)
@@ -43,57 +43,66 @@ def validate_position(lon: float, lat: float) -> None:
         )
 
 
+def format_distance(metres: float) -> str:
+    """Metres under 1 km, kilometres with one decimal above: how operators say it."""
+    if metres < 1000:
+        return f"{metres:.0f} m"
+    return f"{metres / 1000:.1f} km"
+
+
 def _membership_text(a: Attribution, lang: Lang) -> str:
     if a.rescue_region_status is None:
-        return label("not_applicable", lang)
-    return label(f"status.{a.rescue_region_status.value}", lang)
+        return text("area.not_applicable", lang)
+    return text(f"area.status.{a.rescue_region_status.value}", lang)
 
 
 def render(a: Attribution, lang: Lang, outside_limit_m: float) -> str:
     """The human answer, one fact per line, labels from the catalogue."""
-    na = label("not_applicable", lang)
-    lines: list[tuple[str, str]] = [("position", f"{a.lon:.5f} E {a.lat:.5f} N (WGS84)")]
+    na = text("area.not_applicable", lang)
+    lines = [(text("area.position", lang), f"{a.lon:.5f} E {a.lat:.5f} N (WGS84)")]
     if a.method is Method.OUTSIDE:
-        how = label("method.outside", lang)
+        how = text("area.method.outside", lang)
         if a.municipality_code is not None and a.distance_m is not None:
-            how += "; " + label(
-                "outside.nearest",
+            how += "; " + text(
+                "area.outside.nearest",
                 lang,
                 name=a.municipality_name,
                 code=a.municipality_code,
                 distance=format_distance(a.distance_m),
             )
         else:
-            how += "; " + label("outside.none", lang, distance=format_distance(outside_limit_m))
-        lines.append(("method", how))
+            how += "; " + text("area.outside.none", lang, distance=format_distance(outside_limit_m))
+        lines.append((text("area.method", lang), how))
         if a.context_municipality_code is not None:
             lines.append(
                 (
-                    "context",
+                    text("area.context", lang),
                     f"{a.context_municipality_name} ({a.context_municipality_code}), "
                     f"{a.context_county_name} ({a.context_county_code})",
                 )
             )
     else:
-        lines.append(("county", f"{a.county_name} ({a.county_code})"))
-        lines.append(("municipality", f"{a.municipality_name} ({a.municipality_code})"))
-        how = (
-            label("method.inside", lang)
-            if a.method is Method.INSIDE
-            else label("method.nearest", lang, distance=format_distance(a.distance_m or 0.0))
+        lines.append((text("area.county", lang), f"{a.county_name} ({a.county_code})"))
+        lines.append(
+            (text("area.municipality", lang), f"{a.municipality_name} ({a.municipality_code})")
         )
-        lines.append(("method", how))
+        how = (
+            text("area.method.inside", lang)
+            if a.method is Method.INSIDE
+            else text("area.method.nearest", lang, distance=format_distance(a.distance_m or 0.0))
+        )
+        lines.append((text("area.method", lang), how))
     service = a.rescue_service
     if service is None and a.in_area:
-        service = label("rescue.unrecorded", lang, name=a.municipality_name)
+        service = text("area.rescue.unrecorded", lang, name=a.municipality_name)
     lines += [
-        ("police", a.police_region or na),
-        ("rescue_service", service or na),
-        ("rescue_region", _membership_text(a, lang)),
-        ("sos", a.sos or na),
+        (text("area.police", lang), a.police_region or na),
+        (text("area.rescue_service", lang), service or na),
+        (text("area.rescue_region", lang), _membership_text(a, lang)),
+        (text("area.sos", lang), a.sos or na),
     ]
-    width = max(len(label(k, lang)) for k, _ in lines) + 2
-    return "\n".join(f"{label(k, lang) + ':':<{width}}{v}" for k, v in lines)
+    width = max(len(label) for label, _ in lines) + 2
+    return "\n".join(f"{label + ':':<{width}}{v}" for label, v in lines)
 
 
 @click.group()
@@ -105,7 +114,7 @@ def area() -> None:
 @click.argument("lon", type=float)
 @click.argument("lat", type=float)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--lang", type=click.Choice(LANGS), default="sv", show_default=True)
+@click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True)
 @click.option(
     "--coast-tolerance",
     type=click.FloatRange(min=0),

@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from georisk.errors import ValidationError
+from georisk.texts import DEFAULT_LANG, Lang
 
 UNCLASSIFIED = -1
 """Class index for a missing FWI (NaN): no class is shown rather than a guess."""
@@ -47,7 +48,7 @@ class DangerClass:
     label_sv: str
     label_en: str
 
-    def label(self, lang: str = "sv") -> str:
+    def label(self, lang: Lang = DEFAULT_LANG) -> str:
         return self.label_en if lang == "en" else self.label_sv
 
     @property

@@ -20,9 +20,10 @@ from georisk.crs import WGS84
 from georisk.errors import NotFound
 from georisk.roads.refs import class_of_ref
 from georisk.roads.routes import ROUTES, Route
+from georisk.texts import text
 
-SCHEMATIC_LABEL = "Schematiskt vägnät (ungefärligt)"
-SCHEMATIC_LABEL_EN = "Schematic road network (approximate)"
+#: The rows' own label is Swedish, the operators' language; the map shows it in either.
+SCHEMATIC_LABEL = text("layer.roads.schematic")
 SOURCE = f"georisk route table through GeoNames towns; {GEONAMES_ATTRIBUTION}"
 
 COLUMNS = ["ref", "road_class", "schematic", "label", "towns", "source", "geometry"]

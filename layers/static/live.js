@@ -19,14 +19,16 @@
   var USTATUS = ["available", "en_route", "on_scene", "out_of_service"];
   var REASONS = ["accident", "snow_ice", "fire", "roadworks", "flooding", "other"];
   var CLASSES = ["open", "agency", "restricted"];
-  var SVGNS = "http://www.w3.org/2000/svg";
 
   // -- small helpers ----------------------------------------------------------------
-  function t(key, values) {
-    var s = T[key] || key;
-    if (values) { Object.keys(values).forEach(function (k) { s = s.split("{" + k + "}").join(String(values[k])); }); }
-    return s;
+  // The catalogue's one placeholder rule (georisk.texts.fill): each {name} becomes the
+  // value given for it, put in as it is; tests/test_texts.py checks every call's names.
+  function fill(template, values) {
+    return template.replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
   }
+  function t(key, values) { return fill(T[key] || key, values || {}); }
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
@@ -35,12 +37,6 @@
       else if (attrs[k] !== null && attrs[k] !== undefined && attrs[k] !== false) { node.setAttribute(k, attrs[k]); }
     });
     (children || []).forEach(function (c) { if (c) { node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); } });
-    return node;
-  }
-  function svg(tag, attrs, children) {
-    var node = document.createElementNS(SVGNS, tag);
-    Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    (children || []).forEach(function (c) { node.appendChild(c); });
     return node;
   }
   var dateFmt;
@@ -73,11 +69,23 @@
   }
   function mayWrite() { return G.viewer && (G.viewer.role === "operator" || G.viewer.role === "admin"); }
 
-  // -- symbols (the same numbers the legend is drawn from) --------------------------
-  function esc(text) {
+  // -- symbols: the legend's own templates and tables (layers/symbols.py) --------------
+  function esc(text) {  // as Python's html.escape, so both sides write the same bytes
     return String(text).replace(/[&<>"']/g, function (ch) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[ch];
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}[ch];
     });
+  }
+  // The marker's SVG: each field of the record picks its part of the template's values
+  // (later fields win), over the fallback; Symbol.draw in layers/symbols.py does the same.
+  function drawSymbol(s, size, record) {
+    var values = {size: size};
+    Object.keys(s.fallback).forEach(function (k) { values[k] = s.fallback[k]; });
+    s.fields.forEach(function (name) {
+      var part = s.parts[name][String(record[name])] || {};
+      Object.keys(part).forEach(function (k) { values[k] = part[k]; });
+    });
+    Object.keys(values).forEach(function (k) { values[k] = esc(values[k]); });
+    return fill(s.template, values);
   }
   // Icons hold no record text, so one icon per look serves every marker with it:
   // 5,000 incidents need a few dozen icons, not 5,000 DOM builds.
@@ -86,13 +94,8 @@
     var key = p.type + "|" + p.severity + "|" + p.agency + "|" + (p.generalised ? 1 : 0);
     var icon = incidentIcons.get(key);
     if (icon) { return icon; }
-    var s = S.incidents, glyph = p.severity < s.darkBelow ? "#1f2a33" : "#ffffff";
     var html = '<div class="gr-inc-icon' + (p.generalised ? " gr-generalised" : "") + '">' +
-      '<svg width="26" height="26" viewBox="0 0 26 26">' +
-      '<circle cx="12" cy="14" r="10.5" fill="' + esc(s.severity[String(p.severity)] || "#888") + '" stroke="#fff" stroke-width="1.8"/>' +
-      '<path d="' + esc(s.glyphs[p.type] || s.glyphs.other) + '" transform="translate(5.5 7.5) scale(.65)" fill="' + glyph + '" fill-rule="evenodd"/>' +
-      '<circle cx="20" cy="6" r="5.5" fill="' + esc(s.agency[p.agency] || "#555") + '" stroke="#fff"/>' +
-      '<text x="20" y="8.6" font-size="7.5" font-weight="700" text-anchor="middle" fill="#fff" font-family="sans-serif">' + esc(s.tags[p.agency] || "?") + "</text></svg></div>";
+      drawSymbol(S.incidents, 26, p) + "</div>";
     icon = L.divIcon({html: html, className: "gr-icon", iconSize: [26, 26], iconAnchor: [12, 14], popupAnchor: [0, -10]});
     incidentIcons.set(key, icon);
     return icon;
@@ -102,19 +105,16 @@
     return (now - Date.parse(p.position_time)) / 1000 > S.units.staleAfterS;
   }
   function unitIcon(p, stale, now) {
-    var s = S.units;
-    var code = svg("text", {x: 12, y: 15.2, "font-size": 8.5, "font-weight": 700, "text-anchor": "middle", fill: "#fff", "font-family": "sans-serif"});
-    code.textContent = s.codes[p.unit_kind] || "?";
-    var shape = svg("svg", {width: 22, height: 22, viewBox: "0 0 24 24"}, [
-      svg("path", {d: s.shapes[p.agency] || s.shapes.centre, fill: stale ? s.staleColour : (s.status[p.status] || "#555"), stroke: "#fff", "stroke-width": 1.6}),
-      code
-    ]);
     var label = el("span", {"class": "gr-callsign", text: p.callsign});
     if (stale) {
       var seconds = p.position_time ? (now - Date.parse(p.position_time)) / 1000 : null;
       label.appendChild(el("span", {"class": "gr-age", text: seconds === null ? " ?" : " " + age(seconds)}));
     }
-    var box = el("div", {"class": "gr-unit-icon" + (stale ? " gr-stale" : "")}, [shape, label]);
+    var box = el("div", {"class": "gr-unit-icon" + (stale ? " gr-stale" : "")}, [label]);
+    // the symbol holds no record text (the callsign above goes in as text)
+    box.insertAdjacentHTML("afterbegin", drawSymbol(S.units, 22, {
+      agency: p.agency, unit_kind: p.unit_kind, status: p.status, age: stale ? "stale" : "fresh"
+    }));
     return L.divIcon({html: box, className: "gr-icon", iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10]});
   }
 
@@ -618,6 +618,7 @@
 
   window.GeoriskLive = {
     start: start, counts: counts, drawing: drawing,
+    symbol: function (kind, size, record) { return drawSymbol(S[kind], size, record); },
     position: function (kind, id) { var e = G[kind] && G[kind].get(id); if (!e) { return null; } var ll = e.layer.getLatLng(); return [ll.lat, ll.lng]; }, connect: connect, disconnect: disconnect, focusIncident: focusIncident,
     state: function () { return {ready: G.ready, lastSeq: G.lastSeq, applied: G.applied, duplicates: G.duplicates, live: !!G.source && G.source.readyState === 1}; }
   };

@@ -1,24 +1,19 @@
-"""Words shown on the maps, Swedish first, English on request.
+"""Words of the live map and of the map layers every page shares.
 
-Operators read Swedish; visiting staff and foreign liaison officers may need English.
-One catalogue keeps the layer control, the legend and the tooltips saying the same
-thing, so a layer can never be called one thing in the control and another in the legend.
+``layer.`` names a layer in the layer control and the legend alike; ``ui.`` entries
+are handed to ``live.js`` (prefix removed) for its panel, popups and forms, so the
+words the script shows come from here like every other.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
-from georisk.roads.schematic import SCHEMATIC_LABEL, SCHEMATIC_LABEL_EN
-
-Lang = Literal["sv", "en"]
-LANGS: tuple[Lang, ...] = ("sv", "en")
-DEFAULT_LANG: Lang = "sv"
-
-_CATALOGUE: dict[str, tuple[str, str]] = {
+ENTRIES: dict[str, tuple[str, str]] = {
     "layer.counties": ("Län", "Counties"),
     "layer.municipalities": ("Kommuner", "Municipalities"),
-    "layer.roads.schematic": (SCHEMATIC_LABEL, SCHEMATIC_LABEL_EN),
+    "layer.roads.schematic": (
+        "Schematiskt vägnät (ungefärligt)",
+        "Schematic road network (approximate)",
+    ),
     "layer.roads.imported": ("Vägnät", "Road network"),
     "layer.places": ("Orter", "Towns"),
     "layer.tiles": ("Bakgrundskarta", "Background map"),
@@ -26,8 +21,6 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "field.municipality": ("Kommun", "Municipality"),
     "field.road": ("Väg", "Road"),
     "field.via": ("Via", "Via"),
-    "field.place": ("Ort", "Town"),
-    "field.population": ("Invånare", "Population"),
     "legend.title": ("Teckenförklaring", "Legend"),
     "legend.outside": ("Utanför operationsområdet", "Outside the operating area"),
     "caveat.schematic": (
@@ -36,7 +29,6 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "attribution.boundaries": ("Gränser: SCB (CC0)", "Boundaries: SCB (CC0)"),
     "attribution.geonames": ("Orter: © GeoNames, CC BY 4.0", "Places: © GeoNames, CC BY 4.0"),
-    "attribution.roads.imported": ("Vägnät: {source}", "Road network: {source}"),
     "layer.riskzones": ("Brandrisk", "Fire risk"),
     "layer.incidents": ("Händelser", "Incidents"),
     "layer.units": ("Enheter", "Units"),
@@ -44,8 +36,6 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "legend.stale": ("Ingen färsk position", "No recent position"),
     "legend.blockage.line": ("Avstängd vägsträcka", "Closed road section"),
     "legend.blockage.point": ("Avstängd plats", "Closed spot"),
-    "legend.agency": ("Myndighet: {name}", "Agency: {name}"),
-    "legend.severity": ("Allvarlighet {n}", "Severity {n}"),
     "ui.type.fire": ("Brand i byggnad", "Building fire"),
     "ui.type.forest_fire": ("Skogsbrand", "Forest fire"),
     "ui.type.traffic": ("Trafikolycka", "Traffic accident"),
@@ -96,7 +86,6 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "ui.f.status": ("Status", "Status"),
     "ui.f.agency": ("Myndighet", "Agency"),
     "ui.f.kind": ("Enhetstyp", "Unit kind"),
-    "ui.f.callsign": ("Anropsnamn", "Callsign"),
     "ui.f.position_time": ("Senaste position", "Last position"),
     "ui.f.road": ("Väg", "Road"),
     "ui.f.reason": ("Orsak", "Reason"),
@@ -145,62 +134,6 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "ui.p.lift": ("Häv avstängningen", "Lift blockage"),
     "ui.p.set_status": ("Ändra status", "Change status"),
     "ui.p.failed": ("Kunde inte sparas: {detail}", "Could not be saved: {detail}"),
-    "ui.p.saved": ("Sparat", "Saved"),
-    "ui.p.stale": ("ingen position på {age}", "no position for {age}"),
     "ui.p.location": ("Plats", "Location"),
     "ui.p.none": ("Inga öppna händelser i filtret.", "No open incidents in the filter."),
-    "brief.banner.open": ("ÖPPEN", "OPEN"),
-    "brief.banner.agency": ("ENDAST {agency}", "{agency} ONLY"),
-    "brief.banner.restricted": ("BEGRÄNSAD – endast {agency}", "RESTRICTED – {agency} only"),
-    "brief.banner.generalised": (
-        "{n} begränsade poster ingår endast i generaliserad form",
-        "{n} restricted records included only in generalised form",
-    ),
-    "brief.picture_time": ("Lägesbild per", "Picture as of"),
-    "brief.tz": ("svensk tid", "Swedish time"),
-    "brief.area": ("Område", "Area"),
-    "brief.exported_by": ("Exporterad av", "Exported by"),
-    "brief.exported_at": ("Exporterad", "Exported"),
-    "brief.slider": ("Tidpunkt", "Time"),
-    "brief.summary": ("Sammanfattning", "Summary"),
-    "brief.s.incidents": ("Öppna händelser per län och typ", "Open incidents by county and type"),
-    "brief.s.blockages": ("Aktiva avstängningar", "Active blockages"),
-    "brief.s.risk": ("Brandriskklasser per län", "Fire-risk classes by county"),
-    "brief.s.units": ("Enheter per myndighet och status", "Units by agency and status"),
-    "brief.s.total": ("Summa", "Total"),
-    "brief.s.highest": ("Högsta", "Highest"),
-    "brief.s.classes": ("Klasser", "Classes"),
-    "brief.s.none": ("Inga.", "None."),
-    "brief.s.generalised": ("generaliserad", "generalised"),
-    "brief.whole_area": ("Hela operationsområdet", "Whole operating area"),
-    "brief.default_title": ("Lägesbild", "Situation picture"),
-    "language": ("sv", "en"),
 }
-
-
-def text(key: str, lang: Lang = DEFAULT_LANG, **values: object) -> str:
-    """The text for ``key`` in ``lang``; KeyError for an unknown key, ValueError for a language."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
-    sv, en = _CATALOGUE[key]
-    chosen = sv if lang == "sv" else en
-    return chosen.format(**values) if values else chosen
-
-
-#: GeoNames main names are English exonyms for a few places; operators say these.
-_SWEDISH_PLACE_NAMES = {"Gothenburg": "Göteborg"}
-
-
-def place_name(name: str, lang: Lang = DEFAULT_LANG) -> str:
-    """A GeoNames place name as it is said in ``lang``."""
-    return _SWEDISH_PLACE_NAMES.get(name, name) if lang == "sv" else name
-
-
-def keys() -> tuple[str, ...]:
-    return tuple(_CATALOGUE)
-
-
-def prefixed(prefix: str, lang: Lang = DEFAULT_LANG) -> dict[str, str]:
-    """Every text whose key starts with ``prefix`` (prefix removed): the live page's
-    script gets its words from the same catalogue as the legend and layer control."""
-    return {key[len(prefix) :]: text(key, lang) for key in _CATALOGUE if key.startswith(prefix)}
