@@ -884,10 +884,18 @@ def _select(query: Query, after_rid: int | None) -> tuple[str, list[Any]]:
     kind_args: list[Any] = [query.kind]
     unplaced = query.unplaced_match
     if query.bbox is not None:
-        if query.kind in _RTREE_KINDS and not unplaced:  # CROSS JOIN: from the R*Tree
-            sources = [f"{query.kind}_bbox AS b CROSS JOIN entities AS e ON e.rid = b.rid"
-                       " AND b.max_x >= ? AND b.min_x <= ? AND b.max_y >= ? AND b.min_y <= ?"]
+        if query.kind in _RTREE_KINDS:
+            # The candidates: the R*Tree's, and the records without a place when those
+            # match. As a list of rids they are walked in rid order, so a page in that
+            # order stops at its limit (no index of entities: it would scan the kind).
+            candidates = (f"SELECT rid FROM {query.kind}_bbox WHERE max_x >= ? AND min_x <= ?"
+                          " AND max_y >= ? AND min_y <= ?")  # fmt: skip
             args += _bbox_args(query.bbox)
+            if unplaced:  # (the partial index entities_unplaced)
+                candidates += " UNION ALL SELECT rid FROM entities WHERE kind = ? AND geom IS NULL"
+                args.append(query.kind)
+            sources = ["entities AS e NOT INDEXED"]
+            where.insert(0, f"e.rid IN ({candidates})")
         # exact float64 bounds (the R*Tree rounds to float32)
         inside = (f"{shown('max_x')} >= ? AND {shown('min_x')} <= ? AND "
                   f"{shown('max_y')} >= ? AND {shown('min_y')} <= ?")  # fmt: skip
