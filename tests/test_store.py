@@ -12,8 +12,10 @@ import pytest
 import shapely
 
 from georisk import commands as c
+from georisk.access import Scope
 from georisk.errors import Conflict, NotFound
 from georisk.model import (
+    Agency,
     BlockageStatus,
     Classification,
     IncidentStatus,
@@ -264,6 +266,49 @@ def test_queries_filter_by_box_time_attributes_and_text(store):
     assert ids(q(Query("incident", start=minutes(12.5), end=minutes(13)))) == [
         f"inc-{i:02}" for i in (1, 2, 4, 5, 7, 8, 9, 10, 11, 12, 13)
     ]
+
+
+def test_a_box_walks_its_candidates_in_rid_order(store):
+    """A box is chosen from the R*Tree (and, when records without a place match, from
+    the index of those), never by reading every record of the kind, and a page in rid
+    order stops at its limit (nothing is sorted)."""
+    _seed_grid(store)
+    con = store._connection()
+    statements: list[str] = []
+    con.set_trace_callback(statements.append)
+    box = (15.05, 58.95, 15.2, 59.1)
+    pages = [store.query(Query("incident", bbox=box, limit=3, unplaced_match=unplaced,
+                               seen_by=Scope(Agency.POLICE)))
+             for unplaced in (False, True)]  # fmt: skip
+    con.set_trace_callback(None)
+    assert [ids(page) for page in pages] == [["inc-01", "inc-02", "inc-06"]] * 2
+    plans = [" | ".join(row[-1] for row in con.execute("EXPLAIN QUERY PLAN " + sql))
+             for sql in statements if "incident_bbox" in sql]  # fmt: skip
+    assert len(plans) == 2
+    for plan, unplaced in zip(plans, (False, True), strict=True):
+        assert "SEARCH e USING INTEGER PRIMARY KEY" in plan, plan
+        assert "entities_by_kind_status" not in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+        assert ("USING INDEX entities_unplaced" in plan) is unplaced, plan
+
+
+def test_lists_decode_a_current_record_once(store):
+    """Records are kept by the event that made them current: a page read again reads no
+    payload and decodes nothing, and a record changed since is read anew."""
+    _seed_grid(store)
+    first = store.query(Query("incident", limit=5)).records
+    con = store._connection()
+    statements: list[str] = []
+    con.set_trace_callback(statements.append)
+    again = store.query(Query("incident", limit=5)).records
+    con.set_trace_callback(None)
+    assert not [sql for sql in statements if "payload" in sql]
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    store.apply([c.CloseIncident("inc-01", minutes(50))], RESCUE, at=minutes(50))
+    after = store.query(Query("incident", limit=5)).records
+    assert [r.status for r in after[:3]] == ["closed", "closed", "open"]  # inc-00 closed before
+    assert after[1] is not first[1] and after[1].closed_at == minutes(50)
+    assert all(a is b for a, b in zip(first[2:], after[2:], strict=True))
 
 
 def test_pagination_is_stable_and_complete(store):
