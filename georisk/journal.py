@@ -170,7 +170,9 @@ def decide(
                     f"position of unit {id_!r} at {format_utc(time)} is older than "
                     f"the one it already has ({format_utc(last)})"
                 )
-            return "unit.moved", current.moved(position, time, heading, speed)  # type: ignore[attr-defined]
+            moved = current.replace(position=position, position_time=time, heading=heading,  # type: ignore[union-attr]
+                                    speed_kmh=speed)
+            return "unit.moved", moved
         case c.ReportIncident(incident=new):
             return "incident.reported", new
         case c.RegisterUnit(unit=new):

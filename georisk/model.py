@@ -145,15 +145,8 @@ class Record:
         return getattr(self, self.geometry_field)
 
     def replace(self, **changes: Any) -> Record:
-        """A copy with some fields changed (dataclasses.replace, minus its generality:
-        this runs for every position report)."""
-        layout = _layout(type(self))
-        values = list(layout.values_of(self))
-        for name, value in changes.items():
-            if name not in layout.position:
-                raise TypeError(f"{type(self).__name__} has no field {name!r}")
-            values[layout.position[name]] = value
-        return type(self)(*values)
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
 
     def to_feature(self) -> dict[str, Any]:
         layout = _layout(type(self))
@@ -238,40 +231,6 @@ class Unit(Record):
     classification: Classification = Classification.OPEN
     assigned_to: str | None = None  # the incident the unit works on, if any
 
-    def moved(
-        self, position: BaseGeometry, time: datetime, heading: float | None, speed_kmh: float | None
-    ) -> Unit:
-        """This unit at a newly reported position: `replace` by name takes half again as
-        long, and this runs for every position report."""
-        return Unit(self.id, self.callsign, self.agency, self.unit_kind, self.status,
-                    self.home_station, position, heading, speed_kmh, time,
-                    self.classification, self.assigned_to)  # fmt: skip
-
-    def to_feature(self) -> dict[str, Any]:
-        """`Record.to_feature` written out (half the time): every position report's
-        journal entry is one of these. A test holds the two equal."""
-        position = self.position
-        return {
-            "type": "Feature",
-            "id": self.id,
-            "geometry": (
-                None if position is None
-                else {"type": "Point", "coordinates": [position.x, position.y]}
-            ),
-            "properties": {
-                "callsign": self.callsign,
-                "agency": self.agency,
-                "unit_kind": self.unit_kind,
-                "status": self.status,
-                "home_station": self.home_station,
-                "heading": self.heading,
-                "speed_kmh": self.speed_kmh,
-                "position_time": _time_or_none(self.position_time),
-                "classification": self.classification,
-                "assigned_to": self.assigned_to,
-            },
-        }  # fmt: skip
-
 
 @dataclass(frozen=True, slots=True)
 class Blockage(Record):
@@ -344,13 +303,10 @@ RECORD_TYPES: dict[str, type[Record]] = {
 class _Layout:
     """Per record type: what goes into properties, and which need converting."""
 
-    fields: tuple[str, ...]
     properties: tuple[str, ...]
     times: tuple[str, ...]
     enums: tuple[tuple[str, dict[str, StrEnum]], ...]  # field -> {value: member}
-    values_of: Callable[[Record], tuple[Any, ...]]  # every field's value, in order
     properties_of: Callable[[Record], tuple[Any, ...]]  # the values of `properties`
-    position: dict[str, int]  # field -> its place in `fields`
 
 
 @functools.cache
@@ -362,17 +318,7 @@ def _layout(cls: type[Record]) -> _Layout:
         for name in names
         if isinstance(hints[name], type) and issubclass(hints[name], StrEnum)
     )
-    every = tuple(f.name for f in dataclasses.fields(cls))
-    position = {name: place for place, name in enumerate(every)}
-    return _Layout(
-        every,
-        tuple(names),
-        cls.time_fields,
-        enums,
-        attrgetter(*every),
-        attrgetter(*names),
-        position,
-    )
+    return _Layout(tuple(names), cls.time_fields, enums, attrgetter(*names))
 
 
 def record_from_feature(kind: str, feature: dict[str, Any]) -> Record:

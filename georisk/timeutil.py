@@ -12,8 +12,7 @@ journal are georisk's own and are not checked again (`read_instant`).
 
 from __future__ import annotations
 
-import functools
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -71,34 +70,11 @@ def read_instant(text: str) -> datetime:
 
 
 def format_utc(moment: datetime) -> str:
-    """RFC 3339 in UTC with a ``Z``, the form every georisk output uses.
-
-    Every record of every event passes through here, so the date part is cached, the
-    clock part built with one %-format (datetime.isoformat costs several times more),
-    and the last answer kept: the reports of one batch mostly share their time.
-    """
-    global _last_formatted
-    last = _last_formatted
-    if moment == last[0]:  # the same instant, whatever its zone
-        return last[1]
-    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
-    # %-formatting: measured twice as fast as the same f-string here
-    prefix = _date_prefix(utc.toordinal())
-    h, m, s, us = utc.hour, utc.minute, utc.second, utc.microsecond
-    if us:
-        text = prefix + "%02d:%02d:%02d.%06dZ" % (h, m, s, us)  # noqa: UP031
-    else:
-        text = prefix + "%02d:%02d:%02dZ" % (h, m, s)  # noqa: UP031
-    _last_formatted = (moment, text)  # one tuple: threads see the old pair or the new
-    return text
-
-
-_last_formatted = (EPOCH, "1970-01-01T00:00:00Z")
-
-
-@functools.lru_cache(maxsize=1024)
-def _date_prefix(ordinal: int) -> str:
-    return date.fromordinal(ordinal).isoformat() + "T"
+    """RFC 3339 in UTC with a ``Z``, the form every georisk output uses (microseconds
+    only when there are any)."""
+    utc = moment.astimezone(UTC)
+    spec = "microseconds" if utc.microsecond else "seconds"
+    return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
 
 def format_local(moment: datetime) -> str:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 import time
 from datetime import timedelta
 
-import orjson
 import pytest
 import shapely
 
@@ -20,7 +18,6 @@ from georisk.model import (
     Classification,
     IncidentStatus,
     IncidentType,
-    Record,
     UnitStatus,
 )
 from georisk.store import Query, SQLiteStore, StoreError
@@ -85,37 +82,6 @@ def test_unit_moves_status_and_blockage_lift(store):
     assert moved.status == UnitStatus.EN_ROUTE
     lifted = store.get("blockage", "blk-1")
     assert (lifted.status, lifted.lifted_at) == (BlockageStatus.LIFTED, minutes(1))
-
-
-def _unit_with_every_field_set():
-    """Every field differs from its default and from the others: a field added to Unit,
-    or two swapped, shows in whatever lists them by hand."""
-    full = unit(
-        callsign="RÖR 2040", agency="police", unit_kind="patrol", status="on_scene",
-        home_station="Karlskoga", position=shapely.Point(*KARLSTAD), heading=10.0,
-        speed_kmh=5.0, position_time=T0, classification="agency", assigned_to="inc-9",
-    )  # fmt: skip
-    defaults = unit()
-    fields = [f.name for f in dataclasses.fields(full)]
-    assert all(getattr(full, name) != getattr(defaults, name) for name in fields[1:])
-    return full
-
-
-def test_a_move_keeps_every_other_field_of_the_unit():
-    # Unit.moved lists the fields by position
-    before = _unit_with_every_field_set()
-    after = before.moved(shapely.Point(*OREBRO), minutes(1), 90.0, 70.0)
-    assert after == before.replace(
-        position=shapely.Point(*OREBRO), position_time=minutes(1), heading=90.0, speed_kmh=70.0
-    )
-
-
-def test_a_units_feature_is_the_generic_one_written_out():
-    # Unit.to_feature lists the properties by hand (the hot path): it must give the very
-    # bytes Record.to_feature gives
-    for each in (_unit_with_every_field_set(), unit(position=None, position_time=None)):
-        assert orjson.dumps(each.to_feature()) == orjson.dumps(Record.to_feature(each))
-
 
 
 def test_a_checkpoint_copies_the_log_into_the_database_file(tmp_path):

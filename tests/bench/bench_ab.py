@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
+import sqlite3
 import statistics
 import subprocess
 import tempfile
@@ -100,7 +100,8 @@ def main() -> None:
         servers = {}
         for name, checkout in (("A", options.a), ("B", options.b)):
             db = Path(folder) / f"{name}.db"
-            shutil.copy(seeded, db)
+            with sqlite3.connect(seeded) as source, sqlite3.connect(db) as copy:
+                source.backup(copy)  # the log's pages too, which a file copy would miss
             servers[name] = _serve(checkout.resolve(), db)
         try:
             for _, base in servers.values():  # warm both: the first batch is cold
