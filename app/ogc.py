@@ -32,6 +32,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from app import cursors, listing, params, presenting
 from app.api import swagger_page
 from app.auth import current_viewer
+from app.openapi import URI_TOO_LONG
 from app.problems import Problem
 from georisk import crs
 from georisk.area import counties, municipalities
@@ -547,7 +548,8 @@ def _openapi(base: str) -> dict[str, Any]:
     def get(summary: str, answer: dict, parameters: list | None = None) -> dict:
         return {"get": {"summary": summary, "parameters": [*(parameters or []), form],
                         "responses": {"200": answer, "400": problem, "401": problem,
-                                      "404": problem, "default": problem}}}  # fmt: skip
+                                      "404": problem, "414": URI_TOO_LONG,
+                                      "default": problem}}}  # fmt: skip
 
     feature_id = {"name": "featureId", "in": "path", "required": True,
                   "schema": {"type": "string"}}  # fmt: skip

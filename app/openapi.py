@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from app import schemas
+from app.server import MAX_REQUEST_LINE
 
 _REF = "#/components/schemas/{model}"
 
@@ -127,10 +128,11 @@ class Api:
                 for p in params
             ],
             "responses": {
+                "414": URI_TOO_LONG,
                 "default": {
                     "description": "An error (RFC 9457 problem details).",
                     "content": {"application/problem+json": {"schema": _ref(schemas.Problem)}},
-                }
+                },
             },
         }  # fmt: skip
         if op.description:
@@ -154,6 +156,14 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
 
 
 _ID_SCHEMA = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"}
+
+#: The one error that is not problem+json: the server refuses a request line it will not
+#: read (a query of many long values) before the service sees the request.
+URI_TOO_LONG = {
+    "description": f"The request line (method, path and query) is longer than "
+    f"{MAX_REQUEST_LINE:,} bytes; the web server refuses it, as a page.",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 
 IDEMPOTENCY_KEY = Param(
     "Idempotency-Key",
