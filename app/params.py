@@ -1,16 +1,24 @@
-"""Query parameters shared by the JSON API and the OGC API: one reading of bbox,
-datetime, limit and value lists, so both APIs refuse the same things the same way."""
+"""Query parameters over HTTP: a request's query read into the model its endpoint
+declares (`georisk.queryparams`), refused as a 400 naming each bad parameter, and a NUL
+character refused in any of them."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any, TypeVar
 
 from flask import Flask, request
 
 from app.problems import Problem
+from georisk import queryparams
+from georisk.errors import ValidationError
 from georisk.timeutil import parse_instant
+
+Q = TypeVar("Q", bound=queryparams.QueryModel)
+
+# -- the OGC API's own reading, until it declares its parameters as models too ----------
 
 MAX_LIMIT = 10_000
 
@@ -138,12 +146,6 @@ def codes(text: str | None, name: str, digits: int) -> frozenset[str]:
     return values
 
 
-def severities(text: str | None) -> frozenset[int]:
-    """A comma-separated list of severities, 1 to 5."""
-    values = choices(text, "severity", [str(n) for n in range(1, 6)])
-    return frozenset(int(value) for value in values)
-
-
 def sortby(text: str | None, sortable: Iterable[str]) -> tuple[tuple[str, bool], ...]:
     """``sortby=-severity,+reported_at``: properties in order, ``-`` for descending (``+``
     or nothing for ascending); ties keep the order records were created in."""
@@ -169,6 +171,30 @@ def refuse_unknown(given: Iterable[str], known: Iterable[str]) -> None:
         raise Problem.field(
             400, unknown[0], f"unknown query parameter; known: {', '.join(sorted(known))}"
         )
+
+
+# -- models -----------------------------------------------------------------------------
+
+
+def read(model: type[Q]) -> Q:
+    """This request's query as ``model``; a 400 naming each refused parameter (one the
+    model does not take included) otherwise."""
+    try:
+        return queryparams.read(model, request.args.to_dict())
+    except ValidationError as exc:
+        raise Problem(400, str(exc), exc.errors) from None
+
+
+def header(kind: Any, name: str) -> Any:
+    """The request's header ``name`` as a value of ``kind`` (None when absent or empty);
+    a 400 naming the header otherwise."""
+    text = request.headers.get(name)
+    if not text:
+        return None
+    try:
+        return queryparams.read_value(kind, name, text)
+    except ValidationError as exc:
+        raise Problem(400, str(exc), exc.errors) from None
 
 
 def install(app: Flask) -> None:
