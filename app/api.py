@@ -2,8 +2,9 @@
 
 Bodies are validated by `georisk.validation` (the same rules as the CLI); answers are
 GeoJSON, shaped by the access policy in `app.presenting`; errors are problem+json
-(`app.problems`). Every route is declared with `API.route`, which also writes the
-OpenAPI document served at ``/api/v1/openapi.json``.
+(`app.problems`). Every route is declared with `API.route`, with its query's model
+(`app.queries`): the declaration checks each request's query and writes the OpenAPI
+document served at ``/api/v1/openapi.json``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import shapely
 from flask import Blueprint, Response, request, send_from_directory, url_for
 from swagger_ui_bundle import swagger_ui_path
 
-from app import audit, headers, listing, params, presenting, schemas
+from app import audit, headers, listing, presenting, queries, schemas
 from app.auth import SAFE_METHODS, require_viewer
 from app.idempotency import idempotent
-from app.openapi import Api, Param
+from app.openapi import Api
 from app.problems import Problem
 from georisk import commands as c
 from georisk import validation as v
@@ -38,21 +39,10 @@ from georisk.feeds.cap_export import incident_alert
 from georisk.feeds.cot_out import picture_events
 from georisk.gcpause import gc_paused
 from georisk.journal import AUDIT_VIEW, ENTITY_KINDS, Event
-from georisk.model import (
-    Agency,
-    BlockageReason,
-    BlockageStatus,
-    Classification,
-    IncidentStatus,
-    IncidentType,
-    Record,
-    UnitKind,
-    UnitStatus,
-)
+from georisk.model import Agency, Record
 from georisk.picture import picture as picture_of
 from georisk.store import Query
-from georisk.store.base import SORTABLE
-from georisk.timeutil import format_utc, parse_instant, read_instant
+from georisk.timeutil import format_utc, read_instant
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 API = Api(
@@ -158,67 +148,12 @@ def _first_point(geometry: Any) -> tuple[float, float]:
 
 # -- lists -------------------------------------------------------------------------
 
-_COMMON = (
-    Param("bbox", "query", "minLon,minLat,maxLon,maxLat (WGS84).",
-          {"type": "string", "example": "14.8,59.1,15.5,59.4"}),
-    Param("datetime", "query", "An instant or an interval start/end (`..` for open), RFC 3339; "
-          "selects records whose time span meets it."),
-    Param("agency", "query", "Owning agencies, comma-separated: "
-          + ", ".join(a.value for a in Agency)),
-    Param("q", "query", "Case-insensitive text in the title, callsign or road.",
-          {"type": "string", "maxLength": 200}),
-    Param("limit", "query", "Records per page (1-10000, default 100).",
-          {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT}),
-    Param("cursor", "query", "The `next` value of the previous page."),
-)  # fmt: skip
 _FILTERS_NOTE = ("Every filter and the order act on the records as the viewer is shown them: "
                  "a generalised record is found by its cell, generic type and title only.")
 
 
-def _sortby(kind: str) -> Param:
-    names = ", ".join(SORTABLE[kind])
-    return Param("sortby", "query", f"Order by, comma-separated, `-` for descending: {names}. "
-                 "Default: the order records were created in.", {"type": "string"})
-
-
-_SEVERITY = Param("severity", "query", "Severities 1-5, comma-separated.")
-_AREA = (
-    Param("county", "query", "SCB county codes, comma-separated (e.g. 18,20)."),
-    Param("municipality", "query", "SCB municipality codes, comma-separated (e.g. 1880)."),
-)
-
-
-def _list(kind: str, category: str, categories: type, statuses: type, area: bool) -> Response:
-    known = [p.name for p in _COMMON] + [category, "status", "classification", "sortby"]
-    known += [p.name for p in _AREA] if area else []
-    known += ["severity"] if kind == "incident" else []
-    params.refuse_unknown(request.args, known)
-    args = request.args
-    start, end = params.datetime_window(args.get("datetime"))
-    text = args.get("q")
-    if text is not None and len(text) > 200:
-        raise Problem.field(400, "q", "at most 200 characters")
-    query = Query(
-        kind,
-        bbox=params.bbox(args.get("bbox")),
-        start=start,
-        end=end,
-        status=params.choices(args.get("status"), "status", [s.value for s in statuses]),
-        agency=params.choices(args.get("agency"), "agency", [a.value for a in Agency]),
-        category=params.choices(args.get(category), category, [x.value for x in categories]),
-        classification=params.choices(
-            args.get("classification"), "classification", [x.value for x in Classification]
-        ),
-        county=params.codes(args.get("county"), "county", 2) if area else frozenset(),
-        municipality=params.codes(args.get("municipality"), "municipality", 4)
-        if area
-        else frozenset(),
-        severity=params.severities(args.get("severity")),
-        text=text or None,
-        sort=params.sortby(args.get("sortby"), SORTABLE[kind]),
-        limit=params.limit(args.get("limit")),
-    )
-    found = listing.page(require_viewer(), query, args.get("cursor"))
+def _list(query: queries.RecordList) -> Response:
+    found = listing.page(require_viewer(), query.selection(), query.cursor)
     return _json(_collection(found.features, found.next_cursor), mimetype=GEOJSON)
 
 
@@ -238,27 +173,14 @@ def _collection(features: list[dict[str, Any]], following: str | None) -> dict[s
     }
 
 
-def _categorised(name: str, values: type, what: str) -> Param:
-    return Param(name, "query", f"{what}, comma-separated: " + ", ".join(x.value for x in values))
-
-
-def _status_param(values: type) -> Param:
-    return _categorised("status", values, "Status")
-
-
-_CLASSIFICATION = _categorised("classification", Classification, "Classification")
-
-
 # -- incidents ---------------------------------------------------------------------
 
 
 @API.route("GET", "/incidents", summary="List incidents", tag="incidents",
-           params=(*_COMMON, *_AREA, _categorised("type", IncidentType, "Incident types"),
-                   _SEVERITY, _status_param(IncidentStatus), _CLASSIFICATION,
-                   _sortby("incident")),
-           answer=schemas.FeatureCollection, description=_FILTERS_NOTE)  # fmt: skip
-def list_incidents() -> Response:
-    return _list("incident", "type", IncidentType, IncidentStatus, area=True)
+           query=queries.IncidentList, answer=schemas.FeatureCollection,
+           description=_FILTERS_NOTE)  # fmt: skip
+def list_incidents(query: queries.IncidentList) -> Response:
+    return _list(query)
 
 
 @API.route("POST", "/incidents", summary="Report an incident", tag="incidents",
@@ -285,7 +207,6 @@ def get_incident(id: str) -> Response:
 def get_incident_cap(id: str) -> Response:
     """As the viewer may see it: a restricted incident of another agency exports
     generalised (generic title, snapped point, a circle the size of its grid cell)."""
-    params.refuse_unknown(request.args, [])
     shown = present(require_viewer(), _existing("incident", id), lookup=presenting.lookup)
     assert shown is not None  # _existing answered 404 for a hidden record
     body = incident_alert(shown.record, generalised=shown.generalised)  # type: ignore[arg-type]
@@ -347,12 +268,10 @@ def release_unit(id: str, unit_id: str) -> Response:
 # -- units -------------------------------------------------------------------------
 
 
-@API.route("GET", "/units", summary="List units", tag="units",
-           params=(*_COMMON, _categorised("kind", UnitKind, "Unit kinds"),
-                   _status_param(UnitStatus), _CLASSIFICATION, _sortby("unit")),
+@API.route("GET", "/units", summary="List units", tag="units", query=queries.UnitList,
            answer=schemas.FeatureCollection, description=_FILTERS_NOTE)  # fmt: skip
-def list_units() -> Response:
-    return _list("unit", "kind", UnitKind, UnitStatus, area=False)
+def list_units(query: queries.UnitList) -> Response:
+    return _list(query)
 
 
 @API.route("POST", "/units", summary="Register a unit", tag="units",
@@ -436,16 +355,11 @@ def report_positions() -> Response:
 
 
 @API.route("GET", "/units/{id}/track", summary="A unit's positions between two times",
-           tag="units",
-           params=(Param("datetime", "query", "Interval start/end (RFC 3339, `..` open)."),
-                   Param("limit", "query", "Most points (1-10000, default 10000).",
-                         {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT})),
-           answer=schemas.FeatureCollection)  # fmt: skip
-def unit_track(id: str) -> Response:
+           tag="units", query=queries.Track, answer=schemas.FeatureCollection)  # fmt: skip
+def unit_track(id: str, query: queries.Track) -> Response:
     """Points from the journal's ``unit.moved`` events, oldest first."""
-    params.refuse_unknown(request.args, ["datetime", "limit"])
-    start, end = params.datetime_window(request.args.get("datetime"))
-    limit = params.limit(request.args.get("limit"), default=params.MAX_LIMIT)
+    start, end = query.window or (None, None)
+    limit = query.limit
     viewer = require_viewer()
     _existing("unit", id)
     if not may_read_history(viewer):
@@ -478,11 +392,10 @@ def unit_track(id: str) -> Response:
 
 
 @API.route("GET", "/blockages", summary="List road blockages", tag="blockages",
-           params=(*_COMMON, *_AREA, _categorised("reason", BlockageReason, "Reasons"),
-                   _status_param(BlockageStatus), _CLASSIFICATION, _sortby("blockage")),
-           answer=schemas.FeatureCollection, description=_FILTERS_NOTE)  # fmt: skip
-def list_blockages() -> Response:
-    return _list("blockage", "reason", BlockageReason, BlockageStatus, area=True)
+           query=queries.BlockageList, answer=schemas.FeatureCollection,
+           description=_FILTERS_NOTE)  # fmt: skip
+def list_blockages(query: queries.BlockageList) -> Response:
+    return _list(query)
 
 
 @API.route("POST", "/blockages", summary="Report a road blockage", tag="blockages",
@@ -531,21 +444,15 @@ def lift_blockage(id: str) -> Response:
 
 
 @API.route("GET", "/events", summary="Journal events after a sequence number", tag="journal",
-           params=(Param("after", "query", "Your view's sequence number to continue after "
-                         "(default 0).", {"type": "integer", "minimum": 0}),
-                   Param("limit", "query", "Most events (1-10000, default 1000).",
-                         {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT})),
-           answer=schemas.EventList)  # fmt: skip
-def list_events() -> Response:
+           query=queries.Journal, answer=schemas.EventList)  # fmt: skip
+def list_events(query: queries.Journal) -> Response:
     """The viewer's view of the journal: the events whose change its agency is shown,
     numbered 1, 2, 3, ... in that view alone (`georisk.journal.VIEWS`), so that the numbers
     say nothing of what else happened. ``last_seq`` is where to continue."""
-    params.refuse_unknown(request.args, ["after", "limit"])
     viewer = require_viewer()
     if not may_read_history(viewer):
         raise Problem(403, f"a {viewer.role} may not read the journal")
-    after = _seq_param("after")
-    view, limit = view_of(viewer), params.limit(request.args.get("limit"), 1000)
+    after, view, limit = query.after, view_of(viewer), query.limit
     found = listing.store().events_in_view(view, after, limit)
     return _json({
         "events": presenting.events(viewer, found),
@@ -554,31 +461,18 @@ def list_events() -> Response:
 
 
 @API.route("GET", "/audit", summary="Access events (admins only)", tag="journal",
-           params=(Param("after", "query", "Sequence number to continue after (default 0).",
-                         {"type": "integer", "minimum": 0}),
-                   Param("limit", "query", "Most events (1-10000, default 1000).",
-                         {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT})),
-           answer=schemas.EventList)  # fmt: skip
-def list_audit() -> Response:
+           query=queries.Journal, answer=schemas.EventList)  # fmt: skip
+def list_audit(query: queries.Journal) -> Response:
     """Sign-ins (good and failed), sign-outs, refused writes and user administration,
     oldest first. Writes themselves are the journal's other events (``/events``)."""
-    params.refuse_unknown(request.args, ["after", "limit"])
     viewer = require_viewer()
     if not may_audit(viewer):
         raise Problem(403, f"a {viewer.role} may not read the access journal")
-    after = _seq_param("after")
-    limit = params.limit(request.args.get("limit"), 1000)
+    after, limit = query.after, query.limit
     found = listing.store().events_in_view(AUDIT_VIEW, after, limit)
     events = [dict(e.to_dict(), seq=e.position_in(AUDIT_VIEW)) for e in found]
     return _json({"events": events,
                   "last_seq": found[-1].position_in(AUDIT_VIEW) if found else after})  # fmt: skip
-
-
-def _seq_param(name: str) -> int:
-    text = request.args.get(name, "0")
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise Problem.field(400, name, f"{text!r} is not a sequence number (0 or more)")
-    return int(text)
 
 
 @API.route("GET", "/cot", summary="Units and open incidents as Cursor-on-Target events",
@@ -587,7 +481,6 @@ def cot_picture() -> Response:
     """For TAK clients: an ``<events>`` document of CoT 2.0 events, as the viewer may
     see them (hidden records are absent, restricted ones generalised): the picture's
     units (those with a position) and open incidents (`georisk.picture`)."""
-    params.refuse_unknown(request.args, [])
     now = picture_of(listing.store())
     records = [*now["unit"], *now["incident"]]
     shown = present_all(require_viewer(), records)
@@ -603,7 +496,6 @@ def summary() -> Response:
     """Counted over what the viewer is shown, as shown: a hidden record counts nowhere,
     a generalised one under its generic type. A count over the full records would tell
     another agency how many secret incidents of each type there are."""
-    params.refuse_unknown(request.args, [])
     viewer = require_viewer()
     out = {}
     for kind, name in (("incident", "incidents"), ("unit", "units"), ("blockage", "blockages")):
@@ -629,23 +521,14 @@ def _counts(kind: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @API.route("GET", "/history", summary="The picture at a past moment", tag="picture",
-           params=(Param("at", "query", "The moment (RFC 3339, with zone).",
-                         {"type": "string", "format": "date-time"}, True),),
-           answer=schemas.PictureOut)  # fmt: skip
-def picture_at() -> Response:
+           query=queries.Moment, answer=schemas.PictureOut)  # fmt: skip
+def picture_at(query: queries.Moment) -> Response:
     """What the journal knew at ``at``, through the access policy as it applies now
     (for those who may read history: operators, analysts, admins)."""
-    params.refuse_unknown(request.args, ["at"])
     viewer = require_viewer()
     if not may_read_history(viewer):
         raise Problem(403, f"a {viewer.role} may not read history")
-    text = request.args.get("at")
-    if not text:
-        raise Problem.field(400, "at", "give a moment, e.g. 2026-01-15T08:00:00Z")
-    try:
-        moment = parse_instant(text)
-    except ValueError as exc:
-        raise Problem.field(400, "at", str(exc)) from None
+    moment = query.at
     store = listing.store()
     found = store.state_at(moment)
     out: dict[str, Any] = {"at": format_utc(moment),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from georisk import settings
@@ -92,13 +94,15 @@ def export_command(db: str, output: str, as_user: str | None, agency: str | None
     Whose view is exported must be named: --as-user NAME (an existing, enabled user), or
     --agency A [--role R]. The access policy then decides what goes in, as for the API.
     """
-    from app import create_app
-    from app.export import build, parse_options
-    from app.problems import Problem
+    from georisk import queryparams
     from georisk.access import Role, Viewer
+    from georisk.errors import Forbidden, ValidationError
     from georisk.model import Agency
+    from georisk.store import open_store
     from georisk.users import Users
     from layers.briefing import render
+    from layers.briefing_export import ExportOptions, build
+    from layers.units import DEFAULT_STALE_AFTER_S
 
     if (as_user is None) == (agency is None):
         raise click.UsageError("name whose view is exported: --as-user NAME or --agency A")
@@ -111,13 +115,20 @@ def export_command(db: str, output: str, as_user: str | None, agency: str | None
     else:
         viewer = Viewer(f"{agency}-{role}", Agency(agency), Role(role))
     args = {("from" if k == "start" else "to" if k == "end" else k): v for k, v in given.items()}
-    app = create_app({"DB": str(path)})
-    with app.app_context():
+    # The service's setting, where the environment gives it (GEORISK_STALE_AFTER_S).
+    stale_after_s = int(os.environ.get("GEORISK_STALE_AFTER_S") or DEFAULT_STALE_AFTER_S)
+    try:
+        options = queryparams.read(ExportOptions, args)
+        store = open_store(str(path))
         try:
-            html = render(build(app.extensions["georisk.store"], viewer, parse_options(args)))
-        except Problem as exc:  # named by the option the user typed, not the query's name
-            words = [f"--{e.field.replace('_', '-')}: {e.reason}" for e in exc.errors]
-            raise click.ClickException("; ".join(words) or exc.detail) from None
+            html = render(build(store, viewer, options, stale_after_s))
+        finally:
+            store.close()
+    except ValidationError as exc:  # named by the option the user typed, not the query's name
+        words = [f"--{e.field.replace('_', '-')}: {e.reason}" for e in exc.errors]
+        raise click.ClickException("; ".join(words)) from None
+    except Forbidden as exc:
+        raise click.ClickException(str(exc)) from None
     with open(output, "w", encoding="utf-8") as out:
         out.write(html)
     click.echo(f"georisk: wrote {output} ({len(html.encode()):,} bytes) for {viewer.name}",

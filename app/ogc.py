@@ -14,38 +14,36 @@ far as the policy may move a record, and the exact test runs on the presented fe
 Spatial extents of the live collections are the box every record is validated to lie
 in (`georisk.validation.ACCEPTED_EXTENT`): a true bound that reveals nothing a viewer
 may not see, unlike the bounds of the data itself.
+
+Each resource's query parameters are a model (`Resource`, `Feature`, and `ITEMS`: the
+items' of each collection, its queryables among them), named where its route is
+declared (`_get`): that declaration checks every request's query and writes the
+resource into the OpenAPI 3.0 document at ``/ogc/api``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 import numpy as np
 import orjson
 import shapely
 from flask import Blueprint, Response, current_app, request, url_for
+from pydantic import Field, TypeAdapter, create_model, model_validator
 
 from app import cursors, listing, params, presenting
 from app.api import swagger_page
 from app.auth import current_viewer
+from app.openapi import URI_TOO_LONG, query_parameters
 from app.problems import Problem
 from georisk import crs
+from georisk import queryparams as qp
 from georisk.area import counties, municipalities
-from georisk.model import (
-    Agency,
-    BlockageReason,
-    BlockageStatus,
-    Classification,
-    IncidentStatus,
-    IncidentType,
-    RiskZoneStatus,
-    UnitKind,
-    UnitStatus,
-)
 from georisk.store import Query
 from georisk.store.base import SORTABLE
 from georisk.timeutil import format_utc, utc_now
@@ -70,9 +68,6 @@ DEFAULT_LIMIT = 100
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 #: What ``f`` may name: this API speaks (Geo)JSON only; some clients name the media type.
 FORMATS = ("json", "geojson", JSON, GEOJSON)
-#: Query parameters of the items request (Part 1 and Part 2), besides ``f``, the
-#: collection's queryables and (for the live collections) ``sortby``.
-ITEMS_PARAMETERS = ("bbox", "bbox-crs", "datetime", "limit", "cursor", "crs")
 
 
 @dataclass(frozen=True)
@@ -106,6 +101,173 @@ COLLECTIONS = {
 }  # fmt: skip
 
 
+# -- queryables: properties the items can be filtered by -----------------------------
+
+
+@dataclass(frozen=True)
+class Queryable:
+    """A property the items can be filtered by, as a query parameter of its name whose
+    value is a comma-separated set: the features whose property is one of them."""
+
+    field: str  # the `Query` field it filters
+    title: str
+    values: Any  # the parameter's type (`georisk.queryparams`): its vocabulary, its form
+
+
+_AGENCY = Queryable("agency", "Owning agency", qp.Agencies)
+_CLASSIFICATION = Queryable("classification", "Classification", qp.Classifications)
+_AREA_QUERYABLES = {
+    "county": Queryable("county", "SCB county code (2 digits)", qp.CountyCodes),
+    "municipality": Queryable("municipality", "SCB municipality code (4 digits)",
+                              qp.MunicipalityCodes),
+}  # fmt: skip
+QUERYABLES: dict[str, dict[str, Queryable]] = {
+    "incidents": {
+        "type": Queryable("category", "Incident type", qp.IncidentTypes),
+        "severity": Queryable("severity", "Severity", qp.Severities),
+        "status": Queryable("status", "Status", qp.IncidentStatuses),
+        "agency": _AGENCY,
+        "classification": _CLASSIFICATION,
+        **_AREA_QUERYABLES,
+    },
+    "units": {
+        "unit_kind": Queryable("category", "Unit kind", qp.UnitKinds),
+        "status": Queryable("status", "Status", qp.UnitStatuses),
+        "agency": _AGENCY,
+        "classification": _CLASSIFICATION,
+    },
+    "blockages": {
+        "reason": Queryable("category", "Reason", qp.BlockageReasons),
+        "status": Queryable("status", "Status", qp.BlockageStatuses),
+        "agency": _AGENCY,
+        "classification": _CLASSIFICATION,
+        **_AREA_QUERYABLES,
+    },
+    "riskzones": {
+        "risk_class": Queryable("category", "Fire-risk class", qp.Words),
+        "status": Queryable("status", "Status", qp.RiskZoneStatuses),
+    },
+}
+
+
+# -- the query parameters of each resource ---------------------------------------------
+
+Crs = Annotated[qp.one_of(crs.SUPPORTED), Field(json_schema_extra={"format": "uri"})]
+
+
+class Resource(qp.QueryModel):
+    """What every resource takes: ``f``, the format, which is always (Geo)JSON."""
+
+    f: qp.one_of(FORMATS) | None = Field(  # type: ignore[valid-type]
+        None, description="The format: JSON (GeoJSON for features), the only one offered.")
+
+
+class Feature(Resource):
+    crs: Crs = Field(CRS84, description="The CRS of the answer's coordinates (Part 2).")
+
+
+class Items(Feature):
+    """The items of a collection: Part 1's bbox, datetime and limit, Part 2's bbox-crs;
+    a live collection adds its queryables and ``sortby`` (`items_query`)."""
+
+    bbox_crs: Crs = Field(CRS84, alias="bbox-crs", description="The CRS of bbox (Part 2).")
+    bbox: qp.Box | None = Field(
+        None, description="The lower corner, then the upper one, in the axis order of "
+        "bbox-crs; 6 numbers (CRS84 only) give heights, which are ignored. Features "
+        "without a geometry match any box.")  # fmt: skip
+    window: qp.Interval | None = Field(
+        None, alias="datetime", description="An instant or an interval start/end (`..` "
+        "or nothing for an open end), RFC 3339. Features without a time match any.")  # fmt: skip
+    limit: qp.ClampedLimit = Field(
+        DEFAULT_LIMIT, description=f"Features per page (default {DEFAULT_LIMIT}); a larger "
+        f"limit than {qp.MAX_LIMIT} gives at most {qp.MAX_LIMIT}.")  # fmt: skip
+    cursor: str | None = Field(None, description="From the `next` link of the previous page.")
+
+    @model_validator(mode="after")
+    def _box_in_its_crs(self) -> Items:
+        """The box's ranges depend on its CRS: those of CRS84 are checked here, the
+        others' where the box is carried into CRS84 (`_area`)."""
+        if self.bbox is None:
+            return self
+        if self.bbox_crs == CRS84:
+            try:
+                qp.lon_lat(self.bbox)
+            except ValueError as exc:
+                raise qp.Refused("bbox", str(exc)) from None
+        elif len(self.bbox) != 4:
+            raise qp.Refused("bbox", f"expected 4 numbers (in the axis order of bbox-crs), "
+                             f"got {len(self.bbox)}")  # fmt: skip
+        return self
+
+
+def items_query(c: Collection) -> type[Items]:
+    """The items' parameters of ``c``: `Items`, its queryables and, for a live
+    collection, the properties it can be sorted by."""
+    fields: dict[str, Any] = {
+        name: (q.values, Field(frozenset(), description=f"{q.title}: the features whose "
+                               f"{name} is one of these, comma-separated."))
+        for name, q in QUERYABLES.get(c.id, {}).items()
+    }  # fmt: skip
+    if c.kind is not None:
+        fields["sortby"] = (qp.sort_keys(SORTABLE[c.kind]), Field(
+            (), description="Properties to order by, comma-separated, `-` for descending; "
+            "ties keep the order records were created in."))  # fmt: skip
+    name = "".join(part.title() for part in c.id.split("_")) + "Items"
+    return create_model(name, __base__=Items, **fields)
+
+
+ITEMS = {c.id: items_query(c) for c in COLLECTIONS.values()}
+
+
+# -- the routes, each declared with its parameters ------------------------------------
+
+
+@dataclass(frozen=True)
+class _Operation:
+    path: str  # as the OpenAPI document names it
+    summary: str
+    answer: str  # "json", "features" or "schema"
+    queries: tuple[type[qp.QueryModel], ...]  # the query's model; the items', one per collection
+
+
+_OPERATIONS: list[_Operation] = []
+
+
+def _get(
+    path: str,
+    summary: str,
+    answer: str,
+    query: type[qp.QueryModel] | Mapping[str, type[qp.QueryModel]],
+    rules: tuple[str, ...] = (),
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Register a view for ``path`` (or ``rules``) that the API document describes with
+    the parameters of ``query``, and that is given its request's query as ``query``: a
+    400 naming the parameter before the view runs. A mapping gives each collection's
+    model; an unknown collection is a 404, whatever the query."""
+
+    def register(view: Callable[..., Response]) -> Callable[..., Response]:
+        assert "query" in inspect.signature(view).parameters
+
+        @functools.wraps(view)
+        def checked(**kwargs: Any) -> Response:
+            model = query
+            if "collection_id" in kwargs:
+                c = _collection_or_404(kwargs["collection_id"])
+                if isinstance(query, Mapping):
+                    model = query[c.id]
+            return view(**kwargs, query=params.read(model))  # type: ignore[arg-type]
+
+        rule = path.replace("{collectionId}", "<collection_id>")
+        rule = rule.replace("{featureId}", "<path:feature_id>")
+        for each in rules or (rule,):
+            blueprint.add_url_rule(each, view.__name__, checked)
+        models = tuple(query.values()) if isinstance(query, Mapping) else (query,)
+        _OPERATIONS.append(_Operation(path, summary, answer, models))
+        return checked
+
+    return register
+
+
 def _json(data: Any, mimetype: str = JSON, content_crs: str | None = None) -> Response:
     response = Response(orjson.dumps(data), mimetype=mimetype)
     if content_crs is not None:
@@ -117,25 +279,6 @@ def _base() -> str:
     return request.url_root.rstrip("/") + blueprint.url_prefix
 
 
-def _only(*known: str) -> None:
-    params.refuse_unknown(request.args, (*known, "f"))
-    form = request.args.get("f")
-    if form is not None and form not in FORMATS:
-        raise Problem.field(400, "f", f"{form!r} is not offered; use json")
-
-
-def _crs(name: str) -> str:
-    """The CRS named by query parameter ``name`` (one of those every collection offers),
-    CRS84 when it is absent."""
-    uri = request.args.get(name)
-    if uri is None:
-        return CRS84
-    if uri not in crs.SUPPORTED:
-        offered = ", ".join(crs.SUPPORTED)
-        raise Problem.field(400, name, f"{uri!r} is not offered; offered: {offered}")
-    return uri
-
-
 def _collection_or_404(collection_id: str) -> Collection:
     found = COLLECTIONS.get(collection_id)
     if found is None:
@@ -143,10 +286,8 @@ def _collection_or_404(collection_id: str) -> Collection:
     return found
 
 
-@blueprint.get("")
-@blueprint.get("/")
-def landing() -> Response:
-    _only()
+@_get("/", "Landing page", "json", Resource, rules=("", "/"))
+def landing(query: Resource) -> Response:
     base = _base()
     return _json({
         "title": "georisk OGC API - Features",
@@ -165,15 +306,13 @@ def landing() -> Response:
     })  # fmt: skip
 
 
-@blueprint.get("/conformance")
-def conformance() -> Response:
-    _only()
+@_get("/conformance", "Conformance classes", "json", Resource)
+def conformance(query: Resource) -> Response:
     return _json({"conformsTo": CONFORMANCE})
 
 
-@blueprint.get("/collections")
-def collections() -> Response:
-    _only()
+@_get("/collections", "Collections", "json", Resource)
+def collections(query: Resource) -> Response:
     base = _base()
     return _json({
         "links": [{"href": f"{base}/collections", "rel": "self", "type": JSON}],
@@ -181,10 +320,9 @@ def collections() -> Response:
     })  # fmt: skip
 
 
-@blueprint.get("/collections/<collection_id>")
-def collection(collection_id: str) -> Response:
-    _only()
-    return _json(_describe(_collection_or_404(collection_id)))
+@_get("/collections/{collectionId}", "A collection", "json", Resource)
+def collection(collection_id: str, query: Resource) -> Response:
+    return _json(_describe(COLLECTIONS[collection_id]))
 
 
 def _describe(c: Collection) -> dict[str, Any]:
@@ -244,51 +382,45 @@ class Area:
         return shapely.intersects(shapes, self.box) | shapely.is_missing(shapes)
 
 
-def _area() -> Area | None:
-    box_crs = _crs("bbox-crs")
-    text = request.args.get("bbox")
-    if text is None:
+def _area(query: Items) -> Area | None:
+    if query.bbox is None:
         return None
-    if box_crs == CRS84:
-        lon_lat = params.bbox(text)
-        assert lon_lat is not None
-        box = shapely.box(*lon_lat)
+    if query.bbox_crs == CRS84:
+        box = shapely.box(*qp.lon_lat(query.bbox))
         return Area(CRS84, box, box.bounds)
-    numbers = params.bbox_values(text, "in the axis order of bbox-crs", heights=False)
-    assert numbers is not None
     try:
-        box = crs.box_in(numbers, box_crs)
-        area = crs.box_area(box, box_crs)
+        box = crs.box_in(query.bbox, query.bbox_crs)  # type: ignore[arg-type]
+        area = crs.box_area(box, query.bbox_crs)
     except crs.OutsideCrs as exc:
         raise Problem.field(400, "bbox", str(exc)) from None
     west, south, east, north = area.bounds  # widened by ~1 cm: the transform's rounding
     slack = 1e-7
-    return Area(box_crs, box, (west - slack, south - slack, east + slack, north + slack))
+    return Area(query.bbox_crs, box, (west - slack, south - slack, east + slack, north + slack))
 
 
-@blueprint.get("/collections/<collection_id>/items")
-def items(collection_id: str) -> Response:
-    c = _collection_or_404(collection_id)
-    queryables = QUERYABLES.get(c.id, {})
-    _only(*ITEMS_PARAMETERS, *queryables, *(["sortby"] if c.kind else []))
-    target = _crs("crs")
-    area = _area()
-    start, end = params.datetime_window(request.args.get("datetime"))
-    limit = params.limit(request.args.get("limit"), DEFAULT_LIMIT, clamp=True)
-    cursor = request.args.get("cursor")
+@_get("/collections/{collectionId}/items", "Features", "features", ITEMS)
+def items(collection_id: str, query: Items) -> Response:
+    c = COLLECTIONS[collection_id]
+    target = query.crs
+    area = _area(query)
+    start, end = query.window or (None, None)
+    limit = query.limit
     if c.kind is not None:
-        query = Query(c.kind, bbox=None if area is None else area.search, start=start,
-                      end=end, limit=limit, unplaced_match=True,
-                      sort=params.sortby(request.args.get("sortby"), SORTABLE[c.kind]),
-                      **_property_filters(queryables))  # fmt: skip
-        found = listing.page(current_viewer(), query, cursor,
-                             {name: request.args.get(name) for name in ("bbox", "bbox-crs")})
+        filters = {q.field: getattr(query, name) for name, q in QUERYABLES.get(c.id, {}).items()}
+        found = listing.page(
+            current_viewer(),
+            Query(c.kind, bbox=None if area is None else area.search, start=start, end=end,
+                  limit=limit, unplaced_match=True, sort=query.sortby,  # type: ignore[attr-defined]
+                  **filters),
+            query.cursor,
+            {name: request.args.get(name) for name in ("bbox", "bbox-crs")},
+        )  # fmt: skip
         features, following = found.features, found.next_cursor
         if area is not None and area.crs != CRS84:  # the store chose by the box's extent
             features = area.holds(features)
         features = _in_crs(features, target)
     else:
-        features, following = _area_page(c.id, area, target, limit, cursor)
+        features, following = _area_page(c.id, area, target, limit, query.cursor)
     base = f"{_base()}/collections/{c.id}/items"
     links = [{"href": request.url, "rel": "self", "type": GEOJSON, "title": "This page"}]
     if following is not None:
@@ -316,11 +448,10 @@ def _in_crs(features: list[dict[str, Any]], target: str) -> list[dict[str, Any]]
     return [{**f, "geometry": g} for f, g in zip(features, moved, strict=True)]
 
 
-@blueprint.get("/collections/<collection_id>/items/<path:feature_id>")
-def item(collection_id: str, feature_id: str) -> Response:
-    c = _collection_or_404(collection_id)
-    _only("crs")
-    target = _crs("crs")
+@_get("/collections/{collectionId}/items/{featureId}", "A feature", "features", Feature)
+def item(collection_id: str, feature_id: str, query: Feature) -> Response:
+    c = COLLECTIONS[collection_id]
+    target = query.crs
     if c.kind is not None:
         record = listing.store().get(c.kind, feature_id)
         found = None if record is None else presenting.feature(current_viewer(), record)
@@ -339,94 +470,17 @@ def item(collection_id: str, feature_id: str) -> Response:
     return _json(out, GEOJSON, content_crs=target)
 
 
-# -- queryables: properties the items can be filtered by -----------------------------
-
-
-@dataclass(frozen=True)
-class Queryable:
-    field: str  # the `Query` field it filters
-    title: str
-    values: tuple[str, ...] = ()  # the vocabulary, if closed
-
-
-def _vocabulary(members: type) -> tuple[str, ...]:
-    return tuple(member.value for member in members)
-
-
-_COMMON_QUERYABLES = {
-    "status": None,  # per collection below
-    "agency": Queryable("agency", "Owning agency", _vocabulary(Agency)),
-    "classification": Queryable("classification", "Classification",
-                                _vocabulary(Classification)),
-}  # fmt: skip
-_AREA_QUERYABLES = {
-    "county": Queryable("county", "SCB county code (2 digits)"),
-    "municipality": Queryable("municipality", "SCB municipality code (4 digits)"),
-}
-QUERYABLES: dict[str, dict[str, Queryable]] = {
-    "incidents": {
-        "type": Queryable("category", "Incident type", _vocabulary(IncidentType)),
-        "severity": Queryable("severity", "Severity", ("1", "2", "3", "4", "5")),
-        "status": Queryable("status", "Status", _vocabulary(IncidentStatus)),
-        "agency": _COMMON_QUERYABLES["agency"],
-        "classification": _COMMON_QUERYABLES["classification"],
-        **_AREA_QUERYABLES,
-    },
-    "units": {
-        "unit_kind": Queryable("category", "Unit kind", _vocabulary(UnitKind)),
-        "status": Queryable("status", "Status", _vocabulary(UnitStatus)),
-        "agency": _COMMON_QUERYABLES["agency"],
-        "classification": _COMMON_QUERYABLES["classification"],
-    },
-    "blockages": {
-        "reason": Queryable("category", "Reason", _vocabulary(BlockageReason)),
-        "status": Queryable("status", "Status", _vocabulary(BlockageStatus)),
-        "agency": _COMMON_QUERYABLES["agency"],
-        "classification": _COMMON_QUERYABLES["classification"],
-        **_AREA_QUERYABLES,
-    },
-    "riskzones": {
-        "risk_class": Queryable("category", "Fire-risk class"),
-        "status": Queryable("status", "Status", _vocabulary(RiskZoneStatus)),
-    },
-}
-
-
-def _property_filters(queryables: dict[str, Queryable]) -> dict[str, frozenset]:
-    """``name=value`` (or ``name=a,b``: any of them) for each queryable given."""
-    filters: dict[str, frozenset] = {}
-    for name, queryable in queryables.items():
-        text = request.args.get(name)
-        if text is None:
-            continue
-        if queryable.values:
-            values: frozenset = params.choices(text, name, queryable.values)
-        elif name in _AREA_QUERYABLES:
-            values = params.codes(text, name, 2 if name == "county" else 4)
-        else:
-            values = frozenset(v.strip() for v in text.split(",") if v.strip())
-        if queryable.field == "severity":
-            values = frozenset(int(v) for v in values)
-        filters[queryable.field] = values
-    return filters
-
-
-@blueprint.get("/collections/<collection_id>/queryables")
-def queryables(collection_id: str) -> Response:
+@_get("/collections/{collectionId}/queryables", "Queryables", "schema", Resource)
+def queryables(collection_id: str, query: Resource) -> Response:
     """The properties items can be filtered by (OGC API - Features Part 3, as query
-    parameters), as a JSON Schema. Filters and `sortby` act on the records as the viewer
-    is shown them."""
-    c = _collection_or_404(collection_id)
-    _only()
+    parameters), as a JSON Schema: each one's values as its parameter takes them.
+    Filters and `sortby` act on the records as the viewer is shown them."""
+    c = COLLECTIONS[collection_id]
     href = f"{_base()}/collections/{c.id}/queryables"
-    properties: dict[str, Any] = {}
-    for name, q in QUERYABLES.get(c.id, {}).items():
-        schema: dict[str, Any] = {"title": q.title, "type": "string"}
-        if q.field == "severity":
-            schema = {"title": q.title, "type": "integer", "minimum": 1, "maximum": 5}
-        elif q.values:
-            schema["enum"] = list(q.values)
-        properties[name] = schema
+    properties = {
+        name: {"title": q.title, **TypeAdapter(q.values).json_schema()["items"]}
+        for name, q in QUERYABLES.get(c.id, {}).items()
+    }
     return _json({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": href,
@@ -487,86 +541,81 @@ def _area_page(
 # -- the OpenAPI 3.0 document of this API, and its page --------------------------------
 
 
+# (Not in the document they are: they take only `f`, as every resource does.)
+
+
 @blueprint.get("/api")
 def api_document() -> Response:
-    _only()
+    params.read(Resource)
     return _json(_openapi(_base()), OPENAPI_30)
 
 
 @blueprint.get("/api.html")
 def api_page() -> Response:
-    _only()
+    params.read(Resource)
     return swagger_page(url_for("ogc.api_document"), "georisk OGC API - Features")
 
 
 def _openapi(base: str) -> dict[str, Any]:
-    ok = {"description": "Success.", "content": {JSON: {"schema": {"type": "object"}}}}
+    """The document, from the routes' declarations: each operation's parameters are
+    those its model takes (`app.openapi.query_parameters`), so what is checked and what
+    is documented are one. The items of every collection share one path; there, each
+    parameter is described once, with the values any collection takes (each takes its
+    own: see its queryables)."""
     content_crs = {"Content-Crs": {
         "description": "The CRS of the coordinates, as a URI in angle brackets.",
         "schema": {"type": "string"}}}  # fmt: skip
-    features = {"description": "Features.", "headers": content_crs,
-                "content": {GEOJSON: {"schema": {"type": "object"}}}}  # fmt: skip
+    answers = {
+        "json": {"description": "Success.", "content": {JSON: {"schema": {"type": "object"}}}},
+        "features": {"description": "Features.", "headers": content_crs,
+                     "content": {GEOJSON: {"schema": {"type": "object"}}}},
+        "schema": {"description": "A JSON Schema.", "content": {
+            "application/schema+json": {"schema": {"type": "object"}}}},
+    }  # fmt: skip
     problem = {"description": "An error (RFC 9457).",
                "content": {"application/problem+json": {"schema": {"type": "object"}}}}  # fmt: skip
-    collection_id = {"name": "collectionId", "in": "path", "required": True,
-                     "schema": {"type": "string", "enum": list(COLLECTIONS)}}  # fmt: skip
-    crs_schema = {"type": "string", "format": "uri", "enum": list(crs.SUPPORTED),
-                  "default": CRS84}  # fmt: skip
-    crs_param = {"name": "crs", "in": "query", "required": False, "style": "form",
-                 "explode": False, "schema": crs_schema}  # fmt: skip
-    query = [
-        {"name": "bbox", "in": "query", "required": False, "style": "form", "explode": False,
-         "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}},
-        {"name": "bbox-crs", "in": "query", "required": False, "style": "form",
-         "explode": False, "schema": crs_schema},
-        {"name": "datetime", "in": "query", "required": False, "style": "form",
-         "explode": False, "schema": {"type": "string"}},
-        {"name": "limit", "in": "query", "required": False, "style": "form", "explode": False,
-         "schema": {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT,
-                    "default": DEFAULT_LIMIT}},
-        {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
-        crs_param,
-        {"name": "sortby", "in": "query", "required": False, "style": "form",
-         "explode": False, "description": "Properties to order by, `-` for descending "
-         "(the live collections; see their queryables' neighbours in the JSON API).",
-         "schema": {"type": "array", "items": {"type": "string"}}},
-    ]  # fmt: skip
-    queryable_names = sorted({name for q in QUERYABLES.values() for name in q})
-    query += [
-        {"name": name, "in": "query", "required": False, "style": "form", "explode": False,
-         "description": "A queryable of the collections that list it at .../queryables: "
-         "the features whose value is one of these.",
-         "schema": {"type": "array", "items": {"type": "string"}}}
-        for name in queryable_names
-    ]  # fmt: skip
-    schema_answer = {"description": "A JSON Schema.", "content": {
-        "application/schema+json": {"schema": {"type": "object"}}}}  # fmt: skip
-    form = {"name": "f", "in": "query", "required": False,
-            "schema": {"type": "string", "enum": list(FORMATS)}}  # fmt: skip
-
-    def get(summary: str, answer: dict, parameters: list | None = None) -> dict:
-        return {"get": {"summary": summary, "parameters": [*(parameters or []), form],
-                        "responses": {"200": answer, "400": problem, "401": problem,
-                                      "404": problem, "default": problem}}}  # fmt: skip
-
-    feature_id = {"name": "featureId", "in": "path", "required": True,
-                  "schema": {"type": "string"}}  # fmt: skip
+    path_params = {
+        "{collectionId}": {"name": "collectionId", "in": "path", "required": True,
+                           "schema": {"type": "string", "enum": list(COLLECTIONS)}},
+        "{featureId}": {"name": "featureId", "in": "path", "required": True,
+                        "schema": {"type": "string"}},
+    }  # fmt: skip
+    paths = {}
+    for op in _OPERATIONS:
+        parameters = [p for key, p in path_params.items() if key in op.path]
+        parameters += _united([query_parameters(model, "3.0") for model in op.queries])
+        paths[op.path] = {"get": {
+            "summary": op.summary, "parameters": parameters,
+            "responses": {"200": answers[op.answer], "400": problem, "401": problem,
+                          "404": problem, "414": URI_TOO_LONG, "default": problem},
+        }}  # fmt: skip
     return {
         "openapi": "3.0.3",
         "info": {"title": "georisk OGC API - Features", "version": "1.0"},
         "servers": [{"url": base}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
-        "paths": {
-            "/": get("Landing page", ok),
-            "/conformance": get("Conformance classes", ok),
-            "/collections": get("Collections", ok),
-            "/collections/{collectionId}": get("A collection", ok, [collection_id]),
-            "/collections/{collectionId}/queryables": get("Queryables", schema_answer,
-                                                          [collection_id]),
-            "/collections/{collectionId}/items": get("Features", features,
-                                                     [collection_id, *query]),
-            "/collections/{collectionId}/items/{featureId}": get(
-                "A feature", features, [collection_id, feature_id, crs_param]),
-        },
-    }  # fmt: skip
+        "paths": paths,
+    }
+
+
+def _united(per_model: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Parameters of several models as one list, each name once: where the models'
+    vocabularies differ (``status``, ``sortby``), the values of all of them."""
+    out: dict[str, dict[str, Any]] = {}
+    for parameters in per_model:
+        for param in parameters:
+            known = out.setdefault(param["name"], param)
+            if known is param or known == param:
+                continue
+            mine, theirs = known["schema"], param["schema"]
+            if "items" in mine and "items" in theirs:
+                mine, theirs = mine["items"], theirs["items"]
+            if "enum" in mine and "enum" in theirs:
+                mine["enum"] += [value for value in theirs["enum"] if value not in mine["enum"]]
+                if not known.get("description", "").endswith(_EACH_ITS_OWN):
+                    known["description"] = known.get("description", "") + _EACH_ITS_OWN
+    return list(out.values())
+
+
+_EACH_ITS_OWN = " (The values of every collection: each takes its own, as its queryables say.)"

@@ -1,15 +1,20 @@
 """The OpenAPI 3.1 document of the JSON API, generated from the code that serves it.
 
 Routes are declared once, with `Api.route`: the same declaration registers the Flask
-view and describes the operation (path, parameters, the pydantic model that validates
-the body, the answer's model). The schemas are pydantic's, so the rules the service
-enforces and the rules the document states cannot drift apart.
+view and describes the operation (path, the query's model, the pydantic model that
+validates the body, the answer's model). The query is checked against its model before
+the view runs, and the schemas are pydantic's, so the rules the service enforces and
+the rules the document states cannot drift apart. `query_parameters` also writes the
+OGC API's parameters (OpenAPI 3.0), from its own models.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
+import inspect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +22,9 @@ from flask import Blueprint
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from app import schemas
+from app import params, schemas
+from app.server import MAX_REQUEST_LINE
+from georisk.queryparams import QueryModel
 
 _REF = "#/components/schemas/{model}"
 
@@ -38,11 +45,16 @@ class Operation:
     summary: str
     tag: str
     body: type[BaseModel] | None
-    params: tuple[Param, ...]
+    params: tuple[Param, ...]  # path and header parameters
+    query: type[QueryModel]
     status: int
     answer: type[BaseModel] | None
     write: bool
     description: str = ""
+
+
+class NoQuery(QueryModel):
+    """The query of an operation that takes no parameters: any is refused."""
 
 
 class Api:
@@ -63,24 +75,35 @@ class Api:
         summary: str,
         tag: str,
         body: type[BaseModel] | None = None,
-        params: Sequence[Param] = (),
+        query: type[QueryModel] = NoQuery,
         status: int = 200,
         answer: type[BaseModel] | None = None,
         write: bool = False,
         description: str = "",
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register ``view`` for ``method`` and ``path``. Its query is read into ``query``
+        (a 400 naming the parameter, before the view runs) and given to the view as its
+        argument ``query`` if it takes one."""
+
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
+            takes_query = "query" in inspect.signature(view).parameters
+
+            @functools.wraps(view)
+            def checked(*args: Any, **kwargs: Any) -> Any:
+                given = params.read(query)
+                return view(*args, **kwargs, **({"query": given} if takes_query else {}))
+
             rule = re.sub(r"\{(\w+)\}", r"<\1>", path)
-            self.blueprint.add_url_rule(rule, view.__name__, view, methods=[method])
+            self.blueprint.add_url_rule(rule, view.__name__, checked, methods=[method])
             path_params = tuple(
                 Param(name, "path", f"The {name.replace('_', ' ')}.", _ID_SCHEMA, True)
                 for name in re.findall(r"\{(\w+)\}", path)
             )
             self.operations.append(
-                Operation(method, path, summary, tag, body, path_params + tuple(params),
-                          status, answer, write, description or (view.__doc__ or "").strip())
+                Operation(method, path, summary, tag, body, path_params, query, status,
+                          answer, write, description or (view.__doc__ or "").strip())
             )  # fmt: skip
-            return view
+            return checked
 
         return register
 
@@ -113,24 +136,25 @@ class Api:
         }  # fmt: skip
 
     def _operation(self, op: Operation, refs: dict) -> dict[str, Any]:
-        params = list(op.params)
+        others = list(op.params)
         if op.write:
-            params.append(IDEMPOTENCY_KEY)
+            others.append(IDEMPOTENCY_KEY)
         out: dict[str, Any] = {
             "operationId": op.path.strip("/").replace("/", "_").replace("{", "").replace("}", "")
             + "_" + op.method.lower(),
             "summary": op.summary,
             "tags": [op.tag],
             "parameters": [
-                {"name": p.name, "in": p.where, "description": p.description,
-                 "required": p.required, "schema": p.schema}
-                for p in params
+                *({"name": p.name, "in": p.where, "description": p.description,
+                   "required": p.required, "schema": p.schema} for p in others),
+                *query_parameters(op.query),
             ],
             "responses": {
+                "414": URI_TOO_LONG,
                 "default": {
                     "description": "An error (RFC 9457 problem details).",
                     "content": {"application/problem+json": {"schema": _ref(schemas.Problem)}},
-                }
+                },
             },
         }  # fmt: skip
         if op.description:
@@ -155,6 +179,14 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
 
 _ID_SCHEMA = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"}
 
+#: The one error that is not problem+json: the server refuses a request line it will not
+#: read (a query of many long values) before the service sees the request.
+URI_TOO_LONG = {
+    "description": f"The request line (method, path and query) is longer than "
+    f"{MAX_REQUEST_LINE:,} bytes; the web server refuses it, as a page.",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
+
 IDEMPOTENCY_KEY = Param(
     "Idempotency-Key",
     "header",
@@ -162,3 +194,66 @@ IDEMPOTENCY_KEY = Param(
     "body answers as the first request did and writes nothing new.",
     {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[\\x21-\\x7e]+$"},
 )
+
+
+# -- query parameters, from the model that checks them ------------------------------------
+
+
+def query_parameters(model: type[QueryModel], openapi: str = "3.1") -> list[dict[str, Any]]:
+    """The OpenAPI parameter objects of ``model``'s fields, named as a query names them,
+    with the schema pydantic writes for each (its bounds, vocabulary and examples). Lists
+    are comma-separated (form style, not exploded), as every georisk query takes them.
+    ``openapi`` "3.0" writes what OpenAPI 3.0 allows (``example``, no ``const``)."""
+    document = model.model_json_schema(by_alias=True, mode="validation")
+    definitions = document.get("$defs", {})
+    required = set(document.get("required", ()))
+    out = []
+    for name, schema in document["properties"].items():
+        schema = _without_null(_inlined(schema, definitions))
+        schema.pop("title", None)
+        description = schema.pop("description", None)
+        if openapi.startswith("3.0"):
+            schema = _as_openapi_30(schema)
+        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required,
+                                 "style": "form", "explode": False, "schema": schema}  # fmt: skip
+        if description:
+            param["description"] = description
+        out.append(param)
+    return out
+
+
+def _inlined(schema: Any, definitions: dict[str, Any]) -> Any:
+    """``schema`` with every ``$ref`` to ``definitions`` replaced by what it names: a
+    parameter's schema must stand alone."""
+    if isinstance(schema, list):
+        return [_inlined(item, definitions) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if "$ref" in schema:
+        named = definitions[schema["$ref"].rsplit("/", 1)[1]]
+        return _inlined({**named, **{k: v for k, v in schema.items() if k != "$ref"}},
+                        definitions)  # fmt: skip
+    return {key: _inlined(value, definitions) for key, value in schema.items()}
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional field's schema without its ``null`` branch: a query parameter is
+    absent, never null."""
+    branches = [b for b in schema.get("anyOf", ()) if b != {"type": "null"}]
+    if "anyOf" not in schema or len(branches) != 1:
+        return copy.deepcopy(schema)
+    rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
+    return copy.deepcopy({**branches[0], **rest})
+
+
+def _as_openapi_30(schema: Any) -> Any:
+    if isinstance(schema, list):
+        return [_as_openapi_30(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _as_openapi_30(value) for key, value in schema.items()}
+    if "examples" in out:
+        out["example"] = out.pop("examples")[0]
+    if "const" in out:
+        out["enum"] = [out.pop("const")]
+    return out

@@ -15,7 +15,14 @@ import orjson
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from georisk.errors import Conflict, FieldError, GeoriskError, NotFound, ValidationError
+from georisk.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    GeoriskError,
+    NotFound,
+    ValidationError,
+)
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -79,6 +86,10 @@ def install(app: Flask) -> None:
     @app.errorhandler(Conflict)
     def _conflict(exc: Conflict) -> Response:
         return problem_response(409, str(exc))
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(exc: Forbidden) -> Response:
+        return problem_response(403, str(exc))
 
     @app.errorhandler(GeoriskError)
     def _other(exc: GeoriskError) -> Response:

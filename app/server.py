@@ -13,6 +13,11 @@ from gunicorn.app.base import BaseApplication
 
 from app import create_app
 
+#: The longest request line (method, path and query) the server reads, in bytes (gunicorn's
+#: default, set here so the API documents can say it): a longer one is refused with a 414
+#: of gunicorn's own, as text/html, before the service sees the request.
+MAX_REQUEST_LINE = 4094
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, config: dict[str, Any], options: dict[str, Any]):
@@ -52,5 +57,6 @@ def serve(config: dict[str, Any], host: str, port: int, workers: int, threads: i
         "timeout": 60,
         "graceful_timeout": 10,
         "control_socket_disable": True,  # several instances may run side by side
+        "limit_request_line": MAX_REQUEST_LINE,
     }
     _Gunicorn(config, options).run()

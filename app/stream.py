@@ -26,12 +26,15 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 
 import orjson
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
+from pydantic import Field
 
+from app import params
 from app.auth import current_viewer
 from app.problems import Problem
 from georisk.access import Lookup, Viewer, present_event, view_of
 from georisk.journal import Event
+from georisk.queryparams import QueryModel, SeqNumber
 from georisk.store import Store
 
 blueprint = Blueprint("stream", __name__)
@@ -231,19 +234,23 @@ def install(app) -> None:
     app.register_blueprint(blueprint)
 
 
+class Cursor(QueryModel):
+    after: SeqNumber | None = Field(
+        None, description="Your view's sequence number to continue after (default: the "
+        "live edge).")  # fmt: skip
+
+
 def _start(viewer: Viewer) -> tuple[int, int]:
     """Where the client stands: (journal seq, its position in the viewer's view).
     ``Last-Event-ID`` (a reconnect) wins over ``?after=`` (the first connection); both are
-    positions in the viewer's view. Without either, the live edge."""
+    positions in the viewer's view, of the same kind. Without either, the live edge."""
     store: Store = current_app.extensions["georisk.store"]
     view = view_of(viewer)
-    for name, text in (("Last-Event-ID", request.headers.get("Last-Event-ID")),
-                       ("after", request.args.get("after"))):  # fmt: skip
-        if text is None or text == "":
-            continue
-        if not (text.isascii() and text.isdigit()) or len(text) > 18:
-            raise Problem.field(400, name, f"{text!r} is not a sequence number (0 or more)")
-        seq = store.seq_of_position(view, int(text))
+    after = params.read(Cursor).after
+    resumed = params.header(SeqNumber, "Last-Event-ID")
+    position = resumed if resumed is not None else after
+    if position is not None:
+        seq = store.seq_of_position(view, position)
         return seq, store.view_position(view, seq)
     seq = store.last_seq()
     return seq, store.view_position(view, seq)

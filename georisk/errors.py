@@ -39,3 +39,8 @@ class NotFound(GeoriskError):
 
 class Conflict(GeoriskError):
     """The command contradicts the current state (closing twice, duplicate id...)."""
+
+
+class Forbidden(GeoriskError):
+    """The access policy does not let this viewer do what it asked (export the picture
+    at a past time without the right to read history)."""

@@ -14,6 +14,7 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
+import flask
 import pytest
 import shapely
 from click.testing import CliRunner
@@ -22,12 +23,17 @@ import app.export as export_module
 from app import create_app
 from app.cli import export_command
 from georisk import commands as c
-from georisk.access import Viewer, present_all
+from georisk.access import Role, Viewer, present_all
+from georisk.errors import Forbidden
 from georisk.firerisk.classes import SWEDEN
 from georisk.identity import Tokens
 from georisk.model import Agency, Classification, RiskZone
+from georisk.queryparams import read
 from georisk.store import SQLiteStore
 from georisk.timeutil import format_utc, to_micros, utc_now
+from layers.briefing import render
+from layers.briefing_export import ExportOptions, build
+from layers.units import DEFAULT_STALE_AFTER_S
 from tests import browser
 from tests.api_support import bearer, running_service
 from tests.factories import POLICE, RESCUE, blockage, incident, unit
@@ -154,6 +160,56 @@ def test_cli_names_whose_view_it_exports(world, tmp_path):
     same = _get(world, f"exported_at={EXPORTED}").get_data()
     # the CLI's viewer is named police-operator, the token's police: only that line differs
     assert (tmp_path / "a.html").read_bytes().replace(b"police-operator", b"police") == same
+
+
+def test_the_briefing_is_assembled_from_the_store_without_the_service(world):
+    """`layers.briefing_export.build` needs the store, the viewer and the options: the
+    same bytes as the endpoint's, with no Flask app anywhere; a past time the viewer may
+    not read is the core's Forbidden."""
+    assert not flask.has_app_context()
+    store = SQLiteStore(world["db"])
+    try:
+        options = read(ExportOptions, {"exported_at": EXPORTED})
+        police = Viewer("police", Agency.POLICE, Role.OPERATOR)
+        html = render(build(store, police, options, DEFAULT_STALE_AFTER_S))
+        assert html.encode() == _get(world, f"exported_at={EXPORTED}").get_data()
+        assert build(store, police, options, 60).stale_after_s == 60
+        past = read(ExportOptions, {"at": format_utc(BASE + timedelta(hours=2))})
+        with pytest.raises(Forbidden, match="may not export the picture at a past time"):
+            build(store, Viewer("v", Agency.CENTRE, Role.VIEWER), past, DEFAULT_STALE_AFTER_S)
+    finally:
+        store.close()
+
+
+def test_the_cli_export_reads_the_endpoints_options_and_builds_no_app(world, tmp_path,
+                                                                       monkeypatch):  # fmt: skip
+    def no_app(*args, **kwargs):
+        raise AssertionError("georisk export built a Flask app")
+
+    monkeypatch.setattr("app.create_app", no_app)
+    runner = CliRunner()
+    base = ["--db", str(world["db"]), "-o", str(tmp_path / "b.html"), "--agency", "police",
+            "--role", "operator", "--exported-at", EXPORTED]  # fmt: skip
+    done = runner.invoke(export_command, [*base, "--layers", "units", "--lang", "en"])
+    assert done.exit_code == 0, done.output
+    query = f"exported_at={EXPORTED}&layers=units&lang=en"
+    same = _get(world, query).get_data()
+    assert (tmp_path / "b.html").read_bytes().replace(b"police-operator", b"police") == same
+    for args, words in (
+        (["--tiles", "https://t.example/{z}/{x}/{y}.png"], "--tiles-attribution: required"),
+        (["--layers", "secrets"], "--layers: 'secrets' is not one of"),
+        (["--steps", "49"], "--steps: must be between 2 and 48"),
+        (["--county", "18", "--bbox", "14,59,15,60"], "--bbox: give one area"),
+    ):
+        refused = runner.invoke(export_command, [*base, *args])
+        assert refused.exit_code != 0, args
+        (line,) = [x for x in refused.output.splitlines() if x.startswith("Error:")]
+        assert words in line, (args, line)
+    viewer = ["--db", str(world["db"]), "-o", str(tmp_path / "c.html"), "--agency", "centre",
+              "--at", format_utc(BASE + timedelta(hours=2))]  # fmt: skip
+    refused = runner.invoke(export_command, viewer)
+    assert refused.exit_code != 0 and "may not export the picture at a past time" in refused.output
+    assert not (tmp_path / "c.html").exists()
 
 
 @needs_browser

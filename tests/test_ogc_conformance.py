@@ -44,8 +44,8 @@ import shapely
 
 from app.ogc import COLLECTIONS as OGC_COLLECTIONS
 from app.ogc import OPENAPI_30
-from app.params import MAX_LIMIT
 from georisk.crs import CRS84, SUPPORTED
+from georisk.queryparams import MAX_LIMIT
 from georisk.timeutil import parse_instant
 from tests.api_support import running_service
 from tests.factories import T0

@@ -3,14 +3,15 @@ service: no 5xx, and every answer matches the documented schema and media type."
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import shapely
 
-from app.api import API
 from georisk import commands as c
 from georisk.store import SQLiteStore
 from tests.api_support import make_token, running_service
@@ -32,6 +33,10 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_breaks(db_path, tmp_p
     command = str(runner) if runner.exists() else shutil.which("schemathesis")
     assert command, "schemathesis is in the test extra: pip install -e '.[test]'"
     with running_service(db_path) as base:
+        request = urllib.request.Request(f"{base}/api/v1/openapi.json",
+                                         headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request) as answer:
+            operations = sum(len(item) for item in json.load(answer)["paths"].values())
         result = subprocess.run(
             [command, "run", f"{base}/api/v1/openapi.json",
              "--header", f"Authorization: Bearer {token}",
@@ -43,4 +48,6 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_breaks(db_path, tmp_p
         )  # fmt: skip
     report = result.stdout[-6000:]
     assert result.returncode == 0, report
-    assert f"Tested: {len(API.operations)}" in report, report  # every operation was exercised
+    # every operation of the document was exercised (counted in the document the service
+    # serves: this process may not have imported every module that declares one)
+    assert operations >= 27 and f"Tested: {operations}" in report, report

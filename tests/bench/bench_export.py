@@ -3,7 +3,7 @@ and time until the file is open and drawn in headless Chromium from disk, offlin
 
 5,000 open incidents, 1,000 units, 200 blockages and a day of risk zones (the live
 map's benchmark seed), exported for the joint centre's analyst through the real
-export code (`app.export`) in an app context, as the CLI does.
+export code (`layers.briefing_export`), as the CLI does.
 
 Run: .venv/bin/python -m tests.bench.bench_export
 """
@@ -16,11 +16,13 @@ import time
 import zlib
 from pathlib import Path
 
-from app import create_app
-from app.export import build, parse_options
 from georisk.access import Role, Viewer
 from georisk.model import Agency
+from georisk.queryparams import read
+from georisk.store import open_store
 from layers.briefing import data_json, render
+from layers.briefing_export import ExportOptions, build
+from layers.units import DEFAULT_STALE_AFTER_S
 from tests import browser
 from tests.bench.common import report
 from tests.bench.livemap_seed import seed
@@ -32,16 +34,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "georisk.db"
         seed(db)
-        app = create_app({"DB": str(db)})
         viewer = Viewer("analytiker", Agency.CENTRE, Role.ANALYST)
-        options = parse_options({"exported_at": "2026-07-10T10:00:00Z"})
-        with app.app_context():
-            store = app.extensions["georisk.store"]
-            render(build(store, viewer, options))  # warm: boundaries, roads, assets
+        options = read(ExportOptions, {"exported_at": "2026-07-10T10:00:00Z"})
+        store = open_store(db)
+        try:
+            render(build(store, viewer, options, DEFAULT_STALE_AFTER_S))  # warm: boundaries...
             started = time.perf_counter()
-            briefing = build(store, viewer, options)
+            briefing = build(store, viewer, options, DEFAULT_STALE_AFTER_S)
             html = render(briefing)
             seconds = time.perf_counter() - started
+        finally:
+            store.close()
         size = len(html.encode())
         data = len(data_json(briefing).encode())
         scripts = sum(len(m.encode()) for m in re.findall(r"<script>.*?</script>", html, re.S))
