@@ -8,6 +8,7 @@ import click
 
 from georisk import settings
 from georisk.cli import cli
+from georisk.cli.paths import OutputFile
 from georisk.cli.store_commands import db_option, instant_option
 from georisk.texts import DEFAULT_LANG, LANGS
 
@@ -66,7 +67,7 @@ def demo_command(db: str, host: str, port: int, seed: int, incidents: int, units
 
 @cli.command("export")
 @db_option
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--output", "output", required=True, type=OutputFile(),
               help="The .html file to write.")  # fmt: skip
 @click.option("--at", help="The picture at this past time (ISO 8601 with zone); default now.")
 @click.option("--from", "start", help="Start of a time window (with --to): a time slider.")

@@ -84,7 +84,8 @@ def read(model: type[Q], given: Mapping[str, str | None]) -> Q:
     known = sorted(names(model))
     unknown = sorted(set(args) - set(known))
     if unknown:
-        reason = f"unknown query parameter; known: {', '.join(known)}"
+        reason = (f"unknown query parameter; known: {', '.join(known)}" if known
+                  else "unknown query parameter; this operation takes none")
         raise ValidationError([FieldError(name, reason) for name in unknown])
     try:
         return model.model_validate(args)

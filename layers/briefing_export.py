@@ -65,6 +65,21 @@ def _in_area(code: str) -> str:
     return code
 
 
+def _meets_area(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """A box must meet the operating area: one that does not, but would with its numbers
+    in latitude-first order, is named for what it most likely is."""
+    area = _whole_area()
+    if shapely.intersects(area, shapely.box(*box)):
+        return box
+    south, west, north, east = box
+    if shapely.intersects(area, shapely.box(west, south, east, north)):
+        raise ValueError(
+            f"{','.join(f'{v:g}' for v in box)} looks like latitude first; give "
+            f"minLon,minLat,maxLon,maxLat: {west:g},{south:g},{east:g},{north:g}"
+        )
+    raise ValueError("the box does not meet the operating area")
+
+
 def _ordered_layers(chosen: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(name for name in bd.KINDS if name in chosen)
 
@@ -95,7 +110,7 @@ class ExportOptions(qp.QueryModel):
     municipality: Annotated[qp.scb_code(4), AfterValidator(_in_area)] | None = Field(
         None, description="Only this municipality of the operating area (SCB code, e.g. "
         "1880).", examples=["1880"])  # fmt: skip
-    bbox: qp.LonLatBox | None = Field(
+    bbox: Annotated[qp.LonLatBox, AfterValidator(_meets_area)] | None = Field(
         None, description="Only this box: minLon,minLat,maxLon,maxLat (WGS84).")  # fmt: skip
     layers: Annotated[qp.listed(Layer), Field(min_length=1), AfterValidator(_ordered_layers)] = (
         Field(bd.KINDS, description="The layers, comma-separated (default all).")

@@ -415,3 +415,27 @@ def test_the_account_opens_again_when_its_lock_ends(app, monkeypatch):
     assert sign_in(client).status_code == 303
     sign_in(app.test_client(), "polis.op", "guess guess guess")  # the success forgot the rest
     assert sign_in(app.test_client()).status_code == 303
+
+
+def test_an_admin_resets_a_password_and_the_users_sessions_end(app, db_path):
+    client = app.test_client()
+    sign_in(client)
+    assert client.get("/api/v1/units").status_code == 200
+    runner = CliRunner()
+    reset = runner.invoke(cli, ["users", "reset-password", "polis.op", "--db", str(db_path)])
+    assert reset.exit_code == 0, reset.output
+    new = reset.stdout.strip().splitlines()[-1]
+    assert client.get("/api/v1/units").status_code == 401  # the session ended
+    assert sign_in(app.test_client()).status_code == 401  # the old password is gone
+    assert sign_in(app.test_client(), password=new).status_code == 303
+    typed = runner.invoke(cli, ["users", "reset-password", "polis.op", "--password-stdin",
+                                "--db", str(db_path)], input="another long password\n")  # fmt: skip
+    assert typed.exit_code == 0 and "another long" not in typed.stdout
+    assert sign_in(app.test_client(), password="another long password").status_code == 303
+    missing = runner.invoke(cli, ["users", "reset-password", "nobody", "--db", str(db_path)])
+    assert missing.exit_code != 0 and "no user named 'nobody'" in missing.output
+    short = runner.invoke(cli, ["users", "reset-password", "polis.op", "--password-stdin",
+                                "--db", str(db_path)], input="short\n")  # fmt: skip
+    assert short.exit_code != 0 and "12 characters" in short.output
+    audit = [e.kind for e in SQLiteStore(db_path).events_after(0, 1000, entity_kind="access")]
+    assert audit.count("access.user_password_reset") == 2

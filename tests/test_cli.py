@@ -158,3 +158,38 @@ def test_events_follow_shows_new_events_as_they_arrive(db_path):
     finally:
         follower.kill()
         follower.wait()
+
+
+def test_an_output_in_a_folder_that_does_not_exist_is_one_error_line(tmp_path, db_path):
+    """Nothing is written and no folder made: a slip in a path is named before any work."""
+    SQLiteStore(db_path).close()
+    weather = tmp_path / "weather.csv"
+    weather.write_text("id,lat,long,yr,mon,day,temp,rh,ws,prec\n1,59.3,15.2,2026,6,1,20,40,10,0\n")
+    missing = tmp_path / "missing"
+    runner = CliRunner()
+    for arguments in (
+        ["export", "-o", str(missing / "x.html"), "--agency", "police", "--db", str(db_path)],
+        ["fwi", str(weather), "-o", str(missing / "out.csv")],
+    ):
+        result = runner.invoke(cli, arguments)
+        assert result.exit_code == 2, result.output
+        assert f"the folder {missing} does not exist" in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not missing.exists()
+    wrote = runner.invoke(cli, ["fwi", str(weather), "-o", str(tmp_path / "out.csv")])
+    assert wrote.exit_code == 0 and (tmp_path / "out.csv").exists()
+
+
+def test_coordinates_in_latitude_first_order_are_named_as_such(db_path):
+    SQLiteStore(db_path).close()
+    runner = CliRunner()
+    swapped = runner.invoke(cli, ["firerisk", "at", "59.27", "15.2", "--day", "2026-07-01",
+                                  "--db", str(db_path)])  # fmt: skip
+    assert swapped.exit_code == 1 and "looks like (latitude, longitude)" in swapped.output
+    box = runner.invoke(cli, ["export", "-o", os.devnull, "--agency", "police", "--bbox",
+                              "59,15,60,16", "--db", str(db_path)])  # fmt: skip
+    assert box.exit_code != 0 and "looks like latitude first" in box.output
+    assert "15,59,16,60" in box.output  # the box it probably means
+    away = runner.invoke(cli, ["export", "-o", os.devnull, "--agency", "police", "--bbox",
+                               "1,1,2,2", "--db", str(db_path)])  # fmt: skip
+    assert away.exit_code != 0 and "does not meet the operating area" in away.output

@@ -9,6 +9,7 @@ import threading
 import click
 
 from georisk.access import Role, Viewer
+from georisk.cli.paths import OutputFile
 from georisk.cli.store_commands import db_option, open_existing
 from georisk.errors import GeoriskError, ValidationError
 from georisk.feeds import ADAPTERS, adapter
@@ -127,7 +128,7 @@ def cap() -> None:
 @cap.command("export")
 @db_option
 @click.argument("incident_id")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
+@click.option("-o", "--output", type=OutputFile(allow_dash=True), default="-",
               show_default=True, help="The file to write (- for standard output).")  # fmt: skip
 @click.option("--agency", type=click.Choice([a.value for a in Agency]),
               help="The agency the alert is exported for (with --role).")  # fmt: skip

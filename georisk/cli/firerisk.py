@@ -13,6 +13,7 @@ from georisk.firerisk.publish import publish, risk_at
 from georisk.firerisk.station_weather import daily_fire_weather, read_station_weather
 from georisk.firerisk.zones import DEFAULT_CELL_SIZE, fire_risk_grid, risk_zones
 from georisk.timeutil import EARLIEST, LATEST
+from georisk.validation import check_position
 
 
 def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -78,6 +79,7 @@ def zones_command(weather: str, db: str, day: date | None, all_days: bool, cell_
 def at_command(lon: float, lat: float, day: date, db: str) -> None:
     """The issued fire-risk class and FWI range at a point on a day."""
     store = open_existing(db)
+    check_position(lon, lat, "LON LAT")  # a swapped pair is named, not answered "no zone"
     zone = risk_at(store, lon, lat, day)
     store.close()
     if zone is None:

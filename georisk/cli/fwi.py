@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from georisk.cli.paths import OutputFile
 from georisk.firerisk.fwi import START_DC, START_DMC, START_FFMC
 from georisk.firerisk.station_table import (
     compute_indices,
@@ -34,7 +35,7 @@ _PROGRESS_ROWS = 50_000  # below this a run takes about a second: no progress ba
     "--output",
     "output",
     required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    type=OutputFile(),
     help="Where to write the rows with ffmc,dmc,dc,isi,bui,fwi,dsr added.",
 )
 @click.option(
@@ -128,7 +129,6 @@ def fwi_command(
 
 def _write_atomically(write, output: Path) -> None:
     """A reader never sees half a file, and a failure leaves no file behind."""
-    output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
     try:
         with os.fdopen(fd, "w", newline="") as fh:

@@ -67,6 +67,23 @@ def add(db: str, name: str, agency: str, role: str, password_stdin: bool) -> Non
         click.echo(password)
 
 
+@users.command("reset-password")
+@db_option
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the new password from standard input; otherwise one is generated "
+                   "and printed once.")  # fmt: skip
+def reset_password(db: str, name: str, password_stdin: bool) -> None:
+    """Give a user a new password; their sessions end at once (their tokens stay)."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
+    user = _users(db).set_password(name, password)
+    journal(db, "user_password_reset", user.name)
+    click.echo(f"new password set for {user.name}; their sessions have ended", err=True)
+    if not password_stdin:
+        click.echo(f"password for {user.name} (shown once): ", err=True, nl=False)
+        click.echo(password)
+
+
 @users.command("list")
 @db_option
 def list_(db: str) -> None:
