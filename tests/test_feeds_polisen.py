@@ -6,12 +6,14 @@ import json
 
 import pytest
 
+from georisk.area import OPERATING_COUNTY_CODES
+from georisk.area.operating import OperatingArea
 from georisk.errors import ValidationError
 from georisk.feeds import adapter
 from georisk.feeds.base import MAX_PAYLOAD_BYTES
 from georisk.model import IncidentType
 from georisk.store import Query
-from tests.feeds_support import EDGES, reasons, run, sample
+from tests.feeds_support import EDGES, SWEDEN, reasons, run, sample
 
 
 def event(ident: int = 1, **changes) -> dict:
@@ -34,7 +36,7 @@ def payload(*events: dict) -> bytes:
 
 def test_real_payload_imports_every_event_at_its_area(store, shared_dir):
     path = sample(shared_dir, "polisen", "events_2024-09-04T1630Z.json")
-    summary = run(store, "polisen", path.read_bytes())
+    summary = run(store, "polisen", path.read_bytes(), SWEDEN)
     assert (summary.created, len(summary.rejected)) == (500, 0), reasons(summary)
     raw = {e["id"]: e for e in json.loads(path.read_bytes())}
     incidents = store.query(Query("incident")).records
@@ -56,9 +58,29 @@ def test_real_payload_imports_every_event_at_its_area(store, shared_dir):
     assert next(i for i in incidents if i.source_type == "Trafikolycka").type == "traffic"
 
 
+def test_the_national_list_keeps_only_the_operating_counties(store, shared_dir):
+    path = sample(shared_dir, "polisen", "events_2024-09-04T1630Z.json")
+    summary = run(store, "polisen", path.read_bytes())
+    assert not summary.rejected, reasons(summary)
+    assert summary.created + summary.outside == 500 and 0 < summary.created < 200
+    assert summary.ignored == summary.outside
+    kept = store.query(Query("incident")).records
+    assert len(kept) == summary.created
+    # the 10 km margin keeps the centroids of two border municipalities (Heby, Kungsbacka)
+    assert {inc.county for inc in kept} == {*OPERATING_COUNTY_CODES, "03", "13"}
+
+
+def test_without_a_margin_only_the_counties_themselves_are_kept(store, shared_dir):
+    path = sample(shared_dir, "polisen", "events_2024-09-04T1630Z.json")
+    summary = run(store, "polisen", path.read_bytes(), OperatingArea(margin_km=0))
+    kept = store.query(Query("incident")).records
+    assert kept and len(kept) == summary.created
+    assert {inc.county for inc in kept} == set(OPERATING_COUNTY_CODES)
+
+
 def test_county_events_get_the_county_and_no_municipality(store, shared_dir):
     path = sample(shared_dir, "polisen", "events_2026-08-22T1754Z.json")
-    summary = run(store, "polisen", path.read_bytes())
+    summary = run(store, "polisen", path.read_bytes(), SWEDEN)
     assert summary.created == 500, reasons(summary)
     varmland = store.query(Query("incident", county=frozenset({"17"}))).records
     assert varmland and all(i.precision == "county_centroid" for i in varmland)

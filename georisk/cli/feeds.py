@@ -9,6 +9,7 @@ import threading
 import click
 
 from georisk.access import Role, Viewer
+from georisk.area.operating import MAX_MARGIN_KM, SCOPES, configured
 from georisk.cli.store_commands import db_option, open_existing
 from georisk.errors import GeoriskError, ValidationError
 from georisk.feeds import ADAPTERS, adapter
@@ -18,18 +19,35 @@ from georisk.model import Agency
 from georisk.users import Users
 
 
+def area_options(command):  # type: ignore[no-untyped-def]
+    """--area and --margin-km: where a feed's items are kept (one rule for every source)."""
+    command = click.option(
+        "--margin-km", type=click.FloatRange(0, MAX_MARGIN_KM), default=None,
+        help="Keep items this close to the area too [default: GEORISK_FEED_MARGIN_KM or 10].",
+    )(command)  # fmt: skip
+    return click.option(
+        "--area", "area_scope", type=click.Choice(SCOPES), default=None,
+        help="Keep items in the operating counties, or in all of Sweden for context "
+             "[default: GEORISK_FEED_AREA or operating]; the rest is ignored, not written.",
+    )(command)  # fmt: skip
+
+
 @click.command("import")
 @db_option
 @click.argument("source", type=click.Choice(sorted(ADAPTERS)))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def import_(db: str, source: str, files: tuple[str, ...]) -> None:
+@area_options
+def import_(db: str, source: str, files: tuple[str, ...], area_scope: str | None,
+            margin_km: float | None) -> None:  # fmt: skip
     """Import SOURCE payload FILES; re-imports update the records they made before.
 
+    Items wholly outside the area (see --area) are counted as ignored and not written.
     Exits non-zero when any item was rejected, after listing each with its reason.
     """
+    area = configured(area_scope, margin_km)
     store = open_existing(db)
     feed = adapter(source)
-    importer = Importer(store, feed.actor, repeats=feed.repeats)
+    importer = Importer(store, feed.actor, repeats=feed.repeats, area=area)
     total = Summary()
     try:
         for number, path in enumerate(files, 1):
@@ -45,6 +63,9 @@ def import_(db: str, source: str, files: tuple[str, ...]) -> None:
         importer.close()
         store.close()
     click.echo(f"{source}: {total}")
+    if total.outside:
+        click.echo(f"  ignored {total.outside}: outside the operating area ({area.describe()}; "
+                   "--area sweden or --margin-km keeps more)", err=True)  # fmt: skip
     if total.rejected:
         raise SystemExit(1)
 
@@ -61,15 +82,17 @@ def import_(db: str, source: str, files: tuple[str, ...]) -> None:
 @click.option("--count", type=click.IntRange(min=1), default=None,
               help="Stop after this many polls (default: run until interrupted).")  # fmt: skip
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
+@area_options
 def poll(db: str, source: str, url: str, every: float, max_backoff: float, count: int | None,
-         timeout: float) -> None:  # fmt: skip
+         timeout: float, area_scope: str | None, margin_km: float | None) -> None:  # fmt: skip
     """Fetch URL every SECONDS and import it as SOURCE, backing off while it fails."""
     from georisk.feeds.poller import Poller
 
+    area = configured(area_scope, margin_km)
     _logging()
     store = open_existing(db)
     poller = Poller(store, adapter(source), url, every=every, max_backoff=max_backoff,
-                    timeout=timeout)  # fmt: skip
+                    timeout=timeout, area=area)  # fmt: skip
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -96,16 +119,23 @@ def cot() -> None:
 @click.option("--flush", type=click.FloatRange(min=0.01, max=5), default=0.075,
               show_default=True,
               help="Seconds of reports gathered into one transaction.")  # fmt: skip
+@area_options
 def cot_listen(db: str, udp_port: int | None, tcp_port: int | None, host: str,
-               flush: float) -> None:  # fmt: skip
-    """Listen for CoT events and move the units they report (Ctrl-C stops)."""
+               flush: float, area_scope: str | None, margin_km: float | None) -> None:  # fmt: skip
+    """Listen for CoT events and move the units they report (Ctrl-C stops).
+
+    Reports from outside the area (see --area) are counted and not written: the unit
+    stays where it was last seen inside it.
+    """
     from georisk.feeds.listener import CotListener
 
     if udp_port is None and tcp_port is None:
         raise GeoriskError("give --udp PORT, --tcp PORT or both")
+    area = configured(area_scope, margin_km)
     _logging()
     store = open_existing(db)
-    listener = CotListener(store, host=host, udp_port=udp_port, tcp_port=tcp_port, flush=flush)
+    listener = CotListener(store, host=host, udp_port=udp_port, tcp_port=tcp_port, flush=flush,
+                           area=area)  # fmt: skip
     listener.start()
     click.echo(f"listening: udp {listener.udp_address}, tcp {listener.tcp_address}", err=True)
     stop = threading.Event()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
+from shapely.geometry.base import BaseGeometry
 
 from georisk.commands import Actor
 from georisk.errors import FieldError, ValidationError
@@ -33,6 +34,8 @@ class FeedItem:
 
     ``withdrawn`` marks an item the source deleted or cancelled: the importer closes or
     lifts the record it made earlier. ``raw`` is the item exactly as received (audit).
+    ``extent`` is what the operating-area rule judges the item by when the record's
+    geometry says less than the item covers (a CAP alert's areas, not their centre).
     """
 
     source: str
@@ -40,6 +43,7 @@ class FeedItem:
     record: Record
     raw: bytes
     withdrawn: bool = False
+    extent: BaseGeometry | None = None
 
     @property
     def kind(self) -> str:

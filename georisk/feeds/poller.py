@@ -11,6 +11,7 @@ import threading
 import urllib.error
 import urllib.request
 
+from georisk.area.operating import OperatingArea
 from georisk.errors import GeoriskError
 from georisk.feeds.base import MAX_PAYLOAD_BYTES, Adapter
 from georisk.feeds.importer import Importer, Summary
@@ -21,7 +22,8 @@ log = logging.getLogger("georisk.feeds.poll")
 
 class Poller:
     def __init__(self, store: Store, adapter: Adapter, url: str, *, every: float = 60.0,
-                 max_backoff: float = 900.0, timeout: float = 30.0):  # fmt: skip
+                 max_backoff: float = 900.0, timeout: float = 30.0,
+                 area: OperatingArea | None = None):  # fmt: skip
         if not url.startswith(("http://", "https://")):
             raise GeoriskError(f"{url!r}: only http and https URLs are polled")
         self.adapter = adapter
@@ -29,7 +31,7 @@ class Poller:
         self.every = every
         self.max_backoff = max_backoff
         self.timeout = timeout
-        self.importer = Importer(store, adapter.actor, repeats=adapter.repeats)
+        self.importer = Importer(store, adapter.actor, repeats=adapter.repeats, area=area)
         self.failures = 0
 
     def close(self) -> None:
