@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -13,13 +14,22 @@ from georisk.feeds import adapter
 from georisk.feeds.base import MAX_PAYLOAD_BYTES
 from georisk.model import IncidentType
 from georisk.store import Query
+from georisk.timeutil import STOCKHOLM, utc_now
 from tests.feeds_support import EDGES, SWEDEN, reasons, run, sample
 
 
+def polisen_time(moment: datetime) -> str:
+    """Polisen's own form, "2026-08-22 09:13:04 +02:00", in Swedish time."""
+    local = moment.astimezone(STOCKHOLM)
+    offset = local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M:%S ") + offset[:3] + ":" + offset[3:]
+
+
 def event(ident: int = 1, **changes) -> dict:
+    """An event as Polisen lists it, published an hour ago (so no age rule ends it)."""
     base = {
         "id": ident,
-        "datetime": "2026-08-22 9:13:04 +02:00",
+        "datetime": polisen_time(utc_now() - timedelta(hours=1)),
         "name": "22 augusti 09.05, Brand, Karlstad",
         "summary": "Brand i ett förråd.",
         "url": "/aktuellt/handelser/2026/augusti/22/brand-karlstad/",
@@ -88,7 +98,7 @@ def test_county_events_get_the_county_and_no_municipality(store, shared_dir):
 
 
 def test_one_digit_hour_and_offset_become_utc(store):
-    summary = run(store, "polisen", payload(event()))
+    summary = run(store, "polisen", payload(event(datetime="2026-08-22 9:13:04 +02:00")))
     assert summary.created == 1
     inc = store.get("incident", "polisen-1")
     assert inc.reported_at.isoformat() == "2026-08-22T07:13:04+00:00"

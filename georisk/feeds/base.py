@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 from shapely.geometry.base import BaseGeometry
@@ -20,6 +20,9 @@ from shapely.geometry.base import BaseGeometry
 from georisk.commands import Actor
 from georisk.errors import FieldError, ValidationError
 from georisk.model import Record
+
+if TYPE_CHECKING:
+    from georisk.feeds.snapshot import Snapshot
 
 #: Larger payloads are refused before parsing: the real ones are a few hundred kB
 #: (Polisen's 500 events are ~210 kB), and an unbounded read is an easy denial of service.
@@ -70,6 +73,9 @@ class Parsed:
     items: list[FeedItem] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # readable items that are not for us
+    # set by sources whose payload is their whole current list and never says that an
+    # item ended: the importer ends what the list no longer holds (`snapshot`)
+    snapshot: Snapshot | None = None
 
 
 class Adapter(Protocol):

@@ -22,6 +22,7 @@ from georisk.area.operating import OperatingArea, configured
 from georisk.errors import FieldError, GeoriskError, ValidationError
 from georisk.feeds.base import FeedItem, Parsed, Rejected
 from georisk.feeds.ledger import Ledger
+from georisk.feeds.snapshot import Snapshot, endings
 from georisk.model import (
     Blockage,
     BlockageStatus,
@@ -32,6 +33,7 @@ from georisk.model import (
     Unit,
 )
 from georisk.store import Store
+from georisk.timeutil import utc_now
 from georisk.validation import check_position
 
 # Fields a feed never changes on an existing record: its life cycle belongs to the journal.
@@ -86,6 +88,12 @@ class Importer:
         self.ledger.close()
 
     def run(self, parsed: Parsed) -> Summary:
+        summary = self._import(parsed)
+        if parsed.snapshot is not None:
+            self._end(parsed.snapshot, summary)
+        return summary
+
+    def _import(self, parsed: Parsed) -> Summary:
         summary = Summary(ignored=len(parsed.ignored), rejected=list(parsed.rejected))
         items = self._unique(parsed.items, summary)
         items = self._valid_positions(items, summary)
@@ -110,6 +118,24 @@ class Importer:
                 continue
             self._count_and_remember([one], events, summary)
         return summary
+
+    def _end(self, snapshot: Snapshot, summary: Summary) -> None:
+        """Close the source's incidents the list says have ended (see `snapshot`)."""
+        closes = endings(self.store, snapshot, utc_now())
+        if not closes:
+            return
+        try:
+            self.store.apply(closes, self.actor)
+            summary.closed += len(closes)
+            return
+        except GeoriskError:
+            pass
+        for close in closes:  # one was closed by someone else meanwhile: that one is done
+            try:
+                self.store.apply([close], self.actor)
+            except GeoriskError:
+                continue
+            summary.closed += 1
 
     # -- steps -------------------------------------------------------------------
 
