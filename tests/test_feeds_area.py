@@ -111,6 +111,19 @@ def test_cot_reports_outside_are_ignored_and_the_unit_stays(store):
     assert store.get("unit", "cot-V") is None
 
 
+def test_cap_alerts_are_judged_by_their_areas_not_their_centre(store):
+    from tests.test_feeds_cap import alert
+
+    skane = "<polygon>55.5,12.9 55.5,13.2 55.7,13.2 55.7,12.9 55.5,12.9</polygon>"
+    # most of it in Norway, its centre too, but its eastern edge reaches Värmland
+    reaching = "<polygon>59.5,10.0 59.5,12.5 60.5,12.5 60.5,10.0 59.5,10.0</polygon>"
+    assert OperatingArea().outside([shapely.Point(11.25, 60.0)]).tolist() == [True]
+    far = run(store, "cap", alert("SE-FAR-1", area=skane))
+    assert (far.created, far.outside) == (0, 1), reasons(far)
+    near = run(store, "cap", alert("SE-NEAR-1", area=reaching))
+    assert (near.created, near.outside) == (1, 0), reasons(near)
+
+
 def _smhi(lon: float, lat: float) -> bytes:
     day = [{"name": "fwiindex", "values": [3]}, {"name": "fwi", "values": [16.4]}]
     return orjson.dumps({

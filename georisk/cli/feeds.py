@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from pathlib import Path
 
 import click
 
@@ -12,7 +13,7 @@ from georisk.access import Role, Viewer
 from georisk.area.operating import MAX_MARGIN_KM, SCOPES, configured
 from georisk.cli.store_commands import db_option, open_existing
 from georisk.errors import GeoriskError, ValidationError
-from georisk.feeds import ADAPTERS, adapter
+from georisk.feeds import ADAPTERS, Links, adapter
 from georisk.feeds.base import Rejected, read_payload
 from georisk.feeds.importer import Importer, Summary
 from georisk.model import Agency
@@ -37,8 +38,11 @@ def area_options(command):  # type: ignore[no-untyped-def]
 @click.argument("source", type=click.Choice(sorted(ADAPTERS)))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @area_options
+@click.option("--fetch-links", is_flag=True,
+              help="CAP feeds: follow entries' web links too (files beside the feed are "
+                   "always read).")  # fmt: skip
 def import_(db: str, source: str, files: tuple[str, ...], area_scope: str | None,
-            margin_km: float | None) -> None:  # fmt: skip
+            margin_km: float | None, fetch_links: bool) -> None:  # fmt: skip
     """Import SOURCE payload FILES; re-imports update the records they made before.
 
     Items wholly outside the area (see --area) are counted as ignored and not written.
@@ -51,6 +55,8 @@ def import_(db: str, source: str, files: tuple[str, ...], area_scope: str | None
     total = Summary()
     try:
         for number, path in enumerate(files, 1):
+            links = Links(Path(path).parent, web=fetch_links, progress=_fetched)
+            feed = adapter(source, links=links)
             try:
                 summary = importer.run(feed.parse(read_payload(path)))
             except ValidationError as exc:
@@ -91,8 +97,9 @@ def poll(db: str, source: str, url: str, every: float, max_backoff: float, count
     area = configured(area_scope, margin_km)
     _logging()
     store = open_existing(db)
-    poller = Poller(store, adapter(source), url, every=every, max_backoff=max_backoff,
-                    timeout=timeout, area=area)  # fmt: skip
+    feed = adapter(source, links=Links(url, timeout=timeout))  # a CAP feed's alerts, by link
+    poller = Poller(store, feed, url, every=every, max_backoff=max_backoff, timeout=timeout,
+                    area=area)  # fmt: skip
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -151,7 +158,8 @@ def cot_listen(db: str, udp_port: int | None, tcp_port: int | None, host: str,
 
 @click.group("cap")
 def cap() -> None:
-    """OASIS CAP 1.2 alerts (import them with `georisk import cap FILE`)."""
+    """OASIS CAP alerts (import them with `georisk import cap FILE`: an alert, CAP 1.2 or
+    1.1, an EDXL-DE envelope, or an Atom/RSS feed of alerts)."""
 
 
 @cap.command("export")
@@ -222,6 +230,12 @@ def smhi_compare(file: str) -> None:
     for item in rejected:
         click.echo(f"  rejected {item}", err=True)
     click.echo(report(compare(forecast)))
+
+
+def _fetched(done: int, total: int) -> None:
+    """Progress through a feed's linked alerts: every tenth, and the last."""
+    if done == total or done % 10 == 0:
+        click.echo(f"  fetched {done}/{total} linked alerts", err=True)
 
 
 def _logging() -> None:

@@ -12,6 +12,7 @@ from georisk.errors import GeoriskError
 from georisk.feeds.base import Adapter, FeedItem, Parsed, Rejected
 from georisk.feeds.cap import CapAdapter
 from georisk.feeds.cot import CotAdapter
+from georisk.feeds.links import Links
 from georisk.feeds.polisen import PolisenAdapter
 from georisk.feeds.smhi import SmhiAdapter
 from georisk.feeds.trafikverket import TrafikverketAdapter
@@ -25,11 +26,16 @@ ADAPTERS: dict[str, Callable[[], Adapter]] = {
 }
 
 
-def adapter(name: str) -> Adapter:
+def adapter(name: str, *, links: Links | None = None) -> Adapter:
+    """A new adapter of source ``name``; ``links`` is how one that reads feeds of linked
+    items (CAP) may follow them: without it, it follows none."""
     try:
-        return ADAPTERS[name]()
+        made = ADAPTERS[name]()
     except KeyError:
         raise GeoriskError(f"unknown source {name!r}; one of {', '.join(ADAPTERS)}") from None
+    if links is not None and hasattr(made, "links"):
+        made.links = links
+    return made
 
 
-__all__ = ["ADAPTERS", "Adapter", "FeedItem", "Parsed", "Rejected", "adapter"]
+__all__ = ["ADAPTERS", "Adapter", "FeedItem", "Links", "Parsed", "Rejected", "adapter"]

@@ -1,4 +1,5 @@
-"""Polling a live source: the only code in georisk that fetches a feed, and only its URL.
+"""Polling a live source: the only code in georisk that fetches a feed, and only its URL
+(and, for a CAP feed, the alerts it links to: `georisk.feeds.links`).
 
 Errors (down, timeouts, HTTP errors, garbage) are logged and retried with exponential
 back-off up to a ceiling; one good answer returns to the normal interval.
@@ -9,12 +10,12 @@ from __future__ import annotations
 import logging
 import threading
 import urllib.error
-import urllib.request
 
 from georisk.area.operating import OperatingArea
 from georisk.errors import GeoriskError
-from georisk.feeds.base import MAX_PAYLOAD_BYTES, Adapter
+from georisk.feeds.base import Adapter
 from georisk.feeds.importer import Importer, Summary
+from georisk.feeds.links import http_get
 from georisk.store import Store
 
 log = logging.getLogger("georisk.feeds.poll")
@@ -38,12 +39,7 @@ class Poller:
         self.importer.close()
 
     def fetch(self) -> bytes:
-        request = urllib.request.Request(self.url, headers={"User-Agent": "georisk-feeds"})
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            body = response.read(MAX_PAYLOAD_BYTES + 1)
-        if len(body) > MAX_PAYLOAD_BYTES:
-            raise GeoriskError(f"answer is over the {MAX_PAYLOAD_BYTES}-byte limit")
-        return body
+        return http_get(self.url, self.timeout)
 
     def once(self) -> Summary | None:
         """One poll; None when it failed (and was logged)."""
