@@ -38,11 +38,15 @@ def area_options(command):  # type: ignore[no-untyped-def]
 @click.argument("source", type=click.Choice(sorted(ADAPTERS)))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @area_options
+@click.option("--max-age-hours", type=click.FloatRange(min=0), default=None,
+              help="Polisen: close events reported longer ago than this "
+                   "[default: GEORISK_POLISEN_MAX_AGE_H or 24].")  # fmt: skip
 @click.option("--fetch-links", is_flag=True,
               help="CAP feeds: follow entries' web links too (files beside the feed are "
                    "always read).")  # fmt: skip
 def import_(db: str, source: str, files: tuple[str, ...], area_scope: str | None,
-            margin_km: float | None, fetch_links: bool) -> None:  # fmt: skip
+            margin_km: float | None, max_age_hours: float | None,
+            fetch_links: bool) -> None:  # fmt: skip
     """Import SOURCE payload FILES; re-imports update the records they made before.
 
     Items wholly outside the area (see --area) are counted as ignored and not written.
@@ -50,13 +54,13 @@ def import_(db: str, source: str, files: tuple[str, ...], area_scope: str | None
     """
     area = configured(area_scope, margin_km)
     store = open_existing(db)
-    feed = adapter(source)
+    feed = adapter(source, max_age_hours=max_age_hours)
     importer = Importer(store, feed.actor, repeats=feed.repeats, area=area)
     total = Summary()
     try:
         for number, path in enumerate(files, 1):
             links = Links(Path(path).parent, web=fetch_links, progress=_fetched)
-            feed = adapter(source, links=links)
+            feed = adapter(source, links=links, max_age_hours=max_age_hours)
             try:
                 summary = importer.run(feed.parse(read_payload(path)))
             except ValidationError as exc:
@@ -89,15 +93,20 @@ def import_(db: str, source: str, files: tuple[str, ...], area_scope: str | None
               help="Stop after this many polls (default: run until interrupted).")  # fmt: skip
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
 @area_options
+@click.option("--max-age-hours", type=click.FloatRange(min=0), default=None,
+              help="Polisen: close events reported longer ago than this "
+                   "[default: GEORISK_POLISEN_MAX_AGE_H or 24].")  # fmt: skip
 def poll(db: str, source: str, url: str, every: float, max_backoff: float, count: int | None,
-         timeout: float, area_scope: str | None, margin_km: float | None) -> None:  # fmt: skip
+         timeout: float, area_scope: str | None, margin_km: float | None,
+         max_age_hours: float | None) -> None:  # fmt: skip
     """Fetch URL every SECONDS and import it as SOURCE, backing off while it fails."""
     from georisk.feeds.poller import Poller
 
     area = configured(area_scope, margin_km)
     _logging()
     store = open_existing(db)
-    feed = adapter(source, links=Links(url, timeout=timeout))  # a CAP feed's alerts, by link
+    feed = adapter(source, links=Links(url, timeout=timeout),  # a CAP feed's alerts, by link
+                   max_age_hours=max_age_hours)  # fmt: skip
     poller = Poller(store, feed, url, every=every, max_backoff=max_backoff, timeout=timeout,
                     area=area)  # fmt: skip
     stop = threading.Event()

@@ -26,13 +26,17 @@ ADAPTERS: dict[str, Callable[[], Adapter]] = {
 }
 
 
-def adapter(name: str, *, links: Links | None = None) -> Adapter:
-    """A new adapter of source ``name``; ``links`` is how one that reads feeds of linked
-    items (CAP) may follow them: without it, it follows none."""
-    try:
-        made = ADAPTERS[name]()
-    except KeyError:
-        raise GeoriskError(f"unknown source {name!r}; one of {', '.join(ADAPTERS)}") from None
+def adapter(name: str, *, links: Links | None = None,
+            max_age_hours: float | None = None) -> Adapter:  # fmt: skip
+    """A new adapter of source ``name``. Options reach the sources they concern and no
+    other: ``links``, how one that reads feeds of linked items (CAP) may follow them
+    (without it, it follows none); ``max_age_hours``, when one whose items never end
+    (Polisen) ends them (without it, the setting decides)."""
+    if name not in ADAPTERS:
+        raise GeoriskError(f"unknown source {name!r}; one of {', '.join(ADAPTERS)}")
+    if name == "polisen":
+        return PolisenAdapter(max_age_hours)
+    made = ADAPTERS[name]()
     if links is not None and hasattr(made, "links"):
         made.links = links
     return made
