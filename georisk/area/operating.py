@@ -31,9 +31,10 @@ from shapely.geometry.base import BaseGeometry
 
 from georisk.crs import METRIC, to_sweref
 
-#: Ten kilometres: about the reach of a first-response unit beyond the county line in
-#: a few minutes, well over the boundaries' generalisation error, and small enough that
-#: neighbouring regions' towns (Jönköping, Gävle, Norrköping) stay out.
+#: Ten kilometres: well over the boundaries' generalisation error, enough for what
+#: happens just across a county line (the next village, a small border municipality's
+#: centre), and small enough that neighbouring regions' towns (Jönköping, Gävle,
+#: Norrköping, 25-50 km out) stay out.
 DEFAULT_MARGIN_KM = 10.0
 #: Wider than this is no longer a margin: use ``scope="sweden"``.
 MAX_MARGIN_KM = 500.0
