@@ -40,8 +40,13 @@ class UpdateIncident:
 
 @dataclass(frozen=True, slots=True)
 class CloseIncident:
+    """``note`` says why, when a rule rather than a person closes it (a feed's event that
+    ended): it becomes the last line of the description, so the close event itself
+    carries the reason to every reader of the journal, the map and the history."""
+
     id: str
     closed_at: datetime | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -182,10 +182,12 @@ def decide(
         case c.UpdateIncident(changes=changes):
             _refuse_if_closed(current)
             return "incident.updated", current.replace(**changes)
-        case c.CloseIncident(closed_at=closed_at):
+        case c.CloseIncident(closed_at=closed_at, note=note):
             _refuse_if_closed(current)
             _refuse_before(closed_at, current.reported_at, "reported")  # type: ignore[attr-defined]
             closed = current.replace(status=IncidentStatus.CLOSED, closed_at=closed_at or now)
+            if note:
+                closed = closed.replace(description=_noted(closed.description, note))  # type: ignore[attr-defined]
             return "incident.closed", closed
         case c.UpdateUnit(changes=changes):
             return "unit.updated", current.replace(**changes)
@@ -232,6 +234,17 @@ def _refuse_before(moment: datetime | None, start: datetime, what: str) -> None:
         raise ValidationError.one(
             "at", f"{format_utc(moment)} is before it {what} ({format_utc(start)})"
         )
+
+
+#: The longest description a record may have (the edge's rule, `validation.Description`).
+MAX_DESCRIPTION = 5_000
+
+
+def _noted(description: str, note: str) -> str:
+    """The description with ``note`` as its last line; the old text is cut, never the note."""
+    room = MAX_DESCRIPTION - len(note) - 1
+    head = description[: max(room, 0)].rstrip()
+    return f"{head}\n{note}" if head else note[:MAX_DESCRIPTION]
 
 
 def _refuse_if_closed(incident: Record) -> None:

@@ -19,7 +19,8 @@ from click.testing import CliRunner
 from app.cli import cli
 from tests.conftest import ROOT
 
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
+             ROOT / "examples" / "README.md"]  # fmt: skip
 README_LIMIT = 12 * 1024  # a front door: set-up, the first five minutes, architecture, links
 
 
@@ -80,6 +81,7 @@ def test_every_georisk_command_shown_is_one_the_command_line_takes(path: Path, t
     monkeypatch.chdir(tmp_path)  # the input files the examples name, empty
     shown = [c for block in _blocks(path, "sh") for c in _commands(block) if c != ["--help"]]
     for arguments in shown:
+        arguments = [str(ROOT / w) if "/" in w and (ROOT / w).exists() else w for w in arguments]
         for word in arguments:
             if re.fullmatch(r"[\w.-]+\.(csv|json|xml)", word):
                 (tmp_path / word).touch()
@@ -114,6 +116,89 @@ def test_the_readmes_first_five_minutes_run_as_written(tmp_path, monkeypatch):
     assert "FeatureCollection" in outputs["state --at"]
     for name in ("lagesbild.html", "orebro.html"):  # whole briefing files
         assert (tmp_path / name).stat().st_size > 100_000
+
+
+#: The samples' commands each document shows, and what each must print when run in order
+#: on a fresh database. A command shown but not listed here, or listed but no longer shown,
+#: fails the test: the documents and the samples must not drift apart.
+SAMPLE_RUNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "feeds.md": {
+        "init-db": ("schema version",),
+        "import polisen examples/polisen/events-0955.json --max-age-hours 100000": (
+            "polisen: 4 created, 0 updated, 0 closed, 0 unchanged, 1 ignored (1 outside the "
+            "operating area), 0 rejected",),
+        "import polisen examples/polisen/events-1055.json --max-age-hours 100000": (
+            "polisen: 2 created, 0 updated, 1 closed, 3 unchanged, 1 ignored (1 outside the "
+            "operating area), 0 rejected",),
+        "import polisen examples/polisen/events-1055.json": (
+            "polisen: 0 created, 0 updated, 5 closed, 5 unchanged, 1 ignored (1 outside the "
+            "operating area), 0 rejected",),
+        "import polisen examples/polisen/events-1055.json --area sweden --max-age-hours 100000": (
+            "polisen: 1 created, 0 updated, 0 closed, 5 unchanged, 0 ignored, 0 rejected",),
+        "import trafikverket examples/trafikverket/situations.json": (
+            "trafikverket: 3 created, 0 updated, 0 closed, 0 unchanged, 2 ignored (1 outside the "
+            "operating area), 0 rejected",),
+        "import cap examples/cap/alert-1.2.xml examples/cap/alert-1.1.xml "
+        "examples/cap/edxl-de.xml examples/cap/feed.atom": (
+            "fetched 2/2 linked alerts",
+            "cap: 5 created, 0 updated, 0 closed, 0 unchanged, 2 ignored (1 outside the "
+            "operating area), 0 rejected",),
+        "import cot examples/cot/positions.xml": (
+            "cot: 3 created, 1 updated, 0 closed, 0 unchanged, 2 ignored (1 outside the "
+            "operating area), 0 rejected",),
+        "import smhi examples/smhi/fire-risk-mora.json examples/smhi/fire-risk-linkoping.json": (
+            "smhi: 4 created, 0 updated, 0 closed, 0 unchanged, 2 ignored (2 outside the "
+            "operating area), 0 rejected",),
+        "smhi compare examples/smhi/fire-risk-mora.json": ("day", "2026-07-17 fwi"),
+        "cap export polisen-910105 -o alert.xml --agency police --role viewer": (
+            "wrote alert.xml",),
+    },
+    "firerisk.md": {
+        "fwi examples/fwi/weather.csv -o indices.csv": ("wrote 25 row(s) to indices.csv",),
+        "firerisk zones examples/firerisk/stations.csv --all-days": (
+            "7 day(s) issued; last: 2026-07-16 with",),
+        "firerisk at 15.2 59.27 --day 2026-07-16": ('"day": "2026-07-16"', '"source": "georisk"'),
+    },
+}
+#: What runs without a server, the network or a user account.
+_SAMPLE_COMMANDS = {"init-db", "import", "fwi", "firerisk", "smhi", "cap"}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_RUNS))
+def test_the_sample_commands_run_as_documented(name: str, tmp_path, monkeypatch):
+    """Each import, fwi, zones... command a document shows, run as a user on a fresh clone
+    runs it (from the repository's folder, with the samples): it succeeds and prints the
+    summary the samples must give."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    for setting in ("GEORISK_DB", "GEORISK_FEED_AREA", "GEORISK_FEED_MARGIN_KM",
+                    "GEORISK_POLISEN_MAX_AGE_H", "GEORISK_CAP_XSD", "GEORISK_DATA_DIR"):
+        monkeypatch.delenv(setting, raising=False)
+    shown = [arguments for block in _blocks(ROOT / "docs" / name, "sh")
+             for arguments in _commands(block)
+             if arguments[0] in _SAMPLE_COMMANDS and "--user" not in arguments]  # fmt: skip
+    expected = SAMPLE_RUNS[name]
+    assert [" ".join(a) for a in shown if a[0] != "init-db" or "init-db" in expected] == list(
+        expected), "the commands shown and SAMPLE_RUNS differ"
+    runner = CliRunner()
+    if shown[0] != ["init-db"]:
+        assert runner.invoke(cli, ["init-db"]).exit_code == 0
+    for arguments in shown:
+        result = runner.invoke(cli, arguments, catch_exceptions=False)
+        assert result.exit_code == 0, (arguments, result.output)
+        for needle in expected[" ".join(arguments)]:
+            assert needle in result.output, (arguments, result.output)
+    for used in {w for a in shown for w in a if w.startswith("examples/")}:
+        assert (ROOT / used).is_file(), used
+
+
+def test_every_sample_is_shown_in_a_document():
+    shown = {w for name in SAMPLE_RUNS for command in SAMPLE_RUNS[name] for w in command.split()}
+    linked = {"examples/cap/alerts/vanern.xml", "examples/cap/alerts/skane.xml"}  # by the feed
+    samples = {p.relative_to(ROOT).as_posix() for p in (ROOT / "examples").rglob("*")
+               if p.is_file() and p.name != "README.md"}  # fmt: skip
+    assert samples - shown - linked == set(), "samples no document shows"
+    assert linked <= samples
 
 
 @pytest.mark.parametrize("path", [p for p in DOCUMENTS if _blocks(p, "python")],

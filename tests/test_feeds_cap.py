@@ -11,6 +11,7 @@ from georisk.errors import GeoriskError
 from georisk.feeds import adapter
 from georisk.feeds.base import record_id
 from georisk.feeds.cap import CapAdapter, alert_item
+from georisk.feeds.capcheck import violations as own_violations
 from georisk.feeds.capschema import violations
 from georisk.model import Classification, IncidentStatus, IncidentType
 from tests import factories
@@ -25,8 +26,15 @@ POLYGON = "59.20,14.90 59.20,15.10 59.30,15.10 59.30,14.90 59.20,14.90"
 
 
 @pytest.fixture(autouse=True)
+def fresh_install(monkeypatch):
+    """No schema anywhere, as on a fresh install: georisk's own checks read CAP."""
+    monkeypatch.delenv("GEORISK_CAP_XSD", raising=False)
+    monkeypatch.delenv("GEORISK_DATA_DIR", raising=False)
+
+
+@pytest.fixture
 def cap_xsd(shared_dir, monkeypatch):
-    """The OASIS schema from the shared folder (it is never part of the repository)."""
+    """OASIS's schema from the shared folder (it is never part of the repository)."""
     path = sample(shared_dir, "cap", "CAP-v1.2.xsd")
     monkeypatch.setenv("GEORISK_CAP_XSD", str(path))
     return path
@@ -129,11 +137,11 @@ EXTERNAL = (
         (alert()[:-20], "malformed XML"),
         (LAUGHS, "refused XML construct"),
         (EXTERNAL, "refused XML construct"),
-        (alert().replace(b"cap:1.2", b"cap:1.1"), "got <alert> in namespace "
-                                                   "'urn:oasis:names:tc:emergency:cap:1.1'"),
+        (alert().replace(b"urn:oasis:names:tc:emergency:cap:1.2", b"http://www.incident.com/"
+                         b"cap/1.0"), "got <alert> in namespace 'http://www.incident.com/cap/1.0'"),
         (alert().replace(b" xmlns='urn:oasis:names:tc:emergency:cap:1.2'", b""),
          "without a namespace"),
-        (alert(sender=""), "/alert: Unexpected child with tag"),  # sender is required
+        (alert(sender=""), "/alert/sender: missing"),
         (alert(severity="Huge"), "/alert/info/severity"),
         (alert(sent="2026-08-22T12:00:00"), "sent: time '2026-08-22T12:00:00' has no timezone"),
         (alert(area="<polygon>59.2,14.9 59.2,15.1 59.3,15.1 59.2,14.9 95,15</polygon>"),
@@ -163,7 +171,7 @@ def test_too_large_payload_is_refused_before_parsing():
     assert "over the" in str(parsed.rejected[0])
 
 
-def test_without_the_schema_cap_is_refused_saying_how_to_provide_it(monkeypatch, tmp_path):
+def test_a_schema_setting_that_names_no_file_is_refused(monkeypatch, tmp_path):
     monkeypatch.setenv("GEORISK_CAP_XSD", str(tmp_path / "missing.xsd"))
     with pytest.raises(GeoriskError, match="GEORISK_CAP_XSD"):
         CapAdapter().parse(alert())
@@ -188,6 +196,13 @@ def seeded(db_path):
     return db_path
 
 
+def problems(document: bytes) -> list:
+    """Every rule the alert breaks: georisk's own, and OASIS's schema when it is set."""
+    from defusedxml import ElementTree as SafeET
+
+    return own_violations(SafeET.fromstring(document)) + violations(document)
+
+
 def _cap(db_path, agency: str, id_: str):
     token = make_token(db_path, agency, "operator")
     app = create_app({"DB": str(db_path), "TESTING": True, "SECURE_COOKIES": False})
@@ -197,17 +212,25 @@ def _cap(db_path, agency: str, id_: str):
 def test_exported_alert_is_valid_cap_and_reads_back(seeded):
     response = _cap(seeded, "rescue", "restricted-1")
     assert response.status_code == 200 and response.mimetype == "application/cap+xml"
-    assert violations(response.data) == []
+    assert problems(response.data) == []
     item = alert_item(response.data)
     assert item.record.title == "Brand restricted-1 <&>"
     assert item.record.location.equals_exact(shapely.Point(*factories.OREBRO), 1e-6)
     assert b"<value>1880</value>" in response.data
 
 
+def test_exported_alerts_are_valid_against_oasis_schema(seeded, cap_xsd):
+    for agency, id_ in (("rescue", "restricted-1"), ("police", "restricted-1"),
+                        ("rescue", "open-1")):  # fmt: skip
+        response = _cap(seeded, agency, id_)
+        assert response.status_code == 200
+        assert violations(response.data) == []
+
+
 def test_export_goes_through_the_access_policy(seeded):
     generalised = _cap(seeded, "police", "restricted-1")
     assert generalised.status_code == 200
-    assert violations(generalised.data) == []
+    assert problems(generalised.data) == []
     assert b"Brand restricted-1" not in generalised.data and b"Detaljer" not in generalised.data
     assert b"Generaliserad" in generalised.data and b" 0.71</circle>" in generalised.data
     assert _cap(seeded, "police", "secret-1").status_code == 404
@@ -220,7 +243,7 @@ def test_cli_export_needs_a_viewer_and_writes_a_valid_alert(seeded, tmp_path):
                      "--agency", "police", "--role", "viewer")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "generalised" in result.stderr
-    assert violations(out.read_bytes()) == []
+    assert problems(out.read_bytes()) == []
     assert b"Brand restricted-1" not in out.read_bytes()
     no_viewer = georisk("cap", "export", "open-1", "--db", str(seeded))
     assert no_viewer.returncode != 0 and "--agency and --role, or --user" in no_viewer.stderr

@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
+from georisk.area import OPERATING_COUNTY_CODES
+from georisk.area.operating import OperatingArea
 from georisk.errors import ValidationError
 from georisk.feeds import adapter
 from georisk.feeds.base import MAX_PAYLOAD_BYTES
 from georisk.model import IncidentType
 from georisk.store import Query
-from tests.feeds_support import EDGES, reasons, run, sample
+from georisk.timeutil import STOCKHOLM, utc_now
+from tests.feeds_support import EDGES, SWEDEN, reasons, run, sample
+
+
+def polisen_time(moment: datetime) -> str:
+    """Polisen's own form, "2026-08-22 09:13:04 +02:00", in Swedish time."""
+    local = moment.astimezone(STOCKHOLM)
+    offset = local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M:%S ") + offset[:3] + ":" + offset[3:]
 
 
 def event(ident: int = 1, **changes) -> dict:
+    """An event as Polisen lists it, published an hour ago (so no age rule ends it)."""
     base = {
         "id": ident,
-        "datetime": "2026-08-22 9:13:04 +02:00",
+        "datetime": polisen_time(utc_now() - timedelta(hours=1)),
         "name": "22 augusti 09.05, Brand, Karlstad",
         "summary": "Brand i ett förråd.",
         "url": "/aktuellt/handelser/2026/augusti/22/brand-karlstad/",
@@ -34,7 +46,7 @@ def payload(*events: dict) -> bytes:
 
 def test_real_payload_imports_every_event_at_its_area(store, shared_dir):
     path = sample(shared_dir, "polisen", "events_2024-09-04T1630Z.json")
-    summary = run(store, "polisen", path.read_bytes())
+    summary = run(store, "polisen", path.read_bytes(), SWEDEN)
     assert (summary.created, len(summary.rejected)) == (500, 0), reasons(summary)
     raw = {e["id"]: e for e in json.loads(path.read_bytes())}
     incidents = store.query(Query("incident")).records
@@ -56,9 +68,29 @@ def test_real_payload_imports_every_event_at_its_area(store, shared_dir):
     assert next(i for i in incidents if i.source_type == "Trafikolycka").type == "traffic"
 
 
+def test_the_national_list_keeps_only_the_operating_counties(store, shared_dir):
+    path = sample(shared_dir, "polisen", "events_2024-09-04T1630Z.json")
+    summary = run(store, "polisen", path.read_bytes())
+    assert not summary.rejected, reasons(summary)
+    assert summary.created + summary.outside == 500 and 0 < summary.created < 200
+    assert summary.ignored == summary.outside
+    kept = store.query(Query("incident")).records
+    assert len(kept) == summary.created
+    # the 10 km margin keeps the centroids of two border municipalities (Heby, Kungsbacka)
+    assert {inc.county for inc in kept} == {*OPERATING_COUNTY_CODES, "03", "13"}
+
+
+def test_without_a_margin_only_the_counties_themselves_are_kept(store, shared_dir):
+    path = sample(shared_dir, "polisen", "events_2024-09-04T1630Z.json")
+    summary = run(store, "polisen", path.read_bytes(), OperatingArea(margin_km=0))
+    kept = store.query(Query("incident")).records
+    assert kept and len(kept) == summary.created
+    assert {inc.county for inc in kept} == set(OPERATING_COUNTY_CODES)
+
+
 def test_county_events_get_the_county_and_no_municipality(store, shared_dir):
     path = sample(shared_dir, "polisen", "events_2026-08-22T1754Z.json")
-    summary = run(store, "polisen", path.read_bytes())
+    summary = run(store, "polisen", path.read_bytes(), SWEDEN)
     assert summary.created == 500, reasons(summary)
     varmland = store.query(Query("incident", county=frozenset({"17"}))).records
     assert varmland and all(i.precision == "county_centroid" for i in varmland)
@@ -66,7 +98,7 @@ def test_county_events_get_the_county_and_no_municipality(store, shared_dir):
 
 
 def test_one_digit_hour_and_offset_become_utc(store):
-    summary = run(store, "polisen", payload(event()))
+    summary = run(store, "polisen", payload(event(datetime="2026-08-22 9:13:04 +02:00")))
     assert summary.created == 1
     inc = store.get("incident", "polisen-1")
     assert inc.reported_at.isoformat() == "2026-08-22T07:13:04+00:00"

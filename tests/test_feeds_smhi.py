@@ -8,7 +8,7 @@ import pytest
 from georisk.errors import ValidationError
 from georisk.feeds import adapter
 from georisk.feeds.smhi import INDICES, compare, read_forecast
-from tests.feeds_support import EDGES, reasons, run, sample
+from tests.feeds_support import EDGES, SWEDEN, reasons, run, sample
 from tests.test_cli import georisk
 
 NAME = "smhi_fire_risk_fwi_daily_point_lon16_lat58_2026-09-04.json"
@@ -23,12 +23,14 @@ def forecast_bytes(shared_dir) -> bytes:
 
 
 def test_each_day_becomes_an_smhi_risk_zone_at_the_point(store, forecast_bytes):
-    summary = run(store, "smhi", forecast_bytes)
+    outside = run(store, "smhi", forecast_bytes)  # Östergötland, south of the region
+    assert (outside.created, outside.outside) == (0, 7)
+    summary = run(store, "smhi", forecast_bytes, SWEDEN)
     assert (summary.created, len(summary.rejected)) == (7, 0), reasons(summary)
     zone = store.get("riskzones", "2026-09-03/smhi/se-smhi-fwiindex/16.0118,57.9971")
     assert (zone.source, zone.risk_class, zone.fwi_min, zone.fwi_max) == ("smhi", "3", 16.4, 16.4)
     assert zone.area.contains(zone.area.centroid) and zone.area.bounds[0] < 16.011823
-    assert run(store, "smhi", forecast_bytes).unchanged == 7
+    assert run(store, "smhi", forecast_bytes, SWEDEN).unchanged == 7
 
 
 def test_georisk_fwi_agrees_with_smhi_on_the_same_inputs(forecast_bytes):
@@ -62,7 +64,7 @@ def _edit(payload: bytes, change) -> bytes:
 )
 def test_bad_days_are_rejected_with_the_reason_and_the_rest_imports(store, forecast_bytes,
                                                                     change, needle):  # fmt: skip
-    summary = run(store, "smhi", _edit(forecast_bytes, change))
+    summary = run(store, "smhi", _edit(forecast_bytes, change), SWEDEN)
     assert summary.created == 6 + (1 if needle == "duplicate time" else 0)
     assert len(summary.rejected) == 1 and needle in reasons(summary)
 
@@ -91,7 +93,8 @@ def _forecast(approved: str, *valid: str) -> bytes:
 
 @pytest.mark.parametrize("edge", EDGES)
 def test_a_time_at_the_edge_of_the_calendar_rejects_its_day_or_the_payload(store, edge):
-    summary = run(store, "smhi", _forecast("2026-09-04T06:00:00Z", "2026-09-04T12:00:00Z", edge))
+    summary = run(store, "smhi", _forecast("2026-09-04T06:00:00Z", "2026-09-04T12:00:00Z", edge),
+                  SWEDEN)  # fmt: skip
     assert summary.created == 1 and len(summary.rejected) == 1, reasons(summary)
     assert f"timeSeries[1].validTime: {edge} is outside the accepted range" in reasons(summary)
     with pytest.raises(ValidationError, match=r"approvedTime: .* is outside the accepted range"):

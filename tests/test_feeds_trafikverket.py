@@ -9,7 +9,7 @@ import pytest
 from georisk.errors import ValidationError
 from georisk.feeds import adapter
 from georisk.store import Query
-from tests.feeds_support import EDGES, reasons, run, sample
+from tests.feeds_support import EDGES, SWEDEN, reasons, run, sample
 
 LINE = "LINESTRING (15.0321 59.3102, 15.0512 59.3051, 15.0704 59.2987)"  # E18 near Örebro
 LINE_TM = "LINESTRING (501800 6575200, 502900 6574650, 504000 6573950)"
@@ -40,7 +40,9 @@ def response(*situations: dict) -> bytes:
 
 def test_real_response_becomes_a_blockage_at_its_point(store, shared_dir):
     path = sample(shared_dir, "trafikverket", "situation_roadaccident_2022-04-21.json")
-    summary = run(store, "trafikverket", path.read_bytes())
+    outside = run(store, "trafikverket", path.read_bytes())  # Kågeröd, Skåne
+    assert (outside.created, outside.outside, len(outside.rejected)) == (0, 1, 0)
+    summary = run(store, "trafikverket", path.read_bytes(), SWEDEN)
     assert summary.created == 1, reasons(summary)
     blockage = store.get("blockage", "trafikverket-SE_STA_TRISSID_1_9879392")
     assert blockage.reason == "accident"

@@ -5,35 +5,63 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from pathlib import Path
 
 import click
 
 from georisk.access import Role, Viewer
+from georisk.area.operating import MAX_MARGIN_KM, SCOPES, configured
 from georisk.cli.paths import OutputFile
 from georisk.cli.store_commands import db_option, open_existing
 from georisk.errors import GeoriskError, ValidationError
-from georisk.feeds import ADAPTERS, adapter
+from georisk.feeds import ADAPTERS, Links, adapter
 from georisk.feeds.base import Rejected, read_payload
 from georisk.feeds.importer import Importer, Summary
 from georisk.model import Agency
 from georisk.users import Users
 
 
+def area_options(command):  # type: ignore[no-untyped-def]
+    """--area and --margin-km: where a feed's items are kept (one rule for every source)."""
+    command = click.option(
+        "--margin-km", type=click.FloatRange(0, MAX_MARGIN_KM), default=None,
+        help="Keep items this close to the area too [default: GEORISK_FEED_MARGIN_KM or 10].",
+    )(command)  # fmt: skip
+    return click.option(
+        "--area", "area_scope", type=click.Choice(SCOPES), default=None,
+        help="Keep items in the operating counties, or in all of Sweden for context "
+             "[default: GEORISK_FEED_AREA or operating]; the rest is ignored, not written.",
+    )(command)  # fmt: skip
+
+
 @click.command("import")
 @db_option
 @click.argument("source", type=click.Choice(sorted(ADAPTERS)))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def import_(db: str, source: str, files: tuple[str, ...]) -> None:
+@area_options
+@click.option("--max-age-hours", type=click.FloatRange(min=0), default=None,
+              help="Polisen: close events reported longer ago than this "
+                   "[default: GEORISK_POLISEN_MAX_AGE_H or 24].")  # fmt: skip
+@click.option("--fetch-links", is_flag=True,
+              help="CAP feeds: follow entries' web links too (files beside the feed are "
+                   "always read).")  # fmt: skip
+def import_(db: str, source: str, files: tuple[str, ...], area_scope: str | None,
+            margin_km: float | None, max_age_hours: float | None,
+            fetch_links: bool) -> None:  # fmt: skip
     """Import SOURCE payload FILES; re-imports update the records they made before.
 
+    Items wholly outside the area (see --area) are counted as ignored and not written.
     Exits non-zero when any item was rejected, after listing each with its reason.
     """
+    area = configured(area_scope, margin_km)
     store = open_existing(db)
-    feed = adapter(source)
-    importer = Importer(store, feed.actor, repeats=feed.repeats)
+    feed = adapter(source, max_age_hours=max_age_hours)
+    importer = Importer(store, feed.actor, repeats=feed.repeats, area=area)
     total = Summary()
     try:
         for number, path in enumerate(files, 1):
+            links = Links(Path(path).parent, web=fetch_links, progress=_fetched)
+            feed = adapter(source, links=links, max_age_hours=max_age_hours)
             try:
                 summary = importer.run(feed.parse(read_payload(path)))
             except ValidationError as exc:
@@ -46,6 +74,9 @@ def import_(db: str, source: str, files: tuple[str, ...]) -> None:
         importer.close()
         store.close()
     click.echo(f"{source}: {total}")
+    if total.outside:
+        click.echo(f"  ignored {total.outside}: outside the operating area ({area.describe()}; "
+                   "--area sweden or --margin-km keeps more)", err=True)  # fmt: skip
     if total.rejected:
         raise SystemExit(1)
 
@@ -62,15 +93,23 @@ def import_(db: str, source: str, files: tuple[str, ...]) -> None:
 @click.option("--count", type=click.IntRange(min=1), default=None,
               help="Stop after this many polls (default: run until interrupted).")  # fmt: skip
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
+@area_options
+@click.option("--max-age-hours", type=click.FloatRange(min=0), default=None,
+              help="Polisen: close events reported longer ago than this "
+                   "[default: GEORISK_POLISEN_MAX_AGE_H or 24].")  # fmt: skip
 def poll(db: str, source: str, url: str, every: float, max_backoff: float, count: int | None,
-         timeout: float) -> None:  # fmt: skip
+         timeout: float, area_scope: str | None, margin_km: float | None,
+         max_age_hours: float | None) -> None:  # fmt: skip
     """Fetch URL every SECONDS and import it as SOURCE, backing off while it fails."""
     from georisk.feeds.poller import Poller
 
+    area = configured(area_scope, margin_km)
     _logging()
     store = open_existing(db)
-    poller = Poller(store, adapter(source), url, every=every, max_backoff=max_backoff,
-                    timeout=timeout)  # fmt: skip
+    feed = adapter(source, links=Links(url, timeout=timeout),  # a CAP feed's alerts, by link
+                   max_age_hours=max_age_hours)  # fmt: skip
+    poller = Poller(store, feed, url, every=every, max_backoff=max_backoff, timeout=timeout,
+                    area=area)  # fmt: skip
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -97,16 +136,23 @@ def cot() -> None:
 @click.option("--flush", type=click.FloatRange(min=0.01, max=5), default=0.075,
               show_default=True,
               help="Seconds of reports gathered into one transaction.")  # fmt: skip
+@area_options
 def cot_listen(db: str, udp_port: int | None, tcp_port: int | None, host: str,
-               flush: float) -> None:  # fmt: skip
-    """Listen for CoT events and move the units they report (Ctrl-C stops)."""
+               flush: float, area_scope: str | None, margin_km: float | None) -> None:  # fmt: skip
+    """Listen for CoT events and move the units they report (Ctrl-C stops).
+
+    Reports from outside the area (see --area) are counted and not written: the unit
+    stays where it was last seen inside it.
+    """
     from georisk.feeds.listener import CotListener
 
     if udp_port is None and tcp_port is None:
         raise GeoriskError("give --udp PORT, --tcp PORT or both")
+    area = configured(area_scope, margin_km)
     _logging()
     store = open_existing(db)
-    listener = CotListener(store, host=host, udp_port=udp_port, tcp_port=tcp_port, flush=flush)
+    listener = CotListener(store, host=host, udp_port=udp_port, tcp_port=tcp_port, flush=flush,
+                           area=area)  # fmt: skip
     listener.start()
     click.echo(f"listening: udp {listener.udp_address}, tcp {listener.tcp_address}", err=True)
     stop = threading.Event()
@@ -122,7 +168,8 @@ def cot_listen(db: str, udp_port: int | None, tcp_port: int | None, host: str,
 
 @click.group("cap")
 def cap() -> None:
-    """OASIS CAP 1.2 alerts (import them with `georisk import cap FILE`)."""
+    """OASIS CAP alerts (import them with `georisk import cap FILE`: an alert, CAP 1.2 or
+    1.1, an EDXL-DE envelope, or an Atom/RSS feed of alerts)."""
 
 
 @cap.command("export")
@@ -193,6 +240,12 @@ def smhi_compare(file: str) -> None:
     for item in rejected:
         click.echo(f"  rejected {item}", err=True)
     click.echo(report(compare(forecast)))
+
+
+def _fetched(done: int, total: int) -> None:
+    """Progress through a feed's linked alerts: every tenth, and the last."""
+    if done == total or done % 10 == 0:
+        click.echo(f"  fetched {done}/{total} linked alerts", err=True)
 
 
 def _logging() -> None:

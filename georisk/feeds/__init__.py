@@ -12,6 +12,7 @@ from georisk.errors import GeoriskError
 from georisk.feeds.base import Adapter, FeedItem, Parsed, Rejected
 from georisk.feeds.cap import CapAdapter
 from georisk.feeds.cot import CotAdapter
+from georisk.feeds.links import Links
 from georisk.feeds.polisen import PolisenAdapter
 from georisk.feeds.smhi import SmhiAdapter
 from georisk.feeds.trafikverket import TrafikverketAdapter
@@ -25,11 +26,20 @@ ADAPTERS: dict[str, Callable[[], Adapter]] = {
 }
 
 
-def adapter(name: str) -> Adapter:
-    try:
-        return ADAPTERS[name]()
-    except KeyError:
-        raise GeoriskError(f"unknown source {name!r}; one of {', '.join(ADAPTERS)}") from None
+def adapter(name: str, *, links: Links | None = None,
+            max_age_hours: float | None = None) -> Adapter:  # fmt: skip
+    """A new adapter of source ``name``. Options reach the sources they concern and no
+    other: ``links``, how one that reads feeds of linked items (CAP) may follow them
+    (without it, it follows none); ``max_age_hours``, when one whose items never end
+    (Polisen) ends them (without it, the setting decides)."""
+    if name not in ADAPTERS:
+        raise GeoriskError(f"unknown source {name!r}; one of {', '.join(ADAPTERS)}")
+    if name == "polisen":
+        return PolisenAdapter(max_age_hours)
+    made = ADAPTERS[name]()
+    if links is not None and hasattr(made, "links"):
+        made.links = links
+    return made
 
 
-__all__ = ["ADAPTERS", "Adapter", "FeedItem", "Parsed", "Rejected", "adapter"]
+__all__ = ["ADAPTERS", "Adapter", "FeedItem", "Links", "Parsed", "Rejected", "adapter"]

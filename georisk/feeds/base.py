@@ -12,13 +12,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
+from shapely.geometry.base import BaseGeometry
 
 from georisk.commands import Actor
 from georisk.errors import FieldError, ValidationError
 from georisk.model import Record
+
+if TYPE_CHECKING:
+    from georisk.feeds.snapshot import Snapshot
 
 #: Larger payloads are refused before parsing: the real ones are a few hundred kB
 #: (Polisen's 500 events are ~210 kB), and an unbounded read is an easy denial of service.
@@ -33,6 +37,8 @@ class FeedItem:
 
     ``withdrawn`` marks an item the source deleted or cancelled: the importer closes or
     lifts the record it made earlier. ``raw`` is the item exactly as received (audit).
+    ``extent`` is what the operating-area rule judges the item by when the record's
+    geometry says less than the item covers (a CAP alert's areas, not their centre).
     """
 
     source: str
@@ -40,6 +46,7 @@ class FeedItem:
     record: Record
     raw: bytes
     withdrawn: bool = False
+    extent: BaseGeometry | None = None
 
     @property
     def kind(self) -> str:
@@ -66,6 +73,9 @@ class Parsed:
     items: list[FeedItem] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # readable items that are not for us
+    # set by sources whose payload is their whole current list and never says that an
+    # item ended: the importer ends what the list no longer holds (`snapshot`)
+    snapshot: Snapshot | None = None
 
 
 class Adapter(Protocol):

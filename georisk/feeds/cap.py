@@ -1,10 +1,11 @@
-"""OASIS CAP 1.2 alerts (public warnings: fire, weather, chemical...) as incidents.
+"""OASIS CAP alerts (public warnings: fire, weather, chemical...) as incidents.
 
 One alert is one incident placed at the centre of its areas (the union of every
 ``polygon`` and ``circle`` of every ``info``), with the precision ``area``: an alert
 covers a region and must never be drawn as a pin where something happened. A circle of
 radius 0 is a point and is ``exact``. Areas given only by ``geocode`` cannot be placed
-without the issuer's code tables, so such alerts are refused with that reason.
+without the issuer's code tables, so such alerts are refused with that reason. The
+operating-area rule judges an alert by its areas, not their centre.
 
 Updates and cancellations keep the incident: an alert that ``references`` earlier ones
 belongs to the oldest of them (by its ``sent`` time), so ``msgType`` Update changes the
@@ -12,14 +13,17 @@ incident made by the original Alert and Cancel closes it. Only ``status`` Actual
 reaches the picture; Exercise, Test, System and Draft alerts are ignored, as are Ack
 and Error messages, which answer alerts and describe nothing.
 
-Every alert is first parsed with defusedxml (no entities, no DTD tricks), then checked
-against the official schema (`capschema`); violations name the element and the reason.
+A payload is one alert, an EDXL-DE envelope or an Atom/RSS feed of alerts (`capwrap`);
+every alert in it is read on its own, and each failure is named by where it sits. XML is
+parsed with defusedxml (no entities, no DTD tricks); every alert is checked against CAP
+1.2 or 1.1 by georisk's own rules (`capcheck`) and, for 1.2, against OASIS's schema when
+one is provided (`capschema`). A 1.1 alert is then read as 1.2: the elements are the same.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, tostring
 
 import shapely
 from defusedxml import ElementTree as SafeET
@@ -27,15 +31,18 @@ from defusedxml.common import DefusedXmlException
 
 from georisk.commands import Actor
 from georisk.errors import FieldError, ValidationError
+from georisk.feeds import capcheck, capschema
 from georisk.feeds.areas import codes_at
 from georisk.feeds.base import FeedItem, Parsed, Rejected, check_size, instant, record_id
-from georisk.feeds.capschema import CAP_NS, violations
+from georisk.feeds.capcheck import CAP_11, CAP_12
+from georisk.feeds.capwrap import Found, unwrap
+from georisk.feeds.links import Links
 from georisk.model import Agency, Classification, Incident, IncidentType, Precision
 from georisk.validation import ACCEPTED_EXTENT
 
 NAME = "cap"
 MAX_ALERT_BYTES = 2 * 1024 * 1024  # real alerts are a few kB; long polygons maybe 200 kB
-_N = "{" + CAP_NS + "}"
+_N = "{" + CAP_12 + "}"
 
 #: CAP ``category`` → our incident type; the rest (Met, Geo, Env, Infra...) are "other".
 CATEGORY_TYPES = {
@@ -55,70 +62,143 @@ class CapAdapter:
     actor = Actor("cap", Agency.CENTRE)
     repeats = False
 
+    def __init__(self, links: Links | None = None):
+        self.links = links  # how a feed's linked alerts are fetched; None: they are not
+
     def parse(self, payload: bytes) -> Parsed:
-        """One CAP alert (a file, or one HTTP answer)."""
+        """One CAP payload (a file, or one HTTP answer): an alert, an envelope or a feed."""
         check_size(payload)
         parsed = Parsed()
         try:
-            item = alert_item(payload)
+            root = _xml(payload, "payload")
+            pieces = unwrap(root)
         except ValidationError as exc:
-            parsed.rejected.append(Rejected("alert", tuple(exc.errors)))
+            parsed.rejected.append(Rejected("payload", tuple(exc.errors)))
             return parsed
-        if isinstance(item, str):
-            parsed.ignored.append(f"alert: {item}")
-        else:
-            parsed.items.append(item)
+        if len(pieces) == 1 and pieces[0].alert is root:
+            self._one(parsed, None, "alert", payload)  # exactly as received, size-checked
+            return parsed
+        fetched = self._fetch([p.href for p in pieces if p.href is not None])
+        read: list[tuple[str, FeedItem, datetime]] = []
+        for piece in pieces:
+            self._piece(parsed, read, piece, fetched)
+        parsed.items += _latest(read, parsed)
         return parsed
 
+    def _fetch(self, hrefs: list[str]) -> dict[str, bytes | ValidationError]:
+        if not hrefs:
+            return {}
+        if self.links is None:
+            refused = ValidationError.one("link", "links are not followed here")
+            return dict.fromkeys(hrefs, refused)
+        unique = list(dict.fromkeys(hrefs))
+        return dict(zip(unique, self.links.fetch_all(unique), strict=True))
 
-def read_alert(payload: bytes) -> Element:
-    """The alert's root element, safely parsed, in the CAP 1.2 namespace and schema-valid."""
-    if len(payload) > MAX_ALERT_BYTES:
-        raise ValidationError.one(
-            "alert", f"{len(payload)} bytes, over the {MAX_ALERT_BYTES} limit"
-        )
+    def _piece(self, parsed: Parsed, read: list[tuple[str, FeedItem, datetime]], piece: Found,
+               fetched: dict[str, bytes | ValidationError]) -> None:  # fmt: skip
+        if piece.skipped:
+            parsed.ignored.append(f"{piece.label}: {piece.skipped}")
+        elif piece.missing:
+            parsed.rejected.append(Rejected(piece.label, (FieldError("", piece.missing),)))
+        elif piece.alert is not None:
+            self._one(parsed, read, piece.label, piece.alert)
+        else:
+            body = fetched[piece.href]  # type: ignore[index]
+            if isinstance(body, ValidationError):
+                parsed.rejected.append(Rejected(piece.label, tuple(body.errors)))
+            else:
+                self._one(parsed, read, f"{piece.label} ({piece.href})", body)
+
+    @staticmethod
+    def _one(parsed: Parsed, read: list[tuple[str, FeedItem, datetime]] | None, label: str,
+             alert: bytes | Element) -> None:  # fmt: skip
+        try:
+            item, sent = _alert(alert)
+        except ValidationError as exc:
+            parsed.rejected.append(Rejected(label, tuple(exc.errors)))
+            return
+        if isinstance(item, str):
+            parsed.ignored.append(f"{label}: {item}")
+        elif read is None:
+            parsed.items.append(item)
+        else:
+            read.append((label, item, sent))  # type: ignore[arg-type]
+
+
+def _latest(read: list[tuple[str, FeedItem, datetime]], parsed: Parsed) -> list[FeedItem]:
+    """One item per incident: a feed may list an alert beside its update or cancel, and
+    only the newest (by ``sent``, then by place in the feed) says how things stand."""
+    newest: dict[str, int] = {}
+    for index, (_, item, sent) in enumerate(read):
+        best = newest.get(item.source_id)
+        if best is None or sent >= read[best][2]:
+            newest[item.source_id] = index
+    kept = []
+    for index, (label, item, _) in enumerate(read):
+        if newest[item.source_id] == index:
+            kept.append(item)
+        else:
+            parsed.ignored.append(f"{label}: superseded by a newer alert in the same payload")
+    return kept
+
+
+def _xml(payload: bytes, what: str) -> Element:
     try:
-        root = SafeET.fromstring(payload)
+        return SafeET.fromstring(payload)
     except DefusedXmlException as exc:
-        raise ValidationError.one("alert", f"refused XML construct: {type(exc).__name__}") from None
+        raise ValidationError.one(what, f"refused XML construct: {type(exc).__name__}") from None
     except SafeET.ParseError as exc:
-        raise ValidationError.one("alert", f"malformed XML: {exc}") from None
-    if root.tag != _N + "alert":
-        namespace, _, local = root.tag[1:].partition("}") if root.tag.startswith("{") else (
-            "", "", root.tag)  # fmt: skip
+        raise ValidationError.one(what, f"malformed XML: {exc}") from None
+
+
+def read_alert(payload: bytes | Element) -> Element:
+    """The alert's root element, safely parsed, checked as CAP 1.2 or 1.1, and read as 1.2.
+
+    Bytes are one alert document (size-checked); an element is one already parsed, such
+    as an alert inside an envelope or a feed.
+    """
+    if isinstance(payload, Element):
+        root = payload
+    else:
+        if len(payload) > MAX_ALERT_BYTES:
+            raise ValidationError.one(
+                "alert", f"{len(payload)} bytes, over the {MAX_ALERT_BYTES} limit"
+            )
+        root = _xml(payload, "alert")
+    version = capcheck.version(root)
+    if version is None:
+        namespace, local = capcheck.split(root.tag)
         raise ValidationError.one("alert", (
-            f"expected <alert> in namespace {CAP_NS!r} (CAP 1.2), got <{local}> "
-            + (f"in namespace {namespace!r}" if namespace else "without a namespace")
+            f"expected <alert> in namespace {CAP_12!r} (CAP 1.2) or {CAP_11!r} (CAP 1.1), "
+            f"got <{local}> " + (f"in namespace {namespace!r}" if namespace else
+                                 "without a namespace")
         ))  # fmt: skip
-    errors = _time_errors(root) + violations(root)
+    errors = capcheck.violations(root)
+    if not errors and version == "1.2":
+        errors = capschema.violations(root)
     if errors:
         raise ValidationError(errors)
+    if version == "1.1":  # the same elements: read on as 1.2
+        for node in root.iter():
+            if node.tag.startswith("{" + CAP_11 + "}"):
+                node.tag = _N + node.tag.split("}", 1)[1]
     return root
 
 
-_TIMES = ("sent", "effective", "onset", "expires")
-
-
-def _time_errors(root: Element) -> list[FieldError]:
-    """Times without an offset, said plainly (the schema's own words are a regex)."""
-    errors = []
-    for name in _TIMES:
-        for node in root.iter(_N + name):
-            try:
-                instant(node.text, name)
-            except ValidationError as exc:
-                errors += exc.errors
-    return errors
-
-
-def alert_item(payload: bytes) -> FeedItem | str:
+def alert_item(payload: bytes | Element) -> FeedItem | str:
     """The alert as an incident, or a string saying why it is not one (ignored)."""
+    return _alert(payload)[0]
+
+
+def _alert(payload: bytes | Element) -> tuple[FeedItem | str, datetime | None]:
+    """`alert_item`, and the alert's ``sent`` time."""
+    raw = payload.strip() if isinstance(payload, bytes) else tostring(payload, "utf-8")
     root = read_alert(payload)
     status, msg_type = _text(root, "status"), _text(root, "msgType")
     if status != "Actual":
-        return f"status {status} is not an actual alert"
+        return f"status {status} is not an actual alert", None
     if msg_type in ("Ack", "Error"):
-        return f"msgType {msg_type} answers an alert and describes nothing"
+        return f"msgType {msg_type} answers an alert and describes nothing", None
     sender, identifier = _text(root, "sender"), _text(root, "identifier")
     sent = instant(_text(root, "sent"), "sent")
     infos = root.findall(_N + "info")
@@ -131,7 +211,7 @@ def alert_item(payload: bytes) -> FeedItem | str:
     withdrawn = msg_type == "Cancel"
     info = _chosen(infos) if infos else None
     areas = [area for block in infos for area in block.findall(_N + "area")]
-    location, precision = _place(areas) if areas or not withdrawn else (None, "")
+    location, precision, extent = _place(areas) if areas or not withdrawn else (None, "", None)
     if location is None:  # a bare Cancel: the importer closes the known record by id
         location, precision = shapely.Point(15.0, 59.0), Precision.AREA.value
     times = _times(info, sent) if info is not None else (sent, None)
@@ -156,7 +236,8 @@ def alert_item(payload: bytes) -> FeedItem | str:
         link=_text(info, "web")[:500] if info is not None else "",
         precision=precision,
     )
-    return FeedItem(NAME, original, incident, bytes(payload).strip(), withdrawn=withdrawn)
+    item = FeedItem(NAME, original, incident, bytes(raw), withdrawn=withdrawn, extent=extent)
+    return item, sent
 
 
 def _text(node: Element | None, name: str) -> str:
@@ -218,8 +299,9 @@ def _description(root: Element, info: Element | None, expires: datetime | None) 
     return "\n".join(line for line in lines if line)
 
 
-def _place(areas: list[Element]) -> tuple[shapely.Point, str]:
-    """The centre of all areas and its precision (a point circle alone is exact)."""
+def _place(areas: list[Element]) -> tuple[shapely.Point, str, shapely.Geometry]:
+    """The centre of all areas, its precision (a point circle alone is exact), and the
+    areas themselves."""
     shapes: list[shapely.Geometry] = []
     errors: list[FieldError] = []
     for a, area in enumerate(areas):
@@ -240,9 +322,9 @@ def _place(areas: list[Element]) -> tuple[shapely.Point, str]:
         raise ValidationError.one("area", "no polygon or circle: geocodes alone cannot be placed")
     union = shapely.union_all(shapes)
     if isinstance(union, shapely.Point):
-        return union, Precision.EXACT.value
+        return union, Precision.EXACT.value, union
     centre = union.centroid if union.contains(union.centroid) else union.representative_point()
-    return shapely.Point(round(centre.x, 6), round(centre.y, 6)), Precision.AREA.value
+    return shapely.Point(round(centre.x, 6), round(centre.y, 6)), Precision.AREA.value, union
 
 
 def _pair(text: str, where: str) -> tuple[float, float]:

@@ -13,7 +13,7 @@ import os
 from datetime import datetime
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from georisk.feeds.capschema import CAP_NS
+from georisk.feeds.capcheck import CAP_12 as CAP_NS
 from georisk.model import Incident, IncidentStatus, IncidentType
 from georisk.timeutil import utc_now
 

@@ -3,6 +3,12 @@
 All items of a payload go to the store in one transaction (thousands per second); only
 when that transaction is refused is the batch retried item by item, so one bad item
 costs its own rejection and never the rest of the batch.
+
+Items that lie wholly outside the operating area (`georisk.area.operating`, one rule for
+every source) are counted and dropped before anything is planned: they are not invalid,
+only not the centre's, so they never make an import fail. Their raw form is not kept in
+the ledger either: the ledger maps items to the records they became, and keeping other
+regions' police events would be keeping personal data the centre has no use for.
 """
 
 from __future__ import annotations
@@ -12,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from georisk import commands as c
+from georisk.area.operating import OperatingArea, configured
 from georisk.errors import FieldError, GeoriskError, ValidationError
 from georisk.feeds.base import FeedItem, Parsed, Rejected
 from georisk.feeds.ledger import Ledger
+from georisk.feeds.snapshot import Snapshot, endings
 from georisk.model import (
     Blockage,
     BlockageStatus,
@@ -25,6 +33,7 @@ from georisk.model import (
     Unit,
 )
 from georisk.store import Store
+from georisk.timeutil import utc_now
 from georisk.validation import check_position
 
 # Fields a feed never changes on an existing record: its life cycle belongs to the journal.
@@ -37,7 +46,8 @@ class Summary:
     updated: int = 0
     closed: int = 0
     unchanged: int = 0
-    ignored: int = 0
+    ignored: int = 0  # all items not for us, of which:
+    outside: int = 0  # ... those wholly outside the operating area
     rejected: list[Rejected] = field(default_factory=list)
 
     def add(self, other: Summary) -> None:
@@ -46,12 +56,16 @@ class Summary:
         self.closed += other.closed
         self.unchanged += other.unchanged
         self.ignored += other.ignored
+        self.outside += other.outside
         self.rejected += other.rejected
 
     def __str__(self) -> str:
+        ignored = f"{self.ignored} ignored"
+        if self.outside:
+            ignored += f" ({self.outside} outside the operating area)"
         return (
             f"{self.created} created, {self.updated} updated, {self.closed} closed, "
-            f"{self.unchanged} unchanged, {self.ignored} ignored, {len(self.rejected)} rejected"
+            f"{self.unchanged} unchanged, {ignored}, {len(self.rejected)} rejected"
         )
 
 
@@ -62,19 +76,28 @@ def _store_path(store: Store) -> Path:
 class Importer:
     """Imports parsed payloads of one source into one store."""
 
-    def __init__(self, store: Store, actor: c.Actor, *, repeats: bool = False):
+    def __init__(self, store: Store, actor: c.Actor, *, repeats: bool = False,
+                 area: OperatingArea | None = None):  # fmt: skip
         self.store = store
         self.actor = actor
         self.repeats = repeats
+        self.area = area if area is not None else configured()
         self.ledger = Ledger(_store_path(store))
 
     def close(self) -> None:
         self.ledger.close()
 
     def run(self, parsed: Parsed) -> Summary:
+        summary = self._import(parsed)
+        if parsed.snapshot is not None:
+            self._end(parsed.snapshot, summary)
+        return summary
+
+    def _import(self, parsed: Parsed) -> Summary:
         summary = Summary(ignored=len(parsed.ignored), rejected=list(parsed.rejected))
         items = self._unique(parsed.items, summary)
-        items = self._in_area(items, summary)
+        items = self._valid_positions(items, summary)
+        items = self._in_operating_area(items, summary)
         if not items:
             return summary
         planned = self._plan(items, summary)
@@ -96,6 +119,24 @@ class Importer:
             self._count_and_remember([one], events, summary)
         return summary
 
+    def _end(self, snapshot: Snapshot, summary: Summary) -> None:
+        """Close the source's incidents the list says have ended (see `snapshot`)."""
+        closes = endings(self.store, snapshot, utc_now())
+        if not closes:
+            return
+        try:
+            self.store.apply(closes, self.actor)
+            summary.closed += len(closes)
+            return
+        except GeoriskError:
+            pass
+        for close in closes:  # one was closed by someone else meanwhile: that one is done
+            try:
+                self.store.apply([close], self.actor)
+            except GeoriskError:
+                continue
+            summary.closed += 1
+
     # -- steps -------------------------------------------------------------------
 
     def _unique(self, items: list[FeedItem], summary: Summary) -> list[FeedItem]:
@@ -114,7 +155,7 @@ class Importer:
         return kept
 
     @staticmethod
-    def _in_area(items: list[FeedItem], summary: Summary) -> list[FeedItem]:
+    def _valid_positions(items: list[FeedItem], summary: Summary) -> list[FeedItem]:
         """The system-wide coordinate rule (finite, in range, not swapped, near Sweden)."""
         kept = []
         for item in items:
@@ -128,6 +169,18 @@ class Importer:
                 continue
             kept.append(item)
         return kept
+
+    def _in_operating_area(self, items: list[FeedItem], summary: Summary) -> list[FeedItem]:
+        """Items with any part near the operating area; the rest only counted."""
+        if not items:
+            return items
+        outside = self.area.outside([
+            item.extent if item.extent is not None else item.record.geometry for item in items
+        ])  # fmt: skip
+        count = int(outside.sum())
+        summary.ignored += count
+        summary.outside += count
+        return [item for item, away in zip(items, outside, strict=True) if not away]
 
     def _plan(
         self, items: list[FeedItem], summary: Summary
@@ -250,9 +303,11 @@ def _label(item: FeedItem) -> str:
     return f"{item.source} item {item.source_id!r}"
 
 
-def import_parsed(store: Store, adapter: object, parsed: Parsed) -> Summary:
+def import_parsed(store: Store, adapter: object, parsed: Parsed, *,
+                  area: OperatingArea | None = None) -> Summary:  # fmt: skip
     """Convenience: one payload of one adapter into the store."""
-    importer = Importer(store, adapter.actor, repeats=adapter.repeats)  # type: ignore[attr-defined]
+    importer = Importer(store, adapter.actor, repeats=adapter.repeats,  # type: ignore[attr-defined]
+                        area=area)  # fmt: skip
     try:
         return importer.run(parsed)
     finally:

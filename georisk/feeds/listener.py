@@ -16,6 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from georisk.area.operating import OperatingArea, configured
 from georisk.feeds.base import FeedItem, Parsed
 from georisk.feeds.cot import MAX_EVENT_BYTES, CotAdapter, split_events
 from georisk.feeds.importer import Importer, Summary
@@ -34,8 +35,10 @@ class Counters:
 class CotListener:
     def __init__(self, store: Store, *, host: str = "127.0.0.1", udp_port: int | None = None,
                  tcp_port: int | None = None, flush: float = 0.075, idle: float = 30.0,
-                 adapter: CotAdapter | None = None):  # fmt: skip
+                 adapter: CotAdapter | None = None,
+                 area: OperatingArea | None = None):  # fmt: skip
         self.adapter = adapter or CotAdapter()
+        self.area = area if area is not None else configured()  # a bad setting fails here
         self.store = store
         self.flush = flush
         self.idle = idle
@@ -166,7 +169,7 @@ class CotListener:
     # -- writer ------------------------------------------------------------------
 
     def _write_loop(self) -> None:
-        importer = Importer(self.store, self.adapter.actor, repeats=True)
+        importer = Importer(self.store, self.adapter.actor, repeats=True, area=self.area)
         running = True
         try:
             while running:

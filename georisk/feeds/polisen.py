@@ -3,6 +3,10 @@
 An event's ``location.gps`` is the centroid of the municipality or county named in
 ``location.name``, never where it happened: records get that area's codes and the
 precision ``municipality_centroid`` or ``county_centroid``, and maps draw them hollow.
+
+The list is all there is: Polisen never closes an event, it only stops listing it. Each
+payload is read as a `Snapshot`, and the importer closes the events that dropped out
+of it or grew older than `max_age` (`georisk.feeds.snapshot`).
 """
 
 from __future__ import annotations
@@ -18,12 +22,16 @@ from georisk.commands import Actor
 from georisk.errors import FieldError, ValidationError
 from georisk.feeds.areas import codes_at, county_codes, municipality_codes
 from georisk.feeds.base import FeedItem, Parsed, Rejected, json_payload, record_id
+from georisk.feeds.snapshot import Snapshot, area_of
 from georisk.model import Agency, Classification, Incident, IncidentType, Precision
 from georisk.timeutil import to_utc
 from georisk.validation import check_position
 
 NAME = "polisen"
 BASE_URL = "https://polisen.se"
+#: A day: the room's picture is today's work, shift to shift; a police notice not
+#: updated for a day is history (the list itself reaches back about a week).
+DEFAULT_MAX_AGE_HOURS = 24.0
 
 # "2024-09-04 18:27:49 +02:00"; the hour is sometimes one digit ("9:13:04").
 _TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{1,2}):(\d{2}):(\d{2}) ?([+-]\d{2}):?(\d{2})$")
@@ -53,6 +61,12 @@ class PolisenAdapter:
     actor = Actor("polisen", Agency.POLICE)
     repeats = False
 
+    def __init__(self, max_age_hours: float | None = None):
+        from georisk import settings
+
+        hours = settings.polisen_max_age_hours() if max_age_hours is None else max_age_hours
+        self.max_age = timedelta(hours=hours)
+
     def parse(self, payload: bytes) -> Parsed:
         events = json_payload(payload)
         if not isinstance(events, list):
@@ -75,6 +89,13 @@ class PolisenAdapter:
         for _, event, inc in pending:
             raw = orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
             parsed.items.append(FeedItem(NAME, inc.source_id, inc, raw))
+        parsed.snapshot = Snapshot(
+            NAME,
+            ids=frozenset(str(e["id"]) for e in events if isinstance(e, dict) and "id" in e),
+            areas=frozenset(area_of(inc) for _, _, inc in pending),
+            newest=max((inc.reported_at for _, _, inc in pending), default=None),
+            max_age=self.max_age,
+        )
         return parsed
 
 

@@ -1,4 +1,5 @@
-"""Polling a live source: the only code in georisk that fetches a feed, and only its URL.
+"""Polling a live source: the only code in georisk that fetches a feed, and only its URL
+(and, for a CAP feed, the alerts it links to: `georisk.feeds.links`).
 
 Errors (down, timeouts, HTTP errors, garbage) are logged and retried with exponential
 back-off up to a ceiling; one good answer returns to the normal interval.
@@ -9,11 +10,12 @@ from __future__ import annotations
 import logging
 import threading
 import urllib.error
-import urllib.request
 
+from georisk.area.operating import OperatingArea
 from georisk.errors import GeoriskError
-from georisk.feeds.base import MAX_PAYLOAD_BYTES, Adapter
+from georisk.feeds.base import Adapter
 from georisk.feeds.importer import Importer, Summary
+from georisk.feeds.links import http_get
 from georisk.store import Store
 
 log = logging.getLogger("georisk.feeds.poll")
@@ -21,7 +23,8 @@ log = logging.getLogger("georisk.feeds.poll")
 
 class Poller:
     def __init__(self, store: Store, adapter: Adapter, url: str, *, every: float = 60.0,
-                 max_backoff: float = 900.0, timeout: float = 30.0):  # fmt: skip
+                 max_backoff: float = 900.0, timeout: float = 30.0,
+                 area: OperatingArea | None = None):  # fmt: skip
         if not url.startswith(("http://", "https://")):
             raise GeoriskError(f"{url!r}: only http and https URLs are polled")
         self.adapter = adapter
@@ -29,19 +32,14 @@ class Poller:
         self.every = every
         self.max_backoff = max_backoff
         self.timeout = timeout
-        self.importer = Importer(store, adapter.actor, repeats=adapter.repeats)
+        self.importer = Importer(store, adapter.actor, repeats=adapter.repeats, area=area)
         self.failures = 0
 
     def close(self) -> None:
         self.importer.close()
 
     def fetch(self) -> bytes:
-        request = urllib.request.Request(self.url, headers={"User-Agent": "georisk-feeds"})
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            body = response.read(MAX_PAYLOAD_BYTES + 1)
-        if len(body) > MAX_PAYLOAD_BYTES:
-            raise GeoriskError(f"answer is over the {MAX_PAYLOAD_BYTES}-byte limit")
-        return body
+        return http_get(self.url, self.timeout)
 
     def once(self) -> Summary | None:
         """One poll; None when it failed (and was logged)."""

@@ -7,7 +7,7 @@ thing by different names or handle a missing word differently: `tests/test_texts
 fails on a key missing in either language, asked for but absent, or kept but unused.
 
 The entries live in small modules by where they are shown (`maps`, `briefing`,
-`signin`, `area`); their keys carry that place as a prefix, so a key is unique and
+`signin`, `area`, `feeds`); their keys carry that place as a prefix, so a key is unique and
 greppable. Placeholders are ``{name}`` and nothing more (no format specs): `fill` is
 the one rule, and the page scripts fill the raw `templates` they are given by the same
 rule (``fill`` in ``layers/static/live.js``).
@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Literal
 
-from georisk.texts import area, briefing, maps, signin
+from georisk.texts import area, briefing, feeds, maps, signin
 
 Lang = Literal["sv", "en"]
 LANGS: tuple[Lang, ...] = ("sv", "en")
@@ -41,7 +41,7 @@ def _merge(*parts: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 
 #: key -> (Swedish, English)
 CATALOGUE: Mapping[str, tuple[str, str]] = _merge(
-    maps.ENTRIES, briefing.ENTRIES, signin.ENTRIES, area.ENTRIES
+    maps.ENTRIES, briefing.ENTRIES, signin.ENTRIES, area.ENTRIES, feeds.ENTRIES
 )
 
 
