@@ -269,7 +269,7 @@ def build(store: Store, viewer: Viewer, options: ExportOptions) -> Briefing:
                             bd.summary(shown, county_names, zone_counties)))  # fmt: skip
     title = options.title or text("brief.default_title", options.lang)
     who = (f"{viewer.name} ({text(f'ui.agency.{viewer.agency}', options.lang)}, "
-           f"{viewer.role})")  # fmt: skip
+           f"{text(f'brief.role.{viewer.role}', options.lang)})")  # fmt: skip
     return Briefing(
         title=title, lang=options.lang, exported_by=who, exported_at=exported_at,
         area=area.name, bounds=area.bounds,

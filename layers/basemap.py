@@ -26,6 +26,9 @@ from layers.page import MapPage, new_page
 
 MAX_ZOOM = 18  # also in the map options: MarkerCluster needs it when there are no tiles
 MIN_ZOOM = 5
+#: Zoom in quarter steps: an area framed to the screen fills it, where whole steps could
+#: leave it at a quarter of the screen. The buttons still zoom by one step.
+ZOOM_SNAP = 0.25
 COORD_DECIMALS = 5  # about a metre: finer digits only grow the page
 
 #: Calm, print-friendly colours; the live layers (incidents, risk) own the strong ones.
@@ -128,8 +131,10 @@ def build_basemap(
         prefer_canvas=False,
         maxZoom=tiles.max_zoom if tiles else MAX_ZOOM,
         minZoom=MIN_ZOOM,
+        zoomSnap=ZOOM_SNAP,
     )
     fmap = page.map
+    page.bounds = tuple(round(float(v), 5) for v in (west, south, east, north))  # type: ignore[assignment]
     if tiles is not None:
         folium.TileLayer(
             tiles=tiles.url, attr=tiles.attribution, name=text("layer.tiles", lang),
