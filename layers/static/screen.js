@@ -1,8 +1,9 @@
 /* georisk screen: what one screen can show at once, for the live map and the briefing alike
    (live.js's drawing() attaches it to both).
-   - Labels never overprint: callsigns and town names are placed in order of priority,
+   - Labels never overprint: town names, then callsigns, are placed in order of priority,
      each in the first of a few spots beside its point that no label placed before it
-     takes (and, where one is free, no marker covers), or hidden when none is free.
+     takes and no marker covers (a town name, drawn above the markers, may lie over one
+     when nothing else is free), or hidden when none is free.
    - The legend and the layer control fold away, and the first view frames the area
      beside them, folding them only when the area would otherwise shrink or be covered.
    - With background tiles on, the area's fills step back so the tiles show through. */
@@ -11,7 +12,11 @@
 
   var GAP = 2;   // px kept between two labels
   var PAD = 12;  // px around the framed area
-  var TOWN_PRIORITY = 10;  // after every callsign (live.js gives those 0-3)
+  var ZOOM_GIVEN = 0.25;  // what room for an open control may cost the area: one snap step
+  // Town names first: there are few of them (the base map spaces them 25 km apart), they
+  // orient the reader, and a name that stays put while units come and go is calmer to
+  // read. Callsigns then (live.js ranks them 0-3: units at work first) find room around.
+  var TOWN_PRIORITY = -1;
 
   function overlaps(a, b, gap) {
     return a.left < b.right + gap && b.left < a.right + gap && a.top < b.bottom + gap && b.top < a.bottom + gap;
@@ -24,7 +29,7 @@
   function attach(map, options) {
     var container = map.getContainer();
     var texts = options.texts || {};
-    var timer = null;
+    var timer = null, placements = 0;
 
     // -- labels ---------------------------------------------------------------------------
     // Each label: its node, where it stands now, its priority and the shifts to try.
@@ -32,10 +37,11 @@
       map.getPane("markerPane").querySelectorAll(".gr-callsign").forEach(function (node) {
         var r = node.getBoundingClientRect();
         if (!r.width || !overlaps(r, view, 0)) { return; }
-        var icon = node.parentNode.getBoundingClientRect(), w = r.right - r.left;
-        var mid = (icon.left + icon.right) / 2 - w / 2 - r.left;
-        out.push({node: node, rect: r, priority: Number(node.getAttribute("data-priority") || 5), order: out.length,
-                  shifts: [[0, 0], [icon.left - GAP - r.right, 0], [mid, icon.bottom + 1 - r.top], [mid, icon.top - 1 - r.bottom]]});
+        var icon = node.parentNode.getBoundingClientRect(), w = r.right - r.left, h = r.bottom - r.top;
+        var left = icon.left - GAP - r.right, mid = (icon.left + icon.right) / 2 - w / 2 - r.left;
+        out.push({node: node, rect: r, priority: Number(node.getAttribute("data-priority") || 5), order: out.length, overMarkers: false,
+                  shifts: [[0, 0], [left, 0], [mid, icon.bottom + 1 - r.top], [mid, icon.top - 1 - r.bottom],
+                           [0, h], [0, -h], [left, h], [left, -h]]});
       });
     }
     function towns(view, origin, out) {
@@ -49,8 +55,10 @@
         if (!r.width || !overlaps(r, view, 0)) { return; }
         var dot = map.latLngToContainerPoint(layer.getLatLng());
         var cx = dot.x + origin.left, cy = dot.y + origin.top, w = r.right - r.left, d = r.left - cx;
-        out.push({node: node, rect: r, priority: TOWN_PRIORITY, order: out.length,
-                  shifts: [[0, 0], [-2 * d - w, 0], [cx - w / 2 - r.left, cy - 5 - r.bottom], [cx - w / 2 - r.left, cy + 5 - r.top]]});
+        var h = r.bottom - r.top, mid = cx - w / 2 - r.left;
+        out.push({node: node, rect: r, priority: TOWN_PRIORITY, order: out.length, overMarkers: true,
+                  shifts: [[0, 0], [-2 * d - w, 0], [mid, cy - 5 - r.bottom], [mid, cy + 5 - r.top],
+                           [0, -h / 2 - 2], [0, h / 2 + 2], [-2 * d - w, -h / 2 - 2], [-2 * d - w, h / 2 + 2]]});
       });
     }
     function markers(view) {
@@ -63,6 +71,7 @@
     }
     function place() {
       timer = null;
+      placements += 1;
       container.querySelectorAll(".gr-label-moved, .gr-label-hidden").forEach(function (node) {
         node.style.transform = "";
         node.classList.remove("gr-label-moved", "gr-label-hidden");
@@ -80,7 +89,9 @@
           if (free === null) { free = i; }
           if (!blocks.some(function (b) { return overlaps(b, r, 0); })) { chosen = i; }
         }
-        if (chosen === null) { chosen = free; }  // over a marker rather than not at all
+        // A town name is drawn above the markers, so it may lie over one rather than go;
+        // a callsign lies among them, and another marker would cover it.
+        if (chosen === null && item.overMarkers) { chosen = free; }
         if (chosen === null) { item.node.classList.add("gr-label-hidden"); return; }
         var s = item.shifts[chosen];
         placed.push(shifted(item.rect, s[0], s[1]));
@@ -141,11 +152,16 @@
       return map.getZoom();
     }
     // The area as large as it fits, beside the open controls; a control that would cost
-    // more than half a zoom step (or still covers the area) folds: the layer control first
+    // more than a quarter zoom step (or still covers the area) folds: the layer control first
     // (a click opens it again), then the legend. Run once the page's own scripts have run
     // (its layer control comes last); ``done`` then follows.
     function frame(bounds, done) {
-      setTimeout(function () { controls(); framed(bounds); if (done) { done(); } }, 0);
+      setTimeout(function run() {
+        // a zoom still animating (the page's own first fit) would swallow ours: after it
+        if (map._animatingZoom) { map.once("zoomend", run); return; }
+        controls(); framed(bounds);
+        if (done) { done(); }
+      }, 0);
     }
     function framed(bounds) {
       var area = L.latLngBounds(bounds), width = map.getSize().x;
@@ -158,7 +174,7 @@
           var r = within(node.getBoundingClientRect(), origin);
           if (r.left + r.right < width) { left = Math.max(left, r.right + PAD); } else { right = Math.max(right, width - r.left + PAD); }
         });
-        if (fit(area, left, right) >= full - 0.5 && !covering(area).length) { break; }
+        if (fit(area, left, right) >= full - ZOOM_GIVEN && !covering(area).length) { break; }
         if (layersOpen()) { foldLayers(); } else { foldLegend(); }
         fit(area, PAD, PAD);
       }
@@ -174,7 +190,8 @@
         contains: map.getBounds().contains(area),
         fill: Math.max((box.right - box.left) / size.x, (box.bottom - box.top) / size.y),
         area: shifted(box, origin.left, origin.top),
-        legendOpen: legendOpen(), layersOpen: layersOpen()
+        legendOpen: legendOpen(), layersOpen: layersOpen(),
+        labelsPending: timer !== null, placements: placements
       };
     }
 
