@@ -109,7 +109,7 @@
     var stale = !parked && p.status !== "out_of_service" && (seconds === null || seconds > S.units.staleAfterS);
     return {parked: parked, stale: stale, seconds: seconds, key: (parked ? "p" : "") + (stale ? "s" : "")};
   }
-  // Callsigns of units at work are placed first when labels compete (screen.js).
+  // When callsigns compete for room, those of units at work are placed first (screen.js).
   var LABEL_PRIORITY = {on_scene: 0, en_route: 1, available: 2, out_of_service: 3};
   function unitIcon(p, look) {
     var label = el("span", {"class": "gr-callsign", "data-priority": LABEL_PRIORITY[p.status] === undefined ? 3 : LABEL_PRIORITY[p.status], text: p.callsign});
@@ -710,6 +710,7 @@
     look: function (id) { var e = G.unit.get(id); return e ? {stale: e.layer._grLook.stale, parked: e.layer._grLook.parked} : null; },
     symbol: function (kind, size, record) { return drawSymbol(S[kind], size, record); },
     position: function (kind, id) { var e = G[kind] && G[kind].get(id); if (!e) { return null; } var ll = e.layer.getLatLng(); return [ll.lat, ll.lng]; }, connect: connect, disconnect: disconnect, focusIncident: focusIncident, focusUnit: focusUnit,
+    centre: function (lat, lng, zoom) { map.setView([lat, lng], zoom, {animate: false}); },
     state: function () { return {ready: G.ready, lastSeq: G.lastSeq, applied: G.applied, duplicates: G.duplicates, live: !!G.source && G.source.readyState === 1}; }
   };
 }());
