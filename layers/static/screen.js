@@ -44,7 +44,7 @@
                            [0, h], [0, -h], [left, h], [left, -h]]});
       });
     }
-    function towns(view, origin, out) {
+    function towns(view, out) {
       map.eachLayer(function (layer) {
         var tip = layer.getTooltip && layer.getTooltip();
         if (!tip || !tip.options.permanent || !tip._container || !layer.getLatLng) { return; }
@@ -54,7 +54,7 @@
         var r = node.getBoundingClientRect();
         if (!r.width || !overlaps(r, view, 0)) { return; }
         var dot = map.latLngToContainerPoint(layer.getLatLng());
-        var cx = dot.x + origin.left, cy = dot.y + origin.top, w = r.right - r.left, d = r.left - cx;
+        var cx = dot.x + view.left, cy = dot.y + view.top, w = r.right - r.left, d = r.left - cx;
         var h = r.bottom - r.top, mid = cx - w / 2 - r.left;
         out.push({node: node, rect: r, priority: TOWN_PRIORITY, order: out.length, overMarkers: true,
                   shifts: [[0, 0], [-2 * d - w, 0], [mid, cy - 5 - r.bottom], [mid, cy + 5 - r.top],
@@ -78,7 +78,7 @@
       });
       var view = container.getBoundingClientRect(), items = [];
       callsigns(view, items);
-      towns(view, view, items);
+      towns(view, items);
       var blocks = markers(view), placed = [];
       items.sort(function (a, b) { return a.priority - b.priority || a.order - b.order; });
       items.forEach(function (item) {
