@@ -51,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         problems,
         signin,
         stream,
+        tiles,
     )
     from app.health import health
 
@@ -65,5 +66,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(ogc.blueprint)
     app.register_blueprint(picture.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(tiles.blueprint)
     stream.install(app)
     return app

@@ -10,7 +10,8 @@ shows get a policy naming what they need, and their views take it from here:
 * the map (`map_page`): scripts and styles from ``/assets`` on this site, the inline
   scripts folium writes (allowed by their hashes, so an injected script would not run),
   inline styles (Leaflet and the markers set them), ``data:`` images, requests and the
-  event stream to this site, and the tile server's origin when one is configured;
+  event stream to this site, and the tile server's origin when one is configured (tiles
+  from an MBTiles file come from this site: `app.tiles`);
 * Swagger UI (`docs_page`): its files from this site and its one inline script.
 """
 
@@ -53,8 +54,10 @@ def tile_origin(url: str) -> str:
 
 
 def map_page(html: str, tiles_url: str | None) -> str:
-    """The operator map's policy; ``tiles_url`` is the tile server's template, if any."""
-    images = "'self' data:" + (f" {tile_origin(tiles_url)}" if tiles_url else "")
+    """The operator map's policy; ``tiles_url`` is the tile server's template, if any (the
+    service's own ``/tiles/...`` needs nothing more than ``'self'``)."""
+    elsewhere = tiles_url is not None and "://" in tiles_url
+    images = "'self' data:" + (f" {tile_origin(tiles_url)}" if elsewhere else "")
     return (
         f"default-src 'none'; script-src 'self' {' '.join(script_hashes(html))}; "
         f"style-src 'self' 'unsafe-inline'; img-src {images}; connect-src 'self'; "

@@ -18,6 +18,7 @@ from georisk.texts import Lang, language
 from layers import assets
 from layers.basemap import Tiles
 from layers.livemap import LiveOptions, build_livemap
+from layers.mbtiles import opened
 from layers.units import DEFAULT_STALE_AFTER_S
 
 blueprint = Blueprint("pages", __name__)
@@ -38,8 +39,16 @@ def _municipality_names() -> tuple[tuple[str, str], ...]:
 
 
 def _tiles() -> Tiles | None:
-    """``TILES`` and ``TILES_ATTRIBUTION`` (``GEORISK_TILES...`` in the environment)."""
+    """``TILES`` and ``TILES_ATTRIBUTION`` (``GEORISK_TILES...`` in the environment), or
+    ``MBTILES`` (a file this service serves at ``/tiles``, `app.tiles`) and, when the file
+    names no credit, ``MBTILES_ATTRIBUTION``."""
     url = str(current_app.config.get("TILES") or "").strip()
+    mbtiles = str(current_app.config.get("MBTILES") or "").strip()
+    if url and mbtiles:
+        raise ValueError("set TILES (a tile server) or MBTILES (a file), not both")
+    if mbtiles:
+        credit = str(current_app.config.get("MBTILES_ATTRIBUTION") or "").strip()
+        return opened(mbtiles).layer(credit or None)
     if not url:
         return None
     attribution = str(current_app.config.get("TILES_ATTRIBUTION") or "").strip()

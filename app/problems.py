@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from georisk.errors import (
     Conflict,
+    ErrorCode,
     FieldError,
     Forbidden,
     GeoriskError,
@@ -45,8 +46,10 @@ class Problem(Exception):
         self.headers = headers or {}
 
     @classmethod
-    def field(cls, status: int, field: str, reason: str) -> Problem:
-        return cls(status, f"{field}: {reason}", [FieldError(field, reason)])
+    def field(
+        cls, status: int, field: str, reason: str, code: ErrorCode = ErrorCode.INVALID
+    ) -> Problem:
+        return cls(status, f"{field}: {reason}", [FieldError(field, reason, code)])
 
 
 def problem_response(
@@ -62,10 +65,19 @@ def problem_response(
         "detail": detail,
     }
     if errors:
-        body["errors"] = [{"field": e.field, "reason": e.reason} for e in errors]
+        body["errors"] = [_field(e) for e in errors]
     response = Response(orjson.dumps(body), status=status, mimetype=PROBLEM_JSON)
     response.headers.update(headers or {})
     return response
+
+
+def _field(error: FieldError) -> dict[str, Any]:
+    """One field's error: the English reason for a developer, the stable code a page
+    translates (`georisk.errors.ErrorCode`), and the bound that was broken, if any."""
+    out: dict[str, Any] = {"field": error.field, "reason": error.reason, "code": error.code}
+    if error.limit is not None:
+        out["limit"] = error.limit
+    return out
 
 
 def install(app: Flask) -> None:

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from georisk.errors import ErrorCode
+
 
 class Link(BaseModel):
     href: str
@@ -69,7 +71,9 @@ class EventList(BaseModel):
 
 class FieldProblem(BaseModel):
     field: str
-    reason: str
+    reason: str = Field(description="Why, in English; the wording may change.")
+    code: str = Field(description="Why, as a stable word: " + ", ".join(ErrorCode) + ".")
+    limit: float | None = Field(None, description="The bound a length, count or number broke.")
 
 
 class Problem(BaseModel):

@@ -33,12 +33,12 @@ from pydantic import (
     StringConstraints,
     with_config,
 )
-from pydantic_core import CoreSchema, core_schema
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 from shapely.geometry.base import BaseGeometry
 from typing_extensions import TypedDict  # (pydantic reads typing's only from Python 3.12)
 
 from georisk import commands as c
-from georisk.errors import FieldError, ValidationError
+from georisk.errors import ErrorCode, FieldError, ValidationError
 from georisk.model import (
     Agency,
     Blockage,
@@ -64,8 +64,20 @@ def _no_nul(text: str) -> str:
     """NUL ends a string in C: GDAL, QGIS and SQLite's C functions would cut the text
     there, and PostgreSQL (a PostGIS store) refuses it outright."""
     if "\x00" in text:
-        raise ValueError("may not contain a NUL character (\\u0000)")
+        raise PydanticCustomError(
+            ErrorCode.NUL_CHARACTER.value, "may not contain a NUL character (\\u0000)"
+        )
     return text
+
+
+def _in_range(moment: datetime) -> datetime:
+    """`to_utc`, its refusal marked as the time range's (its reason names the range)."""
+    try:
+        return to_utc(moment)
+    except ValueError as exc:
+        aware = moment.utcoffset() is not None
+        code = ErrorCode.TIME_OUT_OF_RANGE if aware else ErrorCode.INVALID_TIME
+        raise PydanticCustomError(code.value, "{reason}", {"reason": str(exc)}) from None
 
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
@@ -112,7 +124,7 @@ class _Position:
 Position = Annotated[tuple[float, ...], _Position]
 Time = Annotated[
     AwareDatetime,
-    AfterValidator(to_utc),
+    AfterValidator(_in_range),
     Field(description=f"RFC 3339 with a timezone, from {ACCEPTED_RANGE}"),
 ]
 Heading = Annotated[float, Field(ge=0, lt=360)]  # degrees clockwise from north
@@ -317,21 +329,57 @@ def parse(model: type[M], data: Any) -> M:
         raise ValidationError([_field_error(error) for error in errors]) from None
 
 
+#: pydantic's error types, by the code a reader is told (`georisk.errors.ErrorCode`);
+#: our own validators raise theirs under the code's own name.
+_CODES: dict[str, ErrorCode] = {
+    "missing": ErrorCode.REQUIRED,
+    "extra_forbidden": ErrorCode.UNKNOWN_FIELD,
+    "string_too_short": ErrorCode.TOO_SHORT,
+    "string_too_long": ErrorCode.TOO_LONG,
+    "too_short": ErrorCode.TOO_SHORT,
+    "too_long": ErrorCode.TOO_MANY,
+    "greater_than": ErrorCode.TOO_SMALL,
+    "greater_than_equal": ErrorCode.TOO_SMALL,
+    "less_than": ErrorCode.TOO_LARGE,
+    "less_than_equal": ErrorCode.TOO_LARGE,
+    **dict.fromkeys(("int_parsing", "int_type", "int_from_float", "float_parsing", "float_type",
+                     "finite_number", "bool_parsing"), ErrorCode.NOT_A_NUMBER),
+    "string_type": ErrorCode.NOT_TEXT,
+    "enum": ErrorCode.NOT_ALLOWED,
+    "literal_error": ErrorCode.NOT_ALLOWED,
+    **dict.fromkeys(("datetime_parsing", "datetime_from_date_parsing", "datetime_type",
+                     "timezone_aware", "datetime_object_invalid"), ErrorCode.INVALID_TIME),
+    **dict.fromkeys(("dict_type", "model_type", "model_attributes_type", "list_type",
+                     "tuple_type", "union_tag_invalid", "union_tag_not_found"),
+                    ErrorCode.WRONG_TYPE),
+}  # fmt: skip
+_OWN_CODES = frozenset(code.value for code in ErrorCode)
+_LIMITS = ("max_length", "min_length", "ge", "gt", "le", "lt")  # ctx keys naming the bound
+
+
 def _field_error(error: Any) -> FieldError:
     loc = error["loc"]
     field = ".".join(str(part) for part in loc)
-    if error["type"] == "extra_forbidden":
-        return FieldError(field, "unknown field")
-    if error["type"] == "missing":
-        return FieldError(field, "required field is missing")
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    code = ErrorCode(kind) if kind in _OWN_CODES else _CODES.get(kind, ErrorCode.INVALID)
+    if code is ErrorCode.WRONG_TYPE and error.get("input", 0) is None:
+        return FieldError(field, "may not be null", ErrorCode.REQUIRED)  # nothing was given
+    limit = next((ctx[key] for key in _LIMITS if key in ctx), None)
+    if kind == "string_too_short" and limit == 1:
+        code, limit = ErrorCode.REQUIRED, None  # blank, once stripped
+    if kind == "extra_forbidden":
+        return FieldError(field, "unknown field", code)
+    if kind == "missing":
+        return FieldError(field, "required field is missing", code)
     reason = error["msg"]
-    if loc and loc[-1] == 2 and "coordinates" in loc and error["type"] in _OUT_OF_BOUNDS:
+    if loc and loc[-1] == 2 and "coordinates" in loc and kind in _OUT_OF_BOUNDS:
         reason = f"altitude {error['input']} m is not within ±{MAX_ALTITUDE_M:,} m"
-    if error["type"] == "value_error":  # our own validators' words, without pydantic's prefix
-        reason = str(error["ctx"]["error"])
-    if error["type"] == "enum":
-        reason = f"{error['input']!r} is not one of: {error['ctx']['expected']}"
-    return FieldError(field, reason)
+    if kind == "value_error":  # our own validators' words, without pydantic's prefix
+        reason = str(ctx["error"])
+    if kind == "enum":
+        reason = f"{error['input']!r} is not one of: {ctx['expected']}"
+    return FieldError(field, reason, code, limit if isinstance(limit, int | float) else None)
 
 
 def new_id(prefix: str) -> str:
@@ -352,7 +400,8 @@ def blockage_shape(
     multi = geometry["type"] == "MultiLineString"
     lines = geometry["coordinates"] if multi else [geometry["coordinates"]]
     if sum(len(line) for line in lines) > MAX_VERTICES:
-        raise ValidationError.one("geometry.coordinates", f"more than {MAX_VERTICES} vertices")
+        raise ValidationError.one("geometry.coordinates", f"more than {MAX_VERTICES} vertices",
+                                  ErrorCode.TOO_MANY, MAX_VERTICES)  # fmt: skip
     for i, line in enumerate(lines):
         for j, position in enumerate(line):
             where = f"geometry.coordinates.{i}.{j}" if multi else f"geometry.coordinates.{j}"
@@ -361,7 +410,8 @@ def blockage_shape(
     shape = shapely.LineString(xy[0]) if len(xy) == 1 else shapely.MultiLineString(xy)
     reason = shapely.is_valid_reason(shape)
     if reason != "Valid Geometry":
-        raise ValidationError.one("geometry", f"invalid geometry: {reason}")
+        raise ValidationError.one("geometry", f"invalid geometry: {reason}",
+                                  ErrorCode.INVALID_GEOMETRY)  # fmt: skip
     return shape
 
 
@@ -371,13 +421,16 @@ def check_position(lon: float, lat: float, field: str) -> None:
     agencies' feeds, so that a swapped pair gets the same clear answer ("looks like
     (latitude, longitude)") wherever it came from."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise ValidationError.one(field, "coordinates must be finite numbers")
+        raise ValidationError.one(field, "coordinates must be finite numbers",
+                                  ErrorCode.NOT_A_POSITION)  # fmt: skip
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         if -90 <= lon <= 90 and -180 <= lat <= 180:
             raise ValidationError.one(
-                field, f"({lon}, {lat}) is out of range; GeoJSON order is (longitude, latitude)"
+                field, f"({lon}, {lat}) is out of range; GeoJSON order is (longitude, latitude)",
+                ErrorCode.SWAPPED,
             )
-        raise ValidationError.one(field, f"({lon}, {lat}) is not a WGS84 longitude, latitude")
+        raise ValidationError.one(field, f"({lon}, {lat}) is not a WGS84 longitude, latitude",
+                                  ErrorCode.NOT_A_POSITION)  # fmt: skip
     min_lon, min_lat, max_lon, max_lat = ACCEPTED_EXTENT
     if min_lon <= lon <= max_lon and min_lat <= lat <= max_lat:
         return
@@ -386,18 +439,21 @@ def check_position(lon: float, lat: float, field: str) -> None:
             field,
             f"({lon}, {lat}) looks like (latitude, longitude); GeoJSON order is "
             f"(longitude, latitude): ({lat}, {lon})",
+            ErrorCode.SWAPPED,
         )
     raise ValidationError.one(
         field,
         f"({lon}, {lat}) is outside the accepted area (longitude {min_lon} to {max_lon}, "
         f"latitude {min_lat} to {max_lat})",
+        ErrorCode.OUTSIDE_AREA,
     )
 
 
 def _not_in_future(moment: datetime | None, field: str, now: datetime) -> None:
     if moment is not None and moment > now + FUTURE_TOLERANCE:
         raise ValidationError.one(
-            field, f"{format_utc(moment)} is in the future (now {format_utc(now)})"
+            field, f"{format_utc(moment)} is in the future (now {format_utc(now)})",
+            ErrorCode.IN_FUTURE,
         )
 
 
@@ -426,7 +482,8 @@ def update_incident(id: str, data: Any) -> c.UpdateIncident:
     if update.geometry is not None:
         changes["location"] = point(update.geometry)
     if not changes:
-        raise ValidationError.one("", "nothing to change: give properties or a geometry")
+        raise ValidationError.one("", "nothing to change: give properties or a geometry",
+                                  ErrorCode.NOTHING_TO_CHANGE)  # fmt: skip
     _refuse_nulls(changes)
     return c.UpdateIncident(id, changes)
 
@@ -444,7 +501,8 @@ def register_unit(data: Any, *, now: datetime | None = None) -> c.RegisterUnit:
     _not_in_future(p.position_time, "properties.position_time", now)
     position = None if registration.geometry is None else point(registration.geometry)
     if position is not None and p.position_time is None:
-        raise ValidationError.one("properties.position_time", "required when a position is given")
+        raise ValidationError.one("properties.position_time", "required when a position is given",
+                                  ErrorCode.REQUIRED)  # fmt: skip
     unit = Unit(
         id=registration.id or new_id("unit"),
         position=position,
@@ -456,7 +514,7 @@ def register_unit(data: Any, *, now: datetime | None = None) -> c.RegisterUnit:
 def update_unit(id: str, data: Any) -> c.UpdateUnit:
     changes = parse(UnitUpdate, data).properties.model_dump(exclude_unset=True)
     if not changes:
-        raise ValidationError.one("properties", "nothing to change")
+        raise ValidationError.one("properties", "nothing to change", ErrorCode.NOTHING_TO_CHANGE)
     _refuse_nulls(changes)
     return c.UpdateUnit(id, changes)
 
@@ -480,7 +538,8 @@ def move_units(data: Any, *, now: datetime | None = None) -> list[c.MoveUnit]:
                 try:
                     _not_in_future(to_utc(moment), field, now)
                 except ValueError as exc:
-                    raise ValidationError.one(field, str(exc)) from None
+                    code = ErrorCode.TIME_OUT_OF_RANGE
+                    raise ValidationError.one(field, str(exc), code) from None
     times = [moment.astimezone(UTC) for moment in given]
     xy = np.array([report["geometry"]["coordinates"][:2] for report in reports], dtype=float)
     lon, lat = xy[:, 0], xy[:, 1]
@@ -540,7 +599,8 @@ def update_blockage(id: str, data: Any) -> c.UpdateBlockage:
     if update.geometry is not None:
         changes["section"] = blockage_shape(update.geometry)
     if not changes:
-        raise ValidationError.one("", "nothing to change: give properties or a geometry")
+        raise ValidationError.one("", "nothing to change: give properties or a geometry",
+                                  ErrorCode.NOTHING_TO_CHANGE)  # fmt: skip
     _refuse_nulls({k: v for k, v in changes.items() if k != "expected_end"})
     return c.UpdateBlockage(id, changes)
 
@@ -556,10 +616,11 @@ def _check_end(start: datetime, end: datetime | None) -> None:
         raise ValidationError.one(
             "properties.expected_end",
             f"{format_utc(end)} is not after the start {format_utc(start)}",
+            ErrorCode.NOT_AFTER_START,
         )
 
 
 def _refuse_nulls(changes: dict[str, Any]) -> None:
     for name, value in changes.items():
         if value is None:
-            raise ValidationError.one(f"properties.{name}", "may not be null")
+            raise ValidationError.one(f"properties.{name}", "may not be null", ErrorCode.REQUIRED)

@@ -26,6 +26,9 @@ from layers.page import MapPage, new_page
 
 MAX_ZOOM = 18  # also in the map options: MarkerCluster needs it when there are no tiles
 MIN_ZOOM = 5
+#: Zoom in quarter steps: an area framed to the screen fills it, where whole steps could
+#: leave it at a quarter of the screen. The buttons still zoom by one step.
+ZOOM_SNAP = 0.25
 COORD_DECIMALS = 5  # about a metre: finer digits only grow the page
 
 #: Calm, print-friendly colours; the live layers (incidents, risk) own the strong ones.
@@ -70,11 +73,16 @@ PLACE_SPACING_M = 25_000  # ...but no label within this distance of a larger tow
 
 @dataclass(frozen=True)
 class Tiles:
-    """An optional background tile server: URL template, attribution, its zoom limit."""
+    """An optional background tile server: URL template, attribution, its zoom limit;
+    for a tile set of its own (`layers.mbtiles`), the zoom levels it holds (Leaflet
+    stretches the nearest beyond them) and where it has tiles (W, S, E, N)."""
 
     url: str
     attribution: str
     max_zoom: int = MAX_ZOOM
+    min_native_zoom: int | None = None
+    max_native_zoom: int | None = None
+    bounds: tuple[float, float, float, float] | None = None
 
 
 def tiles_from_env() -> Tiles | None:
@@ -128,14 +136,24 @@ def build_basemap(
         prefer_canvas=False,
         maxZoom=tiles.max_zoom if tiles else MAX_ZOOM,
         minZoom=MIN_ZOOM,
+        zoomSnap=ZOOM_SNAP,
     )
     fmap = page.map
+    page.bounds = tuple(round(float(v), 5) for v in (west, south, east, north))  # type: ignore[assignment]
     if tiles is not None:
+        extent = {}
+        if tiles.min_native_zoom is not None:
+            extent["minNativeZoom"] = tiles.min_native_zoom
+        if tiles.bounds is not None:
+            west, south, east, north = tiles.bounds
+            extent["bounds"] = [[south, west], [north, east]]
         folium.TileLayer(
             tiles=tiles.url, attr=tiles.attribution, name=text("layer.tiles", lang),
-            max_zoom=tiles.max_zoom, overlay=True, control=True, show=tiles_shown,
+            max_zoom=tiles.max_zoom, max_native_zoom=tiles.max_native_zoom, overlay=True,
+            control=True, show=tiles_shown, **extent,
         ).add_to(fmap)
-        page.allowed_urls = (tiles.url,)
+        if "://" in tiles.url:  # a server elsewhere; this service's own tiles are no such URL
+            page.allowed_urls = (tiles.url,)
 
     _add_context(page, lang)
     _add_counties(page, area_counties, lang)

@@ -29,6 +29,7 @@ from layers.briefing_data import KINDS, Banner, stamp
 BRIEFING_JS = ("georisk_briefing", "asset:georisk/briefing.js")
 BRIEFING_CSS = ("georisk_briefing_css", "asset:georisk/briefing.css")
 LIVE_JS = ("georisk_live", "asset:georisk/live.js")
+SCREEN_JS = ("georisk_screen", "asset:georisk/screen.js")
 LIVE_CSS = ("georisk_live_css", "asset:georisk/live.css")
 _DATA = "\x00georisk-briefing-data\x00"
 _CHROME = "\x00georisk-briefing-chrome\x00"
@@ -146,7 +147,7 @@ def render(b: Briefing) -> str:
     lang = b.lang
     page = build_basemap(lang, b.tiles, tiles_shown=False)  # a choice, off until chosen
     fmap = page.map
-    fmap.default_js = [*fmap.default_js, LIVE_JS, BRIEFING_JS]
+    fmap.default_js = [*fmap.default_js, SCREEN_JS, LIVE_JS, BRIEFING_JS]
     fmap.default_css = [*fmap.default_css, LIVE_CSS, BRIEFING_CSS]
     added: list[tuple[str, Any]] = []
     if "riskzones" in b.layers:

@@ -62,9 +62,14 @@ def round_coords(coords: Any) -> Any:
 
 
 def prune(kind: str, feature: dict[str, Any], clip: shapely.Geometry | None = None) -> dict:
-    """The feature as the briefing stores it: kept properties, rounded geometry."""
+    """The feature as the briefing stores it: kept properties, rounded geometry.
+
+    A unit's speed is kept only when it is 0: the marker asks no more than whether the
+    unit stands still (an available unit standing still is never drawn stale)."""
     props = feature["properties"]
     kept = {k: props[k] for k in KEEP[kind] if props.get(k) not in (None, "", False)}
+    if kind == "units" and props.get("speed_kmh") == 0:
+        kept["speed_kmh"] = 0
     geometry = feature["geometry"]
     if kind == "riskzones" and geometry is not None:
         area = shape(geometry)

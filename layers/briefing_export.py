@@ -291,7 +291,8 @@ def build(store: Store, viewer: Viewer, options: ExportOptions, stale_after_s: i
                             bd.summary(shown, county_names, zone_counties)))  # fmt: skip
     lang: Lang = options.lang  # type: ignore[assignment]
     title = options.title or text("brief.default_title", lang)
-    who = f"{viewer.name} ({text(f'ui.agency.{viewer.agency}', lang)}, {viewer.role})"
+    who = (f"{viewer.name} ({text(f'ui.agency.{viewer.agency}', lang)}, "
+           f"{text(f'brief.role.{viewer.role}', lang)})")
     return Briefing(
         title=title, lang=lang, exported_by=who, exported_at=exported_at,
         area=area.name, bounds=area.bounds,

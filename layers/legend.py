@@ -68,7 +68,11 @@ class Legend:
             rows.append(
                 f"<li>{entry.symbol}<span>{html.escape(entry.label)}{note}</span></li>"
             )
-        return f"<h2>{html.escape(self.title)}</h2><ul>{''.join(rows)}</ul>"
+        # the title is the button that folds the list away (LegendControl's script)
+        return (
+            f'<h2><button type="button" class="georisk-legend-toggle" aria-expanded="true">'
+            f"{html.escape(self.title)}</button></h2><ul>{''.join(rows)}</ul>"
+        )
 
     def element(self, position: str = "bottomleft") -> LegendControl:
         return LegendControl(self, position)
@@ -76,7 +80,8 @@ class Legend:
 
 class LegendControl(MacroElement):
     """A Leaflet control holding the legend; its HTML is built at render time, so
-    entries added after the control was attached still appear."""
+    entries added after the control was attached still appear. Its title folds the list
+    away and back: on a small screen the legend would cover what it explains."""
 
     _template = Template(
         """
@@ -85,6 +90,11 @@ class LegendControl(MacroElement):
         {{ this.get_name() }}.onAdd = function () {
             var div = L.DomUtil.create("div", "georisk-legend");
             div.innerHTML = {{ this.legend.html()|tojson }};
+            var toggle = div.querySelector(".georisk-legend-toggle");
+            toggle.addEventListener("click", function () {
+                var folded = div.classList.toggle("gr-collapsed");
+                toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+            });
             L.DomEvent.disableClickPropagation(div);
             L.DomEvent.disableScrollPropagation(div);
             return div;

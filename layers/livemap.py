@@ -19,6 +19,7 @@ from layers import blockages, firerisk, incidents, units
 from layers.basemap import Tiles, build_basemap
 from layers.page import MapPage
 
+SCREEN_JS = ("georisk_screen", "asset:georisk/screen.js")
 LIVE_JS = ("georisk_live", "asset:georisk/live.js")
 LIVE_CSS = ("georisk_live_css", "asset:georisk/live.css")
 
@@ -72,7 +73,7 @@ def build_livemap(lang: Lang, options: LiveOptions, tiles: Tiles | None = None) 
     """The whole live page; `MapPage.render("served")` gives its HTML."""
     page = build_basemap(lang, tiles)
     fmap = page.map
-    fmap.default_js = [*fmap.default_js, LIVE_JS]
+    fmap.default_js = [*fmap.default_js, SCREEN_JS, LIVE_JS]
     fmap.default_css = [*fmap.default_css, LIVE_CSS]
     layers = _Layers(
         riskzones=firerisk.add(page, lang, text("layer.riskzones", lang)),
@@ -80,9 +81,11 @@ def build_livemap(lang: Lang, options: LiveOptions, tiles: Tiles | None = None) 
         incidents=incidents.add(page, lang),
         units=units.add(page, lang, options.stale_after_s),
     )
+    west, south, east, north = page.bounds
     config = {
         "lang": lang,
         "texts": templates("ui.", lang),
+        "bounds": [[south, west], [north, east]],  # the operating area, framed at start
         "layerNames": {
             "incidents": text("layer.incidents", lang),
             "units": text("layer.units", lang),

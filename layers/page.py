@@ -81,6 +81,7 @@ class MapPage:
     attributions: list[str] = field(default_factory=list)
     allowed_urls: tuple[str, ...] = ()
     layer_control: folium.LayerControl | None = None
+    bounds: tuple[float, float, float, float] | None = None  # the area shown: W, S, E, N
 
     def attribute(self, text: str) -> None:
         if text not in self.attributions:

@@ -100,6 +100,7 @@ NO_TIME = {
     "/ogc/collections/<collection_id>": "a document",
     "/ogc/collections/<collection_id>/queryables": "a document",
     "/ogc/collections/<collection_id>/items/<path:feature_id>": "one feature",
+    "/tiles/<z>/<x>/<y>.<ext>": "a background map tile",
 }  # fmt: skip
 OGC_TIMED = {"/ogc/collections/<collection_id>/items": "datetime"}
 

@@ -355,6 +355,7 @@ NO_RECORDS = {
     "ogc.queryables": "the properties items can be filtered by (a fixed schema)",
     "ogc.api_page": "the OGC API's Swagger UI page",
     "pages.asset": "Leaflet, MarkerCluster and the map's own JS/CSS",
+    "tiles.tile": "background map tiles from the configured MBTiles file",
 }
 
 #: Routes that change records. They answer only with the record just written, to its

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from georisk import texts
+from georisk.access import Role
 from georisk.area.responsibility import MembershipStatus
+from georisk.errors import ErrorCode
 from georisk.model import (
     Agency,
     BlockageReason,
@@ -35,9 +37,12 @@ FAMILIES: dict[str, type[StrEnum]] = {
     "ui.reason.": BlockageReason,
     "ui.class.": Classification,
     "area.status.": MembershipStatus,
+    "ui.err.": ErrorCode,
+    "brief.role.": Role,
 }
 #: What each page script is given (`texts.templates` of these prefixes), and so may ask for.
-SCRIPTS = {"layers/static/live.js": ("ui.",), "layers/static/briefing.js": ("ui.", "brief.")}
+SCRIPTS = {"layers/static/live.js": ("ui.",), "layers/static/briefing.js": ("ui.", "brief."),
+           "layers/static/screen.js": ()}  # fmt: skip
 
 _HTML_LOOKUP = re.compile(r"\bt\(\s*\"([^\"]+)\"\s*\)")
 #: ``t("key")``, ``t("key", {name: ...})`` or ``t("prefix." + value)`` in a page script.

@@ -34,6 +34,20 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "layer.units": ("Enheter", "Units"),
     "layer.blockages": ("Avstängningar", "Road blockages"),
     "legend.stale": ("Ingen färsk position", "No recent position"),
+    "legend.stale.note": (
+        "På väg, på plats eller i rörelse; senaste position äldre än {minutes} min",
+        "En route, on scene or moving; last position older than {minutes} min",
+    ),
+    "legend.parked": ("Tillgänglig, står still", "Available, standing still"),
+    "legend.parked.note": (
+        "T.ex. på stationen: positionen gäller hur gammal den än är",
+        "At its station, say: the position holds however old it is",
+    ),
+    "legend.unit_cluster": ("Flera enheter på en plats", "Several units at one place"),
+    "legend.unit_cluster.note": (
+        "Antal; ringen visar deras status. Klicka för att sprida ut dem.",
+        "Their number; the ring shows their status. Click to spread them out.",
+    ),
     "legend.blockage.line": ("Avstängd vägsträcka", "Closed road section"),
     "legend.blockage.point": ("Avstängd plats", "Closed spot"),
     "ui.type.fire": ("Brand i byggnad", "Building fire"),
@@ -115,6 +129,9 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "ui.p.live": ("Live", "Live"),
     "ui.p.offline": ("Frånkopplad – återansluter", "Disconnected – reconnecting"),
     "ui.p.lang": ("In English", "På svenska"),
+    "ui.p.units_here": ("{n} enheter här", "{n} units here"),
+    "ui.p.layers": ("Kartlager", "Map layers"),
+    "ui.p.fold_layers": ("Dölj kartlagren", "Hide the map layers"),
     "ui.p.new_incident": ("Ny händelse", "New incident"),
     "ui.p.new_blockage": ("Ny avstängning", "New blockage"),
     "ui.p.click_map": (
@@ -134,6 +151,64 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "ui.p.lift": ("Häv avstängningen", "Lift blockage"),
     "ui.p.set_status": ("Ändra status", "Change status"),
     "ui.p.failed": ("Kunde inte sparas: {detail}", "Could not be saved: {detail}"),
+    "ui.p.fail_signin": ("du är utloggad; logga in igen.", "you are signed out; sign in again."),
+    "ui.p.fail_forbidden": (
+        "din roll får inte göra det här.", "your role may not do this."),
+    "ui.p.fail_gone": ("posten finns inte längre.", "the record no longer exists."),
+    "ui.p.fail_conflict": (
+        "den har redan ändrats (av någon annan?). Kartan visar läget nu.",
+        "it has already changed (someone else?). The map shows how it stands now.",
+    ),
+    "ui.p.fail_busy": (
+        "tjänsten svarar inte just nu; försök igen om en stund.",
+        "the service is not answering just now; try again in a moment.",
+    ),
+    "ui.p.fail_refused": ("uppgifterna togs inte emot.", "the input was not accepted."),
+    # A refused field, by its code (georisk.errors.ErrorCode): {field} is the form's label.
+    "ui.err.required": ("{field} saknas.", "{field} is missing."),
+    "ui.err.too_short": (
+        "{field} måste ha minst {limit} tecken.", "{field} needs at least {limit} characters."),
+    "ui.err.too_long": (
+        "{field} får ha högst {limit} tecken.", "{field} may have at most {limit} characters."),
+    "ui.err.too_small": ("{field} måste vara minst {limit}.", "{field} must be at least {limit}."),
+    "ui.err.too_large": ("{field} får vara högst {limit}.", "{field} may be at most {limit}."),
+    "ui.err.too_many": (
+        "{field} har för många delar (högst {limit}).",
+        "{field} has too many parts (at most {limit}).",
+    ),
+    "ui.err.not_a_number": ("{field} måste vara ett tal.", "{field} must be a number."),
+    "ui.err.not_text": ("{field} måste vara text.", "{field} must be text."),
+    "ui.err.not_allowed": (
+        "{field}: välj ett av alternativen.", "{field}: choose one of the options."),
+    "ui.err.wrong_type": ("{field} har fel form.", "{field} has the wrong form."),
+    "ui.err.invalid_time": (
+        "{field} är ingen giltig tidpunkt.", "{field} is not a valid date and time."),
+    "ui.err.time_out_of_range": (
+        "{field} ligger utanför de tider som tas emot (år 1900–2199).",
+        "{field} is outside the times accepted (years 1900–2199).",
+    ),
+    "ui.err.in_future": ("{field} ligger i framtiden.", "{field} is in the future."),
+    "ui.err.not_after_start": (
+        "{field} måste vara senare än starten.", "{field} must be after the start."),
+    "ui.err.not_a_position": (
+        "{field} är ingen giltig position.", "{field} is not a valid position."),
+    "ui.err.swapped": (
+        "{field}: latitud och longitud är förväxlade.",
+        "{field}: latitude and longitude are swapped.",
+    ),
+    "ui.err.outside_area": (
+        "{field} ligger utanför det område som tas emot (Norden).",
+        "{field} is outside the area accepted (the Nordic countries).",
+    ),
+    "ui.err.invalid_geometry": (
+        "{field} är ingen giltig linje: klicka minst två olika punkter längs vägen.",
+        "{field} is not a valid line: click two different points or more along the road.",
+    ),
+    "ui.err.unknown_field": ("{field} är ett okänt fält.", "{field} is an unknown field."),
+    "ui.err.nul_character": (
+        "{field} får inte innehålla tecknet NUL.", "{field} may not contain the NUL character."),
+    "ui.err.nothing_to_change": ("{field}: inget att ändra.", "{field}: nothing to change."),
+    "ui.err.invalid": ("{field} har ett ogiltigt värde.", "{field} has an invalid value."),
     "ui.p.location": ("Plats", "Location"),
     "ui.p.none": ("Inga öppna händelser i filtret.", "No open incidents in the filter."),
 }

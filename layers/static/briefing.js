@@ -42,6 +42,7 @@
     if (label) { label.textContent = state.label; }
     if (data.states.length > 1) { document.getElementById("gr-picture-time").textContent = state.label; }
     summary(state.summary);
+    D.screen.schedule();
     document.documentElement.setAttribute("data-georisk-state", String(i));
   }
 
@@ -114,15 +115,17 @@
     data = JSON.parse(document.getElementById("gr-data").textContent);
     D = GeoriskLive.drawing(map, layers, config);
     map.invalidateSize();
-    map.fitBounds(cfg.bounds, {padding: [10, 10]});
     var slider = document.getElementById("gr-time");
     if (slider) { slider.addEventListener("input", function () { show(Number(slider.value)); }); }
     show(data.states.length - 1);
     // printing: Leaflet must learn the page size, or the map prints at screen size
     window.addEventListener("beforeprint", function () { map.invalidateSize(); });
     window.addEventListener("afterprint", function () { map.invalidateSize(); });
-    document.documentElement.setAttribute("data-georisk-ready", "1");
+    D.screen.frame(cfg.bounds, function () {  // the area as large as it fits beside the legend
+      document.documentElement.setAttribute("data-georisk-ready", "1");
+    });
   }
 
-  window.GeoriskBriefing = {start: start, show: show, counts: counts, states: function () { return data.states.length; }};
+  window.GeoriskBriefing = {start: start, show: show, counts: counts, states: function () { return data.states.length; },
+                            view: function () { return D.screen.view(cfg.bounds); }};
 }());

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var cfg, map, layers, T, S;
+  var cfg, map, layers, T, S, screen;
   var G = {
     lastSeq: 0, applied: 0, duplicates: 0, source: null, ready: false, day: null,
     incident: new Map(), unit: new Map(), blockage: new Map(), riskzones: new Map(),
@@ -65,7 +65,7 @@
         try { data = text ? JSON.parse(text) : null; } catch (e) { data = {detail: text}; }
         return {ok: r.ok, status: r.status, body: data};
       });
-    });
+    }).catch(function () { return {ok: false, status: 0, body: null}; });  // no answer at all
   }
   function mayWrite() { return G.viewer && (G.viewer.role === "operator" || G.viewer.role === "admin"); }
 
@@ -100,22 +100,60 @@
     incidentIcons.set(key, icon);
     return icon;
   }
-  function unitStale(p, now) {
-    if (!p.position_time) { return true; }
-    return (now - Date.parse(p.position_time)) / 1000 > S.units.staleAfterS;
+  // How a unit's last report is to be read (layers/units.py says why): parked (available
+  // and reported standing still) is where it was, however long ago; out of service is no
+  // duty; anything else whose report is older than the stale age is stale.
+  function unitLook(p, now) {
+    var parked = p.status === "available" && p.speed_kmh === 0;
+    var seconds = p.position_time ? (now - Date.parse(p.position_time)) / 1000 : null;
+    var stale = !parked && p.status !== "out_of_service" && (seconds === null || seconds > S.units.staleAfterS);
+    return {parked: parked, stale: stale, seconds: seconds, key: (parked ? "p" : "") + (stale ? "s" : "")};
   }
-  function unitIcon(p, stale, now) {
-    var label = el("span", {"class": "gr-callsign", text: p.callsign});
-    if (stale) {
-      var seconds = p.position_time ? (now - Date.parse(p.position_time)) / 1000 : null;
-      label.appendChild(el("span", {"class": "gr-age", text: seconds === null ? " ?" : " " + age(seconds)}));
+  // When callsigns compete for room, those of units at work are placed first (screen.js).
+  var LABEL_PRIORITY = {on_scene: 0, en_route: 1, available: 2, out_of_service: 3};
+  function unitIcon(p, look) {
+    var label = el("span", {"class": "gr-callsign", "data-priority": LABEL_PRIORITY[p.status] === undefined ? 3 : LABEL_PRIORITY[p.status], text: p.callsign});
+    if (look.stale) {
+      label.appendChild(el("span", {"class": "gr-age", text: look.seconds === null ? " ?" : " " + age(look.seconds)}));
     }
-    var box = el("div", {"class": "gr-unit-icon" + (stale ? " gr-stale" : "")}, [label]);
+    var box = el("div", {"class": "gr-unit-icon" + (look.stale ? " gr-stale" : "") + (look.parked ? " gr-parked" : "")}, [label]);
     // the symbol holds no record text (the callsign above goes in as text)
     box.insertAdjacentHTML("afterbegin", drawSymbol(S.units, 22, {
-      agency: p.agency, unit_kind: p.unit_kind, status: p.status, age: stale ? "stale" : "fresh"
+      agency: p.agency, unit_kind: p.unit_kind, status: p.status, age: look.stale ? "stale" : "fresh",
+      parked: look.parked ? "yes" : "no"
     }));
     return L.divIcon({html: box, className: "gr-icon", iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10]});
+  }
+  // Units at one place: one marker with their count in a ring of their looks (each status,
+  // or stale), drawn from the template layers/units.py draws the legend's from.
+  function clusterSymbol(counts, size) {
+    var c = S.units.cluster, total = 0, start = 0, values = {size: size};
+    c.looks.forEach(function (look) { total += counts[look] || 0; });
+    values.count = total;
+    c.looks.forEach(function (look) {
+      var length = total ? c.ring * (counts[look] || 0) / total : 0;
+      values["len_" + look] = length.toFixed(2);
+      values["at_" + look] = (length + c.gap - start).toFixed(2);
+      start += length;
+    });
+    return fill(c.template, values);
+  }
+  function refreshCluster(marker) {  // its cluster's ring counts the looks
+    if (layers.units.refreshClusters && layers.units.hasLayer(marker)) { layers.units.refreshClusters(marker); }
+  }
+  function unitClusterIcon(cluster) {
+    var counts = {}, names = [];
+    cluster.getAllChildMarkers().forEach(function (m) {
+      var look = m._grLook && m._grLook.stale ? "stale" : m._grStatus;
+      counts[look] = (counts[look] || 0) + 1;
+      names.push(m.options.title);
+    });
+    names.sort();
+    var shown = names.slice(0, 12).join(", ") + (names.length > 12 ? " …" : "");
+    var box = el("div", {"class": "gr-unit-cluster", role: "img", "aria-label": t("p.units_here", {n: names.length}),
+                         title: t("p.units_here", {n: names.length}) + ": " + shown});
+    box.innerHTML = clusterSymbol(counts, 28);  // numbers and colours only: no record text
+    return L.divIcon({html: box, className: "gr-icon", iconSize: [28, 28], iconAnchor: [14, 14]});
   }
 
   // -- popups -------------------------------------------------------------------------
@@ -136,7 +174,7 @@
       action().then(function (r) {
         button.disabled = false;
         if (r.ok) { map.closePopup(); apply({kind: r.kind, payload: r.body.feature}); }
-        else { msg.textContent = t("p.failed", {detail: (r.body && r.body.detail) || r.status}); }
+        else { msg.textContent = t("p.failed", {detail: failure(r.status)}); }
       });
     });
     return el("div", {"class": "gr-actions"}, [button, msg]);
@@ -212,10 +250,11 @@
     return m;
   }
   function makeUnit(f, now) {
-    var stale = unitStale(f.properties, now);
-    var m = L.marker(latlng(f.geometry), {icon: unitIcon(f.properties, stale, now), title: f.properties.callsign, keyboard: true, zIndexOffset: 500});
+    var look = unitLook(f.properties, now);
+    var m = L.marker(latlng(f.geometry), {icon: unitIcon(f.properties, look), title: f.properties.callsign, keyboard: true, zIndexOffset: 500});
     m.bindPopup(function () { return unitPopup(current("unit", f)); }, {maxWidth: 300});
-    m._grStale = stale;
+    m._grLook = look;
+    m._grStatus = f.properties.status;
     return m;
   }
   function makeBlockage(f) {
@@ -256,10 +295,12 @@
     } else if (kind === "unit") {
       if (!f.geometry) { if (entry) { layers.units.removeLayer(entry.layer); G.unit.delete(f.id); } return; }
       if (entry && entry.layer) {
-        var old = entry.feature.properties, p = f.properties, stale = unitStale(p, now);
+        var old = entry.feature.properties, p = f.properties, look = unitLook(p, now);
         entry.layer.setLatLng(latlng(f.geometry));
-        if (old.status !== p.status || old.callsign !== p.callsign || old.unit_kind !== p.unit_kind || stale !== entry.layer._grStale) {
-          entry.layer.setIcon(unitIcon(p, stale, now)); entry.layer._grStale = stale;
+        if (old.status !== p.status || old.callsign !== p.callsign || old.unit_kind !== p.unit_kind || look.key !== entry.layer._grLook.key) {
+          var regroup = old.status !== p.status || look.key !== entry.layer._grLook.key;
+          entry.layer.setIcon(unitIcon(p, look)); entry.layer._grLook = look; entry.layer._grStatus = p.status;
+          if (regroup) { refreshCluster(entry.layer); }
         }
         entry.feature = f;
       } else {
@@ -292,6 +333,7 @@
     if (!G[kind] || !event.payload) { return; }
     put(kind, event.payload);
     G.applied += 1;
+    if (kind === "unit" || kind === "incident") { screen.schedule(); }
   }
 
   function refilter() {
@@ -308,14 +350,20 @@
       if (show && !has) { layers.blockages.addLayer(e.layer); } else if (!show && has) { layers.blockages.removeLayer(e.layer); }
     });
     scheduleList();
+    screen.schedule();
   }
 
   function restale() {
-    var now = Date.now();
+    var now = Date.now(), changed = false;
     G.unit.forEach(function (e) {
-      var stale = unitStale(e.feature.properties, now);
-      if (stale || stale !== e.layer._grStale) { e.layer.setIcon(unitIcon(e.feature.properties, stale, now)); e.layer._grStale = stale; }
+      var look = unitLook(e.feature.properties, now), was = e.layer._grLook.key;
+      if (look.stale || look.key !== was) {  // a stale one's age moves on
+        e.layer.setIcon(unitIcon(e.feature.properties, look)); e.layer._grLook = look;
+        if (look.key !== was) { changed = true; }
+      }
     });
+    if (changed && layers.units.refreshClusters) { layers.units.refreshClusters(); }
+    screen.schedule();
   }
 
   // -- the stream -----------------------------------------------------------------------
@@ -425,6 +473,12 @@
     if (shown.length > LIST_ROWS) { items.push(el("li", {"class": "gr-more", text: t("p.more", {n: shown.length - LIST_ROWS})})); }
     list.replaceChildren.apply(list, items);
   }
+  function focusUnit(id, zoom) {  // centre a unit; a cluster holding it spreads out
+    var e = G.unit.get(id);
+    if (!e) { return; }
+    map.setView(e.layer.getLatLng(), zoom || Math.max(map.getZoom(), 13), {animate: false});
+    if (layers.units.hasLayer(e.layer) && layers.units.zoomToShowLayer) { layers.units.zoomToShowLayer(e.layer, function () {}); }
+  }
   function focusIncident(id) {
     var e = G.incident.get(id);
     if (!e) { return; }
@@ -439,7 +493,7 @@
     input.id = "gr-in-" + name;
     input.name = name;
     input.setAttribute("aria-describedby", "gr-err-" + name);
-    return el("div", {"class": "gr-field", "data-field": name}, [
+    return el("div", {"class": "gr-field", "data-field": name, "data-label": label}, [
       el("label", {"for": input.id, text: label + (hint ? " (" + hint + ")" : "")}), input,
       el("div", {"class": "gr-error", id: "gr-err-" + name, role: "alert"})
     ]);
@@ -480,7 +534,7 @@
     var form = el("form", {"class": "gr-form", id: "gr-form-" + kind, novalidate: "novalidate"});
     form.appendChild(el("h2", {text: kind === "incident" ? t("p.new_incident") : t("p.new_blockage")}));
     form.appendChild(el("p", {"class": "gr-hint", text: kind === "incident" ? t("p.click_map") : t("p.draw_line")}));
-    var whereRow = el("div", {"class": "gr-field", "data-field": "geometry"}, [
+    var whereRow = el("div", {"class": "gr-field", "data-field": "geometry", "data-label": t("p.location")}, [
       el("span", {"class": "gr-label", text: t("p.location") + ": "}), el("output", {id: "gr-where", text: "–"}),
       el("div", {"class": "gr-where-tools"}, [
         el("button", {type: "button", "class": "gr-small", id: "gr-use-centre", text: t("p.use_centre"), on: {click: function () { addPoint(map.getCenter()); }}}),
@@ -492,7 +546,7 @@
     if (kind === "incident") {
       form.appendChild(field("type", t("f.type"), options(TYPES, "type.", "fire")));
       form.appendChild(field("severity", t("f.severity"), options([1, 2, 3, 4, 5], "", 3)));
-      form.appendChild(field("title", t("f.title"), el("input", {type: "text", maxlength: 300, autocomplete: "off"})));
+      form.appendChild(field("title", t("f.title"), el("input", {type: "text", autocomplete: "off"})));
       form.appendChild(field("description", t("f.description"), el("textarea", {rows: 3})));
       form.appendChild(field("classification", t("f.classification"), options(CLASSES, "class.", "open")));
     } else {
@@ -511,7 +565,27 @@
     form.querySelector(kind === "incident" ? "#gr-in-type" : "#gr-in-road").focus();
   }
   function value(form, name) { var input = form.querySelector('[name="' + name + '"]'); return input ? input.value : ""; }
-  function showErrors(form, body) {
+  // A refusal in the reader's words: the API names each field and gives a stable code
+  // (georisk.errors.ErrorCode) that the catalogue words, with the field's own label; its
+  // English reason is for developers and is never shown. The one place codes become words.
+  var numberFmt = null;
+  function errorText(err, label) {
+    numberFmt = numberFmt || new Intl.NumberFormat(cfg.lang === "sv" ? "sv-SE" : "en-GB");
+    var code = T["err." + err.code] ? err.code : "invalid";
+    var limit = typeof err.limit === "number" ? numberFmt.format(err.limit) : "";
+    return t("err." + code, {field: label, limit: limit});
+  }
+  // A refusal without field errors, by its HTTP status (its detail is English too).
+  function failure(status) {
+    if (status === 401) { return t("p.fail_signin"); }
+    if (status === 403) { return t("p.fail_forbidden"); }
+    if (status === 404) { return t("p.fail_gone"); }
+    if (status === 409) { return t("p.fail_conflict"); }
+    if (!status || status === 429 || status >= 500) { return t("p.fail_busy"); }
+    return t("p.fail_refused");
+  }
+  function showErrors(form, r) {
+    var body = r.body;
     form.querySelectorAll(".gr-error").forEach(function (n) { n.textContent = ""; });
     form.querySelectorAll("[aria-invalid]").forEach(function (n) { n.removeAttribute("aria-invalid"); });
     var errors = (body && body.errors) || [], placed = false;
@@ -520,13 +594,14 @@
       var name = parts[0] === "properties" ? parts[1] : (parts[0] === "geometry" ? "geometry" : parts[0]);
       var slot = document.getElementById("gr-err-" + name);
       if (slot) {
-        slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + err.reason;
+        var words = errorText(err, slot.parentNode.getAttribute("data-label") || name);
+        if (slot.textContent.indexOf(words) < 0) { slot.textContent = (slot.textContent ? slot.textContent + " " : "") + words; }
         var input = document.getElementById("gr-in-" + name);
         if (input) { input.setAttribute("aria-invalid", "true"); if (!placed) { input.focus(); } }
         placed = true;
       }
     });
-    if (!placed) { document.getElementById("gr-err-form").textContent = t("p.failed", {detail: (body && body.detail) || "?"}); }
+    if (!placed) { document.getElementById("gr-err-form").textContent = t("p.failed", {detail: failure(r.status)}); }
   }
   function submit(kind, form) {
     var d = G.draft, body;
@@ -550,7 +625,7 @@
         apply({kind: kind + ".reported", payload: r.body.feature});
         clearDraft();
       } else {
-        showErrors(form, r.body);
+        showErrors(form, r);
       }
     });
   }
@@ -567,14 +642,17 @@
       if (incidentVisible(f.properties)) { inc.push(entry.layer); }
     });
     layers.incidents.addLayers(inc);
+    var shown = [];
     picture.units.forEach(function (f) {
       if (!f.geometry) { return; }
       var entry = {feature: f, layer: makeUnit(f, now)};
       G.unit.set(f.id, entry);
-      if (unitVisible(f.properties)) { layers.units.addLayer(entry.layer); }
+      if (unitVisible(f.properties)) { shown.push(entry.layer); }
     });
+    layers.units.addLayers(shown);
     picture.blockages.forEach(function (f) { put("blockage", f); });
     picture.riskzones.forEach(function (f) { put("riskzones", f); });
+    screen.schedule();
   }
 
   // The symbols, popups and layers of the live map, for any page that draws records
@@ -587,12 +665,22 @@
     var zoomClass = function () { map.getContainer().classList.toggle("gr-zoomed-out", map.getZoom() < 10); };
     map.on("zoomend", zoomClass);
     zoomClass();
+    screen = GeoriskScreen.attach(map, {texts: {layers: t("p.layers"), fold: t("p.fold_layers")}});
+    if (layers.units && layers.units.options) {  // set before the first unit is added
+      layers.units.options.iconCreateFunction = unitClusterIcon;
+    }
+    Object.keys(layers).forEach(function (kind) {  // clusters open and close: labels move
+      if (layers[kind].refreshClusters) {
+        layers[kind].on("animationend spiderfied unspiderfied", screen.schedule);
+      }
+    });
     return {incident: makeIncident, unit: makeUnit, blockage: makeBlockage, zone: makeZone,
-            t: t, el: el, when: when};
+            t: t, el: el, when: when, screen: screen};
   }
 
   function start(theMap, theLayers, config) {
     drawing(theMap, theLayers, config);
+    screen.frame(cfg.bounds);
     map.on("click", function (e) { if (G.mode) { addPoint(e.latlng); } });
     fetch(cfg.urls.picture, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { if (!r.ok) { throw new Error("picture: HTTP " + r.status); } return r.json(); })
@@ -618,8 +706,11 @@
 
   window.GeoriskLive = {
     start: start, counts: counts, drawing: drawing,
+    view: function () { return screen.view(cfg.bounds); },
+    look: function (id) { var e = G.unit.get(id); return e ? {stale: e.layer._grLook.stale, parked: e.layer._grLook.parked} : null; },
     symbol: function (kind, size, record) { return drawSymbol(S[kind], size, record); },
-    position: function (kind, id) { var e = G[kind] && G[kind].get(id); if (!e) { return null; } var ll = e.layer.getLatLng(); return [ll.lat, ll.lng]; }, connect: connect, disconnect: disconnect, focusIncident: focusIncident,
+    position: function (kind, id) { var e = G[kind] && G[kind].get(id); if (!e) { return null; } var ll = e.layer.getLatLng(); return [ll.lat, ll.lng]; }, connect: connect, disconnect: disconnect, focusIncident: focusIncident, focusUnit: focusUnit,
+    centre: function (lat, lng, zoom) { map.setView([lat, lng], zoom, {animate: false}); },
     state: function () { return {ready: G.ready, lastSeq: G.lastSeq, applied: G.applied, duplicates: G.duplicates, live: !!G.source && G.source.readyState === 1}; }
   };
 }());
