@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 
 import click
@@ -63,7 +64,7 @@ def zones_command(weather: str, db: str, day: date | None, all_days: bool, cell_
     risk = fire_risk_grid(daily_fire_weather(observations), counties(), cell_size=cell_size,
                           scale=danger)  # fmt: skip
     days = risk.dates if all_days else [day or risk.dates[-1]]
-    with click.progressbar(days, label="riskzoner", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(days, label="riskzoner", file=sys.stderr) as bar:
         for when in bar:
             events = publish(store, risk_zones(risk, when), when)
     click.echo(f"{len(days)} day(s) issued; last: {days[-1]} with "
