@@ -12,10 +12,15 @@ from __future__ import annotations
 from flask import Flask, Response, current_app
 
 from app import presenting, queries, schemas
-from app.api import API, GEOJSON, _existing, _json
+from app.api import API, GEOJSON, _apply, _body, _check_write, _existing, _json, _written
 from app.auth import require_viewer
+from app.idempotency import idempotent
+from app.problems import Problem
+from georisk import commands as c
+from georisk import validation as v
 from georisk.access import present
 from georisk.resources import answers
+from georisk.resources.brief import brief
 from georisk.resources.coverage import CoverageCache
 from georisk.resources.profiles import ACCESS_KMH
 from georisk.resources.service import Resources
@@ -64,3 +69,52 @@ def coverage(query: queries.Coverage) -> Response:
     found = coverage_cache().get(viewer, query.kind, query.agency, query.minutes, query.gap)
     body = answers.coverage(found, resources().network_note(query.lang), ACCESS_KMH)
     return _json(body, mimetype=GEOJSON)
+
+
+@API.route("GET", "/incidents/{id}/brief", summary="The risk brief of an incident",
+           tag="resources", query=queries.Brief, answer=schemas.BriefOut)  # fmt: skip
+def incident_brief(id: str, query: queries.Brief) -> Response:
+    """Where it is and who answers for it there, today's fire risk at the point, active
+    blockages near it (on the likely approach roads first), the three nearest suitable
+    units with ETAs, and other agencies' incidents close in place and time that may be
+    the same event. Also sent on the stream as a ``brief`` event when an incident is
+    reported. All of it as the viewer is shown it."""
+    viewer = require_viewer()
+    shown = present(viewer, _existing("incident", id), lookup=presenting.lookup)
+    assert shown is not None
+    return _json(brief(resources(), viewer, shown, lang=query.lang))
+
+
+@API.route("POST", "/incidents/{id}/links", summary="Link an incident to another agency's",
+           tag="resources", body=v.LinkRequest, answer=schemas.WriteResult,
+           write=True)  # fmt: skip
+@idempotent
+def link_incident(id: str) -> Response:
+    """Journaled as ``incident.linked`` on this incident (the writer's agency's or the
+    centre's); ``relation`` is ``possible`` (possibly the same event) or ``same``. Only
+    between incidents the writer sees in full, and shown only to those who see both in
+    full: a link is judged on true places and words."""
+    command = v.link_incident(id, _body())
+    _check_write(_existing("incident", id).agency, "incidents", id)  # type: ignore[attr-defined]
+    _linkable(command.other)
+    (event,) = _apply([command])
+    return _written(event)
+
+
+@API.route("DELETE", "/incidents/{id}/links/{other}", summary="Remove a link between incidents",
+           tag="resources", answer=schemas.WriteResult, write=True)  # fmt: skip
+@idempotent
+def unlink_incident(id: str, other: str) -> Response:
+    """Journaled as ``incident.unlinked``; 409 when the two are not linked."""
+    _check_write(_existing("incident", id).agency, "incidents", id)  # type: ignore[attr-defined]
+    _linkable(other)
+    (event,) = _apply([c.UnlinkIncident(id, other)])
+    return _written(event)
+
+
+def _linkable(other: str) -> None:
+    """404 for an incident the writer may not see; 403 for one it sees only generalised."""
+    shown = present(require_viewer(), _existing("incident", other), lookup=presenting.lookup)
+    if shown is not None and shown.generalised:
+        raise Problem.field(403, "incident", f"incident {other!r} is shown to you generalised; "
+                            "links are made between incidents seen in full")  # fmt: skip

@@ -154,3 +154,23 @@ class CoverageOut(BaseModel):
 
 #: Answers served as GeoJSON (application/geo+json).
 GEOJSON_ANSWERS = (FeatureCollection, Feature, Suggestions, CoverageOut)
+
+
+class BriefOut(BaseModel):
+    """An incident's risk brief, as the viewer is shown everything in it."""
+
+    incident: Feature
+    computed_at: str
+    area: dict[str, Any] = Field(
+        description="county, municipality, police_region, rescue_service, rescue_region, "
+        "rescue_region_status, sos."
+    )
+    fire_risk: dict[str, Any] | None = Field(description="The issued zone's class and FWI "
+                                             "range at the point today; null if none.")  # fmt: skip
+    blockages: list[dict[str, Any]]
+    units: list[RouteFeature]
+    suitable_kinds: list[str]
+    possibly_same: list[dict[str, Any]]
+    linked: list[dict[str, Any]]
+    network: NetworkNote
+    access_kmh: float
