@@ -9,6 +9,9 @@ journal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, Response, current_app
 
 from app import presenting, queries, schemas
@@ -18,7 +21,9 @@ from app.idempotency import idempotent
 from app.problems import Problem
 from georisk import commands as c
 from georisk import validation as v
-from georisk.access import present
+from georisk.access import Viewer, present, present_event, view_of
+from georisk.area import attribute_point
+from georisk.journal import Event
 from georisk.resources import answers
 from georisk.resources.brief import brief
 from georisk.resources.coverage import CoverageCache
@@ -118,3 +123,25 @@ def _linkable(other: str) -> None:
     if shown is not None and shown.generalised:
         raise Problem.field(403, "incident", f"incident {other!r} is shown to you generalised; "
                             "links are made between incidents seen in full")  # fmt: skip
+
+
+def briefer(app: Flask) -> Callable[[Event | None, Viewer | None], dict[str, Any] | None]:
+    """The stream's brief of a reported incident for one viewer (None: not shown to it).
+    Called with no event once, to build what a first brief would wait for."""
+    shared: Resources = app.extensions["georisk.resources"]
+
+    def make(event: Event | None, viewer: Viewer | None) -> dict[str, Any] | None:
+        if event is None or viewer is None:
+            shared.network  # noqa: B018 (built on first use)
+            shared.index()
+            attribute_point(15.2, 59.3)
+            return None
+        if present_event(viewer, event, lookup=shared.store.get) is None:
+            return None
+        shown = present(viewer, event.record(), lookup=shared.store.get)
+        if shown is None:
+            return None
+        return {"seq": event.position_in(view_of(viewer)), "incident": event.entity_id,
+                "brief": brief(shared, viewer, shown)}  # fmt: skip
+
+    return make
