@@ -14,12 +14,9 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from georisk import queryparams as qp
-from georisk.model import UnitKind
-from georisk.resources.coverage import DEFAULT_GAP_MINUTES, DEFAULT_MINUTES, MAX_MINUTES
-from georisk.resources.suggest import DEFAULT_K, MAX_K
+from georisk.resources import params as resource_params
 from georisk.store import Query
 from georisk.store.base import SORTABLE
-from georisk.texts import DEFAULT_LANG, LANGS
 from georisk.timeutil import ACCEPTED_RANGE
 
 _PER_PAGE = 100
@@ -116,31 +113,8 @@ class Moment(qp.QueryModel):
                            f"{ACCEPTED_RANGE}.")  # fmt: skip
 
 
-class Suggestions(qp.QueryModel):
-    kind: qp.UnitKinds = Field(frozenset(), description="Unit kinds, comma-separated "
-                               "(default: any kind).")  # fmt: skip
-    agency: qp.Agencies = Field(frozenset(), description="Owning agencies, comma-separated "
-                                "(default: any).")  # fmt: skip
-    status: qp.UnitStatuses = Field(frozenset(), description="Unit statuses, comma-separated "
-                                    "(default: available).")  # fmt: skip
-    k: qp.whole(1, MAX_K) = Field(  # type: ignore[valid-type]
-        DEFAULT_K, description=f"How many units (default {DEFAULT_K}).")  # fmt: skip
-    lang: qp.one_of(LANGS) = Field(DEFAULT_LANG, description="Language of the notes.")  # type: ignore[valid-type]
 
-
-class Brief(qp.QueryModel):
-    lang: qp.one_of(LANGS) = Field(DEFAULT_LANG, description="Language of the notes.")  # type: ignore[valid-type]
-
-
-class Coverage(qp.QueryModel):
-    kind: qp.one_of(UnitKind) = Field(  # type: ignore[valid-type]
-        UnitKind.ENGINE.value, description="The unit kind whose reach is drawn.")  # fmt: skip
-    agency: qp.Agencies = Field(frozenset(), description="Owning agencies, comma-separated "
-                                "(default: any).")  # fmt: skip
-    minutes: qp.listed(qp.whole(1, MAX_MINUTES)) = Field(  # type: ignore[valid-type]
-        DEFAULT_MINUTES, description="Isochrones, minutes, comma-separated "
-        f"(default {','.join(map(str, DEFAULT_MINUTES))}).")  # fmt: skip
-    gap: qp.whole(1, MAX_MINUTES) = Field(  # type: ignore[valid-type]
-        DEFAULT_GAP_MINUTES, description="Where no unit arrives within this many minutes is "
-        f"a gap (default {DEFAULT_GAP_MINUTES}).")  # fmt: skip
-    lang: qp.one_of(LANGS) = Field(DEFAULT_LANG, description="Language of the notes.")  # type: ignore[valid-type]
+# The resources' parameters are the core's: `georisk coverage` reads its options with them.
+Suggestions = resource_params.Suggestions
+Brief = resource_params.Brief
+Coverage = resource_params.Coverage

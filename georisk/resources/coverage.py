@@ -31,14 +31,12 @@ from georisk.area.boundaries import counties
 from georisk.area.places import load_places
 from georisk.crs import METRIC, to_sweref
 from georisk.model import UnitKind, UnitStatus
+from georisk.resources.defaults import DEFAULT_GAP_MINUTES, DEFAULT_MINUTES
 from georisk.resources.network import Snap, TravelNetwork
 from georisk.resources.profiles import ACCESS_KMH, profile_of
 from georisk.resources.service import Resources
 from georisk.validation import ACCEPTED_EXTENT
 
-DEFAULT_MINUTES = (10, 20, 30)
-MAX_MINUTES = 120
-DEFAULT_GAP_MINUTES = 20
 CELL_M = 1_000.0
 SIMPLIFY_M = 100.0
 _FAR = 1e6  # minutes: outside the area, or unreached

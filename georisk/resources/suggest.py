@@ -24,12 +24,10 @@ import shapely
 from georisk.access import Presented, Viewer
 from georisk.crs import to_sweref
 from georisk.model import IncidentType, UnitKind, UnitStatus
+from georisk.resources.defaults import DEFAULT_K
 from georisk.resources.network import Snap, Tree, Weighted
 from georisk.resources.profiles import ACCESS_KMH, Profile, profile_of
 from georisk.resources.service import Resources
-
-DEFAULT_K = 5
-MAX_K = 50
 
 #: Unit kinds sent to each type of incident first (the brief's "suitable units").
 SUITABLE: dict[IncidentType, frozenset[UnitKind]] = {
@@ -180,3 +178,65 @@ def _route(weighted: Weighted, tree: Tree, entry: int, unit: Snap, target: Snap
     length = float(np.hypot(*np.diff(xy, axis=0).T).sum())
     return net.wgs84_line(xy), length, _edges_of(weighted, nodes, unit, target)
 
+
+
+@dataclass
+class Trip:
+    """One unit kind's way between two points (``georisk route``)."""
+
+    eta_s: float
+    profile: Profile
+    route: shapely.LineString | None
+    route_m: float | None
+    refs: list[str]  # road numbers driven, in order
+    unblocked_eta_s: float | None
+    avoided: list[str]
+    on_route: list[str]
+    blockages: list[Presented]
+
+
+def travel(resources: Resources, viewer: Viewer | None, origin: shapely.Point,
+           destination: shapely.Point, kind: str = UnitKind.ENGINE,
+           access_kmh: float = ACCESS_KMH) -> Trip:  # fmt: skip
+    """The time and route from ``origin`` to ``destination`` (WGS84) as ``kind`` travels,
+    with the blockages the viewer is shown; the same parts as `suggest`."""
+    profile = profile_of(kind)
+    factors, blockages, by_blockage = resources.factors(viewer)
+    net = resources.network
+    start = net.snap(*to_sweref([origin.x], [origin.y]))
+    target = net.snap(*to_sweref([destination.x], [destination.y]))
+    per_m = 3.6 / access_kmh
+    if not profile.by_road:
+        straight = float(np.hypot(start.x[0] - target.x[0], start.y[0] - target.y[0]))
+        eta = profile.start_s + straight / (profile.straight_kmh / 3.6)  # type: ignore[operator]
+        line = shapely.LineString([origin, destination])
+        return Trip(eta, profile, line, straight, [], eta, [], [], blockages)
+    legs = (start.off_m[0] + target.off_m[0]) * per_m + profile.start_s
+    weighted = net.weighted(profile, factors)
+    tree = weighted.toward(target)
+    road, entry = weighted.to_target(tree, start, target)
+    plain = net.weighted(profile, {})
+    plain_tree = plain.toward(target)
+    plain_road, plain_entry = plain.to_target(plain_tree, start, target)
+    unblocked = float(legs + plain_road[0])
+    if not np.isfinite(road[0]):
+        return Trip(float("inf"), profile, None, None, [], unblocked, [], [], blockages)
+    line, length, edges = _route(weighted, tree, int(entry[0]), start, target)
+    plain_edges = _edges_of(plain, plain.path(plain_tree, int(plain_entry[0])), start, target)
+    avoided = [b for b, hit in by_blockage.items() if hit.keys() & plain_edges
+               and not hit.keys() & edges]  # fmt: skip
+    on_route = [b for b, hit in by_blockage.items() if hit.keys() & edges]
+    refs: list[str] = []
+    for eid in _ordered_edges(weighted, tree, int(entry[0]), start, target):
+        ref = net.refs[net.position[eid]]
+        if isinstance(ref, str) and ref and (not refs or refs[-1] != ref):
+            refs.append(ref)
+    return Trip(float(legs + road[0]), profile, line, length, refs, unblocked, avoided,
+                on_route, blockages)  # fmt: skip
+
+
+def _ordered_edges(weighted: Weighted, tree: Tree, entry: int, start: Snap, target: Snap
+                   ) -> list[int]:  # fmt: skip
+    eids = weighted.network.eids
+    nodes = weighted.path(tree, entry)
+    return [int(eids[start.edge[0]]), *weighted.path_edges(nodes), int(eids[target.edge[0]])]
