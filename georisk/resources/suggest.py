@@ -138,9 +138,10 @@ def suggest(
             weighted, tree, entry, _ = searches[profile]
             found.route, found.route_m, found.edges = _route(weighted, tree, int(entry[i]),
                                                              units.take([i]), target)  # fmt: skip
-            if profile not in unblocked:
+            if profile not in unblocked:  # with no blockage, the search already made
                 plain = net.weighted(profile, {})
-                unblocked[profile] = (plain, plain.toward(target))
+                unblocked[profile] = (weighted, tree) if plain is weighted else (
+                    plain, plain.toward(target))  # fmt: skip
             plain, plain_tree = unblocked[profile]
             road, plain_entry = plain.to_target(plain_tree, units.take([i]), target)
             found.unblocked_eta_s = float(profile.start_s + units.off_m[i] * per_m + road[0]
