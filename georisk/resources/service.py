@@ -71,9 +71,9 @@ class Resources:
     def network_note(self, lang: Lang = DEFAULT_LANG) -> dict[str, object]:
         """How far the network's times may be trusted: part of every answer with an ETA."""
         net = self.network
-        key = "eta.schematic" if net.schematic else "eta.imported"
+        note = text("eta.schematic", lang) if net.schematic else text("eta.imported", lang)
         return {"kind": "schematic" if net.schematic else "imported", "label": net.label,
-                "approximate": net.schematic, "note": text(key, lang)}  # fmt: skip
+                "approximate": net.schematic, "note": note}  # fmt: skip
 
     # -- what a viewer is shown ------------------------------------------------------
 

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -103,6 +104,7 @@ def main(seconds: int) -> None:
             acked: dict[str, float] = {}
             started = time.monotonic()
             total = seconds * RATE
+            refused: list[int] = []
 
             def positions(lane: int) -> None:
                 for i in range(lane, total, WRITERS):
@@ -110,10 +112,16 @@ def main(seconds: int) -> None:
                     if pause > 0:
                         time.sleep(pause)
                     agency = AGENCIES[i % 3]
-                    _post(base, tokens[agency], f"/api/v1/units/{agency}-{i % (UNITS // 3)}"
-                          "/positions", {"geometry": {"type": "Point", "coordinates": [
-                              12 + (i % 450) / 100, 57.8 + (i % 370) / 100]},
-                          "time": format_utc(utc_now())})  # fmt: skip
+                    body = {"geometry": {"type": "Point", "coordinates": [
+                        12 + (i % 450) / 100, 57.8 + (i % 370) / 100]},
+                        "time": format_utc(utc_now())}  # fmt: skip
+                    try:
+                        _post(base, tokens[agency],
+                              f"/api/v1/units/{agency}-{i % (UNITS // 3)}/positions", body)
+                    except urllib.error.HTTPError as exc:  # two lanes, one unit: older
+                        if exc.code != 409:
+                            raise
+                        refused.append(i)
 
             def incidents() -> None:
                 for n in range(count):
@@ -149,7 +157,8 @@ def main(seconds: int) -> None:
         CLIENTS - len(per_client)) * count  # fmt: skip
     p50 = delays[len(delays) // 2] * 1000
     p99 = delays[int(len(delays) * 0.99)] * 1000
-    print(f"positions: {total:,} at {rate:.0f}/s; incidents: {count} (1/s); briefs received: "
+    print(f"positions: {total:,} at {rate:.0f}/s ({len(refused)} refused as older than the "
+          f"unit's last); incidents: {count} (1/s); briefs received: "
           f"{len(results):,} by {CLIENTS} clients of {len(AGENCIES)} agencies")  # fmt: skip
     print(f"brief delay, incident journaled (acknowledged) → client: p50 {p50:.0f} ms, "
           f"p99 {p99:.0f} ms, max {delays[-1] * 1000:.0f} ms; briefs missing: {missing}")
