@@ -34,6 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import timedelta
 
 import orjson
 from flask import Blueprint, Response, current_app
@@ -46,6 +47,7 @@ from georisk.access import Lookup, Viewer, present_event, view_of
 from georisk.journal import Event
 from georisk.queryparams import QueryModel, SeqNumber
 from georisk.store import Store
+from georisk.timeutil import utc_now
 
 blueprint = Blueprint("stream", __name__)
 log = logging.getLogger(__name__)
@@ -59,6 +61,9 @@ BATCHES_KEEP = 64  # and batches of them (maps at the live edge ask for the newe
 _UNSEEN = b"unseen"  # a marker: None means "hidden from this kind of viewer"
 DEFAULT_MAX_CLIENTS = 24  # `georisk serve` sets threads - 8: streams must not take every thread
 BRIEFS_KEEP = 1_000
+#: An incident journaled longer ago than this gets no brief on the stream (a feed's import
+#: of a day's incidents at once, or a poller that fell behind): it is not news any more.
+BRIEF_MAX_AGE = timedelta(seconds=60)
 
 #: Computes an incident's brief for one viewer (None: the viewer does not see it).
 Briefer = Callable[[Event, Viewer], "dict | None"]
@@ -163,7 +168,10 @@ class Hub:
             reported = self._incidents.get()
             with self._cond:
                 viewers = {str(v.agency): v for _, v in self._kinds.values()}
+            now = utc_now()
             for event in reported:
+                if now - event.time > BRIEF_MAX_AGE:  # a backlog or an import: no news
+                    continue
                 for agency, viewer in sorted(viewers.items()):
                     self._brief_one(event, agency, viewer)
 

@@ -63,6 +63,17 @@ def test_a_brief_follows_each_incident_to_who_may_see_it(service, db_path):
                                  ("change", "crash"), ("change", "pol-secret")]  # fmt: skip
         for name in ("crash", "pol-secret"):
             assert order.index(("change", name)) < order.index(("brief", name))
+        # a restricted one: the rescue service's brief is of the generalised incident
+        store.apply([c.ReportIncident(incident(
+            "pol-coarse", agency=Agency.POLICE, classification=Classification.RESTRICTED,
+            title="Skyddad insats", location=shapely.Point(OREBRO[0] + 0.0031, OREBRO[1])))],
+            POLICE)  # fmt: skip
+        coarse = _until_brief(streams["rescue"])
+        brief = json.loads(coarse[-1].data)["brief"]
+        assert brief["incident"]["id"] == "pol-coarse"
+        assert brief["incident"]["properties"]["title"] == "Polisinsats"
+        assert brief["incident"]["properties"]["generalised"] is True
+        assert "Skyddad" not in str([m.data for m in coarse])
     finally:
         store.close()
         for stream in streams.values():

@@ -202,13 +202,13 @@ class CoverageCache:
     def units(self, viewer: Viewer | None, kind: str, agencies: frozenset[str]
               ) -> list[Presented]:  # fmt: skip
         """The available units of ``kind`` as the viewer is shown them."""
-        index = self.resources.index()
 
         def accept(record) -> bool:
             return (record.unit_kind == kind and record.status == UnitStatus.AVAILABLE
                     and (not agencies or record.agency in agencies))  # fmt: skip
 
-        found = index.in_bbox(*ACCEPTED_EXTENT, kind="unit", where=accept)
+        with self.resources.live() as index:
+            found = index.in_bbox(*ACCEPTED_EXTENT, kind="unit", where=accept)
         shown = (self.resources.shown(viewer, record) for record in found)
         return sorted((s for s in shown if s is not None), key=lambda s: s.record.id)
 

@@ -85,8 +85,9 @@ def candidates(resources: Resources, viewer: Viewer | None, incident: Presented,
         return seen and record.agency != this.agency and record.id != this.id
 
     reach = distance_m + SHIFT_M  # the index holds true places; shown ones may differ
-    near = resources.index().within(this.location.x, this.location.y, reach, kind="incident",
-                                    where=other)  # fmt: skip
+    with resources.live() as index:
+        near = index.within(this.location.x, this.location.y, reach, kind="incident",
+                            where=other)  # fmt: skip
     out = []
     for hit in near:
         shown = resources.shown(viewer, hit.record)
@@ -110,8 +111,9 @@ def linked(resources: Resources, viewer: Viewer | None, incident: Presented
     def links_here(record) -> bool:
         return any(other == this.id for other, _ in record.links)
 
-    index = resources.index()
-    for record in index.in_bbox(*ACCEPTED_EXTENT, kind="incident", where=links_here):
+    with resources.live() as index:
+        linking = index.in_bbox(*ACCEPTED_EXTENT, kind="incident", where=links_here)
+    for record in linking:
         shown = resources.shown(viewer, record)
         if shown is not None and not shown.generalised and not incident.generalised:
             found.setdefault(record.id, dict(record.links)[this.id])  # type: ignore[attr-defined]

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from georisk.access import GRID_M, Presented, Viewer, Visibility, present, visibility
@@ -60,13 +61,20 @@ class Resources:
             return self._network
 
     def index(self) -> LiveIndex:
-        """The live index, caught up with the journal (built on first use)."""
+        """The live index, caught up with the journal (built on first use). Ask it only
+        inside `live`: the R-tree must not be read while another thread updates it."""
         with self._lock:
             if self._index is None:
                 self._index = LiveIndex.from_store(self.store)
             else:
                 self._index.catch_up(self.store)
             return self._index
+
+    @contextmanager
+    def live(self) -> Iterator[LiveIndex]:
+        """The caught-up live index, held for this thread while the caller reads it."""
+        with self._lock:
+            yield self.index()
 
     def network_note(self, lang: Lang = DEFAULT_LANG) -> dict[str, object]:
         """How far the network's times may be trusted: part of every answer with an ETA."""
@@ -137,7 +145,6 @@ class Resources:
         as shown, so whether a unit is among them never depends on where it truly is.
         """
         x, y = to_sweref(lon, lat)
-        index = self.index()
         wanted = max(2 * n, 16)
 
         def visible(record: Record) -> bool:  # kind, agency, status: never generalised
@@ -145,7 +152,8 @@ class Resources:
             return seen and accept(record)
 
         while True:
-            hits = index.nearest(lon, lat, wanted, kind="unit", where=visible)
+            with self.live() as index:
+                hits = index.nearest(lon, lat, wanted, kind="unit", where=visible)
             out = []
             for hit in hits:
                 shown = self.shown(viewer, hit.record)
