@@ -49,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         params,
         picture,
         problems,
+        resources,
         signin,
         stream,
         tiles,
@@ -58,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     problems.install(app)
     headers.install(app)
     export.install(app)  # its route is on the API blueprint
+    resources.install(app)  # its routes too
     auth.install(app)
     params.install(app)  # after auth: an anonymous request is a 401 whatever it asks
     app.register_blueprint(health)

@@ -164,7 +164,7 @@ class Api:
                 "required": True,
                 "content": {"application/json": {"schema": _ref(op.body)}},
             }
-        geojson = op.answer in (schemas.FeatureCollection, schemas.Feature)
+        geojson = op.answer in schemas.GEOJSON_ANSWERS
         media = "application/geo+json" if geojson else "application/json"
         answer: dict[str, Any] = {"description": "Success."}
         if op.answer is not None:

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from georisk import queryparams as qp
+from georisk.resources import params as resource_params
 from georisk.store import Query
 from georisk.store.base import SORTABLE
 from georisk.timeutil import ACCEPTED_RANGE
@@ -110,3 +111,10 @@ class Journal(qp.QueryModel):
 class Moment(qp.QueryModel):
     at: qp.Instant = Field(description="The moment: RFC 3339 with a timezone, from "
                            f"{ACCEPTED_RANGE}.")  # fmt: skip
+
+
+
+# The resources' parameters are the core's: `georisk coverage` reads its options with them.
+Suggestions = resource_params.Suggestions
+Brief = resource_params.Brief
+Coverage = resource_params.Coverage

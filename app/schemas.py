@@ -108,3 +108,73 @@ class PictureOut(BaseModel):
     units: list[Feature]
     blockages: list[Feature]
     riskzones: list[Feature]
+
+
+class NetworkNote(BaseModel):
+    kind: Literal["schematic", "imported"]
+    label: str
+    approximate: bool = Field(description="True on the schematic network: every time is rough.")
+    note: str
+
+
+class RouteFeature(BaseModel):
+    type: Literal["Feature"]
+    id: str
+    geometry: dict[str, Any] | None = Field(description="The route, unit to incident (null "
+                                            "when no open road reaches it).")  # fmt: skip
+    properties: dict[str, Any] = Field(
+        description="rank, unit (a Feature as the viewer is shown it), generalised, "
+        "reachable, eta_s, eta_min, distance_m, route_m, profile, unblocked_eta_s, delay_s, "
+        "blockages_avoided, blockages_on_route."
+    )
+
+
+class Suggestions(BaseModel):
+    """Units that reach an incident first, best first, with their routes."""
+
+    type: Literal["FeatureCollection"]
+    incident: dict[str, Any]
+    network: NetworkNote
+    access_kmh: float
+    pool: int = Field(description="How many nearest units (by distance) were timed.")
+    profiles: dict[str, Any] = Field(description="Travel assumptions per unit kind.")
+    features: list[RouteFeature]
+    numberReturned: int
+
+
+class CoverageOut(BaseModel):
+    """Isochrones of the nearest available unit of a kind, and where it takes too long."""
+
+    type: Literal["FeatureCollection"]
+    kind: str
+    units: int = Field(description="Available units of the kind, as the viewer is shown them.")
+    minutes: list[int]
+    area_km2: float
+    network: NetworkNote
+    access_kmh: float
+    features: list[Feature]
+    numberReturned: int
+
+
+#: Answers served as GeoJSON (application/geo+json).
+GEOJSON_ANSWERS = (FeatureCollection, Feature, Suggestions, CoverageOut)
+
+
+class BriefOut(BaseModel):
+    """An incident's risk brief, as the viewer is shown everything in it."""
+
+    incident: Feature
+    computed_at: str
+    area: dict[str, Any] = Field(
+        description="county, municipality, police_region, rescue_service, rescue_region, "
+        "rescue_region_status, sos."
+    )
+    fire_risk: dict[str, Any] | None = Field(description="The issued zone's class and FWI "
+                                             "range at the point today; null if none.")  # fmt: skip
+    blockages: list[dict[str, Any]]
+    units: list[RouteFeature]
+    suitable_kinds: list[str]
+    possibly_same: list[dict[str, Any]]
+    linked: list[dict[str, Any]]
+    network: NetworkNote
+    access_kmh: float

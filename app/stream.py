@@ -12,6 +12,14 @@ say nothing of events the viewer may not see. A browser's EventSource sends it b
 ``Last-Event-ID`` when it reconnects, and the stream continues after it: nothing lost,
 nothing twice. Heartbeats carry the cursor too (an ``id`` line without data). Inside,
 the hub and each client follow the journal by its own sequence numbers.
+
+A new incident's risk brief (`georisk.resources.brief`) follows its ``change`` as an
+``event: brief`` message without an ``id`` (it is no journal event: the cursor stays
+where it is). The poller hands each ``incident.reported`` to a brief thread, which
+computes one brief per agency connected that sees the incident (as that agency is
+shown everything in it) while the poller goes on; each client takes the briefs for its
+agency once its cursor has passed the incident. A brief missed while disconnected is
+not sent again: ``GET /api/v1/incidents/{id}/brief`` gives it.
 """
 
 from __future__ import annotations
@@ -19,11 +27,14 @@ from __future__ import annotations
 import bisect
 import logging
 import os
+import queue
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import timedelta
 
 import orjson
 from flask import Blueprint, Response, current_app
@@ -36,6 +47,7 @@ from georisk.access import Lookup, Viewer, present_event, view_of
 from georisk.journal import Event
 from georisk.queryparams import QueryModel, SeqNumber
 from georisk.store import Store
+from georisk.timeutil import utc_now
 
 blueprint = Blueprint("stream", __name__)
 log = logging.getLogger(__name__)
@@ -48,13 +60,33 @@ RENDERED_KEEP = 20_000  # presented messages kept for the other clients of the s
 BATCHES_KEEP = 64  # and batches of them (maps at the live edge ask for the newest)
 _UNSEEN = b"unseen"  # a marker: None means "hidden from this kind of viewer"
 DEFAULT_MAX_CLIENTS = 24  # `georisk serve` sets threads - 8: streams must not take every thread
+BRIEFS_KEEP = 1_000
+#: An incident journaled longer ago than this gets no brief on the stream (a feed's import
+#: of a day's incidents at once, or a poller that fell behind): it is not news any more.
+BRIEF_MAX_AGE = timedelta(seconds=60)
+
+#: Computes an incident's brief for one viewer (None: the viewer does not see it).
+Briefer = Callable[[Event, Viewer], "dict | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Brief:
+    number: int  # the hub's own count of briefs
+    seq: int  # the incident event's journal seq
+    agency: str
+    message: bytes
 
 
 class Hub:
     """The worker's one reader of the journal, shared by all its stream clients."""
 
-    def __init__(self, store: Store, poll_s: float = POLL_S, keep: int = KEEP_EVENTS):
+    def __init__(self, store: Store, poll_s: float = POLL_S, keep: int = KEEP_EVENTS,
+                 briefer: Briefer | None = None):  # fmt: skip
         self._store = store
+        self._briefer = briefer
+        self._incidents: queue.SimpleQueue[list[Event]] = queue.SimpleQueue()
+        self._briefs: list[_Brief] = []
+        self._brief_count = 0
         self._poll_s = poll_s
         self._keep = keep
         self._cond = threading.Condition()
@@ -81,6 +113,9 @@ class Hub:
             self._last = self._base = self._store.last_seq()
             self._events, self._seqs = [], []
             threading.Thread(target=self._run, name="georisk-stream-poller", daemon=True).start()
+            if self._briefer is not None:
+                threading.Thread(target=self._brief_loop, name="georisk-stream-briefs",
+                                 daemon=True).start()  # fmt: skip
 
     def _run(self) -> None:
         while True:
@@ -101,6 +136,9 @@ class Hub:
                         self._base = self._seqs[overflow - 1]
                         del self._events[:overflow], self._seqs[:overflow]
                     self._cond.notify_all()
+                reported = [e for e in found if e.kind == "incident.reported"]
+                if reported and self._briefer is not None:
+                    self._incidents.put(reported)
                 if len(found) == BATCH:
                     continue
             time.sleep(self._poll_s)
@@ -117,11 +155,67 @@ class Hub:
             except Exception:  # the clients will try again themselves and answer for it
                 log.exception("presenting events %d-%d ahead failed", found[0].seq, found[-1].seq)
 
-    def after(self, seq: int, timeout: float) -> tuple[list[Event], int]:
-        """Events after ``seq`` (waiting up to ``timeout`` for some) and the new cursor."""
+    # -- briefs ------------------------------------------------------------------------
+
+    def _brief_loop(self) -> None:
+        """Briefs of new incidents, one per agency connected that sees each."""
+        if self._briefer is not None:
+            try:
+                self._briefer(None, None)  # type: ignore[arg-type]  # warm up: network, areas
+            except Exception:
+                log.exception("warming up the brief failed")
+        while True:
+            reported = self._incidents.get()
+            with self._cond:
+                viewers = {str(v.agency): v for _, v in self._kinds.values()}
+            now = utc_now()
+            for event in reported:
+                if now - event.time > BRIEF_MAX_AGE:  # a backlog or an import: no news
+                    continue
+                for agency, viewer in sorted(viewers.items()):
+                    self._brief_one(event, agency, viewer)
+
+    def _brief_one(self, event: Event, agency: str, viewer: Viewer) -> None:
+        try:
+            shown = self._briefer(event, viewer)  # type: ignore[misc]
+        except Exception:  # one incident's brief must not stop the others'
+            log.exception("the brief of incident %s failed", event.entity_id)
+            return
+        if shown is None:
+            return
+        message = b"event: brief\ndata: %s\n\n" % orjson.dumps(shown)
+        with self._cond:
+            self._brief_count += 1
+            self._briefs.append(_Brief(self._brief_count, event.seq, agency, message))
+            del self._briefs[:-BRIEFS_KEEP]
+            self._cond.notify_all()
+
+    def brief_mark(self) -> int:
+        """Where a new client starts among the briefs: after those made so far."""
+        with self._cond:
+            return self._brief_count
+
+    def briefs(self, mark: int, agency: str, cursor: int) -> tuple[bytes, int]:
+        """Briefs for ``agency`` after ``mark`` whose incident the client has been sent
+        (its journal cursor is past it), in order, and the new mark."""
+        with self._cond:
+            out = []
+            for brief in self._briefs:
+                if brief.number <= mark:
+                    continue
+                if brief.seq > cursor:
+                    break
+                mark = brief.number
+                if brief.agency == agency:
+                    out.append(brief.message)
+            return b"".join(out), mark
+
+    def after(self, seq: int, timeout: float, mark: int | None = None) -> tuple[list[Event], int]:
+        """Events after ``seq`` (waiting up to ``timeout`` for some, or for a brief after
+        ``mark``) and the new cursor."""
         self._ensure_running()
         with self._cond:
-            if self._last <= seq:
+            if self._last <= seq and (mark is None or self._brief_count <= mark):
                 self._cond.wait(timeout)
             if seq >= self._base:
                 start = bisect.bisect_right(self._seqs, seq)
@@ -229,8 +323,12 @@ def hub() -> Hub:
 
 
 def install(app) -> None:
+    from app.resources import briefer
+
+    briefs = str(app.config.get("STREAM_BRIEFS", "1")).lower() not in ("0", "false", "no", "")
     app.extensions["georisk.hub"] = Hub(app.extensions["georisk.store"],
-                                        float(app.config.get("STREAM_POLL_S", POLL_S)))  # fmt: skip
+                                        float(app.config.get("STREAM_POLL_S", POLL_S)),
+                                        briefer=briefer(app) if briefs else None)  # fmt: skip
     app.register_blueprint(blueprint)
 
 
@@ -281,14 +379,17 @@ def _events(
 ) -> Iterator[bytes]:
     cursor, position = start  # the journal's seq, and the viewer's number for it
     view = view_of(viewer)
+    mark, agency = shared.brief_mark(), str(viewer.agency)
     try:
         yield f"retry: 1000\nid: {position}\n: georisk stream\n\n".encode()
         quiet_since = time.monotonic()
         while True:
-            found, cursor = shared.after(cursor, heartbeat)
+            found, cursor = shared.after(cursor, heartbeat, mark)
             chunk = shared.rendered(found, viewer, lookup) if found else b""
             if found:
                 position = found[-1].position_in(view)
+            briefs, mark = shared.briefs(mark, agency, cursor)
+            chunk += briefs
             if chunk:
                 quiet_since = time.monotonic()
                 yield chunk

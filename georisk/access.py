@@ -154,7 +154,20 @@ def present(
         incident = lookup("incident", assigned) if lookup is not None else None
         if incident is None or visibility(viewer, incident) is Visibility.HIDDEN:
             shown = Presented(shown.record.replace(assigned_to=None), shown.generalised)
+    links = getattr(shown.record, "links", ())
+    if links:
+        kept = tuple(link for link in links if _sees_in_full(viewer, link[0], lookup))
+        if kept != links:
+            shown = Presented(shown.record.replace(links=kept), shown.generalised)
     return shown
+
+
+def _sees_in_full(viewer: Viewer | None, incident_id: str, lookup: Lookup | None) -> bool:
+    """A link between incidents is shown only to a viewer who sees both in full: it was
+    judged on their true places, types and texts, so it would say where a generalised
+    one is and what it is about (and that a hidden one exists)."""
+    incident = lookup("incident", incident_id) if lookup is not None else None
+    return incident is not None and visibility(viewer, incident) is Visibility.FULL
 
 
 def present_all(viewer: Viewer | None, records: list[Record]) -> list[Presented]:
@@ -200,6 +213,7 @@ def generalise(record: Record) -> Record:
                 link="",
                 source_type="",
                 precision="grid_cell",
+                links=(),
             )
         case Unit():
             return record.replace(
@@ -265,7 +279,9 @@ def audience(
 ) -> frozenset[str]:
     """The journal views an event belongs to: the agencies whose picture it changes.
 
-    Those who see the record after the change, except for an assignment (or release)
+    Those who see the record after the change, except for a link between incidents
+    (shown only to agencies that see both in full: `present` withholds it from others, to
+    whom nothing would have changed), and for an assignment (or release)
     whose incidents an agency may see neither of: to that agency nothing it is shown has
     changed (``assigned_to`` is withheld both before and after), and an event there would
     tell it that the unit went to something hidden. Decided when the event is written,
@@ -274,6 +290,16 @@ def audience(
     """
     agencies = [agency for agency in Agency
                 if visibility(_AGENCY_VIEWERS[agency], after) is not Visibility.HIDDEN]  # fmt: skip
+    if event_kind in ("incident.linked", "incident.unlinked") and before is not None:
+        # the one incident whose link changed; seen only by those who see both in full
+        changed = set(before.links) ^ set(after.links)  # type: ignore[attr-defined]
+        others = [lookup("incident", other) for other, _ in changed]
+        agencies = [
+            agency for agency in agencies
+            if visibility(_AGENCY_VIEWERS[agency], after) is Visibility.FULL
+            and all(other is not None and visibility(_AGENCY_VIEWERS[agency], other)
+                    is Visibility.FULL for other in others)
+        ]  # fmt: skip
     if event_kind in ("unit.assigned", "unit.released") and before is not None:
         named = [before.assigned_to, after.assigned_to]  # type: ignore[attr-defined]
         incidents = [lookup("incident", id_) for id_ in named if id_ is not None]

@@ -13,7 +13,7 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-from georisk.model import Agency, Blockage, Incident, RiskZone, Unit, UnitStatus
+from georisk.model import Agency, Blockage, Incident, LinkRelation, RiskZone, Unit, UnitStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,21 @@ class CloseIncident:
     id: str
     closed_at: datetime | None = None
     note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkIncident:
+    """Link an incident to another agency's (or change the link's relation)."""
+
+    id: str
+    other: str
+    relation: LinkRelation = LinkRelation.POSSIBLE
+
+
+@dataclass(frozen=True, slots=True)
+class UnlinkIncident:
+    id: str
+    other: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +140,8 @@ Command = (
     ReportIncident
     | UpdateIncident
     | CloseIncident
+    | LinkIncident
+    | UnlinkIncident
     | RegisterUnit
     | UpdateUnit
     | MoveUnit

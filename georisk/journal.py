@@ -114,7 +114,12 @@ def target(command: c.Command) -> tuple[str, str]:
             return "unit", unit.id
         case c.ReportBlockage(blockage=blockage):
             return "blockage", blockage.id
-        case c.UpdateIncident(id=id_) | c.CloseIncident(id=id_):
+        case (
+            c.UpdateIncident(id=id_)
+            | c.CloseIncident(id=id_)
+            | c.LinkIncident(id=id_)
+            | c.UnlinkIncident(id=id_)
+        ):
             return "incident", id_
         case (
             c.UpdateUnit(id=id_)
@@ -136,6 +141,8 @@ def references(command: c.Command) -> list[tuple[str, str]]:
     """Other entities a command's decision needs to see (besides its target)."""
     if isinstance(command, c.AssignUnit):
         return [("incident", command.incident_id)]
+    if isinstance(command, c.LinkIncident | c.UnlinkIncident):
+        return [("incident", command.other)]
     return []
 
 
@@ -189,6 +196,22 @@ def decide(
             if note:
                 closed = closed.replace(description=_noted(closed.description, note))  # type: ignore[attr-defined]
             return "incident.closed", closed
+        case c.LinkIncident(other=other, relation=relation):
+            _refuse_if_closed(current)
+            if other == id_:
+                raise ValidationError.one("incident", "an incident is not linked to itself")
+            if lookup(("incident", other)) is None:
+                raise NotFound(f"no incident with id {other!r}")
+            links = dict(current.links)  # type: ignore[attr-defined]
+            if links.get(other) == relation:
+                raise Conflict(f"incident {id_!r} is already linked to {other!r} ({relation})")
+            links[other] = str(relation)
+            return "incident.linked", current.replace(links=tuple(sorted(links.items())))
+        case c.UnlinkIncident(other=other):
+            links = dict(current.links)  # type: ignore[attr-defined]
+            if links.pop(other, None) is None:
+                raise Conflict(f"incident {id_!r} is not linked to {other!r}")
+            return "incident.unlinked", current.replace(links=tuple(sorted(links.items())))
         case c.UpdateUnit(changes=changes):
             return "unit.updated", current.replace(**changes)
         case c.SetUnitStatus(status=status):

@@ -101,6 +101,13 @@ class Precision(StrEnum):
     GRID_CELL = "grid_cell"  # snapped to a grid cell (generalised for secrecy)
 
 
+class LinkRelation(StrEnum):
+    """How two incidents of different agencies are related, as an operator judged."""
+
+    POSSIBLE = "possible"  # possibly the same event
+    SAME = "same"  # the same event (merged: each agency keeps its own record)
+
+
 class RiskZoneStatus(StrEnum):
     ISSUED = "issued"
     WITHDRAWN = "withdrawn"
@@ -153,6 +160,8 @@ class Record:
         properties = dict(zip(layout.properties, layout.properties_of(self), strict=False))
         for name in layout.times:
             properties[name] = _time_or_none(properties[name])
+        for name in layout.pairs:  # as JSON reads them back
+            properties[name] = [list(pair) for pair in properties[name]]
         return {
             "type": "Feature",
             "id": self.id,
@@ -178,6 +187,9 @@ class Record:
             values[name] = _parse_or_none(values.get(name))
         for name, members in layout.enums:
             values[name] = members[values[name]]
+        for name in layout.pairs:
+            if name in values:  # JSON gives lists; records hold tuples
+                values[name] = tuple(tuple(pair) for pair in values[name])
         return cls(**values)
 
 
@@ -209,6 +221,9 @@ class Incident(Record):
     source_type: str = ""
     link: str = ""
     precision: str = "exact"
+    # Other incidents judged related (`LinkRelation`), as (incident id, relation) pairs in
+    # id order: each agency keeps its own record of a shared event and links it.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +321,7 @@ class _Layout:
     properties: tuple[str, ...]
     times: tuple[str, ...]
     enums: tuple[tuple[str, dict[str, StrEnum]], ...]  # field -> {value: member}
+    pairs: tuple[str, ...]  # fields of tuples of tuples (an incident's links)
     properties_of: Callable[[Record], tuple[Any, ...]]  # the values of `properties`
 
 
@@ -318,7 +334,8 @@ def _layout(cls: type[Record]) -> _Layout:
         for name in names
         if isinstance(hints[name], type) and issubclass(hints[name], StrEnum)
     )
-    return _Layout(tuple(names), cls.time_fields, enums, attrgetter(*names))
+    pairs = tuple(name for name in names if typing.get_origin(hints[name]) is tuple)
+    return _Layout(tuple(names), cls.time_fields, enums, pairs, attrgetter(*names))
 
 
 def record_from_feature(kind: str, feature: dict[str, Any]) -> Record:

@@ -46,6 +46,7 @@ from georisk.model import (
     Classification,
     Incident,
     IncidentType,
+    LinkRelation,
     Unit,
     UnitKind,
     UnitStatus,
@@ -266,6 +267,13 @@ class PositionBatch(_Strict):
 
 class StatusChange(_Strict):
     status: UnitStatus
+
+
+class LinkRequest(_Strict):
+    """Link this incident to another agency's: its id, and how they are related."""
+
+    incident: Id
+    relation: LinkRelation = LinkRelation.POSSIBLE
 
 
 class Assignment(_Strict):
@@ -572,6 +580,11 @@ def set_unit_status(id: str, data: Any) -> c.SetUnitStatus:
 
 def assign_unit(incident_id: str, data: Any) -> c.AssignUnit:
     return c.AssignUnit(parse(Assignment, data).unit, incident_id)
+
+
+def link_incident(incident_id: str, data: Any) -> c.LinkIncident:
+    request = parse(LinkRequest, data)
+    return c.LinkIncident(incident_id, request.incident, request.relation)
 
 
 def release_unit(unit_id: str) -> c.ReleaseUnit:

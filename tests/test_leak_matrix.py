@@ -319,7 +319,26 @@ def _cap(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
     return [_xml_features(body, _cap_points) for body in _all(fetch, urls)]
 
 
+def _suggestions(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
+    """Units for every incident the viewer may ask about, of any status: routes, ETAs and
+    the units inside them (a generalised one's Feature must sit on its cell's centre)."""
+    statuses = "available,en_route,on_scene,out_of_service"
+    return _all(fetch, [f"/api/v1/incidents/{s.id}/suggestions?k=50&status={statuses}"
+                        for s in seeded if s.kind == "incident"])  # fmt: skip
+
+
+def _briefs(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
+    return _all(fetch, [f"/api/v1/incidents/{s.id}/brief" for s in seeded if s.kind == "incident"])
+
+
+def _coverage(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
+    return _all(fetch, ["/api/v1/coverage?kind=engine&minutes=5,10&gap=5"])
+
+
 OUTPUTS = [
+    Output("suggestions", ("api.incident_suggestions",), _suggestions),
+    Output("coverage", ("api.coverage",), _coverage),
+    Output("briefs", ("api.incident_brief",), _briefs),
     Output("cot", ("api.cot_picture",), _cot),
     Output("cap export", ("api.get_incident_cap",), _cap),
     Output("api lists", ("api.list_incidents", "api.list_units", "api.list_blockages"), _lists),
@@ -364,7 +383,7 @@ WRITES = {
     "api.report_incident", "api.update_incident", "api.close_incident", "api.assign_unit",
     "api.release_unit", "api.register_unit", "api.update_unit", "api.set_unit_status",
     "api.report_position", "api.report_positions", "api.report_blockage",
-    "api.update_blockage", "api.lift_blockage",
+    "api.update_blockage", "api.lift_blockage", "api.link_incident", "api.unlink_incident",
 }  # fmt: skip
 
 

@@ -37,12 +37,14 @@ def _register() -> None:
         feeds,
         firerisk,
         fwi,
+        resources,
         store_commands,
         tokens,
         users,
     )
 
-    modules = (store_commands, data, data_fetch, area, tokens, users, fwi, firerisk, feeds)
+    modules = (store_commands, data, data_fetch, area, tokens, users, fwi, firerisk, feeds,
+               resources)  # fmt: skip
     for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -220,17 +220,50 @@ class RoadGraph:
         column limits a row to edges of that road, and a ``slow_factor`` column (or
         argument) turns a closure into a restriction. The base graph is not modified.
         """
-        frame = _blockage_frame(blockages)
         if slow_factor is not None and not slow_factor >= 1.0:
             raise ValidationError.one("slow_factor", "must be at least 1")
         cut: set[int] = set()
         factors = dict(self.factors)
+        for hit in self.affected(blockages, slow_factor=slow_factor, line_buffer_m=line_buffer_m,
+                                 point_max_distance_m=point_max_distance_m,
+                                 min_overlap=min_overlap):  # fmt: skip
+            for eid, factor in hit.items():
+                if np.isinf(factor):
+                    cut.add(eid)
+                else:
+                    factors[eid] = max(factors.get(eid, 1.0), factor)
+        all_cut = set(self.cut) | cut
+        triples = [
+            (int(self.edges.at[e, "u"]), int(self.edges.at[e, "v"]), int(self.edges.at[e, "key"]))
+            for e in cut
+        ]
+        view = nx.restricted_view(self.graph, [], triples) if triples else self.graph
+        open_edges = self.edges.drop(index=list(cut))
+        return RoadGraph(view, open_edges, self.node_xy, factors, frozenset(all_cut))
+
+    def affected(
+        self,
+        blockages: gpd.GeoDataFrame | gpd.GeoSeries | Iterable[Any],
+        *,
+        slow_factor: float | None = None,
+        line_buffer_m: float = 30.0,
+        point_max_distance_m: float = 250.0,
+        min_overlap: float = 0.5,
+    ) -> list[dict[int, float]]:
+        """Per blockage row, the edges it covers and the factor on each (``inf``: cut).
+
+        The rules are `with_blockages`'; kept per row so that a caller can say which
+        blockage a route avoided, not only that the graph changed.
+        """
+        frame = _blockage_frame(blockages)
         edge_ids = self.edges.index.to_numpy()
         edge_geoms = self.edges.geometry.values
         edge_refs = self.edges["ref"].fillna("").to_numpy()
+        out: list[dict[int, float]] = []
         for row in frame.itertuples(index=False):
             geom = row.geometry
             if geom is None or geom.is_empty:
+                out.append({})
                 continue
             hits = self._covered(geom, line_buffer_m, point_max_distance_m, min_overlap, edge_geoms)
             ref = normalise_ref(getattr(row, "ref", None))
@@ -240,20 +273,9 @@ class RoadGraph:
             factor = getattr(row, "slow_factor", None)
             if factor is None or factor != factor:
                 factor = slow_factor
-            for h in hits:
-                eid = int(edge_ids[h])
-                if factor is None or np.isinf(factor):
-                    cut.add(eid)
-                else:
-                    factors[eid] = max(factors.get(eid, 1.0), float(factor))
-        all_cut = set(self.cut) | cut
-        triples = [
-            (int(self.edges.at[e, "u"]), int(self.edges.at[e, "v"]), int(self.edges.at[e, "key"]))
-            for e in cut
-        ]
-        view = nx.restricted_view(self.graph, [], triples) if triples else self.graph
-        open_edges = self.edges.drop(index=list(cut))
-        return RoadGraph(view, open_edges, self.node_xy, factors, frozenset(all_cut))
+            value = np.inf if factor is None else float(factor)
+            out.append({int(edge_ids[h]): value for h in hits})
+        return out
 
     def _covered(self, geom, line_buffer_m, point_max_distance_m, min_overlap, edge_geoms):
         kind = geom.geom_type

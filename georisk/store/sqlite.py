@@ -60,7 +60,7 @@ _EVENT_COLUMNS = (
     f"seq, time_us, actor, agency, kind, entity_id, classification, payload, audience, "
     f"{_VIEW_COLUMNS}"
 )
-_REFERRING = frozenset({"unit.assigned", "unit.released"})
+_REFERRING = frozenset({"unit.assigned", "unit.released", "incident.linked", "incident.unlinked"})
 #: Per audience mask, what an event adds to each view's count.
 _STEPS = [tuple((mask >> place) & 1 for place in range(len(VIEWS)))
           for mask in range(1 << len(VIEWS))]  # fmt: skip

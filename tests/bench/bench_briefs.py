@@ -1,0 +1,168 @@
+"""A new incident's brief on the stream under load: 50 SSE clients of three agencies,
+200 unit position updates per second and one incident reported every second.
+
+The real service (`georisk serve`, one gunicorn worker) on loopback, as in
+bench_stream: clients are threads in 5 processes; the writers POST positions and
+incidents through the JSON API and note when each incident was acknowledged (it is
+journaled by then). The figure is brief receipt minus acknowledgement, per client and
+incident, on the system-wide monotonic clock; every client must get every brief.
+
+Run: ``.venv/bin/python -m tests.bench.bench_briefs [seconds]`` (default 60).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import random
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import shapely
+
+from georisk import commands as c
+from georisk.identity import Tokens
+from georisk.model import Agency, UnitKind
+from georisk.store import SQLiteStore
+from georisk.timeutil import format_utc, utc_now
+from tests.api_support import service_process
+from tests.factories import T0, unit
+from tests.sse import messages, open_stream
+
+CLIENTS = 50
+PROCESSES = 5
+RATE = 200
+INCIDENTS_PER_S = 1
+UNITS = 1_000
+WRITERS = 8
+AGENCIES = ("rescue", "police", "sos")
+KIND_OF = {"rescue": UnitKind.ENGINE, "police": UnitKind.PATROL, "sos": UnitKind.AMBULANCE}
+
+
+def _client_process(index: int, base: str, tokens: dict, count: int, out) -> None:
+    results: list[tuple[str, str, float]] = []  # (client, incident, receipt)
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        token = tokens[AGENCIES[number % len(AGENCIES)]]
+        response = open_stream(f"{base}/api/stream", token, timeout=60)
+        got = []
+        for message in messages(response):
+            if message.event != "brief":
+                continue
+            got.append((f"c{number}", json.loads(message.data)["incident"], time.monotonic()))
+            if len(got) >= count:
+                break
+        response.close()
+        with lock:
+            results.extend(got)
+
+    per = CLIENTS // PROCESSES
+    threads = [threading.Thread(target=client, args=(index * per + n,)) for n in range(per)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put(results)
+
+
+def _post(base: str, token: str, path: str, body: dict) -> dict:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    request = urllib.request.Request(f"{base}{path}", data=json.dumps(body).encode(),
+                                     method="POST", headers=headers)  # fmt: skip
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def main(seconds: int) -> None:
+    rng = random.Random(3)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "georisk.db"
+        store = SQLiteStore(db)
+        for agency in AGENCIES:
+            store.apply([c.RegisterUnit(unit(
+                f"{agency}-{i}", agency=Agency(agency), unit_kind=KIND_OF[agency],
+                position=shapely.Point(rng.uniform(12, 16.5), rng.uniform(57.8, 61.5)),
+                position_time=T0)) for i in range(UNITS // 3)],
+                c.Actor("bench", Agency(agency)))  # fmt: skip
+        store.close()
+        tokens = {agency: Tokens(db).create(f"bench-{agency}", agency, "operator")[1]
+                  for agency in AGENCIES}  # fmt: skip
+        count = seconds * INCIDENTS_PER_S
+        with service_process(db, "--workers", "1", "--threads", "80") as (base, _):
+            queue: mp.Queue = mp.Queue()
+            procs = [mp.Process(target=_client_process, args=(k, base, tokens, count, queue))
+                     for k in range(PROCESSES)]  # fmt: skip
+            for p in procs:
+                p.start()
+            time.sleep(5)  # every client connected, the brief thread warmed up
+            acked: dict[str, float] = {}
+            started = time.monotonic()
+            total = seconds * RATE
+            refused: list[int] = []
+
+            def positions(lane: int) -> None:
+                for i in range(lane, total, WRITERS):
+                    pause = started + i / RATE - time.monotonic()
+                    if pause > 0:
+                        time.sleep(pause)
+                    agency = AGENCIES[i % 3]
+                    body = {"geometry": {"type": "Point", "coordinates": [
+                        12 + (i % 450) / 100, 57.8 + (i % 370) / 100]},
+                        "time": format_utc(utc_now())}  # fmt: skip
+                    try:
+                        _post(base, tokens[agency],
+                              f"/api/v1/units/{agency}-{i % (UNITS // 3)}/positions", body)
+                    except urllib.error.HTTPError as exc:  # two lanes, one unit: older
+                        if exc.code != 409:
+                            raise
+                        refused.append(i)
+
+            def incidents() -> None:
+                for n in range(count):
+                    pause = started + n / INCIDENTS_PER_S + 0.5 - time.monotonic()
+                    if pause > 0:
+                        time.sleep(pause)
+                    lon, lat = rng.uniform(12.5, 16), rng.uniform(58, 61)
+                    answer = _post(base, tokens["rescue"], "/api/v1/incidents", {
+                        "type": "Feature", "id": f"inc-{n}",
+                        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                        "properties": {"type": "traffic", "title": f"Trafikolycka {n}",
+                                       "severity": 3, "agency": "rescue"}})  # fmt: skip
+                    acked[answer["feature"]["id"]] = time.monotonic()
+
+            writers = [threading.Thread(target=positions, args=(n,)) for n in range(WRITERS)]
+            writers.append(threading.Thread(target=incidents))
+            for w in writers:
+                w.start()
+            for w in writers:
+                w.join()
+            rate = total / (time.monotonic() - started)
+            results = []
+            for _ in procs:
+                results.extend(queue.get(timeout=120))
+            for p in procs:
+                p.join(timeout=10)
+    delays = sorted(max(0.0, receipt - acked[incident]) for _, incident, receipt in results
+                    if incident in acked)  # fmt: skip
+    per_client: dict[str, set[str]] = {}
+    for client, incident, _ in results:
+        per_client.setdefault(client, set()).add(incident)
+    missing = sum(count - len(got) for got in per_client.values()) + (
+        CLIENTS - len(per_client)) * count  # fmt: skip
+    p50 = delays[len(delays) // 2] * 1000
+    p99 = delays[int(len(delays) * 0.99)] * 1000
+    print(f"positions: {total:,} at {rate:.0f}/s ({len(refused)} refused as older than the "
+          f"unit's last); incidents: {count} (1/s); briefs received: "
+          f"{len(results):,} by {CLIENTS} clients of {len(AGENCIES)} agencies")  # fmt: skip
+    print(f"brief delay, incident journaled (acknowledged) → client: p50 {p50:.0f} ms, "
+          f"p99 {p99:.0f} ms, max {delays[-1] * 1000:.0f} ms; briefs missing: {missing}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 60)
