@@ -40,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["georisk.idempotency"] = Connections(app.config["DB"])
 
     from app import (
+        analysis,
         api,
         auth,
         export,
@@ -58,7 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     problems.install(app)
     headers.install(app)
-    export.install(app)  # its route is on the API blueprint
+    export.install(app)  # its route is on the API blueprint, as are app.analysis's
     resources.install(app)  # its routes too
     auth.install(app)
     params.install(app)  # after auth: an anonymous request is a 401 whatever it asks
@@ -69,5 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(picture.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(tiles.blueprint)
+    app.register_blueprint(analysis.blueprint)
+    analysis.install(app)
     stream.install(app)
     return app

@@ -12,7 +12,8 @@ shows get a policy naming what they need, and their views take it from here:
   inline styles (Leaflet and the markers set them), ``data:`` images, requests and the
   event stream to this site, and the tile server's origin when one is configured (tiles
   from an MBTiles file come from this site: `app.tiles`);
-* Swagger UI (`docs_page`): its files from this site and its one inline script.
+* Swagger UI (`docs_page`): its files from this site and its one inline script;
+* the analyst page (`ANALYSIS_PAGE`): its files from this site and nothing inline to run.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ _FRAMING = "frame-ancestors 'none'; base-uri 'none'"
 NOTHING = f"default-src 'none'; {_FRAMING}; form-action 'none'"
 #: The sign-in form: its inline style, and posting the form to this site.
 SIGNIN = f"default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; {_FRAMING}"
+#: The analyst page: its scripts (plotly.js, Leaflet, its own) and styles from this site,
+#: inline styles (plotly.js and Leaflet set them), data: images (plotly's icons), its
+#: tables fetched from this site. No inline script: its settings are a JSON block.
+ANALYSIS_PAGE = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    f"img-src 'self' data:; connect-src 'self'; form-action 'self'; {_FRAMING}"
+)
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from georisk import queryparams as qp
 from georisk.resources import params as resource_params
@@ -118,3 +118,65 @@ class Moment(qp.QueryModel):
 Suggestions = resource_params.Suggestions
 Brief = resource_params.Brief
 Coverage = resource_params.Coverage
+# -- the analyst's tables (`app.analysis`) --------------------------------------------------
+
+_FORMAT = Field("json", description="`json` (columns and rows; hotspots: GeoJSON) or `csv`.")
+_FROM = Field(None, alias="from", description="Records from this time (RFC 3339).")
+_TO = Field(None, alias="to", description="Records before this time (RFC 3339).")
+_TYPES = Field(frozenset(), description="Incident types, comma-separated.")
+AnalysisFormat = qp.one_of(["json", "csv"])
+HistoryKeys = qp.listed(qp.one_of(["county", "municipality", "cell", "hour", "weekday", "week",
+                                   "date", "month", "season", "year", "type", "agency",
+                                   "severity"]))  # fmt: skip
+
+
+class AnalysisWindow(qp.QueryModel):
+    """What every analysis table takes: a time window, counties and the format."""
+
+    start: qp.Instant | None = _FROM
+    end: qp.Instant | None = _TO
+    county: qp.CountyCodes = _COUNTY
+    format: AnalysisFormat = _FORMAT  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _window(self) -> AnalysisWindow:
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise qp.Refused("to", "must be after from")
+        return self
+
+
+class AnalysisHistory(AnalysisWindow):
+    by: HistoryKeys = Field(("week", "type"), description="Keys, comma-separated.")  # type: ignore[valid-type]
+    type: qp.IncidentTypes = _TYPES
+
+
+class AnalysisHotspots(AnalysisWindow):
+    type: qp.IncidentTypes = _TYPES
+    permutations: qp.whole(99, 1999) = Field(  # type: ignore[valid-type]
+        499, description="Random deals of the incidents by population (default 499).")
+    alpha: qp.one_of(["0.01", "0.05", "0.1"]) = Field(  # type: ignore[valid-type]
+        "0.05", description="False discovery rate.")
+
+
+class AnalysisForecast(AnalysisWindow):
+    type: qp.IncidentTypes = _TYPES
+    by: qp.one_of(["area", "county", "municipality"]) = Field(  # type: ignore[valid-type]
+        "area", description="One series for the selection (`area`), or per county or "
+        "municipality.")  # fmt: skip
+    weeks: qp.whole(1, 52) = Field(13, description="Weeks ahead (default 13).")  # type: ignore[valid-type]
+
+
+class AnalysisBlockages(AnalysisWindow):
+    by: qp.listed(qp.one_of(["road", "reason", "county", "municipality"])) = Field(  # type: ignore[valid-type]
+        ("road", "reason"), description="Keys, comma-separated.")
+
+
+class AnalysisResponse(AnalysisWindow):
+    type: qp.IncidentTypes = _TYPES
+    by: qp.listed(qp.one_of(["agency", "unit_kind", "type", "county"])) = Field(  # type: ignore[valid-type]
+        ("agency", "unit_kind"), description="Keys, comma-separated.")
+
+
+class AnalysisAvailability(AnalysisWindow):
+    every: qp.one_of(["hour", "day"]) = Field(  # type: ignore[valid-type]
+        "day", description="One row per county and hour, or per county and day (mean).")

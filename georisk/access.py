@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum, StrEnum
 
+import numpy as np
+import pandas as pd
 import shapely
 
 from georisk.crs import to_sweref, to_wgs84
@@ -345,3 +347,100 @@ def present_event(
         data["payload"]["properties"]["generalised"] = True
         data["actor"] = ""  # who acted is as telling as what happened
     return data
+
+
+# -- the same policy over columns, for analysis ---------------------------------------------
+
+
+def shown_as(viewer: Viewer | None, classification: np.ndarray, agency: np.ndarray) -> np.ndarray:
+    """`visibility` of many records at once, from their classifications and owners: an
+    array of `Visibility` values (``"full"``, ``"generalised"``, ``"hidden"``)."""
+    classification = np.asarray(classification, dtype=object)
+    if viewer is None:
+        return np.full(len(classification), Visibility.HIDDEN.value, dtype=object)
+    full = np.isin(classification, [str(c) for c in SHOWN_TO_ALL])
+    full |= np.asarray(agency, dtype=object) == str(viewer.agency)
+    generalised = ~full & np.isin(classification, [str(c) for c in GENERALISED_FOR_OTHERS])
+    return np.where(full, Visibility.FULL.value,
+                    np.where(generalised, Visibility.GENERALISED.value, Visibility.HIDDEN.value))
+
+
+def snap_many(lon: np.ndarray, lat: np.ndarray, grid_m: float = GRID_M) -> np.ndarray:
+    """`snap` of many positions: the points at the centres of their cells (None where a
+    position is missing, NaN)."""
+    x, y = to_sweref(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    cx = (np.floor_divide(x, grid_m) + 0.5) * grid_m
+    cy = (np.floor_divide(y, grid_m) + 0.5) * grid_m
+    slon, slat = to_wgs84(cx, cy)
+    points = shapely.points(np.round(slon, 6), np.round(slat, 6))
+    points[~np.isfinite(np.asarray(lon, dtype=float))] = None
+    return points
+
+
+def present_frame(
+    viewer: Viewer | None,
+    kind: str,
+    frame: pd.DataFrame,
+    visible_incidents: set[str] | None = None,
+) -> pd.DataFrame:
+    """The records of one kind in ``frame`` as ``viewer`` may see them: `present` for a
+    whole table at once, for analysis (one column per field of the record, the geometry
+    in ``geometry``). Hidden rows are left out, generalised ones take their generalised
+    form column by column (`generalise`), and ``generalised`` says which. A unit's
+    ``assigned_to`` stays only when it names one of ``visible_incidents``.
+    """
+    shown = shown_as(viewer, frame["classification"].to_numpy(), frame["agency"].to_numpy())
+    out = frame.loc[shown != Visibility.HIDDEN.value].copy()
+    coarse = shown[shown != Visibility.HIDDEN.value] == Visibility.GENERALISED.value
+    out["generalised"] = coarse
+    if coarse.any():
+        _generalise_rows(kind, out, coarse)
+    if kind == "unit" and "assigned_to" in out:
+        known = out["assigned_to"].isin(visible_incidents or set())
+        out["assigned_to"] = out["assigned_to"].where(known, None)
+    return out
+
+
+def _generalise_rows(kind: str, out: pd.DataFrame, rows: np.ndarray) -> None:
+    """`generalise`, for the ``rows`` of ``out`` (in place)."""
+    owners = out.loc[rows, "agency"].astype(str)
+
+    def put(column: str, values: object) -> None:
+        if column in out:
+            if out[column].dtype != object and not isinstance(values, pd.Series):
+                out[column] = out[column].astype(object)
+            out.loc[rows, column] = values
+
+    if kind in ("incident", "unit", "blockage") and "geometry" in out:
+        geometry = out.loc[rows, "geometry"].to_numpy()
+        if kind == "blockage":
+            geometry = shapely.centroid(geometry)
+        present_ = ~shapely.is_missing(geometry)
+        lon = np.where(present_, shapely.get_x(geometry), np.nan)
+        lat = np.where(present_, shapely.get_y(geometry), np.nan)
+        out.loc[rows, "geometry"] = snap_many(lon, lat)
+    if kind == "incident":
+        put("type", owners.map({str(a): str(t) for a, (t, _) in GENERIC_INCIDENT.items()}))
+        put("title", owners.map({str(a): title for a, (_, title) in GENERIC_INCIDENT.items()}))
+        for column in ("description", "link", "source_type"):
+            put(column, "")
+        put("precision", "grid_cell")
+    elif kind == "unit":
+        put("callsign", owners.map({str(a): name for a, name in GENERIC_UNIT.items()}))
+        put("home_station", "")
+        put("heading", None)
+        put("speed_kmh", None)
+    elif kind == "blockage":
+        if "road" in out:
+            roads = out.loc[rows, "road"].astype(str)
+            put("road", roads.map(dict(zip(roads.unique(), map(leading_ref, roads.unique()),
+                                          strict=True))))  # fmt: skip
+        put("reason", str(BlockageReason.OTHER))
+        if "start" in out:
+            out.loc[rows, "start"] = out.loc[rows, "start"].dt.floor("h")
+        if "expected_end" in out:
+            out.loc[rows, "expected_end"] = out.loc[rows, "expected_end"].dt.ceil("h")
+        for column in ("direction", "source", "source_id", "source_type", "message"):
+            put(column, "")
+        put("impact", None)
+        put("precision", "grid_cell")

@@ -186,6 +186,17 @@ ASSETS: tuple[Asset, ...] = (
     _own("screen.js", JS),
     _own("briefing.js", JS),
     _own("briefing.css", CSS),
+    # The analyst page's charts (served only, never inlined): plotly.js 4.1.1 from the
+    # plotly 7.1.0 wheel. Its map traces name tile and font servers; the page draws none
+    # of them, and its browser test fails on any request that leaves the site.
+    Asset(
+        name="plotly", file="plotly.min.js", version="7.1", package="plotly",
+        module="plotly", path="package_data/plotly.min.js", content_type=JS,
+        sha256="3b6e15d45dbb7fca5bd2094291e961ddc5472cd887009e6009a56dab668d721f",
+        licence="MIT",
+    ),
+    _own("analysis.js", JS),
+    _own("analysis.css", CSS),
 )
 
 

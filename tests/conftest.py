@@ -51,3 +51,25 @@ def store(db_path: Path):
     opened = SQLiteStore(db_path)
     yield opened
     opened.close()
+
+
+#: The analysis tests' and notebooks' demo journal: four months, small enough to write in
+#: about half a minute, long enough for weekly forecasts and a fire season's risk zones.
+ANALYSIS_DEMO = ["--incidents", "1500", "--units", "40", "--days", "120", "--seed", "3",
+                 "--end", "2026-09-30T00:00:00+02:00"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def analysis_db(tmp_path_factory) -> Path:
+    """A demo database written by `georisk demo --no-serve` (once per test session)."""
+    import subprocess
+    import sys
+
+    db = tmp_path_factory.mktemp("analysis") / "demo.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "demo", "--db", str(db), "--no-serve", *ANALYSIS_DEMO],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+        env={**os.environ, "GEORISK_DB": ""},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return db

@@ -46,6 +46,10 @@ QUERY_CASES: list[tuple[str, dict[str, str], str]] = [
     ("/api/v1/export", {"from": "{t}", "to": LATER}, "from"),
     ("/api/v1/export", {"from": GOOD, "to": "{t}"}, "to"),
     ("/api/v1/export", {"exported_at": "{t}"}, "exported_at"),
+    *[(f"/api/v1/analysis/{table}", {"from": "{t}"}, "from")
+      for table in ("history", "hotspots", "forecast", "blockages", "response", "availability")],
+    *[(f"/api/v1/analysis/{table}", {"to": "{t}"}, "to")
+      for table in ("history", "hotspots", "forecast", "blockages", "response", "availability")],
     *[(f"/ogc/collections/{collection}/items", {"datetime": window}, "datetime")
       for collection in ("incidents", "units", "blockages", "riskzones", "counties",
                          "municipalities")
@@ -101,6 +105,7 @@ NO_TIME = {
     "/ogc/collections/<collection_id>/queryables": "a document",
     "/ogc/collections/<collection_id>/items/<path:feature_id>": "one feature",
     "/tiles/<z>/<x>/<y>.<ext>": "a background map tile",
+    "/analys": "the analyst page (its tables take the times)",
 }  # fmt: skip
 OGC_TIMED = {"/ogc/collections/<collection_id>/items": "datetime"}
 

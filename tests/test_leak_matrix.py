@@ -335,10 +335,33 @@ def _coverage(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
     return _all(fetch, ["/api/v1/coverage?kind=engine&minutes=5,10&gap=5"])
 
 
+_ANALYSIS = ["history?by=municipality,cell,week,type,agency,severity", "history?format=csv&by=cell",
+             "hotspots?permutations=99", "hotspots?format=csv&permutations=99",
+             "forecast?by=municipality&weeks=2", "forecast?format=csv&weeks=2",
+             "blockages?by=road,reason,county", "blockages?format=csv",
+             "response?by=agency,unit_kind,type,county", "response?format=csv",
+             "availability?every=hour", "availability?format=csv"]  # fmt: skip
+
+
+def _analysis(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
+    """The analyst's tables and page: counts, cells and durations, never a record's text
+    or id; a CSV is checked whole, as text (json.dumps keeps _check's JSON reading)."""
+    texts = []
+    pages = ["/analys", "/analys?lang=en"]
+    for url in [f"/api/v1/analysis/{query}" for query in _ANALYSIS] + pages:
+        body = fetch.get(url)
+        if body is not None:
+            texts.append(body if body.startswith(("{", "[")) else json.dumps({"text": body}))
+    return texts
+
+
 OUTPUTS = [
     Output("suggestions", ("api.incident_suggestions",), _suggestions),
     Output("coverage", ("api.coverage",), _coverage),
     Output("briefs", ("api.incident_brief",), _briefs),
+    Output("analysis", ("api.analysis_history", "api.analysis_hotspots", "api.analysis_forecast",
+                        "api.analysis_blockages", "api.analysis_response",
+                        "api.analysis_availability", "analysis.page"), _analysis),
     Output("cot", ("api.cot_picture",), _cot),
     Output("cap export", ("api.get_incident_cap",), _cap),
     Output("api lists", ("api.list_incidents", "api.list_units", "api.list_blockages"), _lists),

@@ -31,6 +31,7 @@ def cli() -> None:
 
 def _register() -> None:
     from georisk.cli import (
+        analyse,
         area,
         data,
         data_fetch,
@@ -44,7 +45,7 @@ def _register() -> None:
     )
 
     modules = (store_commands, data, data_fetch, area, tokens, users, fwi, firerisk, feeds,
-               resources)  # fmt: skip
+               resources, analyse)  # fmt: skip
     for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -1,4 +1,5 @@
-"""Sending units: the nearest free unit of each needed kind drives there and back.
+"""Sending units: the nearest free unit of each needed kind is assigned to the incident,
+drives there, works on scene, is released and drives home.
 
 The simulation walks incidents in time order. A unit is "free" once it is back at
 its station (it shows *available* from the moment it clears the scene, as in real
@@ -60,8 +61,10 @@ class Dispatcher:
         start: int,
         interval_s: int,
         rng: np.random.Generator,
+        incident_ids: list[str],
     ):
         self.plan = plan
+        self.incident_ids = incident_ids  # by callout index: the incident a unit is sent to
         self.routes = routes
         self.targets = targets
         self.units = units
@@ -128,6 +131,7 @@ class Dispatcher:
             else:
                 delay = int(self.rng.integers(45, 240))
             alarm = co.time + delay
+            self.plan.add(alarm, c.AssignUnit(plan_unit.id, self.incident_ids[co.index]))
             self.plan.add(alarm, c.SetUnitStatus(plan_unit.id, UnitStatus.EN_ROUTE))
             leg = self.routes.leg(plan_unit.station, self.targets, co.index)
             go = alarm + TURNOUT_S[plan_unit.agency]
@@ -145,6 +149,7 @@ class Dispatcher:
             plan_unit = self.units[unit]
             clear = min(close, arrive + MAX_ON_SCENE_S)
             self.plan.add(clear, c.SetUnitStatus(plan_unit.id, UnitStatus.AVAILABLE))
+            self.plan.add(clear, c.ReleaseUnit(plan_unit.id))
             ticks, x, y, heading, speed = positions(leg.reversed(), self.interval_s)
             stamps = clear + 60 + np.round(ticks).astype(np.int64)
             self.plan.add_moves(unit, stamps, x, y, heading, speed)

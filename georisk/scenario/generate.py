@@ -215,7 +215,8 @@ def build(
     say("dispatching units", 3, 5)
     breaks = _breaks(units, start, end, r_breaks)
     dispatcher = Dispatcher(
-        plan, routes, targets, units, start, options.report_interval_s, r_dispatch
+        plan, routes, targets, units, start, options.report_interval_s, r_dispatch,
+        [incident.id for incident in incidents],
     )
     closes = dispatcher.run(callouts, breaks)
     blockages = BlockagePlanner(world, r_block)

@@ -6,10 +6,12 @@ Callers speak only this interface: commands in, events and records out.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import pandas as pd
 
 from georisk.access import GENERALISED_FOR_OTHERS, Scope, generalise
 from georisk.commands import Actor, Command
@@ -235,6 +237,34 @@ class Store(ABC):
 
     @abstractmethod
     def last_seq(self) -> int: ...
+
+    @abstractmethod
+    def record_rows(self, kind: str, moment: datetime | None = None) -> pd.DataFrame:
+        """Every entity of ``kind`` as the journal knew it at ``moment`` (now when None),
+        one row each, in creation order: ``seq`` and ``time_us`` of the event that made
+        it, ``id``, ``classification`` and ``payload`` (the record, GeoJSON text).
+
+        For analysis, which reads a whole kind at once and decodes it column by column
+        (`georisk.analysis.journal`) rather than record by record as `state_at` does.
+        """
+
+    @abstractmethod
+    def event_rows(
+        self,
+        entity_kind: str,
+        kinds: Iterable[str] = (),
+        start: datetime | None = None,
+        end: datetime | None = None,
+        fields: Mapping[str, str] | None = None,
+        view: str | None = None,
+    ) -> pd.DataFrame:
+        """The events of one entity kind (of some event kinds only) in a time window,
+        oldest first: ``seq``, ``time_us``, ``kind``, ``entity_id``, ``classification``
+        and, per name in ``fields``, the value at its JSON path in the payload
+        (``{"status": "$.properties.status"}``): a year of position reports is millions
+        of events, of which analysis needs a few values each, never the whole payload.
+        ``view`` keeps the events of one journal view only (`georisk.journal.VIEWS`).
+        """
 
     @abstractmethod
     def state_at(self, moment: datetime, kinds: Iterable[str] | None = None) -> Picture:

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pandas as pd
 import shapely
 
 from georisk.access import GENERALISED_FOR_OTHERS, audience
@@ -60,6 +61,9 @@ _EVENT_COLUMNS = (
     f"seq, time_us, actor, agency, kind, entity_id, classification, payload, audience, "
     f"{_VIEW_COLUMNS}"
 )
+_RECORD_ROW_COLUMNS = ["seq", "time_us", "id", "classification", "payload"]
+_EVENT_ROW_COLUMNS = ["seq", "time_us", "kind", "entity_id", "classification"]
+_VIEW_BITS = {view: 1 << place for place, view in enumerate(VIEWS)}
 _REFERRING = frozenset({"unit.assigned", "unit.released", "incident.linked", "incident.unlinked"})
 #: Per audience mask, what an event adds to each view's count.
 _STEPS = [tuple((mask >> place) & 1 for place in range(len(VIEWS)))
@@ -546,6 +550,68 @@ class SQLiteStore(Store):
             con.execute("COMMIT")
         return Picture(seq, None if time_us is None else from_micros(time_us), records)
 
+    def record_rows(self, kind: str, moment: datetime | None = None) -> pd.DataFrame:
+        _check_kind(kind)
+        con = self._connection()
+        con.execute("BEGIN")  # one snapshot for every read
+        try:
+            if moment is None:
+                rows = con.execute(
+                    "SELECT ev.seq, ev.time_us, ev.entity_id, ev.classification, ev.payload "
+                    "FROM entities AS en JOIN events AS ev ON ev.seq = en.seq "
+                    "WHERE en.kind = ? ORDER BY en.rid",
+                    (kind,),
+                ).fetchall()
+            else:
+                (seq,) = con.execute(
+                    "SELECT coalesce(max(seq), 0) FROM events WHERE time_us <= ?",
+                    (to_micros(moment),),
+                ).fetchone()
+                rows = []
+                for chunk in _chunks(_record_seqs(con, kind, seq)):
+                    rows += con.execute(
+                        "SELECT seq, time_us, entity_id, classification, payload FROM events "
+                        f"WHERE seq IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    ).fetchall()
+        finally:
+            con.execute("COMMIT")
+        return pd.DataFrame(rows, columns=_RECORD_ROW_COLUMNS)
+
+    def event_rows(
+        self,
+        entity_kind: str,
+        kinds: Iterable[str] = (),
+        start: datetime | None = None,
+        end: datetime | None = None,
+        fields: Mapping[str, str] | None = None,
+        view: str | None = None,
+    ) -> pd.DataFrame:
+        _check_kind(entity_kind)
+        fields = dict(fields or {})
+        con = self._connection()
+        con.execute("BEGIN")
+        try:
+            first, last = _seq_bounds(con, start, end)
+            where = ["entity_kind = ?", "seq BETWEEN ? AND ?"]
+            args: list[Any] = [entity_kind, first, last]
+            kinds = list(kinds)
+            if kinds:
+                where.append(f"kind IN ({','.join('?' * len(kinds))})")
+                args += kinds
+            if view is not None:
+                _view_column(view)
+                where.append(f"audience & {_VIEW_BITS[view]} != 0")
+            picked = "".join(", json_extract(payload, ?)" for _ in fields)
+            rows = con.execute(
+                f"SELECT seq, time_us, kind, entity_id, classification{picked} FROM events "
+                f"WHERE {' AND '.join(where)} ORDER BY seq",
+                [*fields.values(), *args],
+            ).fetchall()
+        finally:
+            con.execute("COMMIT")
+        return pd.DataFrame(rows, columns=[*_EVENT_ROW_COLUMNS, *fields])
+
 
 class _RecordCache:
     """Decoded current records of the entities this process wrote or read lately.
@@ -869,6 +935,34 @@ def _payloads_at(con: sqlite3.Connection, seq: int, kinds: list[str]) -> dict[st
         if (kind, id_) in at:
             payloads[kind].append(by_seq[at[(kind, id_)]])
     return payloads
+
+
+def _record_seqs(con: sqlite3.Connection, kind: str, seq: int) -> list[int]:
+    """The seq of each entity's last event up to ``seq``, for entities of ``kind`` that
+    existed then: its current event when it has not changed since, otherwise found by
+    searching the eras backwards from ``seq``'s, all such entities at once per era."""
+    found = [row[0] for row in con.execute(
+        "SELECT seq FROM entities WHERE kind = ? AND first_seq <= ? AND seq <= ?",
+        (kind, seq, seq))]  # fmt: skip
+    wanted = [row[0] for row in con.execute(
+        "SELECT id FROM entities WHERE kind = ? AND first_seq <= ? AND seq > ? ORDER BY id",
+        (kind, seq, seq))]  # fmt: skip
+    era = seq >> ERA_BITS
+    while wanted and era >= 0:
+        hits: list[tuple[str, int]] = []
+        for chunk in _chunks(wanted):
+            hits += con.execute(
+                f"SELECT entity_id, max(seq) FROM events WHERE {_ERA} = ? AND entity_kind = ?"
+                f" AND entity_id IN ({','.join('?' * len(chunk))}) AND seq <= ?"
+                " GROUP BY entity_id",
+                (era, kind, *chunk, seq),
+            ).fetchall()
+        if hits:
+            ids, seqs = zip(*hits, strict=True)
+            found += seqs
+            wanted = sorted(set(wanted).difference(ids))
+        era -= 1
+    return sorted(found)
 
 
 def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Literal
 
-from georisk.texts import area, briefing, feeds, maps, resources, signin
+from georisk.texts import analysis, area, briefing, feeds, maps, resources, signin
 
 Lang = Literal["sv", "en"]
 LANGS: tuple[Lang, ...] = ("sv", "en")
@@ -42,7 +42,7 @@ def _merge(*parts: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 #: key -> (Swedish, English)
 CATALOGUE: Mapping[str, tuple[str, str]] = _merge(
     maps.ENTRIES, briefing.ENTRIES, signin.ENTRIES, area.ENTRIES, feeds.ENTRIES,
-    resources.ENTRIES,
+    resources.ENTRIES, analysis.ENTRIES,
 )
 
 

@@ -1,0 +1,218 @@
+"""Roads and units from the journal: how long roads stay closed, how fast units get there,
+how many are free.
+
+* Blockages: each blockage's duration, start to lifting (one still active counts up to
+  the moment analysed and is marked ``active``: its duration is a lower bound).
+* Missions: a unit's mission runs from its dispatch (``unit.assigned``, or its status
+  turning ``en_route``) through its arrival (status ``on_scene``) to its clearing
+  (``unit.released``, or its status turning ``available`` or ``out_of_service``):
+  time to scene = arrival − dispatch, time on scene = clearing − arrival; with the
+  incident it was assigned to (when the viewer may see that incident), the response time
+  = the unit's arrival − the incident's report.
+* Availability: every unit's status through time, by the county of its home (where it
+  was registered), as counts per status at each hour.
+
+All from the viewer's own view of the journal and through the access policy, as
+`georisk.analysis.journal` reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from georisk.access import Viewer, present_frame, view_of
+from georisk.analysis.journal import incidents as incident_frame
+from georisk.model import UnitStatus
+from georisk.store import Store
+
+_MISSION_FIELDS = {
+    "status": "$.properties.status",
+    "assigned_to": "$.properties.assigned_to",
+    "agency": "$.properties.agency",
+    "callsign": "$.properties.callsign",
+    "unit_kind": "$.properties.unit_kind",
+}
+_STATUS_FIELDS = {
+    "status": "$.properties.status",
+    "agency": "$.properties.agency",
+    "lon": "$.geometry.coordinates[0]",
+    "lat": "$.geometry.coordinates[1]",
+}
+_MINUTE = pd.Timedelta(minutes=1)
+_HOUR = pd.Timedelta(hours=1)
+
+
+def blockage_durations(blockages: pd.DataFrame, as_of: datetime | None = None) -> pd.DataFrame:
+    """Each blockage with ``duration_h``: start to lifting, or to ``as_of`` (now) for one
+    still active (``active`` True: a lower bound)."""
+    until = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now(tz="UTC")
+    out = blockages.drop(columns="geometry", errors="ignore").copy()
+    out["active"] = out["lifted_at"].isna().to_numpy()
+    end = out["lifted_at"].dt.as_unit("us").fillna(until.as_unit("us"))
+    out["duration_h"] = ((end - out["start"].dt.as_unit("us")) / _HOUR).clip(lower=0)
+    return pd.DataFrame(out)
+
+
+def blockage_summary(
+    durations: pd.DataFrame, by: Sequence[str] = ("road", "reason")
+) -> pd.DataFrame:
+    """Per ``by``: how many blockages, how many still active, and the median, mean and
+    90th percentile duration (hours) and total hours of those lifted."""
+    lifted = durations[~durations["active"]]
+    stats = lifted.groupby(list(by))["duration_h"].agg(
+        lifted="size", median_h="median", mean_h="mean",
+        p90_h=lambda d: d.quantile(0.9), total_h="sum",
+    )  # fmt: skip
+    counts = durations.groupby(list(by)).agg(blockages=("id", "size"), active=("active", "sum"))
+    out = counts.join(stats, how="left").fillna({"lifted": 0, "total_h": 0.0})
+    out["lifted"] = out["lifted"].astype(int)
+    return out.reset_index().sort_values(["blockages", *by], ascending=[False, *[True] * len(by)],
+                                         ignore_index=True)  # fmt: skip
+
+
+def _unit_rows(
+    store: Store,
+    viewer: Viewer,
+    kinds: Sequence[str],
+    start: datetime | None,
+    end: datetime | None,
+    fields: dict[str, str],
+    visible_incidents: set[str] | None = None,
+) -> pd.DataFrame:
+    """Unit events of the viewer's view, with only the values asked for (each one read
+    from the payload costs time over a year of events), through the policy."""
+    rows = store.event_rows("unit", kinds, start, end, fields, view_of(viewer))
+    frame = rows.rename(columns={"entity_id": "id"})
+    frame["time"] = pd.to_datetime(frame["time_us"], unit="us", utc=True)
+    if "lon" in frame:
+        lon, lat = frame.pop("lon").to_numpy(float), frame.pop("lat").to_numpy(float)
+        frame["geometry"] = shapely.points(lon, lat)
+    else:
+        frame["geometry"] = None
+    frame = frame.drop(columns=["time_us"])
+    return present_frame(viewer, "unit", frame, visible_incidents)
+
+
+def missions(
+    store: Store,
+    viewer: Viewer,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    as_of: datetime | None = None,
+    incidents: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per mission journaled in [``start``, ``end``]: the unit (``id``,
+    ``callsign``, ``agency``, ``unit_kind``), ``incident`` (when assigned to one the
+    viewer sees) with its ``type``, ``county`` and ``reported_at``, ``dispatched``,
+    ``arrived``, ``cleared``, and ``to_scene_min``, ``on_scene_min``, ``response_min``.
+    ``incidents`` is the viewer's incidents as of ``as_of``, when already read."""
+    shown = incident_frame(store, viewer, as_of=as_of) if incidents is None else incidents
+    rows = _unit_rows(store, viewer, ["unit.assigned", "unit.released", "unit.status"],
+                      start, end, _MISSION_FIELDS, set(shown["id"]))  # fmt: skip
+    rows = rows.sort_values(["id", "seq"], kind="stable")
+    status = rows["status"]
+    # an assignment whose incident is withheld reads as a release (`present_event`)
+    assigned = (rows["kind"] == "unit.assigned") & rows["assigned_to"].notna()
+    released = (rows["kind"] == "unit.released") | ((rows["kind"] == "unit.assigned")
+                                                    & rows["assigned_to"].isna())  # fmt: skip
+    is_status = rows["kind"] == "unit.status"
+    begins = assigned | (is_status & (status == UnitStatus.EN_ROUTE))
+    arrives = is_status & (status == UnitStatus.ON_SCENE)
+    clears = released | (is_status & status.isin([UnitStatus.AVAILABLE,
+                                                   UnitStatus.OUT_OF_SERVICE]))  # fmt: skip
+    rows = rows.assign(
+        segment=clears.astype(int).groupby(rows["id"]).cumsum() - clears.astype(int),
+        began=rows["time"].where(begins), came=rows["time"].where(arrives),
+        left=rows["time"].where(clears), incident=rows["assigned_to"].where(assigned),
+    )  # fmt: skip
+    grouped = rows.groupby(["id", "segment"], sort=False)
+    out = grouped.agg(callsign=("callsign", "last"), agency=("agency", "last"),
+                      unit_kind=("unit_kind", "last"), generalised=("generalised", "last"),
+                      incident=("incident", "first"), dispatched=("began", "min"),
+                      arrived=("came", "min"), cleared=("left", "min")).reset_index()  # fmt: skip
+    out = out[out["arrived"].notna()].drop(columns="segment")
+    out["to_scene_min"] = (out["arrived"] - out["dispatched"]) / _MINUTE
+    out["on_scene_min"] = (out["cleared"] - out["arrived"]) / _MINUTE
+    details = shown.set_index("id")[["type", "county", "municipality", "reported_at"]]
+    out = out.join(details, on="incident")
+    out["response_min"] = (out["arrived"] - out["reported_at"]) / _MINUTE
+    return out.sort_values("arrived", ignore_index=True)
+
+
+def response_summary(
+    missions_: pd.DataFrame, by: Sequence[str] = ("agency", "unit_kind")
+) -> pd.DataFrame:
+    """Per ``by``: missions, and the median and 90th percentile of the time to scene,
+    time on scene and response time (minutes)."""
+    def p90(values: pd.Series) -> float:
+        return values.quantile(0.9)
+
+    table = missions_.groupby(list(by)).agg(
+        missions=("id", "size"),
+        to_scene_median=("to_scene_min", "median"), to_scene_p90=("to_scene_min", p90),
+        on_scene_median=("on_scene_min", "median"), on_scene_p90=("on_scene_min", p90),
+        response_median=("response_min", "median"), response_p90=("response_min", p90),
+    )  # fmt: skip
+    return table.reset_index()
+
+
+def availability(
+    store: Store,
+    viewer: Viewer,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    every: str = "1h",
+) -> pd.DataFrame:
+    """Units per status at each ``every`` (a pandas frequency) from ``start`` to ``end``,
+    by the county of the unit's home: ``time``, ``county`` and one column per status,
+    ``units`` and ``available_share``."""
+    import geopandas as gpd
+
+    from georisk.area.boundaries import counties
+
+    rows = _unit_rows(store, viewer, ["unit.registered", "unit.status", "unit.updated"],
+                      None, end, _STATUS_FIELDS)  # fmt: skip
+    rows = rows.sort_values(["id", "seq"], kind="stable")
+    homes = gpd.GeoDataFrame(rows[rows["kind"] == "unit.registered"].drop_duplicates("id"),
+                             geometry="geometry", crs="EPSG:4326")  # fmt: skip
+    areas = counties()[["code", "geometry"]]
+    found = gpd.sjoin(homes[["id", "geometry"]], areas, predicate="within", how="left")
+    county = found.drop_duplicates("id").set_index("id")["code"].fillna("")
+    rows["county"] = rows["id"].map(county).fillna("")
+    before = rows.groupby("id")["status"].shift()
+    changed = rows[rows["status"] != before]
+    steps = pd.concat([
+        changed.assign(step=1)[["time", "county", "status", "step"]],
+        changed.assign(status=before[changed.index], step=-1).dropna(subset=["status"])
+        [["time", "county", "status", "step"]],
+    ])  # fmt: skip
+    running = steps.sort_values("time", kind="stable")
+    running["units"] = running.groupby(["county", "status"])["step"].cumsum()
+    first = pd.Timestamp(start) if start is not None else rows["time"].min()
+    last = pd.Timestamp(end) if end is not None else rows["time"].max()
+    times = pd.date_range(first.ceil(every), last, freq=every)
+    out = []
+    grid = times.tz_convert(None).to_numpy()  # plain datetime64: no Timestamp objects
+    for (place, state), part in running.groupby(["county", "status"]):
+        moments = part["time"].dt.tz_convert(None).to_numpy()
+        at = np.searchsorted(moments, grid, side="right") - 1
+        counts = np.where(at >= 0, part["units"].to_numpy()[np.maximum(at, 0)], 0)
+        out.append(pd.DataFrame({"time": times, "county": place, "status": state,
+                                 "units": counts}))  # fmt: skip
+    if not out:
+        return pd.DataFrame(columns=["time", "county", "units", "available_share"])
+    long = pd.concat(out, ignore_index=True)
+    wide = long.pivot_table(index=["time", "county"], columns="status", values="units",
+                            fill_value=0, aggfunc="sum")  # fmt: skip
+    wide = wide.reindex(columns=[str(s) for s in UnitStatus], fill_value=0)
+    wide["units"] = wide.sum(axis=1)
+    wide["available_share"] = wide[str(UnitStatus.AVAILABLE)] / wide["units"].replace(0, np.nan)
+    wide.columns.name = None
+    return wide.reset_index()
