@@ -29,7 +29,6 @@ from app.auth import csrf_meta, require_viewer
 from app.problems import Problem
 from georisk import analysis
 from georisk.access import Role, Viewer, may_read_history
-from georisk.analysis.hotspots import area_grid
 from georisk.area.boundaries import counties
 from georisk.model import IncidentType
 from georisk.store import Store
@@ -46,25 +45,44 @@ class _Results:
     """The latest results by (agency, what was asked), with the journal position and the
     moment they were computed at: one stands while the journal has not moved, or for
     `MAX_AGE_S` seconds while it has (in service, position reports move it every few
-    seconds, and a table of a year's history a minute old is as good as a fresh one)."""
+    seconds, and a table of a year's history a minute old is as good as a fresh one).
+    A result is computed once however many ask at the same moment (the page asks for six
+    tables at once, and four of them start from the same incidents): the others wait
+    for it rather than compute it again beside it."""
 
     def __init__(self) -> None:
         self._items: OrderedDict[tuple, tuple[int, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._computing: dict[tuple, threading.Lock] = {}
 
     def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        found = self._standing(key)
+        if found is not None:
+            return found[0]
+        with self._lock:
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            found = self._standing(key)  # computed while this one waited
+            if found is not None:
+                return found[0]
+            seq, now = _store().last_seq(), time.monotonic()
+            value = compute()
+            with self._lock:
+                self._items[key] = (seq, now, value)
+                while len(self._items) > _KEEP:
+                    self._items.popitem(last=False)
+                self._computing.pop(key, None)
+        return value
+
+    def _standing(self, key: tuple) -> tuple[Any] | None:
+        """``(value,)`` if a result for ``key`` still stands, else None."""
         seq, now = _store().last_seq(), time.monotonic()
         with self._lock:
             found = self._items.get(key)
             if found is not None and (found[0] == seq or now - found[1] < MAX_AGE_S):
                 self._items.move_to_end(key)
-                return found[2]
-        value = compute()
-        with self._lock:
-            self._items[key] = (seq, now, value)
-            while len(self._items) > _KEEP:
-                self._items.popitem(last=False)
-        return value
+                return (found[2],)
+        return None
 
 
 def _results() -> _Results:
@@ -240,13 +258,14 @@ def analysis_availability(query: queries.AnalysisAvailability) -> Response:
 
 
 def install(app: Flask) -> None:
-    """This app's kept results; and the hotspots' population grid built once per process
-    off the request path: it takes a couple of seconds, which the page's first hotspot
-    map would otherwise wait for."""
+    """This app's kept results; and, once per process and off the request path, what
+    every first table would otherwise wait for (`georisk.analysis.prepare`: seconds of
+    imports, the population grid and its weights), so a first visit does not."""
     global _WARMING
     app.extensions["georisk.analysis"] = _Results()
     if _WARMING is None and not app.config.get("TESTING"):
-        _WARMING = threading.Thread(target=area_grid, name="georisk-area-grid", daemon=True)
+        _WARMING = threading.Thread(target=analysis.prepare, name="georisk-analysis-prepare",
+                                    daemon=True)  # fmt: skip
         _WARMING.start()
 
 

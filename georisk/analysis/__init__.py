@@ -45,3 +45,20 @@ __all__ = [
     "unit_tracks",
     "weekly_counts",
 ]
+
+
+def prepare() -> None:
+    """Build once, per process, what every first table would otherwise wait for: the
+    statistics modules (importing esda and statsmodels alone takes seconds), the area's
+    5 km grid with its population and neighbour weights, and the forecast's sample
+    points in each county and municipality. The service calls this off the request path
+    at start; calling it again costs nothing."""
+    import esda  # noqa: F401  (its first import pulls in libpysal and scikit-learn)
+    from statsmodels.discrete.discrete_model import NegativeBinomial  # noqa: F401
+
+    from georisk.analysis.forecast import sample_points
+    from georisk.analysis.hotspots import neighbour_weights
+
+    neighbour_weights()
+    for by in ("county", "municipality"):
+        sample_points(by)

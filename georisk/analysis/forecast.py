@@ -105,7 +105,7 @@ def fwi_climatology(riskzones: gpd.GeoDataFrame, by: str = "municipality") -> pd
     cells. Weeks with no zone issued (out of season) are absent: read them as 0."""
     if riskzones.empty:
         return pd.DataFrame(columns=["area", "week_of_year", "fwi"])
-    points = _sample_points(by)
+    points = sample_points(by)
     zones = riskzones[["valid_date", "fwi_min", "fwi_max", "geometry"]].copy()
     zones["fwi"] = (zones["fwi_min"] + zones["fwi_max"]) / 2
     hits = gpd.sjoin(points, zones.to_crs(points.crs), predicate="within")
@@ -118,7 +118,7 @@ def fwi_climatology(riskzones: gpd.GeoDataFrame, by: str = "municipality") -> pd
 
 
 @functools.cache
-def _sample_points(by: str) -> gpd.GeoDataFrame:
+def sample_points(by: str) -> gpd.GeoDataFrame:
     """The centres of the area's 5 km cells, with the area of ``by`` each lies in."""
     from georisk.analysis.hotspots import area_grid
     from georisk.area import attribute

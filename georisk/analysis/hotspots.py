@@ -120,7 +120,7 @@ def hotspots(
         out["rate_ratio"], out["gi_z"], out["p_value"], out["p_sim"] = 1.0, 0.0, 1.0, 1.0
         out["hotspot"] = ""
         return out
-    weights = _weights(grid)
+    weights = neighbour_weights(cell_m)
     gi = esda.G_Local(observed, weights, transform="B", permutations=0, star=True)
     share = grid.population / grid.population.sum()
     z, p_sim, neighbourhood = _simulate(np.asarray(gi.Gs), weights, share, int(total),
@@ -136,10 +136,13 @@ def hotspots(
     return out
 
 
-def _weights(grid: Grid):  # a libpysal W
-    """Each cell's eight neighbours (binary), from libpysal."""
+@functools.cache
+def neighbour_weights(cell_m: float = CELL_M):  # a libpysal W
+    """Each cell of `area_grid` with its eight neighbours (binary), from libpysal: the
+    grid is fixed, so its weights are built once per process."""
     from libpysal.weights import DistanceBand
 
+    grid = area_grid(cell_m)
     centres = np.column_stack([grid.x + grid.cell_m / 2, grid.y + grid.cell_m / 2])
     with warnings.catch_warnings():  # islands (a cell alone in a lake) are expected
         warnings.simplefilter("ignore")

@@ -16,6 +16,8 @@ minutes the first time) and reused.
   coverage, and the error of both against the generator's true intensities.
 * page: the analyst page at demo scale (the default demo: 15,000 incidents, 300 units, a
   year) in headless Chromium: time until every chart is drawn, first visit and again.
+  ``page-unprepared`` is the same without `georisk.analysis.prepare` (what the service
+  builds at start): its first visit is the A/B of that preparation.
 """
 
 from __future__ import annotations
@@ -146,7 +148,7 @@ def bench_backtest() -> None:
                       f"(the model's own probability of those intervals: {row.nominal:.1%})")
 
 
-def bench_page() -> None:
+def bench_page(prepared: bool = True) -> None:
     from app import create_app
     from georisk.identity import Tokens
     from tests import browser
@@ -154,9 +156,8 @@ def bench_page() -> None:
     db = journal("demo", DEMO)
     token = Tokens(db).create("bench-analyst", "centre", "analyst")[1]
     app = create_app({"DB": str(db), "SECURE_COOKIES": False})
-    from georisk.analysis.hotspots import area_grid
-
-    area_grid()  # what the service warms at start
+    if prepared:
+        analysis.prepare()  # what the service does at start, off the request path
     ready = "() => document.documentElement.dataset.georiskReady === '1'"
     with browser.loopback_server(app) as base, browser.browser() as chromium:
         times = []
@@ -179,4 +180,5 @@ if __name__ == "__main__":
     parts = sys.argv[1:] or ["aggregate", "backtest", "page"]
     for part in parts:
         print(f"\n== {part}", flush=True)
-        {"aggregate": bench_aggregate, "backtest": bench_backtest, "page": bench_page}[part]()
+        {"aggregate": bench_aggregate, "backtest": bench_backtest, "page": bench_page,
+         "page-unprepared": lambda: bench_page(prepared=False)}[part]()
