@@ -258,6 +258,27 @@ def test_a_box_walks_its_candidates_in_rid_order(store):
         assert ("USING INDEX entities_unplaced" in plan) is unplaced, plan
 
 
+def test_a_page_in_the_default_order_stops_at_its_limit(store):
+    """The first page and a deep cursor, for everyone and for one agency's viewers, walk
+    the kind's index in rid order and stop at the limit: nothing is sorted, so a page
+    costs the same in a store of ten thousand records as in one of a million."""
+    _seed_grid(store)
+    con = store._connection()
+    statements: list[str] = []
+    con.set_trace_callback(statements.append)
+    for seen_by in (None, Scope(Agency.POLICE)):
+        first = store.query(Query("incident", limit=3, seen_by=seen_by))
+        deep = store.query(Query("incident", limit=3, seen_by=seen_by, after=first.next_after))
+        assert ids(first) + ids(deep) == [f"inc-{i:02}" for i in range(6)]
+    con.set_trace_callback(None)
+    plans = [" | ".join(row[-1] for row in con.execute("EXPLAIN QUERY PLAN " + sql))
+             for sql in statements if sql.startswith("SELECT e.rid")]  # fmt: skip
+    assert len(plans) == 4
+    for plan in plans:
+        assert "USING INDEX entities_by_kind (kind=?" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+
+
 def test_lists_decode_a_current_record_once(store):
     """Records are kept by the event that made them current: a page read again reads no
     payload and decodes nothing, and a record changed since is read anew."""

@@ -1031,8 +1031,9 @@ def _select(query: Query, after_rid: int | None) -> tuple[str, list[Any]]:
             candidates = (f"SELECT rid FROM {query.kind}_bbox WHERE max_x >= ? AND min_x <= ?"
                           " AND max_y >= ? AND min_y <= ?")  # fmt: skip
             args += _bbox_args(query.bbox)
-            if unplaced:  # (the partial index entities_unplaced)
-                candidates += " UNION ALL SELECT rid FROM entities WHERE kind = ? AND geom IS NULL"
+            if unplaced:  # named: the planner would otherwise walk the whole kind
+                candidates += (" UNION ALL SELECT rid FROM entities INDEXED BY entities_unplaced"
+                               " WHERE kind = ? AND geom IS NULL")  # fmt: skip
                 args.append(query.kind)
             sources = ["entities AS e NOT INDEXED"]
             where.insert(0, f"e.rid IN ({candidates})")
