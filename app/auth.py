@@ -4,6 +4,11 @@ A request proves who it is in one of two ways, never both:
 
 * ``Authorization: Bearer <token>`` — machine credentials from `georisk tokens`. Not an
   ambient credential (a browser never adds it by itself), so no CSRF check applies.
+  The same token also goes as HTTP Basic credentials (``Authorization: Basic``, the
+  token's name as the user name and the token as the password), for desktop GIS and
+  libraries that can send nothing else (QGIS's "Basic" method, GDAL's
+  ``GDAL_HTTP_USERPWD``, OWSLib, ArcGIS): the same token, the same viewer. A wrong
+  pair counts as a failed sign-in against the name and the address (`_basic_refused`).
 * the session cookie set by ``/signin`` — a person at a browser. The cookie (signed by
   Flask with a key kept in the database) carries only a session id; the session is a
   row in the database (`georisk.sessions`), read with the user's row on every request,
@@ -19,16 +24,22 @@ anonymous requests with 401.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
+import math
 import secrets
 from datetime import timedelta
 
 from flask import Flask, Response, current_app, g, redirect, request, session, url_for
 from markupsafe import Markup, escape
 
+from app import audit
 from app.problems import Problem
+from georisk import throttle as limits
 from georisk.access import Viewer
 from georisk.identity import Tokens, service_secret
+from georisk.model import Agency
 from georisk.sessions import Session, Sessions
 from georisk.throttle import Throttle
 from georisk.users import Users
@@ -46,7 +57,8 @@ def current_viewer() -> Viewer | None:
     found = g.get("georisk_viewer", _ANONYMOUS)
     if found is _ANONYMOUS:
         if "Authorization" in request.headers:
-            found, g.georisk_credential = _from_bearer()
+            basic = _scheme() == "basic"
+            found, g.georisk_credential = _from_basic() if basic else _from_bearer()
             g.georisk_via = "token"
         else:
             found, g.georisk_credential = _from_session()
@@ -111,6 +123,45 @@ def sessions() -> Sessions:
 
 def throttle() -> Throttle:
     return current_app.extensions["georisk.throttle"]
+
+
+def _scheme() -> str:
+    return request.headers.get("Authorization", "").partition(" ")[0].lower()
+
+
+def _from_basic() -> tuple[Viewer | None, str | None]:
+    """``Basic base64(name:token)``: the token's viewer when ``name`` is the token's name
+    (compared casefolded); otherwise a failed attempt, counted (`_basic_refused`)."""
+    encoded = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    try:
+        name, colon, token = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        name, colon, token = "", "", ""
+    tokens: Tokens = current_app.extensions["georisk.tokens"]
+    info = tokens.check(token) if colon and token else None
+    if info is not None and info.name.casefold() == name.strip().casefold():
+        return info.viewer(), info.id
+    _basic_refused(name.strip()[:100] or "(none)")
+    return None, None
+
+
+def _basic_refused(name: str) -> None:
+    """A wrong name or token sent as Basic credentials: counted against the name and the
+    address as a failed sign-in is, and journaled; once either is locked, 429 with
+    Retry-After. The count only ever follows a failure: a token is 256 random bits, not
+    a password to guess, so a right pair is never held back by a lock someone else ran
+    up on that name, and a good request writes nothing."""
+    g.georisk_viewer, g.georisk_via = None, "token"  # decided: asked again, still no one
+    admitted = throttle().attempt([(limits.account_key(name), limits.ACCOUNT),
+                                   (limits.address_key(audit.address()), limits.ADDRESS)])
+    if admitted.wait is not None:
+        seconds = math.ceil(admitted.wait.total_seconds())
+        audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="locked",
+                   via="basic", retry_after=seconds)
+        raise Problem(429, f"too many failed attempts: try again in {seconds} s",
+                      headers={"Retry-After": str(seconds)})
+    audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="token",
+               via="basic", failures=admitted.failures)
 
 
 def _from_bearer() -> tuple[Viewer | None, str | None]:
@@ -178,12 +229,17 @@ def install(app: Flask) -> None:
                 # a person opening the map: to the sign-in form, and back afterwards
                 return redirect(url_for("signin.form", next=request.full_path))
             given = "Authorization" in request.headers
+            # Basic is offered only to a client that sent it: to a browser's script it
+            # would pop up the browser's own password dialog over the map
+            challenge = 'Bearer realm="georisk"'
+            if _scheme() == "basic":
+                challenge += ', Basic realm="georisk", charset="UTF-8"'
             raise Problem(
                 401,
                 "the token is unknown or revoked" if given
                 else "authentication required: sign in at /signin or send "
                      "Authorization: Bearer <token>",
-                headers={"WWW-Authenticate": 'Bearer realm="georisk"'},
+                headers={"WWW-Authenticate": challenge},
             )  # fmt: skip
         if g.georisk_via == "session" and request.method not in SAFE_METHODS and not csrf_ok():
             raise Problem(403, f"missing or wrong CSRF token: send the {CSRF_HEADER} header "

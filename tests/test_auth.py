@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import collections
 import concurrent.futures
 import http.cookiejar
@@ -134,6 +135,47 @@ def test_bearer_requests_need_no_csrf_token(app, db_path):
     response = client.post("/api/v1/incidents", json=incident_input(agency="police"),
                            headers=bearer(token))  # fmt: skip
     assert response.status_code == 201
+
+
+def _basic(name: str, password: str) -> dict[str, str]:
+    pair = base64.b64encode(f"{name}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {pair}"}
+
+
+def test_a_token_as_basic_credentials_is_the_same_viewer_as_its_bearer(app, db_path):
+    token = Tokens(db_path).create("qgis-polis", "police", "operator")[1]
+    client = app.test_client()
+    created = client.post("/api/v1/incidents", json=incident_input(agency="police"),
+                          headers=_basic("QGIS-Polis", token))  # fmt: skip
+    assert created.status_code == 201  # a write, as the token may, with no CSRF token
+    id_ = created.get_json()["feature"]["id"]
+    by_basic = client.get(f"/api/v1/incidents/{id_}", headers=_basic("qgis-polis", token))
+    by_bearer = client.get(f"/api/v1/incidents/{id_}", headers=bearer(token))
+    assert by_basic.status_code == 200 and by_basic.get_json() == by_bearer.get_json()
+    anonymous = client.get("/api/v1/incidents")
+    assert anonymous.headers["WWW-Authenticate"] == 'Bearer realm="georisk"'  # no browser dialog
+
+
+def test_a_wrong_basic_pair_is_a_failed_sign_in_counted_and_journaled(app, db_path):
+    token = Tokens(db_path).create("qgis-polis", "police", "operator")[1]
+    admin = Tokens(db_path).create("admin", "centre", "admin")[1]
+    client = app.test_client()
+    for headers in (_basic("someone-else", token), _basic("qgis-polis", "not-the-token"),
+                    {"Authorization": "Basic !!!"}, _basic("qgis-polis", "")):  # fmt: skip
+        refused = client.get("/api/v1/incidents", headers=headers)
+        assert refused.status_code == 401
+        assert "Basic realm=" in refused.headers["WWW-Authenticate"]
+    for _ in range(3):  # with the two above, five failures on the name: the fifth locks
+        assert client.get("/api/v1/incidents",
+                          headers=_basic("qgis-polis", "guess")).status_code == 401  # fmt: skip
+    locked = client.get("/api/v1/incidents", headers=_basic("qgis-polis", "guess"))
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    # the right pair is not held back by a lock someone else ran up on the name
+    assert client.get("/api/v1/incidents", headers=_basic("qgis-polis", token)).status_code == 200
+    audit = client.get("/api/v1/audit", headers=bearer(admin)).get_json()["events"]
+    failed = [e["payload"] for e in audit if e["kind"] == "access.sign_in_failed"]
+    assert [f["reason"] for f in failed] == ["token"] * 7 + ["locked"]
+    assert {f["via"] for f in failed} == {"basic"} and token not in json.dumps(audit)
 
 
 def test_a_token_of_one_agency_cannot_write_anothers_records_and_it_is_journaled(app, db_path):

@@ -6,7 +6,8 @@ For each size, medians of in-process calls:
   half-way through the store, both for a police viewer (the access policy's scope in
   the SQL), and one record by id;
 * the service (the real app, a centre analyst's bearer token): the OGC API's
-  ``items?limit=10``, ``items?limit=1000&bbox=`` (a full page of 1,000 from a 2° × 1.5° box) and one item.
+  ``items?limit=10``, ``items?limit=1000&bbox=`` (a full page of 1,000 from a 2° × 1.5°
+  box) and one item.
 
 A page should cost the same at every size (an index in the sort's order, keyset cursors);
 the ratio of the 1,000,000 figure to the 10,000 one is printed beside each.
