@@ -11,9 +11,10 @@ Filters act on what the viewer is shown: the store is asked for a box widened by
 far as the policy may move a record, and the exact test runs on the presented features
 (a generalised record is found where it is shown, never where it truly is).
 
-Spatial extents of the live collections are the box every record is validated to lie
-in (`georisk.validation.ACCEPTED_EXTENT`): a true bound that reveals nothing a viewer
-may not see, unlike the bounds of the data itself.
+Spatial extents of the live collections are the operating area's (its counties and the
+feeds' margin, `georisk.area.operating`): where the picture is, so a client's "zoom to
+layer" frames the region, and a bound that reveals nothing a viewer may not see, unlike
+the bounds of the records themselves.
 
 Each resource's query parameters are a model (`Resource`, `Feature`, and `ITEMS`: the
 items' of each collection, its queryables among them), named where its route is
@@ -43,11 +44,10 @@ from app.openapi import URI_TOO_LONG, query_parameters
 from app.problems import Problem
 from georisk import crs
 from georisk import queryparams as qp
-from georisk.area import counties, municipalities
+from georisk.area import counties, municipalities, operating
 from georisk.store import Query
 from georisk.store.base import SORTABLE
 from georisk.timeutil import format_utc, utc_now
-from georisk.validation import ACCEPTED_EXTENT
 
 blueprint = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -327,7 +327,7 @@ def collection(collection_id: str, query: Resource) -> Response:
 
 def _describe(c: Collection) -> dict[str, Any]:
     href = f"{_base()}/collections/{c.id}"
-    bbox = list(ACCEPTED_EXTENT) if c.kind is not None else _area_bounds(c.id)
+    bbox = list(operating.configured().bounds()) if c.kind is not None else _area_bounds(c.id)
     extent: dict[str, Any] = {"spatial": {"bbox": [bbox], "crs": CRS84}}
     if c.temporal:
         extent["temporal"] = {

@@ -391,7 +391,7 @@ NO_RECORDS = {
     "api.docs_asset": "Swagger UI's files",
     "ogc.landing": "links",
     "ogc.conformance": "conformance classes",
-    "ogc.collections": "collection descriptions (extents are the fixed accepted box)",
+    "ogc.collections": "collection descriptions (extents are the operating area's fixed box)",
     "ogc.collection": "one collection's description",
     "ogc.api_document": "the OGC API's OpenAPI document",
     "ogc.queryables": "the properties items can be filtered by (a fixed schema)",

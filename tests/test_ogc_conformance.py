@@ -286,7 +286,10 @@ def test_ats_core_fc_md_extent(world):
         box = shapely.box(*bbox).buffer(1e-9)
         shapes = [shape(f) for f in expected[entry["id"]].values()]
         assert all(box.covers(s) for s in shapes if s is not None), entry["id"]
-        if entry["id"] in TIMES:
+        if entry["id"] in TIMES:  # a live collection: the operating area, not the continent
+            west, south, east, north = bbox
+            assert 10.5 < west < 11.5 and 56.5 < south < 57.5, bbox
+            assert 16.5 < east < 17.5 and 62.0 < north < 63.0, bbox
             assert entry["extent"]["temporal"]["interval"] == [[None, None]]
 
 

@@ -72,6 +72,10 @@ class OperatingArea:
         out[present] = ~near
         return out
 
+    def bounds(self) -> tuple[float, float, float, float]:
+        """The area with its margin as a CRS84 box (west, south, east, north)."""
+        return _bounds(self.scope, self.margin_km)
+
     def describe(self) -> str:
         """How summaries name the area: "counties 14, 17, 18, 19, 20 + 10 km"."""
         from georisk.area.boundaries import OPERATING_COUNTY_CODES
@@ -95,6 +99,16 @@ def _outline(scope: Scope) -> shapely.Geometry:
     filled = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts)))
     shapely.prepare(filled)
     return filled
+
+
+@functools.cache
+def _bounds(scope: Scope, margin_km: float) -> tuple[float, float, float, float]:
+    from georisk.crs import to_wgs84
+
+    reach = shapely.buffer(_outline(scope).simplify(1000.0), margin_km * 1000.0)
+    xy = shapely.get_coordinates(reach)
+    lon, lat = to_wgs84(xy[:, 0], xy[:, 1])
+    return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
 
 def configured(scope: str | None = None, margin_km: float | None = None) -> OperatingArea:
