@@ -77,6 +77,15 @@ def format_utc(moment: datetime) -> str:
     return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
 
+def in_stockholm_offset(text: str) -> str:
+    """An RFC 3339 time (as `format_utc` writes it) as the same instant written with
+    Stockholm's UTC offset at that instant: ``2026-01-15T08:00:00Z`` is
+    ``2026-01-15T09:00:00+01:00``. For clients that drop the offset and read the rest as
+    their local time (`app.ogc`)."""
+    local = datetime.fromisoformat(text).astimezone(STOCKHOLM)
+    return local.isoformat(timespec="microseconds" if local.microsecond else "seconds")
+
+
 def format_local(moment: datetime) -> str:
     """How operators read a time: Stockholm wall clock with the zone's name."""
     return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M %Z")

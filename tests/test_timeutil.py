@@ -11,6 +11,7 @@ from georisk.timeutil import (
     LATEST,
     format_utc,
     from_micros,
+    in_stockholm_offset,
     parse_instant,
     read_instant,
     to_micros,
@@ -51,3 +52,14 @@ def test_times_read_back_from_the_journal_are_not_checked_again():
     """A record written before the range existed must stay readable."""
     assert read_instant("9999-12-31T23:59:59Z") == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
     assert read_instant("2026-01-15T08:00:00Z").tzinfo is UTC
+
+
+@pytest.mark.parametrize("utc, stockholm", [
+    ("2026-01-15T08:00:00Z", "2026-01-15T09:00:00+01:00"),
+    ("2026-07-01T22:30:00.250000Z", "2026-07-02T00:30:00.250000+02:00"),
+    ("2026-03-29T00:59:59Z", "2026-03-29T01:59:59+01:00"),  # the last second of winter time
+    ("2026-03-29T01:00:00Z", "2026-03-29T03:00:00+02:00"),
+])  # fmt: skip
+def test_a_utc_time_in_stockholms_offset_is_the_same_instant(utc, stockholm):
+    assert in_stockholm_offset(utc) == stockholm
+    assert datetime.fromisoformat(stockholm) == datetime.fromisoformat(utc)

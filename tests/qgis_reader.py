@@ -1,0 +1,88 @@
+"""Open every collection of a running georisk's OGC API in QGIS, as a desktop analyst
+would, and write what QGIS read to a JSON file.
+
+Run by tests/test_qgis_client.py with Debian's own Python (``/usr/bin/python3``, which
+has QGIS's bindings from the ``python3-qgis`` package), headless
+(``QT_QPA_PLATFORM=offscreen``)::
+
+    python3 tests/qgis_reader.py BASE_URL USER TOKEN OUT.json COLLECTION...
+
+It signs in the way a QGIS user does: an authentication configuration of type Basic
+(user name and password: the token's name and the token) in a fresh authentication
+database, and layers of the OAPIF provider with their default settings. For each
+collection it writes the feature count, each feature's ``id``, the coordinates of its
+geometry, its date-time attributes as QGIS read them (seconds since the epoch, or None)
+and how long opening and reading the layer took. The file is written before QGIS shuts
+down: QGIS 3.22 may crash on exit, so the caller judges by the file, not the exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+
+
+def main() -> None:
+    base, user, token, out, *collections = sys.argv[1:]
+    os.environ["QGIS_AUTH_DB_DIR_PATH"] = tempfile.mkdtemp(prefix="qgis-auth-")
+    from qgis.core import (
+        QgsApplication,
+        QgsAuthMethodConfig,
+        QgsVectorLayer,
+        QgsWkbTypes,
+    )
+    from qgis.PyQt.QtCore import QDateTime
+
+    app = QgsApplication([], False)
+    app.initQgis()
+    manager = QgsApplication.authManager()
+    manager.setMasterPassword("georisk-test", True)
+    config = QgsAuthMethodConfig("Basic")
+    config.setName("georisk")
+    config.setConfig("username", user)
+    config.setConfig("password", token)
+    if not manager.storeAuthenticationConfig(config)[0]:
+        raise SystemExit("QGIS did not store the authentication configuration")
+
+    read: dict[str, dict] = {"qgis": app.QGIS_VERSION if hasattr(app, "QGIS_VERSION") else ""}
+    from qgis.core import Qgis
+
+    read["qgis"] = Qgis.QGIS_VERSION
+    for cid in collections:
+        started = time.perf_counter()
+        uri = f"url='{base}/ogc' typename='{cid}' authcfg='{config.id()}'"
+        layer = QgsVectorLayer(uri, cid, "OAPIF")
+        if not layer.isValid():
+            read[cid] = {"valid": False, "error": layer.error().summary()}
+            continue
+        names = [field.name() for field in layer.fields()]
+        features = []
+        for feature in layer.getFeatures():
+            geometry = feature.geometry()
+            xy = []
+            if not geometry.isNull():
+                xy = [[point.x(), point.y()] for point in geometry.vertices()]
+            times = {}
+            for name in names:
+                value = feature[name]
+                if isinstance(value, QDateTime):
+                    times[name] = value.toSecsSinceEpoch() if value.isValid() else None
+            features.append({"id": str(feature["id"]), "xy": xy, "times": times})
+        read[cid] = {
+            "valid": True,
+            "count": len(features),
+            "crs": layer.crs().authid(),
+            "geometry": QgsWkbTypes.displayString(layer.wkbType()),
+            "features": features,
+            "seconds": time.perf_counter() - started,
+        }
+    with open(out, "w", encoding="utf-8") as file:
+        json.dump(read, file)
+    app.exitQgis()
+
+
+if __name__ == "__main__":
+    main()
