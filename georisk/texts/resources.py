@@ -107,6 +107,7 @@ ENTRIES.update({
     "ui.r.gap": ("Glapp: mer än {minutes} min", "Gap: more than {minutes} min"),
     # the coverage layer's name and legend (server side)
     "layer.coverage": ("Täckning", "Coverage"),
+    "layer.coverage_of": ("Täckning: {kind}", "Coverage: {kind}"),
     "legend.coverage.within": (
         "Nås inom {minutes} min av närmaste tillgängliga enhet",
         "Reached within {minutes} min by the nearest available unit",
