@@ -5,7 +5,7 @@ The live map fetches it for the viewer (``GET /api/v1/coverage``) while its laye
 a briefing embeds it when asked to (`layers.briefing_export`). Both draw it with
 ``makeCoverage`` in ``live.js`` from the style given here, and list the same legend rows.
 Nearer bands are darker: the isochrones are drawn largest first, so each smaller one lies
-on top of the larger, and the gap is hatched red, above them.
+on top of the larger, and the gap, violet with a dashed edge, lies above them.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from layers.page import MapPage
 #: Fill per band, nearest first (a band beyond the list takes the last colour).
 BANDS = ("#1a7f37", "#5aae61", "#a6dba0")
 BAND_OPACITY = 0.22
-GAP = {"color": "#b42318", "weight": 1.5, "dashArray": "5 4", "fillColor": "#b42318",
-       "fillOpacity": 0.28}  # fmt: skip
+#: The gap in violet: red and orange already mean fire risk and blockages on this map.
+GAP = {"color": "#5b2a86", "weight": 1.5, "dashArray": "5 4", "fillColor": "#7b3fb0",
+       "fillOpacity": 0.25}  # fmt: skip
 #: A suggested unit's route: the first ranked drawn strongest.
 ROUTE = {"color": "#1f5fbf", "weight": 5, "opacity": 0.85}
 ROUTE_OTHER = {"color": "#1f5fbf", "weight": 3, "opacity": 0.55, "dashArray": "6 5"}

@@ -299,7 +299,12 @@ def test_the_brief_shows_in_the_popup_and_links_in_one_click(chromium, service) 
         assert _store_events(service, "inc-fire")[-1] == "incident.linked"
         assert dict(_record(service, "incident", "inc-fire").links) == {"inc-pol": "possible"}
         assert page.locator('.gr-popup .gr-link[data-incident="inc-pol"]').count() == 0
+        page.wait_for_timeout(500)  # the stream's incident.linked has come: the popup stays
+        assert page.locator(".leaflet-popup").count() == 1
+        assert page.evaluate("getComputedStyle(document.querySelector('.leaflet-popup'))"
+                             ".opacity") == "1"  # fmt: skip
         ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(".gr-popup .gr-brief h4", has_text="Länkade").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "livemap-brief.png"))
         assert p.errors == []
     finally:
@@ -343,7 +348,10 @@ def test_the_coverage_layer_toggles_draws_and_follows_status_changes(chromium, s
         shown = legend.inner_text()
         assert "Nås inom 10 min" in shown and "Täckningsglapp: mer än 20 min" in shown
         info = page.locator("#gr-coverage-info").inner_text()
-        assert "6 tillgängliga enheter" not in info and "tillgängliga enheter" in info
+        answer = _api(service, "GET", "/coverage?kind=engine")
+        assert f": {answer['units']} tillgängliga enheter" in info
+        people = answer["features"][-1]["properties"]["population"]
+        assert f"{people:,}".replace(",", "\u00a0") in info  # as sv-SE writes it
         ARTIFACTS.mkdir(exist_ok=True)
         page.mouse.move(800, 900)
         page.screenshot(path=str(ARTIFACTS / "livemap-coverage.png"))

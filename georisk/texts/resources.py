@@ -95,10 +95,10 @@ ENTRIES.update({
     ),
     "ui.r.coverage_loading": ("Beräknar täckningen …", "Computing the coverage …"),
     "ui.r.coverage_info": (
-        "{units} tillgängliga enheter. Glapp (mer än {minutes} min): {area} km², "
-        "{people} invånare i orter där.",
-        "{units} available units. Gap (more than {minutes} min): {area} km², "
-        "{people} people in towns there.",
+        "I hela operationsområdet: {units} tillgängliga enheter; glapp (mer än {minutes} "
+        "min) {area} km² med {people} invånare i orter.",
+        "In the whole operating area: {units} available units; a gap (more than {minutes} "
+        "min) of {area} km² with {people} people in towns.",
     ),
     "ui.r.coverage_failed": ("Täckningen kunde inte hämtas: {detail}",
                              "The coverage could not be fetched: {detail}"),

@@ -288,8 +288,8 @@
     return layer;
   }
 
-  // Isochrones (nearer bands darker: each lies on the larger ones) and the gap, hatched
-  // red above them, from the answer of /coverage or a briefing's embedded copy.
+  // Isochrones (nearer bands darker: each lies on the larger ones) and the gap above
+  // them, from the answer of /coverage or a briefing's embedded copy.
   function makeCoverage(fc) {
     var s = S.coverage, minutes = (fc.minutes || []).slice().sort(function (a, b) { return a - b; });
     return L.geoJSON(fc, {
@@ -317,9 +317,24 @@
     var entry = G[kind].get(f.id);
     var now = Date.now();
     if (kind === "incident") {
-      if (entry) { layers.incidents.removeLayer(entry.layer); }
       var open = f.properties.status === "open";
       if (!open && !filter.incidentStatus) { open = true; }
+      if (entry && open) {  // changed in place: an open popup stays open (a link, a new title)
+        var was = entry.feature.properties, now_ = f.properties;
+        var at = latlng(f.geometry);
+        entry.feature = f;
+        // a cluster moves a marker by taking it out and back in, which closes its popup
+        if (!at.equals(entry.layer.getLatLng())) { entry.layer.setLatLng(at); }
+        if (was.title !== now_.title || incidentIcon(was) !== incidentIcon(now_)) {
+          entry.layer.options.title = now_.title;
+          entry.layer.setIcon(incidentIcon(now_));
+        }
+        var shown = incidentVisible(now_), has = layers.incidents.hasLayer(entry.layer);
+        if (shown && !has) { layers.incidents.addLayer(entry.layer); } else if (!shown && has) { layers.incidents.removeLayer(entry.layer); }
+        scheduleList();
+        return;
+      }
+      if (entry) { layers.incidents.removeLayer(entry.layer); }
       if (!open) { G.incident.delete(f.id); scheduleList(); return; }
       entry = {feature: f, layer: makeIncident(f)};
       G.incident.set(f.id, entry);

@@ -250,7 +250,7 @@
           (l.relation === "same" ? t("r.relation_same") : t("r.relation_possible"))
       ]);
     });
-    box.replaceChildren(
+    var parts = [
       dl([[t("r.place"), place], [t("r.police_region"), a.police_region], [t("r.rescue_service"), a.rescue_service],
           [t("r.rescue_region"), a.rescue_region],
           [t("r.sos"), a.sos], [t("r.fire_risk"), fire]]),
@@ -259,7 +259,8 @@
       el("h4", {text: t("r.possibly_same")}), list(same),
       linked.length ? el("h4", {text: t("r.linked")}) : null, linked.length ? list(linked) : null,
       note(b.network.note + " " + t("r.computed", {time: X.when(b.computed_at)}))
-    );
+    ];
+    box.replaceChildren.apply(box, parts.filter(Boolean));
     repaint(marker);
   }
   function fetchBrief(box, f, marker) {
