@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import time
 import urllib.request
 from datetime import timedelta
@@ -355,6 +356,11 @@ def test_the_coverage_layer_toggles_draws_and_follows_status_changes(chromium, s
         ARTIFACTS.mkdir(exist_ok=True)
         page.mouse.move(800, 900)
         page.screenshot(path=str(ARTIFACTS / "livemap-coverage.png"))
+        with page.expect_download(timeout=60_000) as started:  # the export takes it along
+            page.click("#gr-export")
+        exported = Path(started.value.path()).read_text(encoding="utf-8")
+        embedded = re.search(r'id="gr-data">(.*?)</script>', exported, re.S).group(1)
+        assert json.loads(embedded.replace("<\\/", "</"))["coverage"]["kind"] == "engine"
         # a unit's status changes: the layer asks again (after the stream's event)
         _api(service, "PUT", "/units/rtj-4/status", {"status": "out_of_service"})
         page.wait_for_function("() => document.documentElement.dataset.georiskCoverage === '2'",

@@ -470,7 +470,8 @@
     panel.appendChild(el("div", {"class": "gr-tools"}, [
       el("button", {type: "button", id: "gr-export", "class": "gr-button", text: t("p.export"), on: {click: function (e) {
         var button = e.currentTarget;
-        var query = "lang=" + encodeURIComponent(cfg.lang) + (filter.county ? "&county=" + encodeURIComponent(filter.county) : "");
+        var query = "lang=" + encodeURIComponent(cfg.lang) + (filter.county ? "&county=" + encodeURIComponent(filter.county) : "") +
+          (R ? R.exportQuery() : "");  // the coverage layer goes along while it is on
         button.disabled = true;
         setTimeout(function () { button.disabled = false; }, 5000);
         window.location.href = "/api/v1/export?" + query;

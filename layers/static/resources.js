@@ -362,8 +362,12 @@
     });
   }
 
+  // The briefing export takes the coverage layer along while it is on (of the same kind).
+  function exportQuery() { return cov.on ? "&coverage=" + encodeURIComponent(cov.kind) : ""; }
+
   window.GeoriskResources = {
     start: start, incident: incident, brief: brief, changed: changed, clearRoutes: clearRoutes,
+    exportQuery: exportQuery,
     state: function () {
       return {coverageLoads: cov.loads, coverageOn: cov.on, routes: routes ? routes.getLayers().length : 0,
               routesFor: routesFor, briefs: Array.from(briefs.keys())};
