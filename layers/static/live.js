@@ -759,7 +759,7 @@
       map: map, layers: layers, cfg: cfg, t: t, el: el, when: when, api: api, failure: failure,
       apply: apply, mayWrite: mayWrite, viewer: function () { return G.viewer; },
       record: function (kind, id) { var e = G[kind] && G[kind].get(id); return e ? e.feature : null; },
-      coverage: makeCoverage
+      coverage: makeCoverage, screen: screen
     };
   }
 

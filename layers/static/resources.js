@@ -64,7 +64,9 @@
       el("p", {text: t("r.routes_for", {title: incident.properties.title})}),
       el("div", {"class": "gr-tools"}, [
         el("button", {type: "button", "class": "gr-button", id: "gr-show-routes", text: t("r.show_routes"), on: {click: function () {
-          if (routes) { X.map.fitBounds(routes.getBounds(), {padding: [30, 30]}); }
+          if (!routes) { return; }  // framed beside the legend and layer control, as the area is
+          var box = routes.getBounds();
+          X.screen.frame([[box.getSouth(), box.getWest()], [box.getNorth(), box.getEast()]]);
         }}}),
         el("button", {type: "button", "class": "gr-button", id: "gr-clear-routes", text: t("r.clear_routes"), on: {click: clearRoutes}})
       ])
