@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import orjson
 import shapely
-from flask import Blueprint, Response, request, send_from_directory, url_for
+from flask import Blueprint, Response, current_app, request, send_from_directory, url_for
 from swagger_ui_bundle import swagger_ui_path
 
 from app import audit, headers, listing, presenting, queries, schemas
@@ -39,7 +39,7 @@ from georisk.feeds.cap_export import incident_alert
 from georisk.feeds.cot_out import picture_events
 from georisk.gcpause import gc_paused
 from georisk.journal import AUDIT_VIEW, ENTITY_KINDS, Event
-from georisk.model import Agency, Record
+from georisk.model import Agency, IncidentStatus, Record
 from georisk.picture import picture as picture_of
 from georisk.store import Query
 from georisk.timeutil import format_utc, read_instant
@@ -206,10 +206,18 @@ def get_incident(id: str) -> Response:
            tag="incidents")  # fmt: skip
 def get_incident_cap(id: str) -> Response:
     """As the viewer may see it: a restricted incident of another agency exports
-    generalised (generic title, snapped point, a circle the size of its grid cell)."""
-    shown = present(require_viewer(), _existing("incident", id), lookup=presenting.lookup)
+    generalised (generic title, snapped point, a circle the size of its grid cell). An
+    open incident's risk brief, as the viewer is shown it (``GET .../brief``), follows as
+    ``georisk:brief.*`` parameters."""
+    viewer = require_viewer()
+    shown = present(viewer, _existing("incident", id), lookup=presenting.lookup)
     assert shown is not None  # _existing answered 404 for a hidden record
-    body = incident_alert(shown.record, generalised=shown.generalised)  # type: ignore[arg-type]
+    found = None
+    if shown.record.status == IncidentStatus.OPEN:  # type: ignore[attr-defined]
+        from georisk.resources.brief import brief  # scipy's road search: loaded when needed
+
+        found = brief(current_app.extensions["georisk.resources"], viewer, shown)
+    body = incident_alert(shown.record, generalised=shown.generalised, brief=found)  # type: ignore[arg-type]
     return Response(body, mimetype="application/cap+xml")
 
 

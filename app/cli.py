@@ -87,6 +87,8 @@ def demo_command(db: str, host: str, port: int, seed: int, incidents: int, units
               help="Export time shown in the file (default now); fixes the bytes.")  # fmt: skip
 @click.option("--tiles", help="Optional tile URL template (the only thing the file may fetch).")
 @click.option("--tiles-attribution", "tiles_attribution", help="Required with --tiles.")
+@click.option("--coverage", help="Also a coverage layer of this unit kind (e.g. engine): "
+              "isochrones and the gap, as the viewer is shown the units; the picture now only.")
 @click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True)
 def export_command(db: str, output: str, as_user: str | None, agency: str | None, role: str,
                    **given: str | None) -> None:  # fmt: skip

@@ -31,7 +31,8 @@ def export_briefing(query: ExportOptions) -> Response:
     store = current_app.extensions["georisk.store"]
     stale_after_s = int(current_app.config.get("STALE_AFTER_S", DEFAULT_STALE_AFTER_S))
     with _place(viewer):
-        briefing = build(store, viewer, query, stale_after_s)
+        briefing = build(store, viewer, query, stale_after_s,
+                         current_app.extensions["georisk.coverage"])  # the API's own cache
         body = render(briefing)
     response = Response(body, mimetype="text/html")
     name = filename(briefing.exported_at)

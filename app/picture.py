@@ -15,7 +15,8 @@ from flask import Blueprint, Response, current_app
 
 from app import presenting
 from app.auth import current_viewer
-from georisk.access import view_of
+from georisk.access import may_write, view_of
+from georisk.model import Agency
 from georisk.picture import picture as picture_of
 from georisk.store import Store
 
@@ -35,7 +36,9 @@ def picture() -> Response:
     now = picture_of(store)
     body = {
         "seq": seq,
-        "viewer": {"name": viewer.name, "agency": str(viewer.agency), "role": str(viewer.role)},
+        "viewer": {"name": viewer.name, "agency": str(viewer.agency), "role": str(viewer.role),
+                   # whose records the page offers to change (the server decides again)
+                   "writes": [str(a) for a in Agency if may_write(viewer, a)]},
         "incidents": presenting.features(viewer, now["incident"]),
         "units": presenting.features(viewer, now["unit"]),
         "blockages": presenting.features(viewer, now["blockage"]),

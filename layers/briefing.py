@@ -22,7 +22,7 @@ from jinja2 import Template
 
 from georisk.model import Classification
 from georisk.texts import Lang, templates, text
-from layers import blockages, firerisk, incidents, units
+from layers import blockages, coverage, firerisk, incidents, units
 from layers.basemap import Tiles, build_basemap
 from layers.briefing_data import KINDS, Banner, stamp
 
@@ -59,6 +59,8 @@ class Briefing:
     municipalities: dict[str, str] = field(default_factory=dict)
     stale_after_s: int = units.DEFAULT_STALE_AFTER_S
     tiles: Tiles | None = None
+    #: The coverage layer (a `GET /coverage` answer, cut to the area), when asked for.
+    coverage: dict[str, Any] | None = None
 
 
 class BriefingScript(MacroElement):
@@ -133,6 +135,7 @@ def _chrome(b: Briefing) -> str:
 def data_json(b: Briefing) -> str:
     """The embedded data, compact, with sorted keys, safe inside a ``<script>`` element."""
     data = {
+        "coverage": b.coverage,
         "versions": b.versions,
         "states": [{"time": s.time.isoformat(), "label": stamp(s.time), "items": s.items,
                     "summary": s.summary} for s in b.states],
@@ -140,6 +143,12 @@ def data_json(b: Briefing) -> str:
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     # "</" would end the script element; "\u2028" is harmless in JSON but keep it ASCII-safe
     return raw.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def _gap_minutes(answer: dict[str, Any]) -> int:
+    gaps = [f["properties"]["minutes"] for f in answer["features"]
+            if f["properties"]["layer"] == "gap"]  # fmt: skip
+    return int(gaps[0]) if gaps else int(max(answer["minutes"]))
 
 
 def render(b: Briefing) -> str:
@@ -150,6 +159,11 @@ def render(b: Briefing) -> str:
     fmap.default_js = [*fmap.default_js, SCREEN_JS, LIVE_JS, BRIEFING_JS]
     fmap.default_css = [*fmap.default_css, LIVE_CSS, BRIEFING_CSS]
     added: list[tuple[str, Any]] = []
+    if b.coverage is not None:  # under the records, over nothing but the base map
+        kind = text(f"ui.kind.{b.coverage['kind']}", lang)
+        added.append(("coverage", coverage.add(
+            page, lang, text("layer.coverage_of", lang, kind=kind),
+            minutes=tuple(b.coverage["minutes"]), gap_minutes=_gap_minutes(b.coverage))))
     if "riskzones" in b.layers:
         added.append(("riskzones", firerisk.add(page, lang, text("layer.riskzones", lang))))
     if "blockages" in b.layers:
@@ -169,6 +183,7 @@ def render(b: Briefing) -> str:
             "units": units.spec(b.stale_after_s),
             "blockages": blockages.spec(),
             "riskzones": firerisk.spec(),
+            "coverage": coverage.spec(),
         },
     }
     fmap.add_child(BriefingScript(added, config))

@@ -11,6 +11,7 @@ module decides what to show of them, never whether they may be shown.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -82,9 +83,31 @@ def prune(kind: str, feature: dict[str, Any], clip: shapely.Geometry | None = No
     return {"type": "Feature", "id": feature["id"], "geometry": geometry, "properties": kept}
 
 
-def banner(features: dict[str, list[dict]], classes: dict[str, str], viewer_agency: str) -> Banner:
-    """``classes`` maps each included record id to its classification."""
+def prune_coverage(feature: dict[str, Any], clip: shapely.Geometry | None) -> dict[str, Any]:
+    """A coverage feature as the briefing stores it: cut to the area, rounded."""
+    geometry = feature["geometry"]
+    if geometry is not None and clip is not None:
+        cut = shapely.intersection(shape(geometry), clip)
+        # a cut may leave slivers of lines or points beside the areas: keep the areas
+        areas = [part for part in shapely.get_parts(cut)
+                 if part.geom_type in ("Polygon", "MultiPolygon")]  # fmt: skip
+        cut = shapely.union_all(areas) if areas else shapely.Polygon()
+        geometry = None if cut.is_empty else mapping(cut)
+    if geometry is not None:
+        geometry = {"type": geometry["type"], "coordinates": round_coords(geometry["coordinates"])}
+    return {"type": "Feature", "id": feature["id"], "geometry": geometry,
+            "properties": feature["properties"]}  # fmt: skip
+
+
+def banner(features: dict[str, list[dict]], classes: dict[str, str], viewer_agency: str,
+           derived: Iterable[Classification] = ()) -> Banner:  # fmt: skip
+    """``classes`` maps each included record id to its classification; ``derived`` are the
+    classifications of records a layer was computed on without including them (the units
+    behind a coverage layer, a generalised one as open): they raise the level too."""
     level, generalised = Classification.OPEN, 0
+    for found in derived:
+        if LEVELS.index(Classification(found)) > LEVELS.index(level):
+            level = Classification(found)
     for kind in KINDS:
         for feature in features.get(kind, []):
             if feature["properties"].get("generalised"):

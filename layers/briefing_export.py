@@ -25,7 +25,12 @@ from georisk import queryparams as qp
 from georisk.access import Viewer, may_read_history, present
 from georisk.area.boundaries import OPERATING_COUNTY_CODES, counties, municipalities
 from georisk.errors import Forbidden
+from georisk.model import Classification, UnitKind
 from georisk.picture import picture as picture_of
+from georisk.resources import answers
+from georisk.resources.coverage import CoverageCache
+from georisk.resources.profiles import ACCESS_KMH
+from georisk.resources.service import Resources
 from georisk.store import Store
 from georisk.texts import LANGS, Lang, text
 from georisk.timeutil import STOCKHOLM, utc_now
@@ -124,6 +129,11 @@ class ExportOptions(qp.QueryModel):
         None, description="Optional tile URL template (the only thing the file may fetch).",
         examples=["https://tiles.example/{z}/{x}/{y}.png"])  # fmt: skip
     tiles_attribution: str | None = Field(None, description="Attribution, required with tiles.")
+    coverage: qp.one_of(UnitKind) | None = Field(  # type: ignore[valid-type]
+        None, description="Also a coverage layer of this unit kind: how soon the nearest "
+        "available one gets anywhere (10, 20 and 30 minutes) and the gap beyond 20, computed "
+        "on the units as the exporting viewer is shown them, as GET /coverage answers it. "
+        "Of the picture now only.", examples=["engine"])  # fmt: skip
 
     @model_validator(mode="before")
     @classmethod
@@ -143,6 +153,8 @@ class ExportOptions(qp.QueryModel):
         areas = [name for name in ("county", "municipality", "bbox") if getattr(self, name)]
         if len(areas) > 1:
             raise qp.Refused(areas[1], "give one area: county, municipality or bbox")
+        if self.coverage is not None and (self.at is not None or self.start is not None):
+            raise qp.Refused("coverage", "coverage is of the picture now; give no at or from/to")
         if self.tiles is not None and not self.tiles_attribution:
             raise qp.Refused("tiles_attribution", "required with tiles")
         return self
@@ -241,10 +253,11 @@ def _presented(store: Store, viewer: Viewer, records: list[Any]) -> list[dict]:
     return out
 
 
-def build(store: Store, viewer: Viewer, options: ExportOptions, stale_after_s: int) -> Briefing:
+def build(store: Store, viewer: Viewer, options: ExportOptions, stale_after_s: int,
+          coverage_cache: CoverageCache | None = None) -> Briefing:  # fmt: skip
     """The briefing for ``viewer``; Forbidden when it asks for a past time that viewer may
     not read. ``stale_after_s`` is when a unit's position counts as old (a setting of the
-    service)."""
+    service); ``coverage_cache`` is the service's (the command line makes its own)."""
     exported_at = options.exported_at or utc_now().replace(microsecond=0)
     moments = options.moments()
     if any(m is not None for m in moments) and not may_read_history(viewer):
@@ -290,6 +303,10 @@ def build(store: Store, viewer: Viewer, options: ExportOptions, stale_after_s: i
         states.append(State(moment or exported_at, items,
                             bd.summary(shown, county_names, zone_counties)))  # fmt: skip
     lang: Lang = options.lang  # type: ignore[assignment]
+    cover, derived = None, []
+    if options.coverage is not None:
+        cache = coverage_cache or CoverageCache(Resources(store))
+        cover, derived = _coverage(cache, viewer, str(options.coverage), area, lang)
     title = options.title or text("brief.default_title", lang)
     who = (f"{viewer.name} ({text(f'ui.agency.{viewer.agency}', lang)}, "
            f"{text(f'brief.role.{viewer.role}', lang)})")
@@ -297,7 +314,23 @@ def build(store: Store, viewer: Viewer, options: ExportOptions, stale_after_s: i
         title=title, lang=lang, exported_by=who, exported_at=exported_at,
         area=area.name, bounds=area.bounds,
         layers=options.layers, versions=versions, states=states,
-        banner=bd.banner(all_shown, classes, str(viewer.agency)),
+        banner=bd.banner(all_shown, classes, str(viewer.agency), derived),
         municipalities={code: name for code, (name, _) in _municipality_rows().items()},
-        stale_after_s=stale_after_s, tiles=options.basemap,
+        stale_after_s=stale_after_s, tiles=options.basemap, coverage=cover,
     )  # fmt: skip
+
+
+def _coverage(cache: CoverageCache, viewer: Viewer, kind: str, area: Area, lang: Lang
+              ) -> tuple[dict[str, Any], list[Classification]]:  # fmt: skip
+    """The coverage layer as the viewer is shown it (`CoverageCache.get`, as the API's
+    ``GET /coverage``), cut to the area, and the classifications of the units it was
+    computed on (as shown: a generalised one counts as open), for the banner."""
+    found = cache.get(viewer, kind)
+    units = cache.units(viewer, kind, frozenset())
+    answer = answers.coverage(found, cache.resources.network_note(lang), ACCESS_KMH)
+    clip = area.shape
+    features = [bd.prune_coverage(f, clip) for f in answer["features"]]
+    answer["features"] = [f for f in features if f["geometry"] is not None]
+    derived = [Classification.OPEN if u.generalised else u.record.classification  # type: ignore[attr-defined]
+               for u in units]  # fmt: skip
+    return answer, derived

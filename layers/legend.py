@@ -22,6 +22,9 @@ class LegendEntry:
     label: str
     symbol: str
     note: str | None = None
+    #: Shown only while a page script says this layer is on (``gr-on``): a layer that
+    #: starts off keeps its rows out of the way until it is turned on.
+    layer: str | None = None
 
 
 def line_symbol(color: str, weight: float = 2, dash: str | None = None) -> str:
@@ -65,8 +68,9 @@ class Legend:
         rows = []
         for entry in self.entries:
             note = f'<span class="note">{html.escape(entry.note)}</span>' if entry.note else ""
+            layer = f' data-layer="{html.escape(entry.layer)}"' if entry.layer else ""
             rows.append(
-                f"<li>{entry.symbol}<span>{html.escape(entry.label)}{note}</span></li>"
+                f"<li{layer}>{entry.symbol}<span>{html.escape(entry.label)}{note}</span></li>"
             )
         # the title is the button that folds the list away (LegendControl's script)
         return (

@@ -14,13 +14,15 @@ from typing import Any
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from georisk.resources.suggest import SUITABLE
 from georisk.texts import Lang, templates, text
-from layers import blockages, firerisk, incidents, units
+from layers import blockages, coverage, firerisk, incidents, units
 from layers.basemap import Tiles, build_basemap
 from layers.page import MapPage
 
 SCREEN_JS = ("georisk_screen", "asset:georisk/screen.js")
 LIVE_JS = ("georisk_live", "asset:georisk/live.js")
+RESOURCES_JS = ("georisk_resources", "asset:georisk/resources.js")
 LIVE_CSS = ("georisk_live_css", "asset:georisk/live.css")
 
 
@@ -48,7 +50,8 @@ class LiveScript(MacroElement):
             incidents: {{ this.layers.incidents.get_name() }},
             units: {{ this.layers.units.get_name() }},
             blockages: {{ this.layers.blockages.get_name() }},
-            riskzones: {{ this.layers.riskzones.get_name() }}
+            riskzones: {{ this.layers.riskzones.get_name() }},
+            coverage: {{ this.layers.coverage.get_name() }}
         }, {{ this.config|tojson }});
         {% endmacro %}
         """
@@ -67,20 +70,23 @@ class _Layers:
     units: Any
     blockages: Any
     riskzones: Any
+    coverage: Any
 
 
 def build_livemap(lang: Lang, options: LiveOptions, tiles: Tiles | None = None) -> MapPage:
     """The whole live page; `MapPage.render("served")` gives its HTML."""
     page = build_basemap(lang, tiles)
     fmap = page.map
-    fmap.default_js = [*fmap.default_js, SCREEN_JS, LIVE_JS]
+    fmap.default_js = [*fmap.default_js, SCREEN_JS, LIVE_JS, RESOURCES_JS]
     fmap.default_css = [*fmap.default_css, LIVE_CSS]
     layers = _Layers(
+        coverage=coverage.add(page, lang, text("layer.coverage", lang), show=False),
         riskzones=firerisk.add(page, lang, text("layer.riskzones", lang)),
         blockages=blockages.add(page, lang),
         incidents=incidents.add(page, lang),
         units=units.add(page, lang, options.stale_after_s),
     )
+    coverage.add_routes_legend(page, lang)
     west, south, east, north = page.bounds
     config = {
         "lang": lang,
@@ -91,7 +97,10 @@ def build_livemap(lang: Lang, options: LiveOptions, tiles: Tiles | None = None) 
             "units": text("layer.units", lang),
             "blockages": text("layer.blockages", lang),
             "riskzones": text("layer.riskzones", lang),
+            "coverage": text("layer.coverage", lang),
         },
+        # the unit kinds suggested for each incident type (as the risk brief chooses them)
+        "suitable": {str(kind): sorted(map(str, found)) for kind, found in SUITABLE.items()},
         "urls": {
             "picture": options.picture_url,
             "stream": options.stream_url,
@@ -106,6 +115,7 @@ def build_livemap(lang: Lang, options: LiveOptions, tiles: Tiles | None = None) 
             "units": units.spec(options.stale_after_s),
             "blockages": blockages.spec(),
             "riskzones": firerisk.spec(),
+            "coverage": coverage.spec(),
         },
     }
     fmap.add_child(LiveScript(layers, config))

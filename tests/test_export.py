@@ -5,6 +5,8 @@ hostile text as text, switches instants with its slider, and is byte-reproducibl
 from __future__ import annotations
 
 import concurrent.futures
+import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -385,3 +387,48 @@ def test_one_users_exports_are_limited_across_workers(db_path):
     assert sorted(status for status, _, _ in answers) == [200] + [429] * (attempts - 1)
     refused = [(wait, kind) for status, wait, kind in answers if status == 429]
     assert all(int(wait) > 0 and kind == "application/problem+json" for wait, kind in refused)
+
+
+def test_coverage_is_an_optional_layer_under_the_same_rules(world):
+    """``coverage=engine`` embeds the API's own coverage answer for the exporting viewer
+    (cut to the area); the banner rises with the units it was computed on; it is of the
+    picture now, so a past time with it is refused."""
+    plain = _get(world, f"exported_at={EXPORTED}&layers=blockages").get_data(as_text=True)
+    assert '"coverage":null' in plain and "Täckning" not in plain
+    body = _get(world, f"exported_at={EXPORTED}&layers=blockages&coverage=engine")
+    assert body.status_code == 200
+    html = body.get_data(as_text=True)
+    data = json.loads(re.search(r'id="gr-data">(.*?)</script>', html, re.S).group(1)
+                      .replace("<\\/", "</"))  # fmt: skip
+    client = world["app"].test_client()
+    api = client.get("/api/v1/coverage?kind=engine",
+                     headers={"Authorization": f"Bearer {world['tokens']['police']}"}).get_json()
+    cover = data["coverage"]
+    assert cover["kind"] == "engine" and cover["units"] == api["units"] > 0
+    assert [f["id"] for f in cover["features"]] == [f["id"] for f in api["features"]]
+    assert cover["features"][-1]["properties"] == api["features"][-1]["properties"]
+    # only blockages are drawn, but the coverage rests on the police's own restricted and
+    # agency-only engines: the banner says so (without coverage, the file is open)
+    assert "ÖPPEN" in re.search(r'class="gr-banner[^"]*"[^>]*>([^<]*)', plain).group(1)
+    assert "BEGRÄNSAD" in re.search(r'class="gr-banner[^"]*"[^>]*>([^<]*)', html).group(1)
+    refused = _get(world, f"at={format_utc(BASE + timedelta(hours=2))}&coverage=engine")
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"][0]["field"] == "coverage"
+
+
+@needs_browser
+def test_the_coverage_layer_opens_offline_from_file(world, tmp_path):
+    body = _get(world, f"exported_at={EXPORTED}&coverage=engine&county=18").get_data()
+    path = tmp_path / "cover.html"
+    path.write_bytes(body)
+    with browser.browser() as chromium, _open(chromium, path) as (page, visit):
+        assert page.locator("path.gr-coverage-band").count() >= 1
+        assert page.locator("path.gr-coverage-gap").count() >= 1
+        assert "Täckning: Släckbil" in page.locator(".leaflet-control-layers").inner_text()
+        assert "Nås inom 10 min" in page.locator(".georisk-legend").inner_text()
+        summary = page.locator("#gr-s-coverage").inner_text()
+        assert "Täckning: Släckbil" in summary and "Ungefärlig tid" in summary
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "briefing-coverage.png"))
+        assert visit.blocked == [] and visit.failed == [] and visit.errors == []
+        assert all(url.startswith(("file:", "data:")) for url in visit.requests)

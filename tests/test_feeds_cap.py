@@ -245,6 +245,10 @@ def test_cli_export_needs_a_viewer_and_writes_a_valid_alert(seeded, tmp_path):
     assert "generalised" in result.stderr
     assert problems(out.read_bytes()) == []
     assert b"Brand restricted-1" not in out.read_bytes()
+    assert b"<valueName>georisk:brief.police_region</valueName>" in out.read_bytes()  # open
+    plain = georisk("cap", "export", "restricted-1", "--db", str(seeded), "-o", str(out),
+                    "--agency", "police", "--role", "viewer", "--no-brief")  # fmt: skip
+    assert plain.returncode == 0 and b"georisk:brief." not in out.read_bytes()
     no_viewer = georisk("cap", "export", "open-1", "--db", str(seeded))
     assert no_viewer.returncode != 0 and "--agency and --role, or --user" in no_viewer.stderr
     hidden = georisk("cap", "export", "secret-1", "--db", str(seeded), "--agency", "police",

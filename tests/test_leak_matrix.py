@@ -269,7 +269,8 @@ def _export(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
     """The briefing file: its whole text (no marker may be anywhere in it, not even in
     a script) and its embedded data (features are checked like any API's)."""
     texts = []
-    for query in ("exported_at=2026-01-15T09:00:00Z", "layers=incidents,units&lang=en"):
+    for query in ("exported_at=2026-01-15T09:00:00Z", "layers=incidents,units&lang=en",
+                  "layers=blockages&coverage=engine"):  # coverage: on units as shown
         page = fetch.get(f"/api/v1/export?{query}")
         if page is None:
             continue

@@ -175,3 +175,31 @@ def test_the_brief_says_where_who_risk_blockages_units_and_possible_duplicates(s
     assert brief["possibly_same"][0]["score"] > 0.5
     assert brief["blockages"][0]["blockage"]["id"] == "blk-near"
     assert brief["network"]["note"].startswith("Approximate time")
+
+
+def test_the_cap_alert_carries_the_brief_as_the_viewer_is_shown_it(service):
+    """``GET /incidents/{id}.cap`` holds the brief as ``georisk:brief.*`` parameters, valid
+    CAP 1.2, from the brief the same viewer gets: another agency's restricted unit under
+    its generic callsign, an agency-only one not at all."""
+    from defusedxml import ElementTree
+
+    from georisk.feeds.capcheck import violations as own_violations
+    from georisk.feeds.capschema import violations
+
+    client, tokens = service
+    answer = client.get("/api/v1/incidents/crash.cap", headers=bearer(tokens["rescue"]))
+    assert answer.status_code == 200
+    text = answer.get_data(as_text=True)
+    ns = "{urn:oasis:names:tc:emergency:cap:1.2}"
+    root = ElementTree.fromstring(text.encode())
+    assert own_violations(root) == [] and violations(text.encode()) == []
+    params = [(p.find(ns + "valueName").text, p.find(ns + "value").text)
+              for p in root.iter(ns + "parameter")]  # fmt: skip
+    brief = _get(client, tokens["rescue"], "/api/v1/incidents/crash/brief")
+    units = [v for k, v in params if k == "georisk:brief.unit"]
+    assert any(u.startswith("Polisenhet (engine, police)") for u in units)  # generalised
+    assert [u.split(" (")[0] for u in units] == [
+        f["properties"]["unit"]["properties"]["callsign"] for f in brief["units"]]
+    assert ("georisk:brief.police_region", brief["area"]["police_region"]) in params
+    assert ("georisk:brief.network", "schematic (approximate times)") in params
+    assert "Skyddad" not in text and "Hemlig" not in text and "pol-secret" not in text

@@ -42,7 +42,7 @@ FAMILIES: dict[str, type[StrEnum]] = {
 }
 #: What each page script is given (`texts.templates` of these prefixes), and so may ask for.
 SCRIPTS = {"layers/static/live.js": ("ui.",), "layers/static/briefing.js": ("ui.", "brief."),
-           "layers/static/screen.js": (),
+           "layers/static/screen.js": (), "layers/static/resources.js": ("ui.",),
            "layers/static/analysis.js": ("an.", "ui.")}  # fmt: skip
 
 _HTML_LOOKUP = re.compile(r"\bt\(\s*\"([^\"]+)\"\s*\)")

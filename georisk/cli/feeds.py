@@ -181,15 +181,19 @@ def cap() -> None:
               help="The agency the alert is exported for (with --role).")  # fmt: skip
 @click.option("--role", type=click.Choice([r.value for r in Role]))
 @click.option("--user", default=None, help="Export as this user sees it (instead of --agency).")
+@click.option("--brief/--no-brief", "with_brief", default=True, show_default=True,
+              help="An open incident's risk brief as georisk:brief.* parameters.")  # fmt: skip
 def cap_export(db: str, incident_id: str, output: str, agency: str | None, role: str | None,
-               user: str | None) -> None:  # fmt: skip
+               user: str | None, with_brief: bool) -> None:  # fmt: skip
     """Write incident INCIDENT_ID as a CAP 1.2 alert, as the given viewer may see it.
 
     The access policy applies as in the API: another agency's restricted incident is
-    exported generalised, and one the viewer may not see is "not found".
+    exported generalised, and one the viewer may not see is "not found". An open one
+    carries its risk brief as that viewer is shown it, as the API's alert does.
     """
     from georisk.access import present
     from georisk.feeds.cap_export import incident_alert
+    from georisk.model import IncidentStatus
 
     viewer = _viewer(db, agency, role, user)
     store = open_existing(db)
@@ -198,11 +202,17 @@ def cap_export(db: str, incident_id: str, output: str, agency: str | None, role:
         shown = None
         if record is not None:
             shown = present(viewer, record, lookup=store.get)
+        found = None
+        if with_brief and shown is not None and shown.record.status == IncidentStatus.OPEN:  # type: ignore[attr-defined]
+            from georisk.resources.brief import brief
+            from georisk.resources.service import Resources
+
+            found = brief(Resources(store), viewer, shown)
     finally:
         store.close()
     if shown is None:
         raise GeoriskError(f"no incident with id {incident_id!r} for {viewer.name}")
-    body = incident_alert(shown.record, generalised=shown.generalised)  # type: ignore[arg-type]
+    body = incident_alert(shown.record, generalised=shown.generalised, brief=found)  # type: ignore[arg-type]
     with click.open_file(output, "wb") as out:
         out.write(body)
     if output != "-":

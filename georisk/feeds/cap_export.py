@@ -10,7 +10,9 @@ centroid or a 1 km grid cell for an exact position.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from georisk.feeds.capcheck import CAP_12 as CAP_NS
@@ -49,8 +51,10 @@ def cap_time(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat()
 
 
-def incident_alert(incident: Incident, *, generalised: bool, now: datetime | None = None) -> bytes:
-    """The CAP 1.2 alert (UTF-8 XML) describing ``incident`` as presented."""
+def incident_alert(incident: Incident, *, generalised: bool, now: datetime | None = None,
+                   brief: Mapping[str, Any] | None = None) -> bytes:  # fmt: skip
+    """The CAP 1.2 alert (UTF-8 XML) describing ``incident`` as presented; with its risk
+    brief (`georisk.resources.brief`, computed for the same viewer) as parameters."""
     now = (now or utc_now()).replace(microsecond=0)
     alert = Element("alert", xmlns=CAP_NS)
     closed = incident.status == IncidentStatus.CLOSED
@@ -82,7 +86,8 @@ def incident_alert(incident: Incident, *, generalised: bool, now: datetime | Non
         SubElement(info, "description").text = incident.description
     if incident.link:
         SubElement(info, "web").text = incident.link
-    for name, value in (("precision", incident.precision), ("status", incident.status.value)):
+    parameters = [("precision", incident.precision), ("status", incident.status.value)]
+    for name, value in [*parameters, *(brief_parameters(brief) if brief else [])]:
         parameter = SubElement(info, "parameter")
         SubElement(parameter, "valueName").text = f"georisk:{name}"
         SubElement(parameter, "value").text = value
@@ -97,6 +102,43 @@ def incident_alert(incident: Incident, *, generalised: bool, now: datetime | Non
             SubElement(geocode, "valueName").text = name
             SubElement(geocode, "value").text = value
     return tostring(alert, encoding="utf-8", xml_declaration=True)
+
+
+def brief_parameters(brief: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The risk brief as CAP ``<parameter>``s (``georisk:brief.*``): who answers for the
+    place, today's fire risk, blockages near it, the nearest units with their ETAs and
+    incidents that may be the same event, one value per line of the brief. Times are as
+    approximate as the network says (``brief.network``). Only what the brief holds, and
+    it was computed on the records as the alert's reader is shown them."""
+    out: list[tuple[str, str]] = []
+    area = brief.get("area") or {}
+    for name in ("police_region", "rescue_service", "rescue_region", "sos"):
+        if area.get(name):
+            out.append((f"brief.{name}", str(area[name])))
+    risk = brief.get("fire_risk")
+    if risk:
+        out.append(("brief.fire_risk", f"{risk['class']} {risk['label']} "
+                    f"(FWI {risk['fwi_min']:g}-{risk['fwi_max']:g}, {risk['scale']})"))
+    for item in brief.get("blockages", [])[:5]:
+        road = item["blockage"]["properties"].get("road", "")
+        approach = ", on an approach road" if item["on_approach"] else ""
+        out.append(("brief.blockage", f"{road} {item['distance_m'] / 1000:.1f} km{approach}"))
+    for route in brief.get("units", []):
+        props = route["properties"]
+        unit = props["unit"]["properties"]
+        eta = "unreachable" if props["eta_min"] is None else f"ETA {props['eta_min']:g} min"
+        out.append(("brief.unit", f"{unit['callsign']} ({unit['unit_kind']}, {unit['agency']}) "
+                    f"{eta}, {props['distance_m'] / 1000:.1f} km"))
+    for other in brief.get("possibly_same", []):
+        out.append(("brief.possibly_same", f"{other['incident']['id']} score {other['score']:g}, "
+                    f"{other['distance_m'] / 1000:.1f} km, {other['minutes_apart']:g} min apart"))
+    for linked in brief.get("linked", []):
+        out.append(("brief.linked", f"{linked['incident']['id']} {linked['relation']}"))
+    network = brief.get("network") or {}
+    if network:
+        out.append(("brief.network", f"{network['kind']}"
+                    f"{' (approximate times)' if network.get('approximate') else ''}"))
+    return out
 
 
 def _area_text(incident: Incident) -> str:

@@ -33,6 +33,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "brief.s.highest": ("Högsta", "Highest"),
     "brief.s.classes": ("Klasser", "Classes"),
     "brief.s.none": ("Inga.", "None."),
+    "brief.s.coverage": ("Täckning: {kind}", "Coverage: {kind}"),
     "brief.s.generalised": ("generaliserad", "generalised"),
     "brief.whole_area": ("Hela operationsområdet", "Whole operating area"),
     "brief.default_title": ("Lägesbild", "Situation picture"),

@@ -101,7 +101,22 @@
         un.rows.map(function (r) { return [t("agency." + r.agency)].concat(r.counts, [r.total]); }),
         [t("s.total")].concat(uTotals, [un.total])) : none()));
     }
+    if (data.coverage) { parts.push(coverageSection(data.coverage)); }
     box.replaceChildren.apply(box, parts);
+  }
+  function whole(n) { return Math.round(n).toLocaleString(cfg.lang === "sv" ? "sv-SE" : "en-GB"); }
+  // The coverage layer's figures: the same for every instant (it is of the picture now).
+  function coverageSection(fc) {
+    var gap = null;
+    fc.features.forEach(function (f) { if (f.properties.layer === "gap") { gap = f.properties; } });
+    var content = [];
+    if (gap) {
+      content.push(el("p", {"class": "gr-cover-info", text: t("r.coverage_info", {units: fc.units, minutes: gap.minutes, area: whole(gap.area_km2), people: whole(gap.population)})}));
+      var towns = gap.towns.slice(0, 10).map(function (x) { return x.name; }).join(", ");
+      if (towns) { content.push(el("p", {"class": "gr-cover-info", text: t("r.gap_towns", {towns: towns})})); }
+    }
+    content.push(el("p", {"class": "gr-none", text: fc.network.note}));
+    return section("coverage", t("s.coverage", {kind: t("kind." + fc.kind)}), null, el("div", {}, content));
   }
 
   function counts() {
@@ -117,6 +132,7 @@
     map.invalidateSize();
     var slider = document.getElementById("gr-time");
     if (slider) { slider.addEventListener("input", function () { show(Number(slider.value)); }); }
+    if (data.coverage && layers.coverage) { layers.coverage.addLayer(D.coverage(data.coverage)); }
     show(data.states.length - 1);
     // printing: Leaflet must learn the page size, or the map prints at screen size
     window.addEventListener("beforeprint", function () { map.invalidateSize(); });

@@ -5,6 +5,7 @@
   "use strict";
 
   var cfg, map, layers, T, S, screen;
+  var R = null;  // resources.js, on the live page (set at start)
   var G = {
     lastSeq: 0, applied: 0, duplicates: 0, source: null, ready: false, day: null,
     incident: new Map(), unit: new Map(), blockage: new Map(), riskzones: new Map(),
@@ -179,7 +180,7 @@
     });
     return el("div", {"class": "gr-actions"}, [button, msg]);
   }
-  function incidentPopup(f) {
+  function incidentPopup(f, marker) {
     var p = f.properties;
     var body = el("div", {"class": "gr-popup"}, [
       el("h3", {text: p.title}),
@@ -194,6 +195,8 @@
         return api("POST", "/incidents/" + encodeURIComponent(f.id) + "/close").then(function (r) { r.kind = "incident.closed"; return r; });
       }));
     }
+    // the live page's resource parts (resources.js): the brief, suggested units, routes
+    if (R && cfg.urls && p.status === "open") { R.incident(body, f, marker); }
     return body;
   }
   function unitPopup(f) {
@@ -246,7 +249,12 @@
   function current(kind, f) { var e = G[kind].get(f.id); return e ? e.feature : f; }
   function makeIncident(f) {
     var m = L.marker(latlng(f.geometry), {icon: incidentIcon(f.properties), title: f.properties.title, keyboard: true});
-    m.bindPopup(function () { return incidentPopup(current("incident", f)); }, {maxWidth: 320});
+    // Built once per opening: the popup's parts fill in later (resources.js) and then ask
+    // the popup to re-measure, which must not build it afresh.
+    var built = null;
+    m.bindPopup(function (layer) { return built || (built = incidentPopup(current("incident", f), layer)); },
+                {maxWidth: 380, minWidth: 300, maxHeight: 460});
+    m.on("popupclose", function () { built = null; });
     return m;
   }
   function makeUnit(f, now) {
@@ -280,13 +288,53 @@
     return layer;
   }
 
+  // Isochrones (nearer bands darker: each lies on the larger ones) and the gap above
+  // them, from the answer of /coverage or a briefing's embedded copy.
+  function makeCoverage(fc) {
+    var s = S.coverage, minutes = (fc.minutes || []).slice().sort(function (a, b) { return a - b; });
+    return L.geoJSON(fc, {
+      style: function (f) {
+        var p = f.properties;
+        if (p.layer === "gap") {
+          return {color: s.gap.color, weight: s.gap.weight, dashArray: s.gap.dashArray, fillColor: s.gap.fillColor,
+                  fillOpacity: s.gap.fillOpacity, className: "gr-coverage-gap"};
+        }
+        var colour = s.bands[Math.min(Math.max(minutes.indexOf(p.minutes), 0), s.bands.length - 1)];
+        return {color: colour, weight: 0.8, opacity: 0.7, fillColor: colour, fillOpacity: s.bandOpacity, className: "gr-coverage-band"};
+      },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        var tip = p.layer === "gap"
+          ? el("div", {}, [el("strong", {text: t("r.gap", {minutes: p.minutes})}),
+              el("div", {text: t("r.coverage_info", {units: fc.units, minutes: p.minutes, area: p.area_km2, people: p.population})})])
+          : el("div", {}, [el("strong", {text: t("r.within", {minutes: p.minutes})}), el("div", {text: t("kind." + p.kind)})]);
+        layer.bindTooltip(tip, {sticky: true, className: "georisk-tip"});
+      }
+    });
+  }
+
   function put(kind, f) {
     var entry = G[kind].get(f.id);
     var now = Date.now();
     if (kind === "incident") {
-      if (entry) { layers.incidents.removeLayer(entry.layer); }
       var open = f.properties.status === "open";
       if (!open && !filter.incidentStatus) { open = true; }
+      if (entry && open) {  // changed in place: an open popup stays open (a link, a new title)
+        var was = entry.feature.properties, now_ = f.properties;
+        var at = latlng(f.geometry);
+        entry.feature = f;
+        // a cluster moves a marker by taking it out and back in, which closes its popup
+        if (!at.equals(entry.layer.getLatLng())) { entry.layer.setLatLng(at); }
+        if (was.title !== now_.title || incidentIcon(was) !== incidentIcon(now_)) {
+          entry.layer.options.title = now_.title;
+          entry.layer.setIcon(incidentIcon(now_));
+        }
+        var shown = incidentVisible(now_), has = layers.incidents.hasLayer(entry.layer);
+        if (shown && !has) { layers.incidents.addLayer(entry.layer); } else if (!shown && has) { layers.incidents.removeLayer(entry.layer); }
+        scheduleList();
+        return;
+      }
+      if (entry) { layers.incidents.removeLayer(entry.layer); }
       if (!open) { G.incident.delete(f.id); scheduleList(); return; }
       entry = {feature: f, layer: makeIncident(f)};
       G.incident.set(f.id, entry);
@@ -333,6 +381,7 @@
     if (!G[kind] || !event.payload) { return; }
     put(kind, event.payload);
     G.applied += 1;
+    if (R && cfg.urls) { R.changed(event.kind); }
     if (kind === "unit" || kind === "incident") { screen.schedule(); }
   }
 
@@ -380,6 +429,9 @@
       G.lastSeq = seq;
       apply(JSON.parse(e.data));
     });
+    es.addEventListener("brief", function (e) {  // a new incident's risk brief (no id)
+      if (R) { R.brief(JSON.parse(e.data)); }
+    });
     es.onopen = function () { setLive(true); };
     es.onerror = function () { setLive(false); };
     G.source = es;
@@ -418,7 +470,8 @@
     panel.appendChild(el("div", {"class": "gr-tools"}, [
       el("button", {type: "button", id: "gr-export", "class": "gr-button", text: t("p.export"), on: {click: function (e) {
         var button = e.currentTarget;
-        var query = "lang=" + encodeURIComponent(cfg.lang) + (filter.county ? "&county=" + encodeURIComponent(filter.county) : "");
+        var query = "lang=" + encodeURIComponent(cfg.lang) + (filter.county ? "&county=" + encodeURIComponent(filter.county) : "") +
+          (R ? R.exportQuery() : "");  // the coverage layer goes along while it is on
         button.disabled = true;
         setTimeout(function () { button.disabled = false; }, 5000);
         window.location.href = "/api/v1/export?" + query;
@@ -431,6 +484,8 @@
       ]));
     }
     panel.appendChild(el("div", {id: "gr-form-slot"}));
+    panel.appendChild(el("div", {id: "gr-routes-slot"}));
+    panel.appendChild(el("div", {id: "gr-coverage-slot"}));
     var filters = el("details", {"class": "gr-filters", open: "open"}, [el("summary", {text: t("p.filters")})]);
     filters.appendChild(checkboxGroup(t("f.agency"), AGENCIES, "agency.", filter.agencies, refilter));
     filters.appendChild(checkboxGroup(t("f.type"), TYPES, "type.", filter.types, refilter));
@@ -675,11 +730,12 @@
       }
     });
     return {incident: makeIncident, unit: makeUnit, blockage: makeBlockage, zone: makeZone,
-            t: t, el: el, when: when, screen: screen};
+            coverage: makeCoverage, t: t, el: el, when: when, screen: screen};
   }
 
   function start(theMap, theLayers, config) {
     drawing(theMap, theLayers, config);
+    R = window.GeoriskResources || null;
     screen.frame(cfg.bounds);
     map.on("click", function (e) { if (G.mode) { addPoint(e.latlng); } });
     fetch(cfg.urls.picture, {credentials: "same-origin", headers: {"Accept": "application/json"}})
@@ -689,11 +745,22 @@
         buildPanel();
         load(picture);
         renderList();
+        if (R) { R.start(context()); }
         connect();
         setInterval(restale, 30000);
         G.ready = true;
         document.documentElement.setAttribute("data-georisk-ready", "1");
       });
+  }
+
+  // What resources.js may use of the live page: the API, the words, the picture kept here.
+  function context() {
+    return {
+      map: map, layers: layers, cfg: cfg, t: t, el: el, when: when, api: api, failure: failure,
+      apply: apply, mayWrite: mayWrite, viewer: function () { return G.viewer; },
+      record: function (kind, id) { var e = G[kind] && G[kind].get(id); return e ? e.feature : null; },
+      coverage: makeCoverage, screen: screen
+    };
   }
 
   function counts() {
@@ -707,6 +774,7 @@
   window.GeoriskLive = {
     start: start, counts: counts, drawing: drawing,
     view: function () { return screen.view(cfg.bounds); },
+    feature: function (kind, id) { var e = G[kind] && G[kind].get(id); return e ? e.feature : null; },
     look: function (id) { var e = G.unit.get(id); return e ? {stale: e.layer._grLook.stale, parked: e.layer._grLook.parked} : null; },
     symbol: function (kind, size, record) { return drawSymbol(S[kind], size, record); },
     position: function (kind, id) { var e = G[kind] && G[kind].get(id); if (!e) { return null; } var ll = e.layer.getLatLng(); return [ll.lat, ll.lng]; }, connect: connect, disconnect: disconnect, focusIncident: focusIncident, focusUnit: focusUnit,
