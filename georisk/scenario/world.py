@@ -11,13 +11,10 @@ from functools import cache
 
 import geopandas as gpd
 
-from georisk.area.places import load_places
+from georisk.area.places import load_places, place_name
 from georisk.crs import METRIC, to_sweref
 from georisk.roads.network import RoadGraph, build_graph
 from georisk.roads.source import load_roads
-
-#: GeoNames main names that are English exonyms; operators read Swedish names.
-SWEDISH_NAMES = {"Gothenburg": "Göteborg"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +32,7 @@ def load_world() -> World:
     Cached per process: building it costs seconds and callers treat it as read-only.
     """
     places = load_places().reset_index(drop=True)
-    places["name"] = places["name"].replace(SWEDISH_NAMES)
+    places["name"] = places["name"].map(lambda name: place_name(name, "sv"))  # said in Swedish
     x, y = to_sweref(places.geometry.x.to_numpy(), places.geometry.y.to_numpy())
     places["x"], places["y"] = x, y
     loaded = load_roads()
