@@ -14,11 +14,20 @@ the ratio of the 1,000,000 figure to the 10,000 one is printed beside each.
 
 Run: ``.venv/bin/python -m tests.bench.bench_paging`` (stores are written once into
 ``bench-data/``; the million takes a few minutes the first time).
+
+``bench_paging peer [N]`` (N = 50,000 unless given) serves the N-incident store with the
+production server and pygeoapi beside it (its SQLiteGPKG provider on a SpatiaLite copy of
+the same incidents, its fastest documented configuration; same gunicorn workers and
+threads), checks that both answer the same features, and alternates wrk between them
+(`tests.bench.bench_api`: its setup notes, ROUNDS and DURATION) for ``limit=10``,
+``limit=1000&bbox`` and one item: requests per second and the ratio of the medians.
 """
 
 from __future__ import annotations
 
 import random
+import statistics
+import sys
 from pathlib import Path
 
 from app import create_app
@@ -83,7 +92,55 @@ def measure(n: int) -> dict[str, float]:
     return figures
 
 
+def peer(n: int) -> None:
+    import json
+    import tempfile
+    import urllib.request
+
+    from tests.api_support import running_service
+    from tests.bench import bench_api
+
+    db = store_of(n)
+    token = Tokens(db).create(f"paging-peer-{random.random()}", "centre", "analyst")[1]
+    auth = {"Authorization": f"Bearer {token}"}
+    one = f"inc-{n // 3}"
+    asks = {  # name: (ours, pygeoapi's)
+        "limit=10": ("/ogc/collections/incidents/items?limit=10",
+                     "/collections/incidents/items?f=json&limit=10"),
+        "limit=1000&bbox": (f"/ogc/collections/incidents/items?limit=1000&bbox={BOX}",
+                            f"/collections/incidents/items?f=json&limit=1000&bbox={BOX}"),
+        "one item": (f"/ogc/collections/incidents/items/{one}",
+                     f"/collections/incidents/items/{one}?f=json"),
+    }  # fmt: skip
+
+    def ids(url: str, headers: dict[str, str]) -> list[str]:
+        request = urllib.request.Request(url, headers=headers)
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            body = json.loads(answer.read())
+        return [f["id"] for f in body.get("features", [body])]
+
+    store = SQLiteStore(db, create=False)
+    serve = ("--workers", str(bench_api.WORKERS), "--threads", str(bench_api.THREADS))
+    with tempfile.TemporaryDirectory() as work:
+        data = bench_api.peer_database(Path(work), store)
+        store.close()
+        with running_service(db, *serve) as base, \
+                bench_api.pygeoapi_server(Path(work), data) as peer_base:  # fmt: skip
+            if peer_base is None:
+                raise SystemExit("pygeoapi is needed for this comparison")
+            for name, (ours, theirs) in asks.items():
+                if ids(base + ours, auth) != ids(peer_base + theirs, {}):
+                    raise RuntimeError(f"{name}: pygeoapi answers other features")
+                a, b = bench_api.alternate(base + ours, auth, peer_base + theirs)
+                ratio = statistics.median(a) / statistics.median(b)
+                print(f"{n:,} incidents, {name}: georisk {statistics.median(a):,.0f} req/s, "
+                      f"pygeoapi {statistics.median(b):,.0f} req/s: {ratio:.1f}x", flush=True)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["peer"]:
+        peer(int(sys.argv[2]) if len(sys.argv) > 2 else 50_000)
+        return
     results = {n: measure(n) for n in SIZES}
     names = list(results[SIZES[0]])
     print(f"{'median, ms':<36}" + "".join(f"{n:>12,}" for n in SIZES) + "   1M / 10k")
