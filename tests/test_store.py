@@ -21,7 +21,9 @@ from georisk.model import (
     UnitStatus,
 )
 from georisk.store import Query, SQLiteStore, StoreError
-from georisk.store.sqlite import ERA_BITS, _RecordCache, migrations
+from georisk.store.caches import RecordCache as _RecordCache
+from georisk.store.journaling import ERA_BITS
+from georisk.store.sqlite import migrations
 from tests.factories import KARLSTAD, OREBRO, RESCUE, T0, blockage, incident, unit
 
 
