@@ -15,6 +15,7 @@ import pandas as pd
 
 from georisk.access import GENERALISED_FOR_OTHERS, Scope, generalise
 from georisk.commands import Actor, Command
+from georisk.errors import GeoriskError
 from georisk.journal import Event
 from georisk.model import Blockage, Incident, Record, RiskZone, Unit
 
@@ -158,8 +159,17 @@ def generalised_columns(record: Record) -> dict[str, Any] | None:
     return columns
 
 
+class StoreError(GeoriskError):
+    """The database cannot be used (missing, unreachable, not georisk's, from a newer
+    georisk)."""
+
+
 class Store(ABC):
     """One journal of events with current-state projections kept in step."""
+
+    #: Where the store is: a SQLite file's path or a PostgreSQL URL (`open_store` opens
+    #: the same store again from it).
+    location: str
 
     @abstractmethod
     def apply(

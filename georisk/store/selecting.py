@@ -8,11 +8,14 @@ the candidates, a substring test, how a geometry is read) is a `Dialect`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from georisk.store.base import SORTABLE, Query
+import shapely
+
+from georisk.model import Record
+from georisk.store.base import SORTABLE, Page, Query
 from georisk.store.journaling import BOXED_KINDS
 from georisk.timeutil import to_micros
 
@@ -151,3 +154,19 @@ def bbox_args(bbox: tuple[float, float, float, float]) -> list[float]:
     min_x, min_y, max_x, max_y = bbox
     return [min_x, max_x, min_y, max_y]
 
+
+
+def page(query: Query, rows: Sequence[Sequence[Any]], records: list[Record]) -> Page:
+    """The page of the rows `select` chose (and their records): where the next one starts,
+    and lines and polygons whose bounds meet the box but that pass beside it left out."""
+    sorts = len(query.sort)
+    full = query.limit is not None and len(rows) == query.limit
+    following = (*rows[-1][4 : 4 + sorts], records[-1].id) if full else None
+    if query.bbox is not None and query.kind in ("blockage", "riskzones") and records:
+        # (the generalised form of a record is a point: its bounds were the exact test)
+        scope = query.seen_by
+        tested = [r for r in records if scope is None or not scope.generalises(r)]
+        keep = shapely.intersects([r.geometry for r in tested], shapely.box(*query.bbox))
+        beside = {id(r) for r, ok in zip(tested, keep, strict=True) if not ok}
+        records = [record for record in records if id(record) not in beside]
+    return Page(records, following)

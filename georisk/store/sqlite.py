@@ -21,7 +21,6 @@ from typing import Any
 
 import orjson
 import pandas as pd
-import shapely
 
 from georisk.access import GENERALISED_FOR_OTHERS
 from georisk.commands import Actor, Command
@@ -29,7 +28,7 @@ from georisk.errors import GeoriskError
 from georisk.gcpause import gc_paused
 from georisk.journal import ACCESS_KIND, AUDIT_VIEW, ENTITY_KINDS, VIEWS, Event, audience_mask
 from georisk.model import RECORD_TYPES, Record, records_from_features
-from georisk.store.base import Page, Picture, Query, Store
+from georisk.store.base import Page, Picture, Query, Store, StoreError
 from georisk.store.caches import DecodedRecords, RecordCache
 from georisk.store.journaling import (
     BOXED_KINDS,
@@ -55,7 +54,7 @@ from georisk.store.journaling import event as _event
 from georisk.store.journaling import records as _records
 from georisk.store.journaling import seq_of_position as _search_position
 from georisk.store.journaling import view_column as _view_column
-from georisk.store.selecting import Dialect, bbox_args, literals, select
+from georisk.store.selecting import Dialect, bbox_args, literals, page, select
 from georisk.timeutil import from_micros, to_micros
 
 log = logging.getLogger("georisk.store")
@@ -66,10 +65,6 @@ _VIEW_COLUMNS, _EVENT_COLUMNS = VIEW_COLUMNS, EVENT_COLUMNS
 #: Look-ups by entity name the eras with this very expression, so that the index of
 #: migration 0005 is used.
 _ERA = f"(seq >> {ERA_BITS})"
-
-
-class StoreError(GeoriskError):
-    """The database cannot be used (missing, unreadable, from a newer georisk)."""
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -98,6 +93,7 @@ def _statements(script: str) -> Iterator[str]:
 class SQLiteStore(Store):
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True):
         self.path = Path(path)
+        self.location = str(self.path)  # what `georisk.store.open_store` opens again
         if not create and not self.path.exists():
             raise StoreError(
                 f"no database at {self.path}; create one with `georisk init-db --db {self.path}`"
@@ -335,18 +331,7 @@ class SQLiteStore(Store):
         rows = con.execute(sql, args).fetchall()
         records = self._decoded.records(lambda seqs: _payloads(con, seqs), _records,
                                         query.kind, rows)  # fmt: skip
-        sorts = len(query.sort)
-        full = query.limit is not None and len(rows) == query.limit
-        following = (*rows[-1][4 : 4 + sorts], records[-1].id) if full else None
-        if query.bbox is not None and query.kind in ("blockage", "riskzones") and records:
-            # a line or polygon whose bounds meet the box may still pass beside it (the
-            # generalised form of a record is a point: its bounds were the exact test)
-            scope = query.seen_by
-            tested = [r for r in records if scope is None or not scope.generalises(r)]
-            keep = shapely.intersects([r.geometry for r in tested], shapely.box(*query.bbox))
-            beside = {id(r) for r, ok in zip(tested, keep, strict=True) if not ok}
-            records = [record for record in records if id(record) not in beside]
-        return Page(records, following)
+        return page(query, rows, records)
 
     def events_after(
         self, seq: int, limit: int = 1000, entity_kind: str | None = None
