@@ -10,7 +10,7 @@ import click
 
 from georisk import settings
 from georisk.journal import ENTITY_KINDS, Event
-from georisk.store import SQLiteStore
+from georisk.store import Store, open_store
 from georisk.timeutil import format_local, format_utc, parse_instant, utc_now
 
 db_option = click.option(
@@ -19,8 +19,8 @@ db_option = click.option(
     envvar="GEORISK_DB",
     default=settings.DEFAULT_DB,
     show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The SQLite database file (environment: GEORISK_DB).",
+    help="The store: a SQLite database file, or a postgresql://user@host/db URL for the"
+    " PostGIS store (environment: GEORISK_DB).",
 )
 
 
@@ -28,8 +28,19 @@ db_option = click.option(
 MAX_SEQ = 2**63 - 1
 
 
-def open_existing(db: str) -> SQLiteStore:
-    return SQLiteStore(db, create=False)
+def open_existing(db: str) -> Store:
+    return open_store(db, create=False)
+
+
+def shown_location(db: str) -> str:
+    """The location for messages (a URL without its password)."""
+    from georisk.store import is_url
+
+    if is_url(db):
+        from georisk.store.postgis import redacted
+
+        return redacted(db)
+    return db
 
 
 def instant_option(ctx: click.Context, param: click.Parameter, value: str | None):
@@ -46,8 +57,9 @@ def instant_option(ctx: click.Context, param: click.Parameter, value: str | None
 @db_option
 def init_db(db: str) -> None:
     """Create the database, or bring its schema up to date."""
-    store = SQLiteStore(db, create=True)
-    click.echo(f"{db}: schema version {store.schema_version}, {store.last_seq()} events")
+    store = open_store(db, create=True)
+    click.echo(f"{shown_location(db)}: schema version {store.schema_version},"
+               f" {store.last_seq()} events")  # fmt: skip
     store.close()
 
 

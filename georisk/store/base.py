@@ -283,6 +283,11 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def start_checkpointing(self, every_s: float = 0.5) -> Any:
+        """Start whatever housekeeping the database needs from a thread of the service
+        worker's own (SQLite copies its write-ahead log back); nothing by default."""
+        return None
+
     def __enter__(self) -> Store:
         return self
 
