@@ -46,7 +46,7 @@ from app.problems import Problem
 from georisk.access import Lookup, Viewer, present_event, view_of
 from georisk.journal import Event
 from georisk.queryparams import QueryModel, SeqNumber
-from georisk.store import Store
+from georisk.store import Store, StoreClosed
 from georisk.timeutil import utc_now
 
 blueprint = Blueprint("stream", __name__)
@@ -121,6 +121,8 @@ class Hub:
         while True:
             try:
                 found = self._store.events_after(self._last, BATCH)
+            except StoreClosed:  # the service is shutting down
+                return
             except Exception:  # a locked or briefly unavailable database: try again
                 log.exception("reading the journal for the stream failed")
                 time.sleep(1.0)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 
-from georisk.store.base import Page, Picture, Query, Store, StoreError
+from georisk.store.base import Page, Picture, Query, Store, StoreClosed, StoreError
 from georisk.store.sqlite import SQLiteStore
 
-__all__ = ["Page", "Picture", "Query", "SQLiteStore", "Store", "StoreError", "is_url",
-           "open_store"]  # fmt: skip
+__all__ = ["Page", "Picture", "Query", "SQLiteStore", "Store", "StoreClosed", "StoreError",
+           "is_url", "open_store"]  # fmt: skip
 
 
 def is_url(location: str | os.PathLike[str]) -> bool:

@@ -164,6 +164,10 @@ class StoreError(GeoriskError):
     georisk)."""
 
 
+class StoreClosed(StoreError):
+    """The store was closed: whatever still reads it (a stream's poller) stops."""
+
+
 class Store(ABC):
     """One journal of events with current-state projections kept in step."""
 

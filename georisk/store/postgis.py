@@ -46,7 +46,7 @@ from georisk.errors import GeoriskError
 from georisk.gcpause import gc_paused
 from georisk.journal import ACCESS_KIND, AUDIT_VIEW, ENTITY_KINDS, Event, audience_mask
 from georisk.model import Record, records_from_features
-from georisk.store.base import Page, Picture, Query, Store, StoreError
+from georisk.store.base import Page, Picture, Query, Store, StoreClosed, StoreError
 from georisk.store.caches import DecodedRecords, RecordCache
 from georisk.store.journaling import (
     EMPTY_HEAD,
@@ -111,6 +111,7 @@ class PostGISStore(Store):
         self._pools: dict[int, ConnectionPool] = {}
         self._left: list[ConnectionPool] = []  # a parent's pools, never used in a child
         self._pools_lock = threading.Lock()
+        self._closed = False
         self._cache = RecordCache()
         self._decoded = DecodedRecords()
         self.schema_version = self._migrate(create)
@@ -122,6 +123,8 @@ class PostGISStore(Store):
         pool = self._pools.get(pid)
         if pool is not None:
             return pool
+        if self._closed:
+            raise StoreClosed(f"{redacted(self.url)}: the store is closed")
         with self._pools_lock:
             if pid not in self._pools:
                 # a forked child must not touch its parent's connections, not even to
@@ -159,6 +162,7 @@ class PostGISStore(Store):
             yield con
 
     def close(self) -> None:
+        self._closed = True
         with self._pools_lock:
             pool = self._pools.pop(os.getpid(), None)
         if pool is not None:
