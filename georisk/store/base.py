@@ -5,6 +5,7 @@ Callers speak only this interface: commands in, events and records out.
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -286,6 +287,13 @@ class Store(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def wait_for_events(self, after: int, poll_s: float) -> None:
+        """Return when the journal may hold events after seq ``after``: what a follower
+        of the journal (the live stream) waits on between reads. By default it waits
+        ``poll_s`` seconds (a file on this machine is cheap to look at again); a store
+        shared by several machines wakes its followers when another instance commits."""
+        time.sleep(poll_s)
 
     def start_checkpointing(self, every_s: float = 0.5) -> Any:
         """Start whatever housekeeping the database needs from a thread of the service

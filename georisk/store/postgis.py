@@ -22,6 +22,14 @@ own); statements a connection runs again are prepared by psycopg on their second
 Events are written with ``COPY``, projection rows with ``executemany`` (psycopg sends
 those in one pipeline).
 
+**Several instances.** Every write sends ``NOTIFY georisk_journal`` with the journal's
+new last seq as payload, in its transaction: PostgreSQL delivers it at commit, to every
+listening connection of every instance. A follower of the journal (each worker's live
+stream) waits in `wait_for_events` on a connection that LISTENs, wakes for a payload
+above the seq it has read, and then reads the journal itself: the notification only
+says "there is more", so one lost (a dropped connection) costs at most the safety
+interval (`LISTEN_SAFETY_S`), after which it reads anyway.
+
 The schema is versioned in the database (``georisk_schema``) and migrated on open under
 an advisory lock; a database of a newer georisk is refused.
 """
@@ -30,6 +38,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -75,6 +84,10 @@ from georisk.timeutil import from_micros, to_micros
 #: Taken by a migration, so that two instances starting at once migrate once.
 _MIGRATION_LOCK = 0x6765_6F72  # "geor"
 _ERA = f"(seq >> {ERA_BITS})"
+#: The channel every write notifies, with the journal's new last seq.
+CHANNEL = "georisk_journal"
+#: A follower reads the journal at least this often, notified or not.
+LISTEN_SAFETY_S = 1.0
 
 
 def redacted(url: str) -> str:
@@ -112,6 +125,7 @@ class PostGISStore(Store):
         self._left: list[ConnectionPool] = []  # a parent's pools, never used in a child
         self._pools_lock = threading.Lock()
         self._closed = False
+        self._listening = threading.local()  # (pid, connection) of this thread's LISTEN
         self._cache = RecordCache()
         self._decoded = DecodedRecords()
         self.schema_version = self._migrate(create)
@@ -163,6 +177,9 @@ class PostGISStore(Store):
 
     def close(self) -> None:
         self._closed = True
+        held = getattr(self._listening, "held", None)
+        if held is not None and held[0] == os.getpid():
+            held[1].close()
         with self._pools_lock:
             pool = self._pools.pop(os.getpid(), None)
         if pool is not None:
@@ -224,6 +241,7 @@ class PostGISStore(Store):
                                lambda keys: self._load(con, keys, head[0]), next_rid)  # fmt: skip
             _copy_events(con, batch.event_rows)
             _write_entities(con, batch)
+            _notify(con, batch.events[-1].seq)
         events = batch.events
         # only once committed: a rolled-back seq is reused
         self._cache.update(events[0].seq, events[-1].seq, batch.written)
@@ -233,8 +251,35 @@ class PostGISStore(Store):
         with self._write() as con:
             row, written = plan_note(kind, actor, entity_id, payload, _last_event(con))
             _copy_events(con, [row])
+            _notify(con, written.seq)
         self._cache.update(written.seq, written.seq, {})
         return written
+
+    # -- following ---------------------------------------------------------------
+
+    def wait_for_events(self, after: int, poll_s: float) -> None:
+        """Wait for a commit that takes the journal past seq ``after`` (its NOTIFY), at
+        most `LISTEN_SAFETY_S`; ``poll_s`` is not used (no polling)."""
+        if self._closed:
+            raise StoreClosed(f"{redacted(self.url)}: the store is closed")
+        held = getattr(self._listening, "held", None)
+        if held is None or held[0] != os.getpid() or held[1].closed:
+            try:
+                con = psycopg.connect(self.url, autocommit=True)
+                con.execute(f"LISTEN {CHANNEL}")
+            except psycopg.OperationalError:
+                time.sleep(LISTEN_SAFETY_S)  # the database is away: the read will say so
+                return
+            self._listening.held = held = (os.getpid(), con)
+        con = held[1]
+        deadline = time.monotonic() + LISTEN_SAFETY_S
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                for notice in con.notifies(timeout=left, stop_after=1):
+                    if int(notice.payload or 0) > after:
+                        return
+        except psycopg.OperationalError:
+            con.close()  # a new connection listens next time
 
     # -- reading -----------------------------------------------------------------
 
@@ -445,6 +490,12 @@ class PostGISStore(Store):
 
 def _configure(con: psycopg.Connection) -> None:
     con.execute("SET synchronous_commit = on")  # durable on return, whatever the server says
+
+
+def _notify(con: psycopg.Connection, seq: int) -> None:
+    """Tell every listening instance that the journal reaches ``seq`` (delivered when the
+    transaction commits, and not at all if it rolls back)."""
+    con.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
 
 
 def _placeholders(sql: str) -> str:
