@@ -138,4 +138,43 @@ def state(db: str, moment, kinds: tuple[str, ...]) -> None:
                err=True)  # fmt: skip
 
 
-COMMANDS: list[click.Command] = [init_db, events, state]
+@click.command("migrate-store")
+@click.option("--from", "source", required=True,
+              help="The store to copy: a SQLite file or a postgresql:// URL.")  # fmt: skip
+@click.option("--to", "target", required=True,
+              help="The empty store to copy into (created or migrated first).")  # fmt: skip
+@click.option("--samples", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Times at which the pictures of both stores are compared.")  # fmt: skip
+def migrate_store(source: str, target: str, samples: int) -> None:
+    """Move a centre to another store: copy the journal exactly (the same sequence
+    numbers, times and actors), rebuild the projections, bring users, tokens, the
+    service's keys and the feed ledger along, then compare both stores.
+
+    Stop the service first: events written during the copy would be left behind.
+    """
+    from georisk.store.moving import check, copy_store, refuse_same
+
+    old = open_existing(source)
+    new = open_store(target, create=True)
+    try:
+        refuse_same(old, new)
+        total = old.last_seq()
+
+        def progress(seq: int) -> None:
+            click.echo(f"\rgeorisk: copying {seq:,}/{total:,} events", err=True,
+                       nl=seq >= total)  # fmt: skip
+
+        copied = copy_store(old, new, progress)
+        click.echo("copied " + ", ".join(f"{n:,} {what}" for what, n in copied.items()))
+        comparison = check(old, new, samples)
+    finally:
+        old.close()
+        new.close()
+    if not comparison.same:
+        raise click.ClickException("the stores differ: " + "; ".join(comparison.differences))
+    click.echo(f"checked: {comparison.events:,} events in every view, the ids of every kind "
+               f"and the picture at {len(comparison.moments)} times are the same in "
+               f"{shown_location(target)}")  # fmt: skip
+
+
+COMMANDS: list[click.Command] = [init_db, events, state, migrate_store]

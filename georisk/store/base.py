@@ -288,6 +288,12 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    @abstractmethod
+    def load_journal(self, chunks: Iterable[Sequence[Event]]) -> int:
+        """Append another store's journal as it is (the same seqs, times, actors, views)
+        to this empty store, and build the projections it leads to, in one transaction:
+        all or nothing (`georisk.store.moving`). Returns the number of events."""
+
     def wait_for_events(self, after: int, poll_s: float) -> None:
         """Return when the journal may hold events after seq ``after``: what a follower
         of the journal (the live stream) waits on between reads. By default it waits

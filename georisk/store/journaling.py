@@ -372,3 +372,49 @@ def seq_of_position(count_at: Callable[[int], int], last: int, position: int) ->
         else:
             high = middle - 1
     return low
+
+
+def event_row(event: Event) -> tuple[Any, ...]:
+    """The row of an event already journaled (by another store), in `EVENT_ROW` order."""
+    return (event.seq, to_micros(event.time), event.actor, str(event.agency), event.kind,
+            event.entity_kind, event.entity_id, str(event.classification),
+            orjson.dumps(event.payload).decode(), event.audience, *event.positions)  # fmt: skip
+
+
+class Replay:
+    """The projection a journal leads to, taken event by event in seq order: each entity's
+    first and last event, and the payload of the last (decoded once, at the end)."""
+
+    def __init__(self) -> None:
+        self._entities: dict[Key, list[Any]] = {}  # key -> [first seq, last seq, payload]
+        self.last: Head = EMPTY_HEAD
+
+    def take(self, events: Sequence[Event]) -> list[tuple[Any, ...]]:
+        """Note the events (continuing the journal without a gap); their rows."""
+        rows = []
+        for event in events:
+            if event.seq != self.last[0] + 1:
+                raise GeoriskError(f"the journal has a gap before event {event.seq}")
+            rows.append(event_row(event))
+            self.last = (event.seq, to_micros(event.time), event.positions)
+            if event.entity_kind == ACCESS_KIND:
+                continue
+            key = (event.entity_kind, event.entity_id)
+            known = self._entities.get(key)
+            if known is None:
+                self._entities[key] = [event.seq, event.seq, event.payload]
+            else:
+                known[1], known[2] = event.seq, event.payload
+        return rows
+
+    def batch(self) -> Batch:
+        """Every entity as a record created in an empty projection (rids in creation
+        order), for `projection_changes`."""
+        from georisk.model import record_from_feature
+
+        batch = Batch([], [], {})
+        ordered = sorted(self._entities.items(), key=lambda item: item[1][0])
+        for rid, (key, (first, last, payload)) in enumerate(ordered, start=1):
+            batch.written[key] = (rid, record_from_feature(key[0], payload))
+            batch.seqs[rid], batch.created[rid] = last, first
+        return batch

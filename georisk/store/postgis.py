@@ -68,6 +68,7 @@ from georisk.store.journaling import (
     VIEW_COLUMNS,
     Batch,
     Head,
+    Replay,
     check_kind,
     event,
     last_events_at,
@@ -254,6 +255,19 @@ class PostGISStore(Store):
             _notify(con, written.seq)
         self._cache.update(written.seq, written.seq, {})
         return written
+
+    def load_journal(self, chunks: Iterable[Sequence[Event]]) -> int:
+        replay = Replay()
+        with gc_paused(), self._write() as con:
+            if _last_seq(con):
+                raise StoreError(
+                    f"{redacted(self.url)} already holds a journal; load into an empty one"
+                )
+            for chunk in chunks:
+                _copy_events(con, replay.take(chunk))
+            _write_entities(con, replay.batch())
+            _notify(con, replay.last[0])
+        return replay.last[0]
 
     # -- following ---------------------------------------------------------------
 

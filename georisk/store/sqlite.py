@@ -42,6 +42,7 @@ from georisk.store.journaling import (
     VIEW_COLUMNS,
     Batch,
     Head,
+    Replay,
     check_kind,
     generalised_row,
     last_events_at,
@@ -266,6 +267,16 @@ class SQLiteStore(Store):
             con.executemany(sql, kind_boxes)
         for kind, kind_gone in changes.gone.items():
             con.executemany(f"DELETE FROM {kind}_bbox WHERE rid = ?", kind_gone)
+
+    def load_journal(self, chunks: Iterable[Sequence[Event]]) -> int:
+        replay = Replay()
+        with gc_paused(), self._write() as con:
+            if _last_seq(con):
+                raise StoreError(f"{self.path} already holds a journal; load into an empty one")
+            for chunk in chunks:
+                con.executemany(_INSERT_EVENT, replay.take(chunk))
+            self._write_entities(con, replay.batch())
+        return replay.last[0]
 
     # -- reading -----------------------------------------------------------------
 
