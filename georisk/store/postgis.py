@@ -551,11 +551,17 @@ UPDATE entities SET category = %s, status = %s, agency = %s, classification = %s
     seq = %s, geom = {_GEOM}, min_x = %s, min_y = %s, max_x = %s, max_y = %s
 WHERE rid = %s
 """
-# A position report changes only these (see projection_columns for a unit)
-_MOVE_ENTITY = f"""
-UPDATE entities SET start_us = %s, end_us = %s, seq = %s, geom = {_GEOM},
-    min_x = %s, min_y = %s, max_x = %s, max_y = %s
-WHERE rid = %s
+# A position report changes only these (see projection_columns for a unit). One
+# statement for the whole batch, its rows as arrays: a thousand single-row UPDATEs, even
+# pipelined, took half of a batch's time.
+_MOVE_ENTITIES = """
+UPDATE entities AS e SET start_us = m.at_us, end_us = m.at_us, seq = m.seq,
+    geom = ST_GeomFromWKB(m.wkb, 4326), min_x = m.min_x, min_y = m.min_y,
+    max_x = m.max_x, max_y = m.max_y
+FROM unnest(%s::bigint[], %s::bigint[], %s::bytea[], %s::float8[], %s::float8[],
+            %s::float8[], %s::float8[], %s::bigint[])
+     AS m (at_us, seq, wkb, min_x, min_y, max_x, max_y, rid)
+WHERE e.rid = m.rid
 """
 _UPSERT_GENERALISED = """
 INSERT INTO generalised (rid, category, label, start_us, end_us, min_x, min_y, max_x, max_y)
@@ -571,8 +577,10 @@ def _write_entities(con: psycopg.Connection, batch: Batch) -> None:
     """Write the projection rows, their generalised rows and their index boxes."""
     changes = projection_changes(batch)
     with con.cursor() as cursor:
+        if changes.moves:  # (start, end, seq, wkb, *bounds, rid): start and end are equal
+            columns = list(zip(*changes.moves, strict=True))
+            cursor.execute(_MOVE_ENTITIES, [list(column) for column in columns[1:]])
         for sql, rows in ((_INSERT_ENTITY, changes.inserts), (_UPDATE_ENTITY, changes.updates),
-                          (_MOVE_ENTITY, changes.moves),
                           (_UPSERT_GENERALISED, changes.generalised),
                           ("DELETE FROM generalised WHERE rid = %s", changes.plain)):  # fmt: skip
             if rows:
@@ -674,10 +682,11 @@ def _reach_candidates(
     kind: str, bbox: tuple[float, float, float, float], unplaced: bool
 ) -> tuple[str, list[Any], str]:
     """Records whose index box meets the query's box (the GiST index entities_reach),
-    and those without a place when they match (the partial index entities_unplaced)."""
+    and those without a place when they match (the partial index entities_unplaced: a
+    record of a boxed kind has a reach exactly when it has a geometry)."""
     condition = "e.reach && ST_MakeEnvelope(?, ?, ?, ?, 4326)"
     if unplaced:
-        condition = f"({condition} OR e.geom IS NULL)"
+        condition = f"({condition} OR e.reach IS NULL)"
     return condition, list(bbox), "entities AS e"
 
 

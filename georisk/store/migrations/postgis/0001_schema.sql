@@ -67,7 +67,10 @@ CREATE TABLE entities (
 );
 CREATE INDEX entities_by_kind_status ON entities (kind, status);
 CREATE INDEX entities_reach ON entities USING gist (reach);
-CREATE INDEX entities_unplaced ON entities (kind) WHERE geom IS NULL;
+-- Records without a place: the boxed kinds' rows with no reach (no geometry). Not "geom
+-- IS NULL": a column in an index's predicate counts as indexed, and a unit's move, which
+-- changes geom, could then no longer be a HOT update.
+CREATE INDEX entities_unplaced ON entities (kind) WHERE reach IS NULL;
 -- Units' rows are rewritten by every position report: leave room for in-place updates.
 ALTER TABLE entities SET (fillfactor = 70);
 
