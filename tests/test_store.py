@@ -855,3 +855,28 @@ def test_postgis_commits_are_durable_and_geometries_are_indexed_in_wgs84(pg_stor
     assert srids == [(4326,)]
     assert reach == {"incident": True, "unit": False}  # units: none (see the schema)
     assert any("USING gist (reach)" in index for index in indexes)
+
+
+def test_event_and_record_rows_read_alike_on_every_backend(store):
+    """The columns analysis reads a kind by: JSON values picked from the payloads (as
+    numbers and text), one view's events only, and each record as it stood at a time."""
+    from tests.factories import POLICE
+
+    store.apply([c.RegisterUnit(unit()), c.ReportIncident(incident())], RESCUE, at=T0)
+    store.apply([c.MoveUnit("unit-1", shapely.Point(14.25, 59.5), minutes(1))], RESCUE,
+                at=minutes(1))  # fmt: skip
+    store.apply([c.ReportIncident(incident("p-1", agency="police",
+                                           classification=Classification.AGENCY))],
+                POLICE, at=minutes(2))  # fmt: skip
+    moves = store.event_rows("unit", ["unit.moved"], fields={
+        "lon": "$.geometry.coordinates[0]", "status": "$.properties.status"})  # fmt: skip
+    assert moves[["seq", "kind", "entity_id", "lon", "status"]].values.tolist() == [
+        [3, "unit.moved", "unit-1", 14.25, "available"]
+    ]
+    assert store.event_rows("incident", view="rescue")["entity_id"].tolist() == ["inc-1"]
+    assert store.event_rows("incident", view="police")["entity_id"].tolist() == ["inc-1", "p-1"]
+    assert store.event_rows("incident", start=minutes(1.5))["entity_id"].tolist() == ["p-1"]
+    now = store.record_rows("incident")
+    assert now[["seq", "id"]].values.tolist() == [[2, "inc-1"], [4, "p-1"]]
+    before = store.record_rows("unit", minutes(0.5))
+    assert before[["seq", "id"]].values.tolist() == [[1, "unit-1"]]

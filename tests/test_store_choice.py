@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from app.cli import cli
 from georisk import commands as c
 from georisk.store import SQLiteStore, is_url, open_store
+from tests.conftest import ROOT
 from tests.factories import RESCUE, T0, incident, unit
 
 
@@ -57,6 +58,9 @@ def test_commands_work_on_the_store_the_environment_names(store_location, tmp_pa
     token = run("tokens", "create", "--name", "qgis", "--agency", "centre", "--role",
                 "analyst").split()[-1]  # fmt: skip
     assert token.startswith("grk_")
+    sample = str(ROOT / "examples" / "polisen" / "events-0955.json")
+    assert "rejected" in run("import", "polisen", sample)
+    assert "0 created, 0 updated" in run("import", "polisen", sample)  # the ledger knew them
     exported = tmp_path / "brief.html"
     run("export", "-o", str(exported), "--agency", "police")
     assert exported.stat().st_size > 10_000

@@ -1,4 +1,4 @@
-"""The store interface every backend implements (SQLite now, PostGIS later).
+"""The store interface every backend implements (SQLite and PostGIS).
 
 Callers speak only this interface: commands in, events and records out.
 """
