@@ -880,3 +880,30 @@ def test_event_and_record_rows_read_alike_on_every_backend(store):
     assert now[["seq", "id"]].values.tolist() == [[2, "inc-1"], [4, "p-1"]]
     before = store.record_rows("unit", minutes(0.5))
     assert before[["seq", "id"]].values.tolist() == [[1, "unit-1"]]
+
+
+def test_postgis_boxes_and_history_are_found_through_their_indexes(pg_store):
+    """A bbox page is chosen through the GiST index of the records' search boxes (and
+    the index of records without a place), and an entity's last event before a time
+    through the era index, never by reading the whole table (10,000 incidents over
+    southern Sweden, the statistics up to date)."""
+    import random
+
+    from georisk.store.postgis import _DIALECT, _ERA, _placeholders
+    from georisk.store.selecting import select
+    from tests.bench.common import seed_incidents
+
+    seed_incidents(pg_store, 10_000, random.Random(5))
+    box = (15.05, 58.95, 15.2, 59.1)
+    with pg_store._connection() as con, con.transaction():
+        con.execute("ANALYZE")
+        for unplaced in (False, True):
+            sql, args = select(Query("incident", bbox=box, limit=3, unplaced_match=unplaced,
+                                     seen_by=Scope(Agency.POLICE)), None, _DIALECT)  # fmt: skip
+            plan = " ".join(row[0] for row in con.execute("EXPLAIN " + _placeholders(sql), args))
+            assert "entities_reach" in plan, plan
+            assert ("entities_unplaced" in plan) is unplaced, plan
+        history = (f"EXPLAIN SELECT entity_id, max(seq) FROM events WHERE {_ERA} = %s AND"
+                   " entity_kind = %s AND entity_id = ANY(%s) AND seq <= %s GROUP BY entity_id")
+        plan = " ".join(row[0] for row in con.execute(history, (0, "incident", ["inc-1"], 10)))
+        assert "events_by_era_and_entity" in plan, plan

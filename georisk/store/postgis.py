@@ -170,11 +170,16 @@ class PostGISStore(Store):
             yield con
 
     @contextmanager
-    def _write(self) -> Iterator[psycopg.Connection]:
-        """A connection in a transaction that holds the journal's lock (see the module)."""
+    def _write(self) -> Iterator[tuple[psycopg.Connection, Head, int]]:
+        """A connection in a transaction that holds the journal's lock (see the module),
+        the journal's head under it and the first free rid (one round trip for all)."""
         with self._connection() as con, con.transaction():
-            con.execute("LOCK TABLE events IN EXCLUSIVE MODE")
-            yield con
+            with con.pipeline():
+                con.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+                found = con.execute(_HEAD)
+            next_rid, seq, time_us, *positions = found.fetchone()
+            head = EMPTY_HEAD if seq is None else (seq, time_us, tuple(positions))
+            yield con, head, next_rid
 
     def close(self) -> None:
         self._closed = True
@@ -232,41 +237,35 @@ class PostGISStore(Store):
     ) -> list[Event]:
         if not commands:
             return []
-        with gc_paused(), self._write() as con:
-            head = _last_event(con)
-
-            def next_rid() -> int:
-                return con.execute("SELECT coalesce(max(rid), 0) + 1 FROM entities").fetchone()[0]
-
+        with gc_paused(), self._write() as (con, head, next_rid):
             batch = plan_batch(commands, actor, at, head,
-                               lambda keys: self._load(con, keys, head[0]), next_rid)  # fmt: skip
-            _copy_events(con, batch.event_rows)
-            _write_entities(con, batch)
-            _notify(con, batch.events[-1].seq)
+                               lambda keys: self._load(con, keys, head[0]),
+                               lambda: next_rid)  # fmt: skip
+            _write_events(con, batch.event_rows, batch)
         events = batch.events
         # only once committed: a rolled-back seq is reused
         self._cache.update(events[0].seq, events[-1].seq, batch.written)
         return events
 
     def note(self, kind: str, actor: Actor, entity_id: str, payload: dict[str, Any]) -> Event:
-        with self._write() as con:
-            row, written = plan_note(kind, actor, entity_id, payload, _last_event(con))
-            _copy_events(con, [row])
-            _notify(con, written.seq)
+        with self._write() as (con, head, _):
+            row, written = plan_note(kind, actor, entity_id, payload, head)
+            _write_events(con, [row], None)
         self._cache.update(written.seq, written.seq, {})
         return written
 
     def load_journal(self, chunks: Iterable[Sequence[Event]]) -> int:
         replay = Replay()
-        with gc_paused(), self._write() as con:
-            if _last_seq(con):
+        with gc_paused(), self._write() as (con, head, _):
+            if head[0]:
                 raise StoreError(
                     f"{redacted(self.url)} already holds a journal; load into an empty one"
                 )
             for chunk in chunks:
                 _copy_events(con, replay.take(chunk))
-            _write_entities(con, replay.batch())
-            _notify(con, replay.last[0])
+            with con.pipeline():
+                _write_entities(con, replay.batch())
+                _notify(con, replay.last[0])
         return replay.last[0]
 
     # -- following ---------------------------------------------------------------
@@ -518,17 +517,35 @@ def _placeholders(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
-def _last_event(con: psycopg.Connection) -> Head:
-    last = con.execute(
-        f"SELECT seq, time_us, {VIEW_COLUMNS} FROM events ORDER BY seq DESC LIMIT 1"
-    ).fetchone()
-    if last is None:
-        return EMPTY_HEAD
-    return last[0], last[1], tuple(last[2:])
-
-
 def _last_seq(con: psycopg.Connection) -> int:
     return con.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+
+
+_HEAD = f"""
+SELECT (SELECT coalesce(max(rid), 0) + 1 FROM entities), last.*
+FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+    SELECT seq, time_us, {VIEW_COLUMNS} FROM events ORDER BY seq DESC LIMIT 1
+) AS last ON true
+"""
+#: Batches this long or longer go in with COPY; shorter ones as INSERTs in the same
+#: pipeline as their projection rows and NOTIFY (one round trip for a single event).
+COPY_FROM = 64
+_INSERT_EVENT = (f"INSERT INTO events ({EVENT_ROW}) VALUES"
+                 f" ({', '.join(['%s'] * len(EVENT_ROW.split(',')))})")  # fmt: skip
+
+
+def _write_events(con: psycopg.Connection, rows: list[tuple[Any, ...]],
+                  batch: Batch | None) -> None:  # fmt: skip
+    """The events, the projection rows of their batch (None: an access event, which has
+    none) and the NOTIFY of the journal's new end."""
+    if len(rows) >= COPY_FROM:
+        _copy_events(con, rows)
+    with con.pipeline(), con.cursor() as cursor:
+        if len(rows) < COPY_FROM:
+            cursor.executemany(_INSERT_EVENT, rows)
+        if batch is not None:
+            _write_entities(con, batch)
+        _notify(con, rows[-1][0])
 
 
 def _copy_events(con: psycopg.Connection, rows: list[tuple[Any, ...]]) -> None:
