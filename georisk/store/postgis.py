@@ -325,13 +325,13 @@ class PostGISStore(Store):
 
     def get(self, kind: str, id: str) -> Record | None:
         check_kind(kind)
-        with self._snapshot() as con:
+        with self._connection() as con:
             found = self._load(con, {(kind, id)})
         return found[(kind, id)][1] if found else None
 
     def get_many(self, kind: str, ids: Iterable[str]) -> dict[str, Record]:
         check_kind(kind)
-        with self._snapshot() as con:
+        with self._connection() as con:
             found = self._load(con, {(kind, id_) for id_ in ids})
         return {id_: record for (_, id_), (_, record) in found.items()}
 
@@ -343,7 +343,9 @@ class PostGISStore(Store):
 
     def query(self, query: Query) -> Page:
         check_kind(query.kind)
-        with self._snapshot() as con:
+        # statement by statement, as on SQLite: the payloads read after the page is
+        # chosen are those of events, which never change
+        with self._connection() as con:
             after_rid = None
             if query.after is not None:
                 found = con.execute(
