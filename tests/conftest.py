@@ -73,9 +73,13 @@ def pg_server():
 
 
 @pytest.fixture
-def pg_url(pg_server) -> str:
+def pg_url(pg_server):
     """The URL of a new, empty database with PostGIS."""
-    return pg_server.database()
+    from georisk.store.connections import close_pool
+
+    url = pg_server.database()
+    yield url
+    close_pool(url)  # the service tables' connections of this process
 
 
 @pytest.fixture(params=BACKENDS)

@@ -45,13 +45,15 @@ def _follow(base: str, token: str) -> queue.Queue:
     return received
 
 
-def test_a_write_on_one_instance_reaches_the_stream_of_another(pg_url):
+def test_a_write_on_one_instance_reaches_the_stream_of_another(pg_url, monkeypatch):
+    # (no risk briefs: a new worker's first brief loads the road graph for seconds)
+    monkeypatch.setenv("GEORISK_STREAM_BRIEFS", "0")
     token = make_token(pg_url, "rescue", "operator")
     with service_process(pg_url) as (a, _), service_process(pg_url) as (b, _):
         received = _follow(b, token)
         received.get(timeout=10)  # the stream's opening id: it is connected
         delays = []
-        for n in range(6):  # (the first is a new worker's first write: not timed)
+        for n in range(8):  # (the first two warm the new workers up: not timed)
             sent = time.monotonic()
             status, body = _post(a + "/api/v1/incidents", token,
                                  incident_input(title=f"Brand {n}"))  # fmt: skip
@@ -62,7 +64,7 @@ def test_a_write_on_one_instance_reaches_the_stream_of_another(pg_url):
                     delays.append(at - sent)
                     break
         # woken by the commit's NOTIFY, not by a poll: well under the safety interval
-        assert max(delays[1:]) < 0.9, delays
+        assert max(delays[2:]) < 0.9, delays
 
 
 def test_an_idempotency_key_holds_across_instances(pg_url):

@@ -190,6 +190,9 @@ class PostGISStore(Store):
             pool = self._pools.pop(os.getpid(), None)
         if pool is not None:
             pool.close()
+        from georisk.store.connections import close_pool
+
+        close_pool(self.url)  # and the service tables' connections to the same database
 
     def _migrate(self, create: bool) -> int:
         steps = migrations()
