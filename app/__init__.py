@@ -22,7 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     app = Flask(__name__)
     app.config.update(
-        DB=str(settings.db_path()),
+        DB=settings.db_path(),
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,  # a full 5,000-position batch is about 1 MiB
     )

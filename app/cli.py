@@ -29,10 +29,12 @@ def serve_command(db: str, host: str, port: int, workers: int, threads: int) -> 
 
 def _serve(db: str, host: str, port: int, workers: int = 1, threads: int = 32) -> None:
     from app.server import serve
+    from georisk.cli.store_commands import shown_location
 
-    click.echo(f"georisk: serving {db} on http://{host}:{port}/ (health: /health)", err=True)
+    click.echo(f"georisk: serving {shown_location(db)} on http://{host}:{port}/"
+               " (health: /health)", err=True)  # fmt: skip
     # Each open event stream holds a thread: app.stream keeps some free for the API.
-    serve({"DB": str(settings.db_path(db)), "THREADS": threads}, host, port, workers, threads)
+    serve({"DB": settings.db_path(db), "THREADS": threads}, host, port, workers, threads)
 
 
 @cli.command("demo")
@@ -122,7 +124,7 @@ def export_command(db: str, output: str, as_user: str | None, agency: str | None
     stale_after_s = int(os.environ.get("GEORISK_STALE_AFTER_S") or DEFAULT_STALE_AFTER_S)
     try:
         options = queryparams.read(ExportOptions, args)
-        store = open_store(str(path))
+        store = open_store(path)
         try:
             html = render(build(store, viewer, options, stale_after_s))
         finally:

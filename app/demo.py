@@ -16,7 +16,7 @@ import click
 from georisk.cli.users import journal
 from georisk.errors import GeoriskError
 from georisk.scenario import ScenarioOptions, ScenarioSummary, generate
-from georisk.store import SQLiteStore
+from georisk.store import is_url, open_store
 from georisk.timeutil import format_local
 from georisk.users import Users, generate_password
 
@@ -49,14 +49,25 @@ def _refuse_foreign(path: Path) -> None:
         )
 
 
-def database_size(path: Path) -> int:
+def database_size(path: Path | str) -> int:
     """Bytes on disk, including the write-ahead log."""
+    if is_url(path):
+        import psycopg
+
+        with psycopg.connect(str(path)) as con:
+            return con.execute("SELECT pg_database_size(current_database())").fetchone()[0]
     return sum(p.stat().st_size for p in (path, *(Path(f"{path}{s}") for s in SIDE_FILES))
                if p.exists())  # fmt: skip
 
 
-def seed_demo(path: Path, options: ScenarioOptions, *, fresh: bool = False) -> bool:
+def seed_demo(location: Path | str, options: ScenarioOptions, *, fresh: bool = False) -> bool:
     """Write the scenario unless the database already has events; True if written."""
+    if is_url(location):
+        if fresh:  # the journal is append-only, and the database is not ours to drop
+            raise GeoriskError("--fresh deletes a SQLite file; for PostgreSQL, drop and "
+                               "create the database (with PostGIS) instead")  # fmt: skip
+        return _seed(str(location), options)
+    path = Path(location)
     if path.is_dir():
         raise NotGeoriskDatabase(f"{path} is a folder, not a database file")
     _refuse_foreign(path)
@@ -64,21 +75,32 @@ def seed_demo(path: Path, options: ScenarioOptions, *, fresh: bool = False) -> b
         for side in (path, *(Path(f"{path}{s}") for s in SIDE_FILES)):
             side.unlink(missing_ok=True)
         click.echo(f"georisk: deleted {path} (--fresh)", err=True)
-    store = SQLiteStore(path)
+    return _seed(path, options)
+
+
+def _seed(path: Path | str, options: ScenarioOptions) -> bool:
+    store = open_store(path)
+    shown = store.location if not is_url(path) else _redacted(str(path))
     try:
         existing = store.last_seq()
         if existing:
             click.echo(
-                f"georisk: {path} already holds {existing:,} events; reusing it as it is "
+                f"georisk: {shown} already holds {existing:,} events; reusing it as it is "
                 "(--fresh writes a new scenario)"
             )
             return False
         summary = generate(store, options, progress=_Progress())
     finally:
         store.close()
-    _report(path, summary)
+    _report(path, shown, summary)
     _report_users(seed_users(path))
     return True
+
+
+def _redacted(url: str) -> str:
+    from georisk.store.postgis import redacted
+
+    return redacted(url)
 
 
 #: One person per agency and role the demo shows: (name, agency, role).
@@ -92,7 +114,7 @@ DEMO_USERS = (
 )
 
 
-def seed_users(path: Path) -> list[tuple[str, str, str, str]]:
+def seed_users(path: Path | str) -> list[tuple[str, str, str, str]]:
     """Create the demo users that do not exist yet, with random passwords;
     (name, agency, role, password) of those created. The passwords are not kept."""
     users = Users(path)
@@ -135,10 +157,10 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _report(path: Path, summary: ScenarioSummary) -> None:
+def _report(path: Path | str, shown: str, summary: ScenarioSummary) -> None:
     size = database_size(path)
     lines = [
-        f"georisk: wrote a synthetic scenario into {path}",
+        f"georisk: wrote a synthetic scenario into {shown}",
         f"  period        {format_local(summary.start)} – {format_local(summary.end)}",
         f"  incidents     {summary.incidents:,} ({summary.open_incidents:,} open at the end)",
         f"  units         {summary.units:,} ({summary.dispatches:,} dispatches)",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +22,7 @@ from flask import Response, current_app, make_response, request
 
 from app.auth import credential_id
 from app.problems import Problem
-from georisk.identity import Connections
+from georisk.store.connections import Connections, unique_violations
 from georisk.timeutil import to_micros, utc_now
 
 HEADER = "Idempotency-Key"
@@ -47,7 +46,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
                 " VALUES (?, ?, ?, ?)",
                 (owner, key, digest, to_micros(utc_now())),
             )
-        except sqlite3.IntegrityError:
+        except unique_violations():
             return _replay(con, owner, key, digest)
         try:
             response = make_response(view(*args, **kwargs))
@@ -74,7 +73,7 @@ def _request_hash() -> str:
     return digest.hexdigest()
 
 
-def _replay(con: sqlite3.Connection, owner: str, key: str, digest: str) -> Response:
+def _replay(con: Any, owner: str, key: str, digest: str) -> Response:
     row = con.execute(
         "SELECT request_hash, status, body FROM idempotency WHERE token_id = ? AND key = ?",
         (owner, key),
@@ -93,6 +92,6 @@ def _replay(con: sqlite3.Connection, owner: str, key: str, digest: str) -> Respo
     return response
 
 
-def _release(con: sqlite3.Connection, owner: str, key: str) -> None:
+def _release(con: Any, owner: str, key: str) -> None:
     con.execute("DELETE FROM idempotency WHERE token_id = ? AND key = ? AND status IS NULL",
                 (owner, key))  # fmt: skip

@@ -1,7 +1,9 @@
 """``GET /api/stream``: the journal as server-sent events, presented for each viewer.
 
-One poller thread per worker process reads new journal events every
-``STREAM_POLL_S`` and keeps the most recent ones in memory; every client thread waits
+One poller thread per worker process reads new journal events as they come and keeps
+the most recent ones in memory: on SQLite it looks again every ``STREAM_POLL_S``; on
+PostGIS it wakes when any instance commits (LISTEN/NOTIFY, `Store.wait_for_events`), so
+a write on one instance reaches the maps connected to another. Every client thread waits
 on a condition and takes what is newer than its own cursor. A client that is behind
 what memory holds (a reconnect after minutes, or one that arrives at another worker)
 reads straight from the journal, so resuming never depends on which process answers.
@@ -46,7 +48,7 @@ from app.problems import Problem
 from georisk.access import Lookup, Viewer, present_event, view_of
 from georisk.journal import Event
 from georisk.queryparams import QueryModel, SeqNumber
-from georisk.store import Store
+from georisk.store import Store, StoreClosed
 from georisk.timeutil import utc_now
 
 blueprint = Blueprint("stream", __name__)
@@ -121,6 +123,8 @@ class Hub:
         while True:
             try:
                 found = self._store.events_after(self._last, BATCH)
+            except StoreClosed:  # the service is shutting down
+                return
             except Exception:  # a locked or briefly unavailable database: try again
                 log.exception("reading the journal for the stream failed")
                 time.sleep(1.0)
@@ -141,7 +145,10 @@ class Hub:
                     self._incidents.put(reported)
                 if len(found) == BATCH:
                     continue
-            time.sleep(self._poll_s)
+            try:  # (SQLite: a pause; PostGIS: until another instance commits)
+                self._store.wait_for_events(self._last, self._poll_s)
+            except StoreClosed:
+                return
 
     def _render_ahead(self, found: list[Event]) -> None:
         """Present new events for each kind of viewer connected, before waking them: the

@@ -5,8 +5,8 @@ For secrets this long a fast hash is enough (nobody can guess their way to a pre
 and it lets every request be checked with one indexed lookup. Revoking takes effect on
 the next request because nothing is cached.
 
-The tables live in the store's SQLite file (migration 0002), so one file still holds the
-whole service state.
+The tables live in the store's database (SQLite migration 0002, or the PostGIS schema),
+so one database holds the whole service state, shared by every worker and instance.
 """
 
 from __future__ import annotations
@@ -15,36 +15,16 @@ import base64
 import hashlib
 import os
 import secrets
-import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from georisk.access import Role, Viewer
 from georisk.errors import NotFound, ValidationError
 from georisk.model import Agency
+from georisk.store.connections import Connections, connect
 from georisk.timeutil import from_micros, to_micros, utc_now
 
 TOKEN_PREFIX = "grk_"
-
-
-class Connections:
-    """One SQLite connection per thread and process on a file the store has migrated."""
-
-    def __init__(self, path: str | os.PathLike[str]):
-        self.path = Path(path)
-        self._local = threading.local()
-
-    def get(self) -> sqlite3.Connection:
-        held = getattr(self._local, "held", None)
-        if held is not None and held[0] == os.getpid():
-            return held[1]
-        con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        con.execute("PRAGMA busy_timeout = 30000")
-        con.execute("PRAGMA synchronous = FULL")
-        self._local.held = (os.getpid(), con)
-        return con
 
 
 @dataclass(frozen=True)
@@ -149,10 +129,11 @@ class Tokens:
 def service_secret(path: str | os.PathLike[str], name: str = "cursor-key") -> bytes:
     """A random key generated on first use and kept in the database, so that every
     worker and every restart signs (and accepts) the same cursors."""
-    con = Connections(path).get()
+    con = connect(path)
     try:
         con.execute(
-            "INSERT OR IGNORE INTO service_secrets (name, value) VALUES (?, ?)",
+            "INSERT INTO service_secrets (name, value) VALUES (?, ?)"
+            " ON CONFLICT (name) DO NOTHING",
             (name, secrets.token_bytes(32)),
         )
         (value,) = con.execute(

@@ -11,9 +11,11 @@ from pathlib import Path
 DEFAULT_DB = "georisk.db"
 
 
-def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The SQLite file: the explicit option, else ``GEORISK_DB``, else ./georisk.db."""
-    return Path(explicit or os.environ.get("GEORISK_DB") or DEFAULT_DB)
+def db_path(explicit: str | os.PathLike[str] | None = None) -> str:
+    """The store's location: the explicit option, else ``GEORISK_DB``, else ./georisk.db.
+    A ``postgresql://`` URL selects the PostGIS store, anything else is a SQLite file
+    (`georisk.store.open_store`); the URL is kept as given (a Path would fold its //)."""
+    return str(explicit or os.environ.get("GEORISK_DB") or DEFAULT_DB)
 
 
 def data_dir() -> Path | None:

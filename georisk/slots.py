@@ -15,10 +15,11 @@ processes that no longer run, and any row older than `STALE_AFTER`.
 from __future__ import annotations
 
 import os
-import sqlite3
+import socket
 from datetime import timedelta
+from typing import Any
 
-from georisk.identity import Connections
+from georisk.store.connections import Connections
 from georisk.timeutil import to_micros, utc_now
 
 #: No export runs this long; a row that old belongs to work that died unnoticed.
@@ -55,10 +56,11 @@ class Slots:
                 raise Full("holder", per_holder)
             if here >= per_process:
                 raise Full("process", per_process)
-            slot = con.execute(
-                "INSERT INTO work_slots (kind, holder, pid, started_us) VALUES (?, ?, ?, ?)",
-                (self.kind, holder, pid, to_micros(utc_now())),
-            ).lastrowid
+            (slot,) = con.execute(
+                "INSERT INTO work_slots (kind, holder, host, pid, started_us)"
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (self.kind, holder, _HOST, pid, to_micros(utc_now())),
+            ).fetchone()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -68,17 +70,25 @@ class Slots:
     def give_back(self, slot: int) -> None:
         self._db.get().execute("DELETE FROM work_slots WHERE id = ?", (slot,))
 
-    def _clear_dead(self, con: sqlite3.Connection, pid: int) -> None:
+    def _clear_dead(self, con: Any, pid: int) -> None:
         con.execute(
             "DELETE FROM work_slots WHERE started_us < ?", (to_micros(utc_now() - STALE_AFTER),)
         )
-        others = [row[0] for row in con.execute("SELECT DISTINCT pid FROM work_slots")]
+        # only this machine's processes can be looked for (other instances' rows go when
+        # they are given back or grow stale); rows from before hosts were kept are local
+        others = [row[0] for row in con.execute(
+            "SELECT DISTINCT pid FROM work_slots WHERE host IN (?, '')", (_HOST,))]  # fmt: skip
         dead = [other for other in others if other != pid and not _running(other)]
-        con.executemany("DELETE FROM work_slots WHERE pid = ?", [(p,) for p in dead])
+        con.executemany("DELETE FROM work_slots WHERE host IN (?, '') AND pid = ?",
+                        [(_HOST, p) for p in dead])  # fmt: skip
+
+
+#: The machine a slot's process runs on: several instances may share one PostgreSQL.
+_HOST = socket.gethostname()
 
 
 def _running(pid: int) -> bool:
-    """Whether a process with this id runs on this machine (SQLite's file is local)."""
+    """Whether a process with this id runs on this machine."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

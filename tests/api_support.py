@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from georisk.identity import Tokens
-from georisk.store import SQLiteStore
+from georisk.store import open_store
 from tests.conftest import ROOT
 
 
@@ -22,8 +22,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_token(db: Path, agency: str = "rescue", role: str = "operator", name: str = "") -> str:
-    SQLiteStore(db).close()  # the schema, tokens table included
+def make_token(db: Path | str, agency: str = "rescue", role: str = "operator",
+               name: str = "") -> str:  # fmt: skip
+    open_store(db).close()  # the schema, tokens table included
     return Tokens(db).create(name or f"{agency}-{role}", agency, role)[1]
 
 

@@ -53,6 +53,53 @@ def store(db_path: Path):
     opened.close()
 
 
+# -- both store backends ---------------------------------------------------------------
+#: The store backends the parametrised suites run on: the embedded SQLite file and
+#: PostgreSQL + PostGIS (`tests.pg_support`).
+BACKENDS = ["sqlite", "postgis"]
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL + PostGIS server for the whole session (skips with the
+    reason when the operating system's packages are not installed)."""
+    from tests import pg_support
+
+    reason = pg_support.unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    with pg_support.running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """The URL of a new, empty database with PostGIS."""
+    from georisk.store.connections import close_pool
+
+    url = pg_server.database()
+    yield url
+    close_pool(url)  # the service tables' connections of this process
+
+
+@pytest.fixture(params=BACKENDS)
+def store_location(request, tmp_path: Path) -> str:
+    """Where a store of each backend is: a SQLite file's path or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "georisk.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def any_store(store_location: str):
+    """A store of each backend in turn."""
+    from georisk.store import open_store
+
+    opened = open_store(store_location)
+    yield opened
+    opened.close()
+
+
 #: The analysis tests' and notebooks' demo journal: four months, small enough to write in
 #: about half a minute, long enough for weekly forecasts and a fire season's risk zones.
 ANALYSIS_DEMO = ["--incidents", "1500", "--units", "40", "--days", "120", "--seed", "3",

@@ -12,14 +12,14 @@ from datetime import timedelta
 import shapely
 
 from georisk import commands as c
-from georisk.store import SQLiteStore
+from georisk.store import open_store
 from georisk.timeutil import utc_now
 from tests.factories import RESCUE, incident, unit
 
 
 def main(path: str, seed: int) -> None:
     rng = random.Random(seed)
-    store = SQLiteStore(path)
+    store = open_store(path)  # a SQLite file or a PostgreSQL URL
     units = [f"unit-{seed}-{i}" for i in range(50)]
     store.apply([c.RegisterUnit(unit(u)) for u in units], RESCUE)
     clock = utc_now()

@@ -13,8 +13,16 @@ from tests.factories import KARLSTAD, OREBRO, incident_input
 
 
 @pytest.fixture
+def db_path(store_location):
+    """Each store backend in turn (tests/conftest.py): a SQLite file or a PostgreSQL URL."""
+    return store_location
+
+
+@pytest.fixture
 def app(db_path):
-    return create_app({"DB": str(db_path), "TESTING": True})
+    made = create_app({"DB": str(db_path), "TESTING": True})
+    yield made
+    made.extensions["georisk.store"].close()  # (its stream poller stops with it)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Durability: a writer killed with SIGKILL at any moment loses nothing it acknowledged."""
+"""Durability: a writer killed with SIGKILL at any moment loses nothing it acknowledged,
+on each store backend."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import time
 
 import pytest
 
-from georisk.store import Query, SQLiteStore
+from georisk.store import Query, SQLiteStore, open_store
 from tests.conftest import ROOT
 
 
@@ -35,7 +36,8 @@ def _kill_after(db, seed: int, seconds: float) -> list[int]:
 
 
 @pytest.mark.slow
-def test_sigkill_never_loses_an_acknowledged_event(db_path):
+def test_sigkill_never_loses_an_acknowledged_event(store_location):
+    db_path = store_location
     rng = random.Random(20260115)
     acknowledged: list[int] = []
     for round_ in range(6):
@@ -43,7 +45,7 @@ def test_sigkill_never_loses_an_acknowledged_event(db_path):
         assert acked, "the writer acknowledged nothing before it was killed"
         acknowledged += acked
 
-        store = SQLiteStore(db_path)
+        store = open_store(db_path)
         events = store.events_after(0, limit=10_000_000)
         seqs = [event.seq for event in events]
         assert set(acknowledged) <= set(seqs), "an acknowledged event is missing"
@@ -60,10 +62,15 @@ def test_sigkill_never_loses_an_acknowledged_event(db_path):
         assert projected.keys() == replayed.keys()
         for key, (_, payload) in replayed.items():
             assert json.loads(json.dumps(projected[key])) == payload, key
-        con = sqlite3.connect(db_path)
+        if isinstance(store, SQLiteStore):
+            con = sqlite3.connect(db_path)
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        else:
+            import psycopg
+
+            con = psycopg.connect(db_path)
         rows = dict(con.execute("SELECT kind || '/' || id, seq FROM entities"))
         assert rows == {f"{k}/{i}": seq for (k, i), (seq, _) in replayed.items()}
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         con.close()
         store.close()
     assert len(acknowledged) > 100

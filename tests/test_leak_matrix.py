@@ -32,9 +32,10 @@ from georisk import commands as c
 from georisk.commands import Actor
 from georisk.identity import Tokens
 from georisk.model import Agency, Classification
-from georisk.store import SQLiteStore
+from georisk.store import Store, open_store
 from georisk.timeutil import format_utc, utc_now
 from tests import factories
+from tests.conftest import BACKENDS
 
 AGENCIES = (Agency.POLICE, Agency.RESCUE, Agency.SOS)
 CLASSES = (Classification.OPEN, Classification.AGENCY, Classification.RESTRICTED)
@@ -86,7 +87,7 @@ def _near_corner(n: int) -> tuple[float, float, tuple[float, float]]:
     return lon, lat, (x, y)
 
 
-def _seed(store: SQLiteStore) -> list[Seeded]:
+def _seed(store: Store) -> list[Seeded]:
     seeded: list[Seeded] = []
     now = utc_now() - timedelta(minutes=30)
     for n, (agency, classification) in enumerate(itertools.product(AGENCIES, CLASSES)):
@@ -121,16 +122,22 @@ def _seed(store: SQLiteStore) -> list[Seeded]:
     return seeded
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    """The real app on a real SQLite file, seeded once; a token per viewer."""
-    db = tmp_path_factory.mktemp("leak") / "georisk.db"
-    store = SQLiteStore(db)
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(request, tmp_path_factory):
+    """The real app on a real store of each backend, seeded once; a token per viewer."""
+    if request.param == "sqlite":
+        db = str(tmp_path_factory.mktemp("leak") / "georisk.db")
+    else:
+        db = request.getfixturevalue("pg_server").database()
+    store = open_store(db)
     seeded = _seed(store)
     store.close()
     tokens = {name: Tokens(db).create(name, *spec)[1] for name, spec in VIEWERS.items() if spec}
-    app = create_app({"DB": str(db), "TESTING": True, "SECURE_COOKIES": False})
-    return app, tokens, seeded
+    # a heartbeat soon after the stream has caught up tells `Fetch.stream` it has all
+    app = create_app({"DB": db, "TESTING": True, "SECURE_COOKIES": False,
+                      "STREAM_HEARTBEAT_S": 0.5})  # fmt: skip
+    yield app, tokens, seeded
+    app.extensions["georisk.store"].close()  # (its stream poller stops with it)
 
 
 class Fetch:
@@ -159,7 +166,9 @@ class Fetch:
         for chunk in response.response:
             text += chunk.decode()
             ids = [int(i) for i in re.findall(r"^id: (\d+)$", text, re.M)]
-            if (ids and max(ids) >= last) or time.monotonic() > deadline:
+            # (ids are positions in the viewer's view: a heartbeat says it has caught up)
+            caught_up = ": heartbeat" in text or (ids and max(ids) >= last)
+            if caught_up or time.monotonic() > deadline:
                 break
         response.close()
         for line in text.splitlines():
@@ -545,24 +554,24 @@ def test_counts_count_only_what_the_viewer_is_shown(world, viewer: str):
         assert summary[f"{kind}s"]["by_category"] == counted
 
 
-def test_an_assignment_to_a_hidden_incident_is_not_shown(tmp_path):
+def test_an_assignment_to_a_hidden_incident_is_not_shown(store_location):
     """A unit's assigned_to names its incident: shown only when that incident is visible."""
     from app import create_app
     from georisk import commands as c
     from georisk.model import Agency, Classification
-    from georisk.store import SQLiteStore
     from tests.api_support import make_token
     from tests.factories import POLICE, RESCUE, incident, unit
 
-    db = tmp_path / "assign.db"
-    store = SQLiteStore(db)
+    db = store_location
+    store = open_store(db)
     store.apply([c.ReportIncident(incident("hidden-inc", agency=Agency.POLICE,
                                            classification=Classification.AGENCY)),
                  c.ReportIncident(incident("open-inc", agency=Agency.POLICE))], POLICE)  # fmt: skip
     store.apply([c.RegisterUnit(unit("unit-a")), c.RegisterUnit(unit("unit-b"))], RESCUE)
     store.apply([c.AssignUnit("unit-a", "hidden-inc"), c.AssignUnit("unit-b", "open-inc")], POLICE)
     store.close()
-    client = create_app({"DB": str(db), "TESTING": True}).test_client()
+    app = create_app({"DB": str(db), "TESTING": True})
+    client = app.test_client()
     for agency, sees_secret in (("rescue", False), ("police", True)):
         headers = {"Authorization": f"Bearer {make_token(db, agency, 'operator')}"}
         units = client.get("/api/v1/units", headers=headers).json["features"]
@@ -572,3 +581,4 @@ def test_an_assignment_to_a_hidden_incident_is_not_shown(tmp_path):
         journal = client.get("/api/v1/events", headers=headers).json
         items = journal["events"] if isinstance(journal, dict) else journal
         assert ("hidden-inc" in str(items)) is sees_secret
+    app.extensions["georisk.store"].close()

@@ -1,4 +1,7 @@
-"""The journal store on a real SQLite file: round trips, history, queries, safety."""
+"""The journal store on a real SQLite file and a real PostgreSQL + PostGIS database:
+round trips, history, queries, safety. Tests of one backend's own machinery (SQLite's
+checkpoints, query plans and schema migrations; PostgreSQL's lock and plans) take that
+backend's store; the rest run on both."""
 
 from __future__ import annotations
 
@@ -20,9 +23,33 @@ from georisk.model import (
     IncidentType,
     UnitStatus,
 )
-from georisk.store import Query, SQLiteStore, StoreError
-from georisk.store.sqlite import ERA_BITS, _RecordCache, migrations
+from georisk.store import Query, SQLiteStore, StoreError, open_store
+from georisk.store.caches import RecordCache as _RecordCache
+from georisk.store.journaling import ERA_BITS
+from georisk.store.sqlite import migrations
 from tests.factories import KARLSTAD, OREBRO, RESCUE, T0, blockage, incident, unit
+
+
+@pytest.fixture
+def store(any_store):
+    """Each backend in turn (tests/conftest.py)."""
+    return any_store
+
+
+@pytest.fixture
+def sqlite_store(db_path):
+    opened = SQLiteStore(db_path)
+    yield opened
+    opened.close()
+
+
+def raw_connection(store):
+    """A connection of the backend's own driver to the store's database."""
+    if isinstance(store, SQLiteStore):
+        return sqlite3.connect(store.location, isolation_level=None)
+    import psycopg
+
+    return psycopg.connect(store.location, autocommit=True)
 
 
 def minutes(n: float):
@@ -49,7 +76,7 @@ def test_each_kind_round_trips_through_journal_and_projection(store):
         assert event.record() == record
         assert store.events_of(record.kind, record.id)[0].record() == record
     # a reopened store reads the same records from disk
-    reopened = SQLiteStore(store.path)
+    reopened = open_store(store.location)
     assert [reopened.get(r.kind, r.id) for r in records] == records
     assert reopened.events_after(0) == events
     reopened.close()
@@ -178,14 +205,17 @@ def test_journal_time_only_moves_forward(store):
     assert event.time >= minutes(10)
 
 
-def test_journal_rows_cannot_be_changed_or_deleted(store, db_path):
+def test_journal_rows_cannot_be_changed_or_deleted(store):
     store.apply([c.ReportIncident(incident())], RESCUE, at=T0)
-    con = sqlite3.connect(db_path)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        con.execute("UPDATE events SET actor = 'mallory'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        con.execute("DELETE FROM events")
+    con = raw_connection(store)
+    statements = ["UPDATE events SET actor = 'mallory'", "DELETE FROM events"]
+    if not isinstance(store, SQLiteStore):
+        statements.append("TRUNCATE events")
+    for statement in statements:
+        with pytest.raises(Exception, match="append-only"):
+            con.execute(statement)
     con.close()
+    assert store.events_after(0)[0].actor == RESCUE.name
 
 
 def _seed_grid(store):
@@ -234,10 +264,11 @@ def test_queries_filter_by_box_time_attributes_and_text(store):
     ]
 
 
-def test_a_box_walks_its_candidates_in_rid_order(store):
+def test_a_box_walks_its_candidates_in_rid_order(sqlite_store):
     """A box is chosen from the R*Tree (and, when records without a place match, from
     the index of those), never by reading every record of the kind, and a page in rid
     order stops at its limit (nothing is sorted)."""
+    store = sqlite_store
     _seed_grid(store)
     con = store._connection()
     statements: list[str] = []
@@ -258,10 +289,11 @@ def test_a_box_walks_its_candidates_in_rid_order(store):
         assert ("USING INDEX entities_unplaced" in plan) is unplaced, plan
 
 
-def test_a_page_in_the_default_order_stops_at_its_limit(store):
+def test_a_page_in_the_default_order_stops_at_its_limit(sqlite_store):
     """The first page and a deep cursor, for everyone and for one agency's viewers, walk
     the kind's index in rid order and stop at the limit: nothing is sorted, so a page
     costs the same in a store of ten thousand records as in one of a million."""
+    store = sqlite_store
     _seed_grid(store)
     con = store._connection()
     statements: list[str] = []
@@ -279,9 +311,10 @@ def test_a_page_in_the_default_order_stops_at_its_limit(store):
         assert "TEMP B-TREE" not in plan, plan
 
 
-def test_lists_decode_a_current_record_once(store):
+def test_lists_decode_a_current_record_once(sqlite_store):
     """Records are kept by the event that made them current: a page read again reads no
     payload and decodes nothing, and a record changed since is read anew."""
+    store = sqlite_store
     _seed_grid(store)
     first = store.query(Query("incident", limit=5)).records
     con = store._connection()
@@ -336,8 +369,8 @@ def test_a_newer_schema_is_refused(db_path):
         SQLiteStore(db_path)
 
 
-def test_store_is_wal_and_fully_synchronous(store, db_path):
-    con = store._connection()
+def test_store_is_wal_and_fully_synchronous(sqlite_store):
+    con = sqlite_store._connection()
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert con.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
@@ -449,7 +482,7 @@ def test_records_written_by_another_store_on_the_same_file_are_never_missed(stor
     """Each process caches the records it wrote; another process's writes must win."""
     store.apply([c.RegisterUnit(unit()), c.ReportIncident(incident())], RESCUE, at=T0)
     store.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE, at=minutes(1))
-    other = SQLiteStore(store.path)  # as a second worker or the CLI would
+    other = open_store(store.location)  # as a second worker or the CLI would
     other.apply([c.SetUnitStatus("unit-1", UnitStatus.EN_ROUTE)], RESCUE, at=minutes(2))
     other.note("access.signin", RESCUE, "someone", {"ok": True})  # an event of no record
 
@@ -474,7 +507,7 @@ def test_ids_lists_the_current_records_of_one_kind_in_order(store):
 
 def test_a_record_read_is_kept_until_another_store_changes_it(store):
     store.apply([c.RegisterUnit(unit()), c.ReportIncident(incident())], RESCUE, at=T0)
-    reader = SQLiteStore(store.path)  # caches nothing it has not read
+    reader = open_store(store.location)  # caches nothing it has not read
     first = reader.get("unit", "unit-1")
     assert reader.get("unit", "unit-1") is first  # kept, not decoded again
     assert reader.get_many("unit", ["unit-1"])["unit-1"] is first
@@ -539,7 +572,8 @@ def test_history_across_eras_of_the_entity_index(store):
     ]
 
 
-def test_look_ups_by_entity_and_the_access_journal_use_their_indexes(store):
+def test_look_ups_by_entity_and_the_access_journal_use_their_indexes(sqlite_store):
+    store = sqlite_store
     store.apply([c.RegisterUnit(unit())], RESCUE, at=T0)
     store.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE,
                 at=minutes(1))  # fmt: skip
@@ -605,7 +639,10 @@ def test_a_journal_of_the_previous_schema_is_carried_over(tmp_path):
     store.close()
 
 
-def test_position_reports_keep_the_projection_row_as_a_full_rewrite_would(store, db_path):
+def test_position_reports_keep_the_projection_row_as_a_full_rewrite_would(
+    sqlite_store, db_path
+):
+    store = sqlite_store
     store.apply([c.RegisterUnit(unit(f"unit-{i}")) for i in range(3)], RESCUE, at=T0)
     moves = [c.MoveUnit(f"unit-{i}", shapely.Point(14 + i, 59.5), minutes(i + 1), 90.0, 50.0)
              for i in range(3)]  # fmt: skip
@@ -740,3 +777,155 @@ def test_journal_views_are_numbered_alike_when_written_and_when_migrated(tmp_pat
     with sqlite3.connect(old) as con:
         migrated = con.execute(f"SELECT audience, {columns} FROM events ORDER BY seq").fetchall()
     assert migrated == written
+
+
+# -- PostgreSQL's own machinery ---------------------------------------------------------
+
+
+@pytest.fixture
+def pg_store(pg_url):
+    from georisk.store.postgis import PostGISStore
+
+    opened = PostGISStore(pg_url)
+    yield opened
+    opened.close()
+
+
+def test_postgis_writers_wait_for_the_journal_lock_and_commit_in_seq_order(pg_store):
+    """A writer takes the journal's lock before it reads the last seq: while another
+    transaction holds it, the write waits, and then follows on without a gap."""
+    import threading
+
+    import psycopg
+
+    pg_store.apply([c.RegisterUnit(unit())], RESCUE, at=T0)
+    holder = psycopg.connect(pg_store.location)
+    holder.execute("LOCK TABLE events IN EXCLUSIVE MODE")  # (opens a transaction)
+    done: list[int] = []
+    writer = threading.Thread(target=lambda: done.extend(e.seq for e in pg_store.apply(
+        [c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE)))  # fmt: skip
+    writer.start()
+    writer.join(timeout=1)
+    assert writer.is_alive() and not done  # waiting for the lock
+    assert pg_store.last_seq() == 1  # and readers are not held up
+    holder.rollback()
+    writer.join(timeout=10)
+    assert done == [2]
+    holder.close()
+
+
+def test_postgis_readers_following_concurrent_writers_never_skip_an_event(pg_store):
+    """Four writers append at once while a reader follows the journal from its last seq,
+    as the live stream does: every seq it reads comes right after the one before (an
+    event committed after a higher seq would be skipped for good)."""
+    import threading
+
+    pg_store.apply([c.RegisterUnit(unit(f"unit-{i}")) for i in range(4)], RESCUE, at=T0)
+    stop = threading.Event()
+    seen: list[int] = []
+
+    def follow():
+        last = 0
+        while not stop.is_set() or last < pg_store.last_seq():
+            for event in pg_store.events_after(last, 100):
+                seen.append(event.seq)
+                last = event.seq
+
+    def write(i: int):
+        for n in range(40):
+            spot = shapely.Point(14 + n / 100, 59)
+            pg_store.apply([c.MoveUnit(f"unit-{i}", spot, minutes(n + 1))], RESCUE)
+
+    reader = threading.Thread(target=follow)
+    reader.start()
+    writers = [threading.Thread(target=write, args=(i,)) for i in range(4)]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    stop.set()
+    reader.join(timeout=30)
+    assert seen == list(range(1, 4 * 40 + 5))
+
+
+def test_postgis_a_newer_schema_or_a_missing_database_is_refused(pg_url):
+    import psycopg
+
+    from georisk.store.postgis import PostGISStore
+
+    with pytest.raises(StoreError, match=r"no georisk database at .*init-db"):
+        PostGISStore(pg_url, create=False)
+    PostGISStore(pg_url).close()
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("UPDATE georisk_schema SET version = 99")
+    with pytest.raises(StoreError, match="schema version 99"):
+        PostGISStore(pg_url)
+    with pytest.raises(StoreError, match="not reachable"):
+        PostGISStore(pg_url.replace("?host=", "?host=/nonexistent"))
+
+
+def test_postgis_commits_are_durable_and_geometries_are_indexed_in_wgs84(pg_store):
+    pg_store.apply([c.ReportIncident(incident()), c.RegisterUnit(unit())], RESCUE, at=T0)
+    with pg_store._connection() as con:
+        assert con.execute("SHOW synchronous_commit").fetchone()[0] == "on"
+        srids = con.execute(
+            "SELECT DISTINCT ST_SRID(geom) FROM entities WHERE geom IS NOT NULL"
+        ).fetchall()
+        reach = dict(con.execute("SELECT kind, reach IS NOT NULL FROM entities").fetchall())
+        indexes = {row[0] for row in con.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'entities'")}  # fmt: skip
+    assert srids == [(4326,)]
+    assert reach == {"incident": True, "unit": False}  # units: none (see the schema)
+    assert any("USING gist (reach)" in index for index in indexes)
+
+
+def test_event_and_record_rows_read_alike_on_every_backend(store):
+    """The columns analysis reads a kind by: JSON values picked from the payloads (as
+    numbers and text), one view's events only, and each record as it stood at a time."""
+    from tests.factories import POLICE
+
+    store.apply([c.RegisterUnit(unit()), c.ReportIncident(incident())], RESCUE, at=T0)
+    store.apply([c.MoveUnit("unit-1", shapely.Point(14.25, 59.5), minutes(1))], RESCUE,
+                at=minutes(1))  # fmt: skip
+    store.apply([c.ReportIncident(incident("p-1", agency="police",
+                                           classification=Classification.AGENCY))],
+                POLICE, at=minutes(2))  # fmt: skip
+    moves = store.event_rows("unit", ["unit.moved"], fields={
+        "lon": "$.geometry.coordinates[0]", "status": "$.properties.status"})  # fmt: skip
+    assert moves[["seq", "kind", "entity_id", "lon", "status"]].values.tolist() == [
+        [3, "unit.moved", "unit-1", 14.25, "available"]
+    ]
+    assert store.event_rows("incident", view="rescue")["entity_id"].tolist() == ["inc-1"]
+    assert store.event_rows("incident", view="police")["entity_id"].tolist() == ["inc-1", "p-1"]
+    assert store.event_rows("incident", start=minutes(1.5))["entity_id"].tolist() == ["p-1"]
+    now = store.record_rows("incident")
+    assert now[["seq", "id"]].values.tolist() == [[2, "inc-1"], [4, "p-1"]]
+    before = store.record_rows("unit", minutes(0.5))
+    assert before[["seq", "id"]].values.tolist() == [[1, "unit-1"]]
+
+
+def test_postgis_boxes_and_history_are_found_through_their_indexes(pg_store):
+    """A bbox page is chosen through the GiST index of the records' search boxes (and
+    the index of records without a place), and an entity's last event before a time
+    through the era index, never by reading the whole table (10,000 incidents over
+    southern Sweden, the statistics up to date)."""
+    import random
+
+    from georisk.store.postgis import _DIALECT, _ERA, _placeholders
+    from georisk.store.selecting import select
+    from tests.bench.common import seed_incidents
+
+    seed_incidents(pg_store, 10_000, random.Random(5))
+    box = (15.05, 58.95, 15.2, 59.1)
+    with pg_store._connection() as con, con.transaction():
+        con.execute("ANALYZE")
+        for unplaced in (False, True):
+            sql, args = select(Query("incident", bbox=box, limit=3, unplaced_match=unplaced,
+                                     seen_by=Scope(Agency.POLICE)), None, _DIALECT)  # fmt: skip
+            plan = " ".join(row[0] for row in con.execute("EXPLAIN " + _placeholders(sql), args))
+            assert "entities_reach" in plan, plan
+            assert ("entities_unplaced" in plan) is unplaced, plan
+        history = (f"EXPLAIN SELECT entity_id, max(seq) FROM events WHERE {_ERA} = %s AND"
+                   " entity_kind = %s AND entity_id = ANY(%s) AND seq <= %s GROUP BY entity_id")
+        plan = " ".join(row[0] for row in con.execute(history, (0, "incident", ["inc-1"], 10)))
+        assert "events_by_era_and_entity" in plan, plan

@@ -77,7 +77,7 @@ class Context:
     def __init__(self, given: dict[str, Any]):
         from georisk.access import Role, Viewer, may_read_history
         from georisk.model import Agency
-        from georisk.store.sqlite import SQLiteStore
+        from georisk.store import open_store
         from georisk.users import Users
 
         as_user, agency = given.pop("as_user"), given.pop("agency")
@@ -109,7 +109,7 @@ class Context:
                 format_of(self.output)
             except OutputError as exc:
                 raise click.UsageError(f"-o: {exc}") from None
-        self.store = SQLiteStore(path, create=False)
+        self.store = open_store(path, create=False)
 
     def incidents(self) -> pd.DataFrame:
         from georisk.analysis import incidents

@@ -10,7 +10,7 @@ import click
 
 from georisk import settings
 from georisk.journal import ENTITY_KINDS, Event
-from georisk.store import SQLiteStore
+from georisk.store import Store, open_store
 from georisk.timeutil import format_local, format_utc, parse_instant, utc_now
 
 db_option = click.option(
@@ -19,8 +19,8 @@ db_option = click.option(
     envvar="GEORISK_DB",
     default=settings.DEFAULT_DB,
     show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The SQLite database file (environment: GEORISK_DB).",
+    help="The store: a SQLite database file, or a postgresql://user@host/db URL for the"
+    " PostGIS store (environment: GEORISK_DB).",
 )
 
 
@@ -28,8 +28,19 @@ db_option = click.option(
 MAX_SEQ = 2**63 - 1
 
 
-def open_existing(db: str) -> SQLiteStore:
-    return SQLiteStore(db, create=False)
+def open_existing(db: str) -> Store:
+    return open_store(db, create=False)
+
+
+def shown_location(db: str) -> str:
+    """The location for messages (a URL without its password)."""
+    from georisk.store import is_url
+
+    if is_url(db):
+        from georisk.store.postgis import redacted
+
+        return redacted(db)
+    return db
 
 
 def instant_option(ctx: click.Context, param: click.Parameter, value: str | None):
@@ -46,8 +57,9 @@ def instant_option(ctx: click.Context, param: click.Parameter, value: str | None
 @db_option
 def init_db(db: str) -> None:
     """Create the database, or bring its schema up to date."""
-    store = SQLiteStore(db, create=True)
-    click.echo(f"{db}: schema version {store.schema_version}, {store.last_seq()} events")
+    store = open_store(db, create=True)
+    click.echo(f"{shown_location(db)}: schema version {store.schema_version},"
+               f" {store.last_seq()} events")  # fmt: skip
     store.close()
 
 
@@ -126,4 +138,43 @@ def state(db: str, moment, kinds: tuple[str, ...]) -> None:
                err=True)  # fmt: skip
 
 
-COMMANDS: list[click.Command] = [init_db, events, state]
+@click.command("migrate-store")
+@click.option("--from", "source", required=True,
+              help="The store to copy: a SQLite file or a postgresql:// URL.")  # fmt: skip
+@click.option("--to", "target", required=True,
+              help="The empty store to copy into (created or migrated first).")  # fmt: skip
+@click.option("--samples", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Times at which the pictures of both stores are compared.")  # fmt: skip
+def migrate_store(source: str, target: str, samples: int) -> None:
+    """Move a centre to another store: copy the journal exactly (the same sequence
+    numbers, times and actors), rebuild the projections, bring users, tokens, the
+    service's keys and the feed ledger along, then compare both stores.
+
+    Stop the service first: events written during the copy would be left behind.
+    """
+    from georisk.store.moving import check, copy_store, refuse_same
+
+    old = open_existing(source)
+    new = open_store(target, create=True)
+    try:
+        refuse_same(old, new)
+        total = old.last_seq()
+
+        def progress(seq: int) -> None:
+            click.echo(f"\rgeorisk: copying {seq:,}/{total:,} events", err=True,
+                       nl=seq >= total)  # fmt: skip
+
+        copied = copy_store(old, new, progress)
+        click.echo("copied " + ", ".join(f"{n:,} {what}" for what, n in copied.items()))
+        comparison = check(old, new, samples)
+    finally:
+        old.close()
+        new.close()
+    if not comparison.same:
+        raise click.ClickException("the stores differ: " + "; ".join(comparison.differences))
+    click.echo(f"checked: {comparison.events:,} events in every view, the ids of every kind "
+               f"and the picture at {len(comparison.moments)} times are the same in "
+               f"{shown_location(target)}")  # fmt: skip
+
+
+COMMANDS: list[click.Command] = [init_db, events, state, migrate_store]

@@ -9,13 +9,13 @@ from georisk.cli.store_commands import db_option
 from georisk.cli.users import journal
 from georisk.identity import Tokens
 from georisk.model import Agency
-from georisk.store import SQLiteStore
+from georisk.store import open_store
 from georisk.timeutil import format_utc
 from georisk.users import Users
 
 
 def _tokens(db: str) -> Tokens:
-    SQLiteStore(db).close()  # creates or migrates the database, as `serve` would
+    open_store(db).close()  # creates or migrates the database, as `serve` would
     return Tokens(db)
 
 

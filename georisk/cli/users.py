@@ -16,7 +16,7 @@ from georisk.access import Role
 from georisk.cli.store_commands import db_option
 from georisk.commands import Actor
 from georisk.model import Agency
-from georisk.store import SQLiteStore
+from georisk.store import open_store
 from georisk.timeutil import format_utc
 from georisk.users import Users, generate_password
 
@@ -31,7 +31,7 @@ def cli_actor() -> Actor:
 
 
 def journal(db: str, kind: str, subject: str, **details: object) -> None:
-    store = SQLiteStore(db)
+    store = open_store(db)
     try:
         store.note(f"access.{kind}", cli_actor(), subject, {"via": "cli", **details})
     finally:
@@ -39,7 +39,7 @@ def journal(db: str, kind: str, subject: str, **details: object) -> None:
 
 
 def _users(db: str) -> Users:
-    SQLiteStore(db).close()  # creates or migrates the database, as `serve` would
+    open_store(db).close()  # creates or migrates the database, as `serve` would
     return Users(db)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from georisk import commands as c
 from georisk.area.operating import OperatingArea, configured
@@ -69,10 +68,6 @@ class Summary:
         )
 
 
-def _store_path(store: Store) -> Path:
-    return Path(store.path)  # type: ignore[attr-defined]
-
-
 class Importer:
     """Imports parsed payloads of one source into one store."""
 
@@ -82,7 +77,7 @@ class Importer:
         self.actor = actor
         self.repeats = repeats
         self.area = area if area is not None else configured()
-        self.ledger = Ledger(_store_path(store))
+        self.ledger = Ledger(store.location)
 
     def close(self) -> None:
         self.ledger.close()

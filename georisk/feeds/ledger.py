@@ -1,18 +1,18 @@
 """The feed ledger: which record each source item became, and the item as received.
 
-It lives in the store's SQLite file (table ``feed_items``, migration 0004) but is written
+It lives in the store's database (table ``feed_items``, SQLite migration 0004) but is written
 in its own short transaction after the journal's: record ids are derived from the
 source's ids, so a crash between the two loses nothing but a skip-if-unchanged hint.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from georisk.feeds.base import FeedItem
+from georisk.store.connections import connect
 from georisk.timeutil import to_micros, utc_now
 
 
@@ -24,9 +24,8 @@ class Entry:
 
 
 class Ledger:
-    def __init__(self, path: str | Path):
-        self._con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._con.execute("PRAGMA busy_timeout = 30000")
+    def __init__(self, location: str | os.PathLike[str]):
+        self._con = connect(location)
 
     def lookup(self, source: str, source_ids: Iterable[str]) -> dict[str, Entry]:
         ids = list(dict.fromkeys(source_ids))

@@ -1,10 +1,11 @@
-"""The store interface every backend implements (SQLite now, PostGIS later).
+"""The store interface every backend implements (SQLite and PostGIS).
 
 Callers speak only this interface: commands in, events and records out.
 """
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ import pandas as pd
 
 from georisk.access import GENERALISED_FOR_OTHERS, Scope, generalise
 from georisk.commands import Actor, Command
+from georisk.errors import GeoriskError
 from georisk.journal import Event
 from georisk.model import Blockage, Incident, Record, RiskZone, Unit
 
@@ -158,8 +160,21 @@ def generalised_columns(record: Record) -> dict[str, Any] | None:
     return columns
 
 
+class StoreError(GeoriskError):
+    """The database cannot be used (missing, unreachable, not georisk's, from a newer
+    georisk)."""
+
+
+class StoreClosed(StoreError):
+    """The store was closed: whatever still reads it (a stream's poller) stops."""
+
+
 class Store(ABC):
     """One journal of events with current-state projections kept in step."""
+
+    #: Where the store is: a SQLite file's path or a PostgreSQL URL (`open_store` opens
+    #: the same store again from it).
+    location: str
 
     @abstractmethod
     def apply(
@@ -272,6 +287,24 @@ class Store(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    @abstractmethod
+    def load_journal(self, chunks: Iterable[Sequence[Event]]) -> int:
+        """Append another store's journal as it is (the same seqs, times, actors, views)
+        to this empty store, and build the projections it leads to, in one transaction:
+        all or nothing (`georisk.store.moving`). Returns the number of events."""
+
+    def wait_for_events(self, after: int, poll_s: float) -> None:
+        """Return when the journal may hold events after seq ``after``: what a follower
+        of the journal (the live stream) waits on between reads. By default it waits
+        ``poll_s`` seconds (a file on this machine is cheap to look at again); a store
+        shared by several machines wakes its followers when another instance commits."""
+        time.sleep(poll_s)
+
+    def start_checkpointing(self, every_s: float = 0.5) -> Any:
+        """Start whatever housekeeping the database needs from a thread of the service
+        worker's own (SQLite copies its write-ahead log back); nothing by default."""
+        return None
 
     def __enter__(self) -> Store:
         return self

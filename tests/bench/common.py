@@ -12,7 +12,7 @@ import shapely
 
 from georisk import commands as c
 from georisk.model import Agency, IncidentType, UnitKind, UnitStatus
-from georisk.store import SQLiteStore
+from georisk.store import Store
 from tests.factories import RESCUE, T0, incident, unit
 
 AGENCIES = [Agency.POLICE, Agency.RESCUE, Agency.SOS]
@@ -35,7 +35,7 @@ def random_point(rng: random.Random) -> shapely.Point:
     return shapely.Point(rng.uniform(11.0, 17.0), rng.uniform(57.5, 62.5))
 
 
-def seed_incidents(store: SQLiteStore, n: int, rng: random.Random, batch: int = 5_000) -> None:
+def seed_incidents(store: Store, n: int, rng: random.Random, batch: int = 5_000) -> None:
     types = list(IncidentType)
     for start in range(0, n, batch):
         store.apply(
@@ -51,7 +51,7 @@ def seed_incidents(store: SQLiteStore, n: int, rng: random.Random, batch: int = 
         )  # fmt: skip
 
 
-def seed_units(store: SQLiteStore, n: int, rng: random.Random) -> list[str]:
+def seed_units(store: Store, n: int, rng: random.Random) -> list[str]:
     kinds = [UnitKind.ENGINE, UnitKind.AMBULANCE, UnitKind.PATROL, UnitKind.TANKER]
     statuses = list(UnitStatus)
     ids = [f"unit-{i}" for i in range(n)]
