@@ -906,9 +906,10 @@ def test_event_and_record_rows_read_alike_on_every_backend(store):
 
 def test_postgis_boxes_and_history_are_found_through_their_indexes(pg_store):
     """A bbox page is chosen through the GiST index of the records' search boxes (and
-    the index of records without a place), and an entity's last event before a time
-    through the era index, never by reading the whole table (10,000 incidents over
-    southern Sweden, the statistics up to date)."""
+    the index of records without a place), a page in the default order walks an index in
+    rid order (first or deep, nothing sorted), and an entity's last event
+    before a time through the era index, never by reading the whole table (10,000
+    incidents over southern Sweden, the statistics up to date)."""
     import random
 
     from georisk.store.postgis import _DIALECT, _ERA, _placeholders
@@ -925,6 +926,13 @@ def test_postgis_boxes_and_history_are_found_through_their_indexes(pg_store):
             plan = " ".join(row[0] for row in con.execute("EXPLAIN " + _placeholders(sql), args))
             assert "entities_reach" in plan, plan
             assert ("entities_unplaced" in plan) is unplaced, plan
+        for seen_by in (None, Scope(Agency.POLICE)):  # a page of ten, first and deep
+            for after, rid in ((None, None), (("inc-5000",), 5_000)):
+                sql, args = select(Query("incident", limit=10, seen_by=seen_by, after=after),
+                                   rid, _DIALECT)  # fmt: skip
+                plan = " ".join(row[0] for row in con.execute("EXPLAIN " + _placeholders(sql),
+                                                              args))  # fmt: skip
+                assert "Index Scan" in plan and "Sort" not in plan, plan
         history = (f"EXPLAIN SELECT entity_id, max(seq) FROM events WHERE {_ERA} = %s AND"
                    " entity_kind = %s AND entity_id = ANY(%s) AND seq <= %s GROUP BY entity_id")
         plan = " ".join(row[0] for row in con.execute(history, (0, "incident", ["inc-1"], 10)))
