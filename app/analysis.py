@@ -110,11 +110,11 @@ def _kept(name: str, query: Any, compute: Callable[[Viewer], Any]) -> Any:
 
 def _incidents(viewer: Viewer, query: Any) -> gpd.GeoDataFrame:
     frame = _results().get(("incidents", str(viewer.agency)),
-                         lambda: analysis.incidents(_store(), viewer))  # fmt: skip
+                         lambda: analysis.incidents(_store(), viewer))
     return analysis.journal.window(
         frame, "reported_at", query.start, query.end,
         types=("type", getattr(query, "type", ())), counties=("county", query.county),
-    )  # fmt: skip
+    )
 
 
 def _table(frame: pd.DataFrame, name: str, fmt: str) -> Response:
@@ -131,7 +131,7 @@ def _table(frame: pd.DataFrame, name: str, fmt: str) -> Response:
             rows[column] = plain[column].map(_iso)
     body = {"columns": list(plain.columns), "rows": rows.to_numpy().tolist()}
     return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY),
-                    mimetype="application/json")  # fmt: skip
+                    mimetype="application/json")
 
 
 def _rounded(frame: pd.DataFrame, digits: int) -> pd.DataFrame:
@@ -148,24 +148,24 @@ def _iso(value: Any) -> str | None:
 
 _NOTE = ("For those who may read history; through the access policy (a record another "
          "agency may not see is absent, a restricted one counted as it is shown). "
-         "`format=csv` downloads the table.")  # fmt: skip
+         "`format=csv` downloads the table.")
 
 
 @API.route("GET", "/analysis/history", summary="Incidents counted by place, time and type",
-           tag="analysis", query=queries.AnalysisHistory, description=_NOTE)  # fmt: skip
+           tag="analysis", query=queries.AnalysisHistory, description=_NOTE)
 def analysis_history(query: queries.AnalysisHistory) -> Response:
     table = _kept("history", query, lambda viewer: analysis.aggregate(
-        _incidents(viewer, query), list(query.by) or ["week", "type"]))  # fmt: skip
+        _incidents(viewer, query), list(query.by) or ["week", "type"]))
     return _table(table, "history", query.format)
 
 
 @API.route("GET", "/analysis/hotspots", summary="Hotspots beyond what population explains",
            tag="analysis", query=queries.AnalysisHotspots,
-           description=_NOTE + " JSON is GeoJSON: the hot and cold 5 km cells.")  # fmt: skip
+           description=_NOTE + " JSON is GeoJSON: the hot and cold 5 km cells.")
 def analysis_hotspots(query: queries.AnalysisHotspots) -> Response:
     def compute(viewer: Viewer) -> gpd.GeoDataFrame:
         cells = analysis.hotspots(_incidents(viewer, query), permutations=query.permutations,
-                                  alpha=float(query.alpha))  # fmt: skip
+                                  alpha=float(query.alpha))
         return cells[cells["hotspot"] != ""].reset_index(drop=True)
 
     cells = _kept("hotspots", query, compute)
@@ -179,7 +179,7 @@ def analysis_hotspots(query: queries.AnalysisHotspots) -> Response:
            tag="analysis", query=queries.AnalysisForecast,
            description=_NOTE + " The weekly counts so far (`history`) and the forecast with "
            "its 90 % prediction interval (`forecast`); with too little history for one, "
-           "both empty and `note` says why.")  # fmt: skip
+           "both empty and `note` says why.")
 def analysis_forecast(query: queries.AnalysisForecast) -> Response:
     def compute(viewer: Viewer) -> tuple[pd.DataFrame, pd.DataFrame]:
         frame = _incidents(viewer, query)
@@ -187,11 +187,11 @@ def analysis_forecast(query: queries.AnalysisForecast) -> Response:
         zones = None
         if str(IncidentType.FOREST_FIRE) in types:
             zones = _results().get(("zones", str(viewer.agency)),
-                                 lambda: analysis.riskzones(_store(), viewer))  # fmt: skip
+                                 lambda: analysis.riskzones(_store(), viewer))
         try:
             past = analysis.weekly_counts(frame, query.by, types)
             ahead = analysis.forecast(frame, by=query.by, weeks=query.weeks, types=types,
-                                      riskzones=zones)  # fmt: skip
+                                      riskzones=zones)
             return past, ahead, ""
         except analysis.ForecastError as exc:  # too little history: say so, forecast none
             return _EMPTY_HISTORY, _EMPTY_FORECAST, str(exc)
@@ -203,34 +203,34 @@ def analysis_forecast(query: queries.AnalysisForecast) -> Response:
     history = orjson.loads(_table(past, "", "json").get_data())
     forecast = orjson.loads(_table(_rounded(ahead, 3), "", "json").get_data())
     return Response(orjson.dumps({"history": history, "forecast": forecast, "note": note}),
-                    mimetype="application/json")  # fmt: skip
+                    mimetype="application/json")
 
 
 _EMPTY_HISTORY = pd.DataFrame(columns=["area", "week", "type", "count"])
 _EMPTY_FORECAST = pd.DataFrame(columns=["area", "week", "type", "mean", "lower", "upper",
-                                        "interval_p"])  # fmt: skip
+                                        "interval_p"])
 
 
 @API.route("GET", "/analysis/blockages", summary="Blockage durations by road and reason",
-           tag="analysis", query=queries.AnalysisBlockages, description=_NOTE)  # fmt: skip
+           tag="analysis", query=queries.AnalysisBlockages, description=_NOTE)
 def analysis_blockages(query: queries.AnalysisBlockages) -> Response:
     def compute(viewer: Viewer) -> pd.DataFrame:
         frame = analysis.blockages(_store(), viewer, start=query.start, end=query.end,
-                                   counties=query.county)  # fmt: skip
+                                   counties=query.county)
         return analysis.blockage_summary(analysis.blockage_durations(frame),
-                                         list(query.by) or ["road", "reason"])  # fmt: skip
+                                         list(query.by) or ["road", "reason"])
 
     return _table(_rounded(_kept("blockages", query, compute), 3), "blockages", query.format)
 
 
 @API.route("GET", "/analysis/response", summary="Units' time to scene, on scene, response",
-           tag="analysis", query=queries.AnalysisResponse, description=_NOTE)  # fmt: skip
+           tag="analysis", query=queries.AnalysisResponse, description=_NOTE)
 def analysis_response(query: queries.AnalysisResponse) -> Response:
     def compute(viewer: Viewer) -> pd.DataFrame:
         everything = _results().get(("incidents", str(viewer.agency)),
-                                  lambda: analysis.incidents(_store(), viewer))  # fmt: skip
+                                  lambda: analysis.incidents(_store(), viewer))
         found = analysis.missions(_store(), viewer, start=query.start, end=query.end,
-                                  incidents=everything)  # fmt: skip
+                                  incidents=everything)
         if query.type:
             found = found[found["type"].isin(query.type)]
         if query.county:
@@ -241,7 +241,7 @@ def analysis_response(query: queries.AnalysisResponse) -> Response:
 
 
 @API.route("GET", "/analysis/availability", summary="Units per status through time, by county",
-           tag="analysis", query=queries.AnalysisAvailability, description=_NOTE)  # fmt: skip
+           tag="analysis", query=queries.AnalysisAvailability, description=_NOTE)
 def analysis_availability(query: queries.AnalysisAvailability) -> Response:
     def compute(viewer: Viewer) -> pd.DataFrame:
         hours = analysis.availability(_store(), viewer, start=query.start, end=query.end)
@@ -265,7 +265,7 @@ def install(app: Flask) -> None:
     app.extensions["georisk.analysis"] = _Results()
     if _WARMING is None and not app.config.get("TESTING"):
         _WARMING = threading.Thread(target=analysis.prepare, name="georisk-analysis-prepare",
-                                    daemon=True)  # fmt: skip
+                                    daemon=True)
         _WARMING.start()
 
 
@@ -302,7 +302,7 @@ def page() -> Response:
                      for c in _outlines()["features"]],
         "outlines": _outlines(),
         "viewer": {"name": viewer.name, "agency": str(viewer.agency)},
-    }  # fmt: skip
+    }
     html = render_template(
         "analysis.html", lang=lang, t=lambda key, **values: text(key, lang, **values),
         config=orjson.dumps(config).decode().replace("</", "<\\/"),
@@ -314,7 +314,7 @@ def page() -> Response:
         style=assets.url_path(assets.get("georisk", "analysis.css")),
         viewer_line=text("an.viewer", lang, name=viewer.name,
                          agency=text(f"ui.agency.{viewer.agency}", lang)),
-    )  # fmt: skip
+    )
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Language"] = lang

@@ -81,7 +81,7 @@ def _raw_body(optional: bool = False) -> bytes | None:
     mimetype = request.mimetype
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise Problem(415, f"send the body as application/json (got {mimetype or 'nothing'!r})",
-                      headers={"Accept-Post": "application/json"})  # fmt: skip
+                      headers={"Accept-Post": "application/json"})
     if not raw:
         raise Problem(400, "the request has no body; send a JSON object")
     return raw
@@ -114,7 +114,7 @@ def _check_write(owner: Agency | str, what: str = "", id_: str = "") -> None:
 
 def _refused(viewer: Viewer, owner: Agency | str, what: str, id_: str) -> None:
     audit.note("write_refused", viewer.name, viewer.agency, id_ or what,
-               role=str(viewer.role), owner=str(owner), what=what)  # fmt: skip
+               role=str(viewer.role), owner=str(owner), what=what)
 
 
 def _apply(commands: list[c.Command]) -> list[Event]:
@@ -126,7 +126,7 @@ def _written(event: Event, status: int = 200) -> Response:
     """The write's answer: its number in the writer's view of the journal, and the record."""
     viewer = require_viewer()
     body = {"seq": event.position_in(view_of(viewer)),
-            "feature": presenting.feature(viewer, event.record())}  # fmt: skip
+            "feature": presenting.feature(viewer, event.record())}
     response = _json(body, status)
     if status == 201:
         response.headers["Location"] = request.base_url.rstrip("/") + "/" + event.entity_id
@@ -163,7 +163,7 @@ def _collection(features: list[dict[str, Any]], following: str | None) -> dict[s
         query = {k: v for k, v in request.args.items() if k != "cursor"}
         query["cursor"] = following
         links.append({"href": f"{request.base_url}?{urlencode(query)}", "rel": "next",
-                      "type": GEOJSON})  # fmt: skip
+                      "type": GEOJSON})
     return {
         "type": "FeatureCollection",
         "features": features,
@@ -178,13 +178,13 @@ def _collection(features: list[dict[str, Any]], following: str | None) -> dict[s
 
 @API.route("GET", "/incidents", summary="List incidents", tag="incidents",
            query=queries.IncidentList, answer=schemas.FeatureCollection,
-           description=_FILTERS_NOTE)  # fmt: skip
+           description=_FILTERS_NOTE)
 def list_incidents(query: queries.IncidentList) -> Response:
     return _list(query)
 
 
 @API.route("POST", "/incidents", summary="Report an incident", tag="incidents",
-           body=v.IncidentReport, status=201, answer=schemas.WriteResult, write=True)  # fmt: skip
+           body=v.IncidentReport, status=201, answer=schemas.WriteResult, write=True)
 @idempotent
 def report_incident() -> Response:
     """The county and municipality are filled in from the location."""
@@ -197,13 +197,13 @@ def report_incident() -> Response:
 
 
 @API.route("GET", "/incidents/{id}", summary="Get an incident", tag="incidents",
-           answer=schemas.Feature)  # fmt: skip
+           answer=schemas.Feature)
 def get_incident(id: str) -> Response:
     return _json(presenting.feature(require_viewer(), _existing("incident", id)), mimetype=GEOJSON)
 
 
 @API.route("GET", "/incidents/{id}.cap", summary="An incident as a CAP 1.2 alert",
-           tag="incidents")  # fmt: skip
+           tag="incidents")
 def get_incident_cap(id: str) -> Response:
     """As the viewer may see it: a restricted incident of another agency exports
     generalised (generic title, snapped point, a circle the size of its grid cell). An
@@ -222,7 +222,7 @@ def get_incident_cap(id: str) -> Response:
 
 
 @API.route("PATCH", "/incidents/{id}", summary="Update an incident", tag="incidents",
-           body=v.IncidentUpdate, answer=schemas.WriteResult, write=True)  # fmt: skip
+           body=v.IncidentUpdate, answer=schemas.WriteResult, write=True)
 @idempotent
 def update_incident(id: str) -> Response:
     command = v.update_incident(id, _body())
@@ -235,7 +235,7 @@ def update_incident(id: str) -> Response:
 
 
 @API.route("POST", "/incidents/{id}/close", summary="Close an incident", tag="incidents",
-           body=v.Closing, answer=schemas.WriteResult, write=True)  # fmt: skip
+           body=v.Closing, answer=schemas.WriteResult, write=True)
 @idempotent
 def close_incident(id: str) -> Response:
     """The body is optional; ``at`` defaults to now."""
@@ -247,7 +247,7 @@ def close_incident(id: str) -> Response:
 
 @API.route("POST", "/incidents/{id}/units", summary="Assign a unit to an incident",
            tag="assignments", body=v.Assignment, answer=schemas.WriteResult,
-           write=True)  # fmt: skip
+           write=True)
 @idempotent
 def assign_unit(id: str) -> Response:
     """Journaled as ``unit.assigned``; the answer is the unit, with ``assigned_to`` set.
@@ -260,7 +260,7 @@ def assign_unit(id: str) -> Response:
 
 
 @API.route("DELETE", "/incidents/{id}/units/{unit_id}", summary="Release a unit from an incident",
-           tag="assignments", answer=schemas.WriteResult, write=True)  # fmt: skip
+           tag="assignments", answer=schemas.WriteResult, write=True)
 @idempotent
 def release_unit(id: str, unit_id: str) -> Response:
     """Journaled as ``unit.released``; 409 when the unit is not assigned to this incident."""
@@ -277,13 +277,13 @@ def release_unit(id: str, unit_id: str) -> Response:
 
 
 @API.route("GET", "/units", summary="List units", tag="units", query=queries.UnitList,
-           answer=schemas.FeatureCollection, description=_FILTERS_NOTE)  # fmt: skip
+           answer=schemas.FeatureCollection, description=_FILTERS_NOTE)
 def list_units(query: queries.UnitList) -> Response:
     return _list(query)
 
 
 @API.route("POST", "/units", summary="Register a unit", tag="units",
-           body=v.UnitRegistration, status=201, answer=schemas.WriteResult, write=True)  # fmt: skip
+           body=v.UnitRegistration, status=201, answer=schemas.WriteResult, write=True)
 @idempotent
 def register_unit() -> Response:
     command = v.register_unit(_body())
@@ -298,7 +298,7 @@ def get_unit(id: str) -> Response:
 
 
 @API.route("PATCH", "/units/{id}", summary="Update a unit", tag="units",
-           body=v.UnitUpdate, answer=schemas.WriteResult, write=True)  # fmt: skip
+           body=v.UnitUpdate, answer=schemas.WriteResult, write=True)
 @idempotent
 def update_unit(id: str) -> Response:
     command = v.update_unit(id, _body())
@@ -308,7 +308,7 @@ def update_unit(id: str) -> Response:
 
 
 @API.route("PUT", "/units/{id}/status", summary="Set a unit's status", tag="units",
-           body=v.StatusChange, answer=schemas.WriteResult, write=True)  # fmt: skip
+           body=v.StatusChange, answer=schemas.WriteResult, write=True)
 @idempotent
 def set_unit_status(id: str) -> Response:
     command = v.set_unit_status(id, _body())
@@ -318,7 +318,7 @@ def set_unit_status(id: str) -> Response:
 
 
 @API.route("POST", "/units/{id}/positions", summary="Report a unit's position", tag="units",
-           body=v.PositionReport, answer=schemas.WriteResult, write=True)  # fmt: skip
+           body=v.PositionReport, answer=schemas.WriteResult, write=True)
 @idempotent
 def report_position(id: str) -> Response:
     command = v.move_unit(id, _body())
@@ -328,7 +328,7 @@ def report_position(id: str) -> Response:
 
 
 @API.route("POST", "/positions", summary="Report many positions at once", tag="units",
-           body=v.PositionBatch, answer=schemas.BatchResult, write=True)  # fmt: skip
+           body=v.PositionBatch, answer=schemas.BatchResult, write=True)
 @idempotent
 def report_positions() -> Response:
     """Up to 5,000 reports in one transaction: all are taken or none."""
@@ -352,18 +352,18 @@ def report_positions() -> Response:
                 raise Problem.field(
                     403, f"positions.{i}.unit",
                     f"a {viewer.role} of {viewer.agency} may not move this unit",
-                )  # fmt: skip
+                )
             checked.add(command.id)
         events = _apply(commands)  # type: ignore[arg-type]
         view = view_of(viewer)
         answer = {"count": len(events), "first_seq": events[0].position_in(view),
-                  "seq": events[-1].position_in(view)}  # fmt: skip
+                  "seq": events[-1].position_in(view)}
         del events, commands  # freed before collection resumes: nothing left to walk
     return _json(answer)
 
 
 @API.route("GET", "/units/{id}/track", summary="A unit's positions between two times",
-           tag="units", query=queries.Track, answer=schemas.FeatureCollection)  # fmt: skip
+           tag="units", query=queries.Track, answer=schemas.FeatureCollection)
 def unit_track(id: str, query: queries.Track) -> Response:
     """Points from the journal's ``unit.moved`` events, oldest first."""
     start, end = query.window or (None, None)
@@ -392,7 +392,7 @@ def unit_track(id: str, query: queries.Track) -> Response:
                            "heading": props["heading"], "speed_kmh": props["speed_kmh"],
                            "status": props["status"],
                            "generalised": bool(props.get("generalised", False))},
-        })  # fmt: skip
+        })
     return _json(_collection(points, None), mimetype=GEOJSON)
 
 
@@ -401,13 +401,13 @@ def unit_track(id: str, query: queries.Track) -> Response:
 
 @API.route("GET", "/blockages", summary="List road blockages", tag="blockages",
            query=queries.BlockageList, answer=schemas.FeatureCollection,
-           description=_FILTERS_NOTE)  # fmt: skip
+           description=_FILTERS_NOTE)
 def list_blockages(query: queries.BlockageList) -> Response:
     return _list(query)
 
 
 @API.route("POST", "/blockages", summary="Report a road blockage", tag="blockages",
-           body=v.BlockageReport, status=201, answer=schemas.WriteResult, write=True)  # fmt: skip
+           body=v.BlockageReport, status=201, answer=schemas.WriteResult, write=True)
 @idempotent
 def report_blockage() -> Response:
     """The county and municipality are those where the section starts."""
@@ -419,13 +419,13 @@ def report_blockage() -> Response:
 
 
 @API.route("GET", "/blockages/{id}", summary="Get a road blockage", tag="blockages",
-           answer=schemas.Feature)  # fmt: skip
+           answer=schemas.Feature)
 def get_blockage(id: str) -> Response:
     return _json(presenting.feature(require_viewer(), _existing("blockage", id)), mimetype=GEOJSON)
 
 
 @API.route("PATCH", "/blockages/{id}", summary="Update a road blockage", tag="blockages",
-           body=v.BlockageUpdate, answer=schemas.WriteResult, write=True)  # fmt: skip
+           body=v.BlockageUpdate, answer=schemas.WriteResult, write=True)
 @idempotent
 def update_blockage(id: str) -> Response:
     command = v.update_blockage(id, _body())
@@ -438,7 +438,7 @@ def update_blockage(id: str) -> Response:
 
 
 @API.route("POST", "/blockages/{id}/lift", summary="Lift a road blockage", tag="blockages",
-           body=v.Closing, answer=schemas.WriteResult, write=True)  # fmt: skip
+           body=v.Closing, answer=schemas.WriteResult, write=True)
 @idempotent
 def lift_blockage(id: str) -> Response:
     """The body is optional; ``at`` defaults to now."""
@@ -452,7 +452,7 @@ def lift_blockage(id: str) -> Response:
 
 
 @API.route("GET", "/events", summary="Journal events after a sequence number", tag="journal",
-           query=queries.Journal, answer=schemas.EventList)  # fmt: skip
+           query=queries.Journal, answer=schemas.EventList)
 def list_events(query: queries.Journal) -> Response:
     """The viewer's view of the journal: the events whose change its agency is shown,
     numbered 1, 2, 3, ... in that view alone (`georisk.journal.VIEWS`), so that the numbers
@@ -465,11 +465,11 @@ def list_events(query: queries.Journal) -> Response:
     return _json({
         "events": presenting.events(viewer, found),
         "last_seq": found[-1].position_in(view) if found else after,
-    })  # fmt: skip
+    })
 
 
 @API.route("GET", "/audit", summary="Access events (admins only)", tag="journal",
-           query=queries.Journal, answer=schemas.EventList)  # fmt: skip
+           query=queries.Journal, answer=schemas.EventList)
 def list_audit(query: queries.Journal) -> Response:
     """Sign-ins (good and failed), sign-outs, refused writes and user administration,
     oldest first. Writes themselves are the journal's other events (``/events``)."""
@@ -480,11 +480,11 @@ def list_audit(query: queries.Journal) -> Response:
     found = listing.store().events_in_view(AUDIT_VIEW, after, limit)
     events = [dict(e.to_dict(), seq=e.position_in(AUDIT_VIEW)) for e in found]
     return _json({"events": events,
-                  "last_seq": found[-1].position_in(AUDIT_VIEW) if found else after})  # fmt: skip
+                  "last_seq": found[-1].position_in(AUDIT_VIEW) if found else after})
 
 
 @API.route("GET", "/cot", summary="Units and open incidents as Cursor-on-Target events",
-           tag="picture")  # fmt: skip
+           tag="picture")
 def cot_picture() -> Response:
     """For TAK clients: an ``<events>`` document of CoT 2.0 events, as the viewer may
     see them (hidden records are absent, restricted ones generalised): the picture's
@@ -499,7 +499,7 @@ def cot_picture() -> Response:
 
 
 @API.route("GET", "/summary", summary="Counts by type and status", tag="picture",
-           answer=schemas.Summary)  # fmt: skip
+           answer=schemas.Summary)
 def summary() -> Response:
     """Counted over what the viewer is shown, as shown: a hidden record counts nowhere,
     a generalised one under its generic type. A count over the full records would tell
@@ -513,7 +513,7 @@ def summary() -> Response:
 
 
 _PLURAL = {"incident": "incidents", "unit": "units", "blockage": "blockages",
-           "riskzones": "riskzones"}  # fmt: skip
+           "riskzones": "riskzones"}
 _CATEGORY = {"incident": "type", "unit": "unit_kind", "blockage": "reason"}
 
 
@@ -529,7 +529,7 @@ def _counts(kind: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @API.route("GET", "/history", summary="The picture at a past moment", tag="picture",
-           query=queries.Moment, answer=schemas.PictureOut)  # fmt: skip
+           query=queries.Moment, answer=schemas.PictureOut)
 def picture_at(query: queries.Moment) -> Response:
     """What the journal knew at ``at``, through the access policy as it applies now
     (for those who may read history: operators, analysts, admins)."""
@@ -540,7 +540,7 @@ def picture_at(query: queries.Moment) -> Response:
     store = listing.store()
     found = store.state_at(moment)
     out: dict[str, Any] = {"at": format_utc(moment),
-                           "seq": store.view_position(view_of(viewer), found.seq)}  # fmt: skip
+                           "seq": store.view_position(view_of(viewer), found.seq)}
     for kind in ENTITY_KINDS:
         out[_PLURAL[kind]] = presenting.features(viewer, found.records.get(kind, []))
     return _json(out)
@@ -567,7 +567,7 @@ def swagger_page(spec: str, title: str) -> Response:
     html = _DOCS_PAGE.replace("{assets}", assets).replace("{spec}", spec)
     html = html.replace("{title}", title)
     return Response(html, mimetype="text/html",
-                    headers={"Content-Security-Policy": headers.docs_page(html)})  # fmt: skip
+                    headers={"Content-Security-Policy": headers.docs_page(html)})
 
 
 @blueprint.get("/docs/assets/<path:filename>")

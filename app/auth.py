@@ -240,7 +240,7 @@ def install(app: Flask) -> None:
                 else "authentication required: sign in at /signin or send "
                      "Authorization: Bearer <token>",
                 headers={"WWW-Authenticate": challenge},
-            )  # fmt: skip
+            )
         if g.georisk_via == "session" and request.method not in SAFE_METHODS and not csrf_ok():
             raise Problem(403, f"missing or wrong CSRF token: send the {CSRF_HEADER} header "
-                               f"or the {CSRF_FIELD} form field")  # fmt: skip
+                               f"or the {CSRF_FIELD} form field")

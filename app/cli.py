@@ -16,12 +16,12 @@ from georisk.texts import DEFAULT_LANG, LANGS
 @cli.command("serve")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0 for every interface).")  # fmt: skip
+              help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes.")  # fmt: skip
+              help="Worker processes.")
 @click.option("--threads", type=click.IntRange(min=1), default=32, show_default=True,
-              help="Threads per worker: each open event stream holds one.")  # fmt: skip
+              help="Threads per worker: each open event stream holds one.")
 def serve_command(db: str, host: str, port: int, workers: int, threads: int) -> None:
     """Run the service (gunicorn) on the given database, creating it if needed."""
     _serve(db, host, port, workers, threads)
@@ -32,7 +32,7 @@ def _serve(db: str, host: str, port: int, workers: int = 1, threads: int = 32) -
     from georisk.cli.store_commands import shown_location
 
     click.echo(f"georisk: serving {shown_location(db)} on http://{host}:{port}/"
-               " (health: /health)", err=True)  # fmt: skip
+               " (health: /health)", err=True)
     # Each open event stream holds a thread: app.stream keeps some free for the API.
     serve({"DB": settings.db_path(db), "THREADS": threads}, host, port, workers, threads)
 
@@ -40,20 +40,20 @@ def _serve(db: str, host: str, port: int, workers: int = 1, threads: int = 32) -
 @cli.command("demo")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0 for every interface).")  # fmt: skip
+              help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True,
-              help="Random seed: the same seed and options give the same journal.")  # fmt: skip
+              help="Random seed: the same seed and options give the same journal.")
 @click.option("--incidents", type=click.IntRange(min=0), default=15_000, show_default=True)
 @click.option("--units", type=click.IntRange(min=1), default=300, show_default=True)
 @click.option("--days", type=click.IntRange(min=1), default=365, show_default=True)
 @click.option("--end", callback=instant_option, default=None,
-              help="End time (ISO, with zone); default: now, to the minute.")  # fmt: skip
+              help="End time (ISO, with zone); default: now, to the minute.")
 @click.option("--no-serve", is_flag=True, help="Only write the scenario, then exit.")
 @click.option("--fresh", is_flag=True,
-              help="Delete the database first (only if it is a georisk database).")  # fmt: skip
+              help="Delete the database first (only if it is a georisk database).")
 def demo_command(db: str, host: str, port: int, seed: int, incidents: int, units: int,
-                 days: int, end, no_serve: bool, fresh: bool) -> None:  # fmt: skip
+                 days: int, end, no_serve: bool, fresh: bool) -> None:
     """Fill the database with a synthetic year of activity, then serve it.
 
     An existing database that already holds events is reused as it is.
@@ -70,7 +70,7 @@ def demo_command(db: str, host: str, port: int, seed: int, incidents: int, units
 @cli.command("export")
 @db_option
 @click.option("-o", "--output", "output", required=True, type=OutputFile(),
-              help="The .html file to write.")  # fmt: skip
+              help="The .html file to write.")
 @click.option("--at", help="The picture at this past time (ISO 8601 with zone); default now.")
 @click.option("--from", "start", help="Start of a time window (with --to): a time slider.")
 @click.option("--to", "end", help="End of the time window.")
@@ -82,18 +82,18 @@ def demo_command(db: str, host: str, port: int, seed: int, incidents: int, units
 @click.option("--title", help="Title in the header.")
 @click.option("--as-user", "as_user", help="Export what this georisk user may see.")
 @click.option("--agency", type=click.Choice(["police", "rescue", "sos", "centre"]),
-              help="Or: export what a user of this agency may see (with --role).")  # fmt: skip
+              help="Or: export what a user of this agency may see (with --role).")
 @click.option("--role", type=click.Choice(["viewer", "analyst", "operator", "admin"]),
-              default="viewer", show_default=True)  # fmt: skip
+              default="viewer", show_default=True)
 @click.option("--exported-at", "exported_at",
-              help="Export time shown in the file (default now); fixes the bytes.")  # fmt: skip
+              help="Export time shown in the file (default now); fixes the bytes.")
 @click.option("--tiles", help="Optional tile URL template (the only thing the file may fetch).")
 @click.option("--tiles-attribution", "tiles_attribution", help="Required with --tiles.")
 @click.option("--coverage", help="Also a coverage layer of this unit kind (e.g. engine): "
               "isochrones and the gap, as the viewer is shown the units; the picture now only.")
 @click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True)
 def export_command(db: str, output: str, as_user: str | None, agency: str | None, role: str,
-                   **given: str | None) -> None:  # fmt: skip
+                   **given: str | None) -> None:
     """Write a self-contained HTML briefing map of the picture, as one viewer may see it.
 
     Whose view is exported must be named: --as-user NAME (an existing, enabled user), or
@@ -137,7 +137,7 @@ def export_command(db: str, output: str, as_user: str | None, agency: str | None
     with open(output, "w", encoding="utf-8") as out:
         out.write(html)
     click.echo(f"georisk: wrote {output} ({len(html.encode()):,} bytes) for {viewer.name}",
-               err=True)  # fmt: skip
+               err=True)
 
 
 def main() -> None:

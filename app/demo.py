@@ -57,7 +57,7 @@ def database_size(path: Path | str) -> int:
         with psycopg.connect(str(path)) as con:
             return con.execute("SELECT pg_database_size(current_database())").fetchone()[0]
     return sum(p.stat().st_size for p in (path, *(Path(f"{path}{s}") for s in SIDE_FILES))
-               if p.exists())  # fmt: skip
+               if p.exists())
 
 
 def seed_demo(location: Path | str, options: ScenarioOptions, *, fresh: bool = False) -> bool:
@@ -65,7 +65,7 @@ def seed_demo(location: Path | str, options: ScenarioOptions, *, fresh: bool = F
     if is_url(location):
         if fresh:  # the journal is append-only, and the database is not ours to drop
             raise GeoriskError("--fresh deletes a SQLite file; for PostgreSQL, drop and "
-                               "create the database (with PostGIS) instead")  # fmt: skip
+                               "create the database (with PostGIS) instead")
         return _seed(str(location), options)
     path = Path(location)
     if path.is_dir():
@@ -133,7 +133,7 @@ def _report_users(created: list[tuple[str, str, str, str]]) -> None:
         return
     lines = ["georisk: demo users (sign in at /signin; passwords are shown only now):"]
     lines += [f"  {name:<20} {agency:<7} {role:<9} {password}"
-              for name, agency, role, password in created]  # fmt: skip
+              for name, agency, role, password in created]
     click.echo("\n".join(lines))
 
 
@@ -153,7 +153,7 @@ class _Progress:
             self.shown = percent
             elapsed = time.perf_counter() - self.started
             click.echo(f"\rgeorisk: writing {percent:3d}% ({done:,}/{total:,} events, "
-                       f"{elapsed:.0f} s)", err=True, nl=done >= total)  # fmt: skip
+                       f"{elapsed:.0f} s)", err=True, nl=done >= total)
             sys.stderr.flush()
 
 

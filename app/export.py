@@ -25,7 +25,7 @@ from layers.units import DEFAULT_STALE_AFTER_S
 @API.route("GET", "/export", summary="A self-contained HTML briefing map", tag="picture",
            query=ExportOptions,
            description="One HTML file with everything inlined (opens offline, from disk), "
-                       "holding what the signed-in viewer may see.")  # fmt: skip
+                       "holding what the signed-in viewer may see.")
 def export_briefing(query: ExportOptions) -> Response:
     viewer = require_viewer()
     store = current_app.extensions["georisk.store"]
@@ -60,7 +60,7 @@ def _place(viewer: Viewer) -> Iterator[None]:
                   if full.reason == "holder" else
                   f"this worker is running the {full.limit} export(s) it takes at once")
         raise Problem(429, detail + f": try again in {RETRY_AFTER_S} s",
-                      headers={"Retry-After": str(RETRY_AFTER_S)}) from None  # fmt: skip
+                      headers={"Retry-After": str(RETRY_AFTER_S)}) from None
     try:
         yield
     finally:

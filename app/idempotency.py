@@ -94,4 +94,4 @@ def _replay(con: Any, owner: str, key: str, digest: str) -> Response:
 
 def _release(con: Any, owner: str, key: str) -> None:
     con.execute("DELETE FROM idempotency WHERE token_id = ? AND key = ? AND status IS NULL",
-                (owner, key))  # fmt: skip
+                (owner, key))

@@ -105,7 +105,7 @@ COLLECTIONS = {
         Collection("municipalities", "Municipalities",
                    "Municipalities (kommuner) of the operating area, SCB.", None, False),
     )
-}  # fmt: skip
+}
 
 
 # -- queryables: properties the items can be filtered by -----------------------------
@@ -127,7 +127,7 @@ _AREA_QUERYABLES = {
     "county": Queryable("county", "SCB county code (2 digits)", qp.CountyCodes),
     "municipality": Queryable("municipality", "SCB municipality code (4 digits)",
                               qp.MunicipalityCodes),
-}  # fmt: skip
+}
 QUERYABLES: dict[str, dict[str, Queryable]] = {
     "incidents": {
         "type": Queryable("category", "Incident type", qp.IncidentTypes),
@@ -181,13 +181,13 @@ class Items(Feature):
     bbox: qp.Box | None = Field(
         None, description="The lower corner, then the upper one, in the axis order of "
         "bbox-crs; 6 numbers (CRS84 only) give heights, which are ignored. Features "
-        "without a geometry match any box.")  # fmt: skip
+        "without a geometry match any box.")
     window: qp.Interval | None = Field(
         None, alias="datetime", description="An instant or an interval start/end (`..` "
-        "or nothing for an open end), RFC 3339. Features without a time match any.")  # fmt: skip
+        "or nothing for an open end), RFC 3339. Features without a time match any.")
     limit: qp.ClampedLimit = Field(
         DEFAULT_LIMIT, description=f"Features per page (default {DEFAULT_LIMIT}); a larger "
-        f"limit than {qp.MAX_LIMIT} gives at most {qp.MAX_LIMIT}.")  # fmt: skip
+        f"limit than {qp.MAX_LIMIT} gives at most {qp.MAX_LIMIT}.")
     cursor: str | None = Field(None, description="From the `next` link of the previous page.")
 
     @model_validator(mode="after")
@@ -203,7 +203,7 @@ class Items(Feature):
                 raise qp.Refused("bbox", str(exc)) from None
         elif len(self.bbox) != 4:
             raise qp.Refused("bbox", f"expected 4 numbers (in the axis order of bbox-crs), "
-                             f"got {len(self.bbox)}")  # fmt: skip
+                             f"got {len(self.bbox)}")
         return self
 
 
@@ -214,11 +214,11 @@ def items_query(c: Collection) -> type[Items]:
         name: (q.values, Field(frozenset(), description=f"{q.title}: the features whose "
                                f"{name} is one of these, comma-separated."))
         for name, q in QUERYABLES.get(c.id, {}).items()
-    }  # fmt: skip
+    }
     if c.kind is not None:
         fields["sortby"] = (qp.sort_keys(SORTABLE[c.kind]), Field(
             (), description="Properties to order by, comma-separated, `-` for descending; "
-            "ties keep the order records were created in."))  # fmt: skip
+            "ties keep the order records were created in."))
     name = "".join(part.title() for part in c.id.split("_")) + "Items"
     return create_model(name, __base__=Items, **fields)
 
@@ -310,7 +310,7 @@ def landing(query: Resource) -> Response:
             {"href": f"{base}/collections", "rel": "data", "type": JSON,
              "title": "Collections"},
         ],
-    })  # fmt: skip
+    })
 
 
 @_get("/conformance", "Conformance classes", "json", Resource)
@@ -324,7 +324,7 @@ def collections(query: Resource) -> Response:
     return _json({
         "links": [{"href": f"{base}/collections", "rel": "self", "type": JSON}],
         "collections": [_describe(c) for c in COLLECTIONS.values()],
-    })  # fmt: skip
+    })
 
 
 @_get("/collections/{collectionId}", "A collection", "json", Resource)
@@ -380,7 +380,7 @@ class Area:
         shapes = shapely.from_geojson(np.array(
             [None if f["geometry"] is None else orjson.dumps(f["geometry"]) for f in features],
             dtype=object,
-        ))  # fmt: skip
+        ))
         hits = self.meets(crs.transform_shapes(shapes, CRS84, self.crs))
         return [feature for feature, hit in zip(features, hits, strict=True) if hit]
 
@@ -421,7 +421,7 @@ def items(collection_id: str, query: Items) -> Response:
                   **filters),
             query.cursor,
             {name: request.args.get(name) for name in ("bbox", "bbox-crs")},
-        )  # fmt: skip
+        )
         features, following = found.features, found.next_cursor
         if area is not None and area.crs != CRS84:  # the store chose by the box's extent
             features = area.holds(features)
@@ -434,7 +434,7 @@ def items(collection_id: str, query: Items) -> Response:
         query_args = {k: v for k, v in request.args.items() if k != "cursor"}
         query_args.update(cursor=following, limit=str(limit))
         links.append({"href": f"{base}?{urlencode(query_args)}", "rel": "next",
-                      "type": GEOJSON, "title": "Next page"})  # fmt: skip
+                      "type": GEOJSON, "title": "Next page"})
     return _json(
         {
             "type": "FeatureCollection",
@@ -511,7 +511,7 @@ def queryables(collection_id: str, query: Resource) -> Response:
         "title": c.title,
         "properties": properties,
         "additionalProperties": False,
-    }, "application/schema+json")  # fmt: skip
+    }, "application/schema+json")
 
 
 # -- the area layers (open data, the same for every viewer) --------------------------
@@ -533,7 +533,7 @@ def _area_features(
     for row in rows:
         props = row["properties"]
         features.append({"type": "Feature", "id": props["code"], "geometry": row["geometry"],
-                         "properties": props})  # fmt: skip
+                         "properties": props})
     return features, {f["id"]: f for f in features}, np.asarray(frame.geometry.values)
 
 
@@ -544,12 +544,12 @@ def _area_bounds(collection_id: str) -> list[float]:
 
 def _area_page(
     collection_id: str, area: Area | None, target: str, limit: int, cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+) -> tuple[list[dict[str, Any]], str | None]:
     key: bytes = current_app.extensions["georisk.cursor_key"]
     filters: Mapping[str, Any] = {
         "collection": collection_id, "bbox": request.args.get("bbox"),
         "bbox-crs": request.args.get("bbox-crs"),
-    }  # fmt: skip
+    }
     (offset,) = cursors.decode(key, cursor, filters) or (0,)
     features = _area_features(collection_id, target)[0]
     selected: list[int] | range = range(len(features))
@@ -587,22 +587,22 @@ def _openapi(base: str) -> dict[str, Any]:
     own: see its queryables)."""
     content_crs = {"Content-Crs": {
         "description": "The CRS of the coordinates, as a URI in angle brackets.",
-        "schema": {"type": "string"}}}  # fmt: skip
+        "schema": {"type": "string"}}}
     answers = {
         "json": {"description": "Success.", "content": {JSON: {"schema": {"type": "object"}}}},
         "features": {"description": "Features.", "headers": content_crs,
                      "content": {GEOJSON: {"schema": {"type": "object"}}}},
         "schema": {"description": "A JSON Schema.", "content": {
             "application/schema+json": {"schema": {"type": "object"}}}},
-    }  # fmt: skip
+    }
     problem = {"description": "An error (RFC 9457).",
-               "content": {"application/problem+json": {"schema": {"type": "object"}}}}  # fmt: skip
+               "content": {"application/problem+json": {"schema": {"type": "object"}}}}
     path_params = {
         "{collectionId}": {"name": "collectionId", "in": "path", "required": True,
                            "schema": {"type": "string", "enum": list(COLLECTIONS)}},
         "{featureId}": {"name": "featureId", "in": "path", "required": True,
                         "schema": {"type": "string"}},
-    }  # fmt: skip
+    }
     paths = {}
     for op in _OPERATIONS:
         parameters = [p for key, p in path_params.items() if key in op.path]
@@ -611,7 +611,7 @@ def _openapi(base: str) -> dict[str, Any]:
             "summary": op.summary, "parameters": parameters,
             "responses": {"200": answers[op.answer], "400": problem, "401": problem,
                           "404": problem, "414": URI_TOO_LONG, "default": problem},
-        }}  # fmt: skip
+        }}
     return {
         "openapi": "3.0.3",
         "info": {"title": "georisk OGC API - Features", "version": "1.0"},

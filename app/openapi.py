@@ -102,7 +102,7 @@ class Api:
             self.operations.append(
                 Operation(method, path, summary, tag, body, path_params, query, status,
                           answer, write, description or (view.__doc__ or "").strip())
-            )  # fmt: skip
+            )
             return checked
 
         return register
@@ -133,7 +133,7 @@ class Api:
                     "description": "A token from `georisk tokens create`.",
                 }},
             },
-        }  # fmt: skip
+        }
 
     def _operation(self, op: Operation, refs: dict) -> dict[str, Any]:
         others = list(op.params)
@@ -156,7 +156,7 @@ class Api:
                     "content": {"application/problem+json": {"schema": _ref(schemas.Problem)}},
                 },
             },
-        }  # fmt: skip
+        }
         if op.description:
             out["description"] = op.description
         if op.body is not None:
@@ -215,7 +215,7 @@ def query_parameters(model: type[QueryModel], openapi: str = "3.1") -> list[dict
         if openapi.startswith("3.0"):
             schema = _as_openapi_30(schema)
         param: dict[str, Any] = {"name": name, "in": "query", "required": name in required,
-                                 "style": "form", "explode": False, "schema": schema}  # fmt: skip
+                                 "style": "form", "explode": False, "schema": schema}
         if description:
             param["description"] = description
         out.append(param)
@@ -232,7 +232,7 @@ def _inlined(schema: Any, definitions: dict[str, Any]) -> Any:
     if "$ref" in schema:
         named = definitions[schema["$ref"].rsplit("/", 1)[1]]
         return _inlined({**named, **{k: v for k, v in schema.items() if k != "$ref"}},
-                        definitions)  # fmt: skip
+                        definitions)
     return {key: _inlined(value, definitions) for key, value in schema.items()}
 
 

@@ -43,5 +43,5 @@ def picture() -> Response:
         "units": presenting.features(viewer, now["unit"]),
         "blockages": presenting.features(viewer, now["blockage"]),
         "riskzones": presenting.features(viewer, now["riskzones"]),
-    }  # fmt: skip
+    }
     return Response(orjson.dumps(body), mimetype="application/json")

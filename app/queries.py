@@ -31,15 +31,15 @@ class RecordList(qp.QueryModel):
 
     bbox: qp.LonLatBox | None = Field(
         None, description="minLon,minLat,maxLon,maxLat (WGS84); 6 numbers give heights, "
-        "which are ignored.")  # fmt: skip
+        "which are ignored.")
     window: qp.Interval | None = Field(
         None, alias="datetime", description="An instant or an interval start/end (`..` "
-        "for open), RFC 3339; selects records whose time span meets it.")  # fmt: skip
+        "for open), RFC 3339; selects records whose time span meets it.")
     agency: qp.Agencies = Field(frozenset(), description="Owning agencies, comma-separated.")
     classification: qp.Classifications = Field(
-        frozenset(), description="Classifications, comma-separated.")  # fmt: skip
+        frozenset(), description="Classifications, comma-separated.")
     q: qp.Text | None = Field(
-        None, description="Case-insensitive text in the title, callsign or road.")  # fmt: skip
+        None, description="Case-insensitive text in the title, callsign or road.")
     limit: qp.Limit = Field(_PER_PAGE, description=f"Records per page (default {_PER_PAGE}).")
     cursor: str | None = Field(None, description="The `next` value of the previous page.")
 
@@ -54,18 +54,18 @@ class RecordList(qp.QueryModel):
             county=given.get("county", frozenset()),
             municipality=given.get("municipality", frozenset()),
             text=self.q or None, sort=given["sortby"], limit=self.limit,
-        )  # fmt: skip
+        )
 
 
 def _sortby(kind: str) -> Any:
     names = ", ".join(SORTABLE[kind])
     return Field((), description=f"Order by, comma-separated, `-` for descending: {names}. "
-                 "Default: the order records were created in.")  # fmt: skip
+                 "Default: the order records were created in.")
 
 
 _COUNTY = Field(frozenset(), description="SCB county codes, comma-separated (e.g. 18,20).")
 _MUNICIPALITY = Field(
-    frozenset(), description="SCB municipality codes, comma-separated (e.g. 1880).")  # fmt: skip
+    frozenset(), description="SCB municipality codes, comma-separated (e.g. 1880).")
 
 
 class IncidentList(RecordList):
@@ -97,20 +97,20 @@ class BlockageList(RecordList):
 class Track(qp.QueryModel):
     window: qp.Interval | None = Field(
         None, alias="datetime", description="Interval start/end (RFC 3339, `..` open), or "
-        "an instant.")  # fmt: skip
+        "an instant.")
     limit: qp.Limit = Field(qp.MAX_LIMIT, description=f"Most points (default {qp.MAX_LIMIT}).")
 
 
 class Journal(qp.QueryModel):
     after: qp.SeqNumber = Field(0, description="Your view's sequence number to continue "
-                                "after (default 0).")  # fmt: skip
+                                "after (default 0).")
     limit: qp.Limit = Field(
-        _EVENTS_PER_PAGE, description=f"Most events (default {_EVENTS_PER_PAGE}).")  # fmt: skip
+        _EVENTS_PER_PAGE, description=f"Most events (default {_EVENTS_PER_PAGE}).")
 
 
 class Moment(qp.QueryModel):
     at: qp.Instant = Field(description="The moment: RFC 3339 with a timezone, from "
-                           f"{ACCEPTED_RANGE}.")  # fmt: skip
+                           f"{ACCEPTED_RANGE}.")
 
 
 
@@ -127,7 +127,7 @@ _TYPES = Field(frozenset(), description="Incident types, comma-separated.")
 AnalysisFormat = qp.one_of(["json", "csv"])
 HistoryKeys = qp.listed(qp.one_of(["county", "municipality", "cell", "hour", "weekday", "week",
                                    "date", "month", "season", "year", "type", "agency",
-                                   "severity"]))  # fmt: skip
+                                   "severity"]))
 
 
 class AnalysisWindow(qp.QueryModel):
@@ -162,7 +162,7 @@ class AnalysisForecast(AnalysisWindow):
     type: qp.IncidentTypes = _TYPES
     by: qp.one_of(["area", "county", "municipality"]) = Field(  # type: ignore[valid-type]
         "area", description="One series for the selection (`area`), or per county or "
-        "municipality.")  # fmt: skip
+        "municipality.")
     weeks: qp.whole(1, 52) = Field(13, description="Weeks ahead (default 13).")  # type: ignore[valid-type]
 
 

@@ -47,7 +47,7 @@ def install(app: Flask) -> None:
 
 
 @API.route("GET", "/incidents/{id}/suggestions", summary="Units that reach an incident first",
-           tag="resources", query=queries.Suggestions, answer=schemas.Suggestions)  # fmt: skip
+           tag="resources", query=queries.Suggestions, answer=schemas.Suggestions)
 def incident_suggestions(id: str, query: queries.Suggestions) -> Response:
     """Ranked by ETA on the road network with today's blockages (the schematic network's
     times are rough: see ``network``). Computed on the units and the incident as the
@@ -57,13 +57,13 @@ def incident_suggestions(id: str, query: queries.Suggestions) -> Response:
     shown = present(viewer, _existing("incident", id), lookup=presenting.lookup)
     assert shown is not None  # _existing answered 404 for a hidden incident
     answer = suggest(resources(), viewer, shown, kinds=query.kind, agencies=query.agency,
-                     statuses=query.status or ("available",), k=query.k)  # fmt: skip
+                     statuses=query.status or ("available",), k=query.k)
     body = answers.suggestions(answer, resources().network_note(query.lang))
     return _json(body, mimetype=GEOJSON)
 
 
 @API.route("GET", "/coverage", summary="Isochrones and coverage gaps of available units",
-           tag="resources", query=queries.Coverage, answer=schemas.CoverageOut)  # fmt: skip
+           tag="resources", query=queries.Coverage, answer=schemas.CoverageOut)
 def coverage(query: queries.Coverage) -> Response:
     """How soon the nearest available unit of ``kind`` reaches each place: isochrones,
     and the gap beyond ``gap`` minutes with its area and the population of the GeoNames
@@ -77,7 +77,7 @@ def coverage(query: queries.Coverage) -> Response:
 
 
 @API.route("GET", "/incidents/{id}/brief", summary="The risk brief of an incident",
-           tag="resources", query=queries.Brief, answer=schemas.BriefOut)  # fmt: skip
+           tag="resources", query=queries.Brief, answer=schemas.BriefOut)
 def incident_brief(id: str, query: queries.Brief) -> Response:
     """Where it is and who answers for it there, today's fire risk at the point, active
     blockages near it (on the likely approach roads first), the three nearest suitable
@@ -92,7 +92,7 @@ def incident_brief(id: str, query: queries.Brief) -> Response:
 
 @API.route("POST", "/incidents/{id}/links", summary="Link an incident to another agency's",
            tag="resources", body=v.LinkRequest, answer=schemas.WriteResult,
-           write=True)  # fmt: skip
+           write=True)
 @idempotent
 def link_incident(id: str) -> Response:
     """Journaled as ``incident.linked`` on this incident (the writer's agency's or the
@@ -107,7 +107,7 @@ def link_incident(id: str) -> Response:
 
 
 @API.route("DELETE", "/incidents/{id}/links/{other}", summary="Remove a link between incidents",
-           tag="resources", answer=schemas.WriteResult, write=True)  # fmt: skip
+           tag="resources", answer=schemas.WriteResult, write=True)
 @idempotent
 def unlink_incident(id: str, other: str) -> Response:
     """Journaled as ``incident.unlinked``; 409 when the two are not linked."""
@@ -122,7 +122,7 @@ def _linkable(other: str) -> None:
     shown = present(require_viewer(), _existing("incident", other), lookup=presenting.lookup)
     if shown is not None and shown.generalised:
         raise Problem.field(403, "incident", f"incident {other!r} is shown to you generalised; "
-                            "links are made between incidents seen in full")  # fmt: skip
+                            "links are made between incidents seen in full")
 
 
 def briefer(app: Flask) -> Callable[[Event | None, Viewer | None], dict[str, Any] | None]:
@@ -142,6 +142,6 @@ def briefer(app: Flask) -> Callable[[Event | None, Viewer | None], dict[str, Any
         if shown is None:
             return None
         return {"seq": event.position_in(view_of(viewer)), "incident": event.entity_id,
-                "brief": brief(shared, viewer, shown)}  # fmt: skip
+                "brief": brief(shared, viewer, shown)}
 
     return make

@@ -121,7 +121,7 @@ class RouteFeature(BaseModel):
     type: Literal["Feature"]
     id: str
     geometry: dict[str, Any] | None = Field(description="The route, unit to incident (null "
-                                            "when no open road reaches it).")  # fmt: skip
+                                            "when no open road reaches it).")
     properties: dict[str, Any] = Field(
         description="rank, unit (a Feature as the viewer is shown it), generalised, "
         "reachable, eta_s, eta_min, distance_m, route_m, profile, unblocked_eta_s, delay_s, "
@@ -170,7 +170,7 @@ class BriefOut(BaseModel):
         "rescue_region_status, sos."
     )
     fire_risk: dict[str, Any] | None = Field(description="The issued zone's class and FWI "
-                                             "range at the point today; null if none.")  # fmt: skip
+                                             "range at the point today; null if none.")
     blockages: list[dict[str, Any]]
     units: list[RouteFeature]
     suitable_kinds: list[str]

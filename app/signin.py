@@ -50,7 +50,7 @@ def _page(status: int = 200, message: str = "", note: str = "", name: str = "") 
     html = render_template(
         "signin.html", lang=lang, t=lambda key, **v: text(key, lang, **v),
         message=message, note=note, name=name, next_url=_next_url(),
-    )  # fmt: skip
+    )
     return Response(html, status=status, headers=_PAGE_HEADERS, mimetype="text/html")
 
 
@@ -82,14 +82,14 @@ def submit() -> Response:
     if admitted.wait is not None:
         seconds = math.ceil(admitted.wait.total_seconds())
         audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="locked",
-                   retry_after=seconds)  # fmt: skip
+                   retry_after=seconds)
         response = _page(429, text("signin.locked", lang, seconds=seconds), name=name)
         response.headers["Retry-After"] = str(seconds)
         return response
     user = users().authenticate(name, password)
     if user is None:  # the attempt is already counted
         audit.note("sign_in_failed", "anonymous", Agency.CENTRE, name, reason="password",
-                   failures=admitted.failures)  # fmt: skip
+                   failures=admitted.failures)
         return _page(401, text("signin.failed", lang), name=name)
     throttle().forget(account)
     throttle().refund(address, limits.ADDRESS)

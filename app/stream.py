@@ -83,7 +83,7 @@ class Hub:
     """The worker's one reader of the journal, shared by all its stream clients."""
 
     def __init__(self, store: Store, poll_s: float = POLL_S, keep: int = KEEP_EVENTS,
-                 briefer: Briefer | None = None):  # fmt: skip
+                 briefer: Briefer | None = None):
         self._store = store
         self._briefer = briefer
         self._incidents: queue.SimpleQueue[list[Event]] = queue.SimpleQueue()
@@ -117,7 +117,7 @@ class Hub:
             threading.Thread(target=self._run, name="georisk-stream-poller", daemon=True).start()
             if self._briefer is not None:
                 threading.Thread(target=self._brief_loop, name="georisk-stream-briefs",
-                                 daemon=True).start()  # fmt: skip
+                                 daemon=True).start()
 
     def _run(self) -> None:
         while True:
@@ -257,7 +257,7 @@ class Hub:
             chunk = b"".join(
                 message for event in events
                 if (message := self._message(event, viewer, kind, lookup)) is not None
-            )  # fmt: skip
+            )
         except BaseException as exc:
             mine.set_exception(exc)
             raise
@@ -335,14 +335,14 @@ def install(app) -> None:
     briefs = str(app.config.get("STREAM_BRIEFS", "1")).lower() not in ("0", "false", "no", "")
     app.extensions["georisk.hub"] = Hub(app.extensions["georisk.store"],
                                         float(app.config.get("STREAM_POLL_S", POLL_S)),
-                                        briefer=briefer(app) if briefs else None)  # fmt: skip
+                                        briefer=briefer(app) if briefs else None)
     app.register_blueprint(blueprint)
 
 
 class Cursor(QueryModel):
     after: SeqNumber | None = Field(
         None, description="Your view's sequence number to continue after (default: the "
-        "live edge).")  # fmt: skip
+        "live edge).")
 
 
 def _start(viewer: Viewer) -> tuple[int, int]:
@@ -371,7 +371,7 @@ def stream() -> Response:
     limit = max_clients(current_app.config)
     if not shared.admit(viewer, limit):
         raise Problem(503, f"this instance already serves {limit} streams; try another",
-                      headers={"Retry-After": "5"})  # fmt: skip
+                      headers={"Retry-After": "5"})
     heartbeat = float(current_app.config.get("STREAM_HEARTBEAT_S", HEARTBEAT_S))
     store = current_app.extensions["georisk.store"]
     body = _events(shared, viewer, after, heartbeat, store.get)

@@ -240,7 +240,7 @@ def generalise(record: Record) -> Record:
                 message="",
                 impact=None,
                 precision="grid_cell",
-            )  # fmt: skip
+            )
         case RiskZone():
             return record
     raise TypeError(f"no generalised form for {record!r}")
@@ -291,7 +291,7 @@ def audience(
     its audience).
     """
     agencies = [agency for agency in Agency
-                if visibility(_AGENCY_VIEWERS[agency], after) is not Visibility.HIDDEN]  # fmt: skip
+                if visibility(_AGENCY_VIEWERS[agency], after) is not Visibility.HIDDEN]
     if event_kind in ("incident.linked", "incident.unlinked") and before is not None:
         # the one incident whose link changed; seen only by those who see both in full
         changed = set(before.links) ^ set(after.links)  # type: ignore[attr-defined]
@@ -301,7 +301,7 @@ def audience(
             if visibility(_AGENCY_VIEWERS[agency], after) is Visibility.FULL
             and all(other is not None and visibility(_AGENCY_VIEWERS[agency], other)
                     is Visibility.FULL for other in others)
-        ]  # fmt: skip
+        ]
     if event_kind in ("unit.assigned", "unit.released") and before is not None:
         named = [before.assigned_to, after.assigned_to]  # type: ignore[attr-defined]
         incidents = [lookup("incident", id_) for id_ in named if id_ is not None]
@@ -309,7 +309,7 @@ def audience(
             agency for agency in agencies
             if any(incident is not None and visibility(_AGENCY_VIEWERS[agency], incident)
                    is not Visibility.HIDDEN for incident in incidents)
-        ]  # fmt: skip
+        ]
     return frozenset(agency.value for agency in agencies)
 
 
@@ -434,7 +434,7 @@ def _generalise_rows(kind: str, out: pd.DataFrame, rows: np.ndarray) -> None:
         if "road" in out:
             roads = out.loc[rows, "road"].astype(str)
             put("road", roads.map(dict(zip(roads.unique(), map(leading_ref, roads.unique()),
-                                          strict=True))))  # fmt: skip
+                                          strict=True))))
         put("reason", str(BlockageReason.OTHER))
         if "start" in out:
             out.loc[rows, "start"] = out.loc[rows, "start"].dt.floor("h")

@@ -52,7 +52,7 @@ BOX_EDGE_POINTS = 64
 
 # How deep a GeoJSON geometry's coordinates nest above one position.
 _DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "Polygon": 2,
-          "MultiLineString": 2, "MultiPolygon": 3}  # fmt: skip
+          "MultiLineString": 2, "MultiPolygon": 3}
 
 
 @functools.cache

@@ -86,7 +86,7 @@ class Tokens:
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (info.id, name, agency_.value, role_.value, hash_token(secret),
              to_micros(info.created), user),
-        )  # fmt: skip
+        )
         return info, secret
 
     def list(self) -> list[TokenInfo]:
@@ -149,4 +149,4 @@ def _info(row: tuple) -> TokenInfo:
     return TokenInfo(
         id_, name, Agency(agency), Role(role), from_micros(created_us),
         None if revoked_us is None else from_micros(revoked_us),
-    )  # fmt: skip
+    )

@@ -189,7 +189,7 @@ Interval = Annotated[
         "type": "string",
         "examples": ["2026-01-15T08:00:00Z/2026-01-15T12:00:00Z"],
     }),
-]  # fmt: skip
+]
 
 
 def _numbers(value: Any, order: str = "the lower corner, then the upper one") -> tuple[float, ...]:

@@ -52,7 +52,7 @@ class Sessions:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (hash_token(secret), user.name, user.epoch, secrets.token_urlsafe(32),
                  to_micros(now), to_micros(now + lasting)),
-            )  # fmt: skip
+            )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -77,10 +77,10 @@ class Slots:
         # only this machine's processes can be looked for (other instances' rows go when
         # they are given back or grow stale); rows from before hosts were kept are local
         others = [row[0] for row in con.execute(
-            "SELECT DISTINCT pid FROM work_slots WHERE host IN (?, '')", (_HOST,))]  # fmt: skip
+            "SELECT DISTINCT pid FROM work_slots WHERE host IN (?, '')", (_HOST,))]
         dead = [other for other in others if other != pid and not _running(other)]
         con.executemany("DELETE FROM work_slots WHERE host IN (?, '') AND pid = ?",
-                        [(_HOST, p) for p in dead])  # fmt: skip
+                        [(_HOST, p) for p in dead])
 
 
 #: The machine a slot's process runs on: several instances may share one PostgreSQL.

@@ -74,7 +74,7 @@ class Throttle:
                     " WHERE key = ?", (key,),
                 ).fetchone()
                 for key, _ in keys
-            ]  # fmt: skip
+            ]
             waits = [row[2] - now_us for row in rows if row is not None and row[2] > now_us]
             if waits:
                 con.execute("ROLLBACK")

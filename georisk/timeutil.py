@@ -59,7 +59,7 @@ def to_utc(moment: datetime) -> datetime:
         raise ValueError(f"time {moment.isoformat()} has no timezone")
     if not EARLIEST <= moment <= LATEST:
         raise ValueError(f"{moment.isoformat()} is outside the accepted range of times, "
-                         f"{ACCEPTED_RANGE}")  # fmt: skip
+                         f"{ACCEPTED_RANGE}")
     return moment.astimezone(UTC)
 
 

@@ -114,7 +114,7 @@ class Users:
             " VALUES (?, ?, ?, ?, ?)",
             (name, agency_.value, role_.value, hash_password(password),
              to_micros(created)),
-        )  # fmt: skip
+        )
         return User(name, agency_, role_, False, 0, created)
 
     def get(self, name: str) -> User | None:

@@ -119,7 +119,7 @@ class _Position:
         return core_schema.tuple_schema(
             [number, number, handler.generate_schema(Altitude)],
             variadic_item_index=2, min_length=2, max_length=3,
-        )  # fmt: skip
+        )
 
 
 Position = Annotated[tuple[float, ...], _Position]
@@ -360,7 +360,7 @@ _CODES: dict[str, ErrorCode] = {
     **dict.fromkeys(("dict_type", "model_type", "model_attributes_type", "list_type",
                      "tuple_type", "union_tag_invalid", "union_tag_not_found"),
                     ErrorCode.WRONG_TYPE),
-}  # fmt: skip
+}
 _OWN_CODES = frozenset(code.value for code in ErrorCode)
 _LIMITS = ("max_length", "min_length", "ge", "gt", "le", "lt")  # ctx keys naming the bound
 
@@ -409,7 +409,7 @@ def blockage_shape(
     lines = geometry["coordinates"] if multi else [geometry["coordinates"]]
     if sum(len(line) for line in lines) > MAX_VERTICES:
         raise ValidationError.one("geometry.coordinates", f"more than {MAX_VERTICES} vertices",
-                                  ErrorCode.TOO_MANY, MAX_VERTICES)  # fmt: skip
+                                  ErrorCode.TOO_MANY, MAX_VERTICES)
     for i, line in enumerate(lines):
         for j, position in enumerate(line):
             where = f"geometry.coordinates.{i}.{j}" if multi else f"geometry.coordinates.{j}"
@@ -419,7 +419,7 @@ def blockage_shape(
     reason = shapely.is_valid_reason(shape)
     if reason != "Valid Geometry":
         raise ValidationError.one("geometry", f"invalid geometry: {reason}",
-                                  ErrorCode.INVALID_GEOMETRY)  # fmt: skip
+                                  ErrorCode.INVALID_GEOMETRY)
     return shape
 
 
@@ -430,7 +430,7 @@ def check_position(lon: float, lat: float, field: str) -> None:
     (latitude, longitude)") wherever it came from."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise ValidationError.one(field, "coordinates must be finite numbers",
-                                  ErrorCode.NOT_A_POSITION)  # fmt: skip
+                                  ErrorCode.NOT_A_POSITION)
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         if -90 <= lon <= 90 and -180 <= lat <= 180:
             raise ValidationError.one(
@@ -438,7 +438,7 @@ def check_position(lon: float, lat: float, field: str) -> None:
                 ErrorCode.SWAPPED,
             )
         raise ValidationError.one(field, f"({lon}, {lat}) is not a WGS84 longitude, latitude",
-                                  ErrorCode.NOT_A_POSITION)  # fmt: skip
+                                  ErrorCode.NOT_A_POSITION)
     min_lon, min_lat, max_lon, max_lat = ACCEPTED_EXTENT
     if min_lon <= lon <= max_lon and min_lat <= lat <= max_lat:
         return
@@ -491,7 +491,7 @@ def update_incident(id: str, data: Any) -> c.UpdateIncident:
         changes["location"] = point(update.geometry)
     if not changes:
         raise ValidationError.one("", "nothing to change: give properties or a geometry",
-                                  ErrorCode.NOTHING_TO_CHANGE)  # fmt: skip
+                                  ErrorCode.NOTHING_TO_CHANGE)
     _refuse_nulls(changes)
     return c.UpdateIncident(id, changes)
 
@@ -510,7 +510,7 @@ def register_unit(data: Any, *, now: datetime | None = None) -> c.RegisterUnit:
     position = None if registration.geometry is None else point(registration.geometry)
     if position is not None and p.position_time is None:
         raise ValidationError.one("properties.position_time", "required when a position is given",
-                                  ErrorCode.REQUIRED)  # fmt: skip
+                                  ErrorCode.REQUIRED)
     unit = Unit(
         id=registration.id or new_id("unit"),
         position=position,
@@ -613,7 +613,7 @@ def update_blockage(id: str, data: Any) -> c.UpdateBlockage:
         changes["section"] = blockage_shape(update.geometry)
     if not changes:
         raise ValidationError.one("", "nothing to change: give properties or a geometry",
-                                  ErrorCode.NOTHING_TO_CHANGE)  # fmt: skip
+                                  ErrorCode.NOTHING_TO_CHANGE)
     _refuse_nulls({k: v for k, v in changes.items() if k != "expected_end"})
     return c.UpdateBlockage(id, changes)
 

@@ -103,7 +103,7 @@ def _folium_links() -> dict[str, str]:
     from folium.plugins import MarkerCluster
 
     links = (*Map.default_js, *Map.default_css, *MarkerCluster.default_js,
-             *MarkerCluster.default_css)  # fmt: skip
+             *MarkerCluster.default_css)
     return {url.rsplit("/", 1)[-1]: url for _, url in links}
 
 

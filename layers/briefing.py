@@ -120,7 +120,7 @@ def _chrome(b: Briefing) -> str:
         (text("brief.area", b.lang), html.escape(b.area)),
         (text("brief.exported_by", b.lang), html.escape(b.exported_by)),
         (text("brief.exported_at", b.lang), stamp(b.exported_at)),
-    ]  # fmt: skip
+    ]
     rows = "".join(f"<div><dt>{html.escape(k)}</dt><dd>{v}</dd></div>" for k, v in facts)
     return (
         f'<header id="gr-brief-head" class="gr-brief-head">{banner}'
@@ -147,7 +147,7 @@ def data_json(b: Briefing) -> str:
 
 def _gap_minutes(answer: dict[str, Any]) -> int:
     gaps = [f["properties"]["minutes"] for f in answer["features"]
-            if f["properties"]["layer"] == "gap"]  # fmt: skip
+            if f["properties"]["layer"] == "gap"]
     return int(gaps[0]) if gaps else int(max(answer["minutes"]))
 
 

@@ -33,7 +33,7 @@ KEEP: dict[str, tuple[str, ...]] = {
     "blockages": ("road", "reason", "start", "expected_end", "agency", "municipality",
                   "county", "status", "generalised"),
     "riskzones": ("label", "risk_class", "scale", "fwi_min", "fwi_max", "valid_date", "status"),
-}  # fmt: skip
+}
 
 #: Banner levels, least to most sensitive.
 LEVELS = (Classification.OPEN, Classification.AGENCY, Classification.RESTRICTED)
@@ -90,17 +90,17 @@ def prune_coverage(feature: dict[str, Any], clip: shapely.Geometry | None) -> di
         cut = shapely.intersection(shape(geometry), clip)
         # a cut may leave slivers of lines or points beside the areas: keep the areas
         areas = [part for part in shapely.get_parts(cut)
-                 if part.geom_type in ("Polygon", "MultiPolygon")]  # fmt: skip
+                 if part.geom_type in ("Polygon", "MultiPolygon")]
         cut = shapely.union_all(areas) if areas else shapely.Polygon()
         geometry = None if cut.is_empty else mapping(cut)
     if geometry is not None:
         geometry = {"type": geometry["type"], "coordinates": round_coords(geometry["coordinates"])}
     return {"type": "Feature", "id": feature["id"], "geometry": geometry,
-            "properties": feature["properties"]}  # fmt: skip
+            "properties": feature["properties"]}
 
 
 def banner(features: dict[str, list[dict]], classes: dict[str, str], viewer_agency: str,
-           derived: Iterable[Classification] = ()) -> Banner:  # fmt: skip
+           derived: Iterable[Classification] = ()) -> Banner:
     """``classes`` maps each included record id to its classification; ``derived`` are the
     classifications of records a layer was computed on without including them (the units
     behind a coverage layer, a generalised one as open): they raise the level too."""
@@ -137,13 +137,13 @@ def summary(
         {"county": county_names.get(code, code or "–"), "code": code,
          "counts": [counts[t] for t in types], "total": sum(counts.values())}
         for code, counts in sorted(by_county.items(), key=lambda item: item[0] or "~")
-    ]  # fmt: skip
+    ]
     blockage_rows = sorted(
         ({"road": p.get("road", ""), "reason": p.get("reason", ""), "since": p.get("start"),
           "municipality": p.get("municipality", ""), "generalised": bool(p.get("generalised"))}
          for p in (f["properties"] for f in features.get("blockages", []))),
         key=lambda row: (row["since"] or "", row["road"]),
-    )  # fmt: skip
+    )
     risk: dict[str, Counter] = {}
     for f in features.get("riskzones", []):
         for code in zone_counties.get(f["id"], []):
@@ -152,7 +152,7 @@ def summary(
         {"county": county_names.get(code, code), "code": code,
          "classes": sorted(counts), "highest": max(counts, key=_class_rank)}
         for code, counts in sorted(risk.items())
-    ]  # fmt: skip
+    ]
     units = [f["properties"] for f in features.get("units", []) if f["geometry"] is not None]
     statuses = [s.value for s in UnitStatus]
     unit_rows = []
@@ -160,7 +160,7 @@ def summary(
         mine = Counter(p["status"] for p in units if p["agency"] == agency)
         if mine:
             unit_rows.append({"agency": agency.value, "counts": [mine[s] for s in statuses],
-                              "total": sum(mine.values())})  # fmt: skip
+                              "total": sum(mine.values())})
     return {
         "incidents": {"types": types, "rows": incident_rows, "total": len(incidents)},
         "blockages": {"rows": blockage_rows, "total": len(blockage_rows)},

@@ -41,7 +41,7 @@ from layers.briefing import Briefing, State
 MAX_STEPS = 48
 DEFAULT_STEPS = 6
 _KIND = {"incidents": "incident", "units": "unit", "blockages": "blockage",
-         "riskzones": "riskzones"}  # fmt: skip
+         "riskzones": "riskzones"}
 
 
 # -- the operating area ------------------------------------------------------------------
@@ -94,7 +94,7 @@ def _ordered_layers(chosen: tuple[str, ...]) -> tuple[str, ...]:
 Layer = qp.one_of(bd.KINDS)
 #: A tile URL template: the only thing the file may fetch.
 TileUrl = qp.matching(r"^https?://[^\s]+\{z\}[^\s]*$",
-                      "an http(s) URL template with {z}, {x} and {y}")  # fmt: skip
+                      "an http(s) URL template with {z}, {x} and {y}")
 
 
 class ExportOptions(qp.QueryModel):
@@ -103,10 +103,10 @@ class ExportOptions(qp.QueryModel):
     form sends it."""
 
     at: qp.Instant | None = Field(
-        None, description="Picture at this past moment (RFC 3339); default now.")  # fmt: skip
+        None, description="Picture at this past moment (RFC 3339); default now.")
     start: qp.Instant | None = Field(
         None, alias="from", description="Start of a time window (with to): a slider over "
-        "its instants.")  # fmt: skip
+        "its instants.")
     end: qp.Instant | None = Field(None, alias="to", description="End of the time window.")
     steps: qp.whole(2, MAX_STEPS) = Field(  # type: ignore[valid-type]
         DEFAULT_STEPS, description=f"Instants in the window (default {DEFAULT_STEPS}).")
@@ -114,26 +114,26 @@ class ExportOptions(qp.QueryModel):
         None, description="Only this county (SCB code, e.g. 18).")
     municipality: Annotated[qp.scb_code(4), AfterValidator(_in_area)] | None = Field(
         None, description="Only this municipality of the operating area (SCB code, e.g. "
-        "1880).", examples=["1880"])  # fmt: skip
+        "1880).", examples=["1880"])
     bbox: Annotated[qp.LonLatBox, AfterValidator(_meets_area)] | None = Field(
-        None, description="Only this box: minLon,minLat,maxLon,maxLat (WGS84).")  # fmt: skip
+        None, description="Only this box: minLon,minLat,maxLon,maxLat (WGS84).")
     layers: Annotated[qp.listed(Layer), Field(min_length=1), AfterValidator(_ordered_layers)] = (
         Field(bd.KINDS, description="The layers, comma-separated (default all).")
     )
     title: qp.Text | None = Field(None, description="Title in the header.")
     exported_at: qp.Instant | None = Field(
         None, description="Export time shown in the file (default now): the same picture, "
-        "options and export time give a byte-identical file.")  # fmt: skip
+        "options and export time give a byte-identical file.")
     lang: qp.one_of(LANGS) = Field("sv", description="The language of the file.")  # type: ignore[valid-type]
     tiles: TileUrl | None = Field(
         None, description="Optional tile URL template (the only thing the file may fetch).",
-        examples=["https://tiles.example/{z}/{x}/{y}.png"])  # fmt: skip
+        examples=["https://tiles.example/{z}/{x}/{y}.png"])
     tiles_attribution: str | None = Field(None, description="Attribution, required with tiles.")
     coverage: qp.one_of(UnitKind) | None = Field(  # type: ignore[valid-type]
         None, description="Also a coverage layer of this unit kind: how soon the nearest "
         "available one gets anywhere (10, 20 and 30 minutes) and the gap beyond 20, computed "
         "on the units as the exporting viewer is shown them, as GET /coverage answers it. "
-        "Of the picture now only.", examples=["engine"])  # fmt: skip
+        "Of the picture now only.", examples=["engine"])
 
     @model_validator(mode="before")
     @classmethod
@@ -213,11 +213,11 @@ def area_of(options: ExportOptions) -> Area:
     if options.municipality:
         name, geom = _municipality_rows()[options.municipality]
         return Area(f"{name} ({options.municipality})", _filled(geom), "municipality",
-                    options.municipality)  # fmt: skip
+                    options.municipality)
     if options.bbox:
         west, south, east, north = options.bbox
         return Area(f"{west:g}, {south:g} – {east:g}, {north:g}",
-                    shapely.box(west, south, east, north))  # fmt: skip
+                    shapely.box(west, south, east, north))
     return Area(text("brief.whole_area", options.lang), None)
 
 
@@ -233,7 +233,7 @@ def _inside(features: list[dict], area: Area) -> list[dict]:
         for i, inside in zip(tested, shapely.intersects(area.shape, geoms), strict=True):
             keep[i] = bool(inside)
     return [f for f, k in zip(placed, keep, strict=True)
-            if k is True or (isinstance(k, str) and k == area.code)]  # fmt: skip
+            if k is True or (isinstance(k, str) and k == area.code)]
 
 
 # -- the picture, as the viewer may see it -------------------------------------------------
@@ -254,7 +254,7 @@ def _presented(store: Store, viewer: Viewer, records: list[Any]) -> list[dict]:
 
 
 def build(store: Store, viewer: Viewer, options: ExportOptions, stale_after_s: int,
-          coverage_cache: CoverageCache | None = None) -> Briefing:  # fmt: skip
+          coverage_cache: CoverageCache | None = None) -> Briefing:
     """The briefing for ``viewer``; Forbidden when it asks for a past time that viewer may
     not read. ``stale_after_s`` is when a unit's position counts as old (a setting of the
     service); ``coverage_cache`` is the service's (the command line makes its own)."""
@@ -289,7 +289,7 @@ def build(store: Store, viewer: Viewer, options: ExportOptions, stale_after_s: i
                 for f in pruned:
                     geom = shapely.geometry.shape(f["geometry"])
                     zone_counties[f["id"]] = [c for c, g in county_geoms.items()
-                                              if shapely.intersects(g, geom)]  # fmt: skip
+                                              if shapely.intersects(g, geom)]
             shown[kind] = pruned
             all_shown[kind] += pruned
             refs = []
@@ -301,7 +301,7 @@ def build(store: Store, viewer: Viewer, options: ExportOptions, stale_after_s: i
                 refs.append(index[key])
             items[kind] = refs
         states.append(State(moment or exported_at, items,
-                            bd.summary(shown, county_names, zone_counties)))  # fmt: skip
+                            bd.summary(shown, county_names, zone_counties)))
     lang: Lang = options.lang  # type: ignore[assignment]
     cover, derived = None, []
     if options.coverage is not None:
@@ -317,11 +317,11 @@ def build(store: Store, viewer: Viewer, options: ExportOptions, stale_after_s: i
         banner=bd.banner(all_shown, classes, str(viewer.agency), derived),
         municipalities={code: name for code, (name, _) in _municipality_rows().items()},
         stale_after_s=stale_after_s, tiles=options.basemap, coverage=cover,
-    )  # fmt: skip
+    )
 
 
 def _coverage(cache: CoverageCache, viewer: Viewer, kind: str, area: Area, lang: Lang
-              ) -> tuple[dict[str, Any], list[Classification]]:  # fmt: skip
+              ) -> tuple[dict[str, Any], list[Classification]]:
     """The coverage layer as the viewer is shown it (`CoverageCache.get`, as the API's
     ``GET /coverage``), cut to the area, and the classifications of the units it was
     computed on (as shown: a generalised one counts as open), for the banner."""
@@ -332,5 +332,5 @@ def _coverage(cache: CoverageCache, viewer: Viewer, kind: str, area: Area, lang:
     features = [bd.prune_coverage(f, clip) for f in answer["features"]]
     answer["features"] = [f for f in features if f["geometry"] is not None]
     derived = [Classification.OPEN if u.generalised else u.record.classification  # type: ignore[attr-defined]
-               for u in units]  # fmt: skip
+               for u in units]
     return answer, derived

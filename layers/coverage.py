@@ -24,7 +24,7 @@ BANDS = ("#1a7f37", "#5aae61", "#a6dba0")
 BAND_OPACITY = 0.22
 #: The gap in violet: red and orange already mean fire risk and blockages on this map.
 GAP = {"color": "#5b2a86", "weight": 1.5, "dashArray": "5 4", "fillColor": "#7b3fb0",
-       "fillOpacity": 0.25}  # fmt: skip
+       "fillOpacity": 0.25}
 #: A suggested unit's route: the first ranked drawn strongest.
 ROUTE = {"color": "#1f5fbf", "weight": 5, "opacity": 0.85}
 ROUTE_OTHER = {"color": "#1f5fbf", "weight": 3, "opacity": 0.55, "dashArray": "6 5"}
@@ -33,11 +33,11 @@ ROUTE_OTHER = {"color": "#1f5fbf", "weight": 3, "opacity": 0.55, "dashArray": "6
 def spec() -> dict[str, Any]:
     """What ``makeCoverage`` and the route drawing in the page scripts read."""
     return {"bands": list(BANDS), "bandOpacity": BAND_OPACITY, "gap": GAP,
-            "route": ROUTE, "routeOther": ROUTE_OTHER}  # fmt: skip
+            "route": ROUTE, "routeOther": ROUTE_OTHER}
 
 
 def legend(page: MapPage, lang: Lang, minutes: tuple[int, ...] = DEFAULT_MINUTES,
-           gap_minutes: int = DEFAULT_GAP_MINUTES, layer: str | None = None) -> None:  # fmt: skip
+           gap_minutes: int = DEFAULT_GAP_MINUTES, layer: str | None = None) -> None:
     """The rows; with ``layer``, shown only while the page has that layer on."""
     note = text("legend.coverage.note", lang)
     for n, value in enumerate(sorted(minutes)):
@@ -46,17 +46,17 @@ def legend(page: MapPage, lang: Lang, minutes: tuple[int, ...] = DEFAULT_MINUTES
             text("legend.coverage.within", lang, minutes=value),
             area_symbol(colour, colour, 1, min(1.0, BAND_OPACITY * (n + 2))),
             note if n == 0 else None, layer,
-        ))  # fmt: skip
+        ))
     page.legend.add(LegendEntry(
         text("legend.coverage.gap", lang, minutes=gap_minutes),
         area_symbol(GAP["color"], GAP["fillColor"], GAP["weight"], GAP["fillOpacity"] + 0.1),
         layer=layer,
-    ))  # fmt: skip
+    ))
 
 
 def add(page: MapPage, lang: Lang, label: str, *, show: bool = True,
         minutes: tuple[int, ...] = DEFAULT_MINUTES,
-        gap_minutes: int = DEFAULT_GAP_MINUTES) -> folium.FeatureGroup:  # fmt: skip
+        gap_minutes: int = DEFAULT_GAP_MINUTES) -> folium.FeatureGroup:
     """The coverage layer (empty: a page script fills it) and its legend rows, which a
     layer that starts off shows only once it is on (``data-layer="coverage"``)."""
     layer = folium.FeatureGroup(name=label, show=show)
@@ -68,4 +68,4 @@ def add(page: MapPage, lang: Lang, label: str, *, show: bool = True,
 def add_routes_legend(page: MapPage, lang: Lang) -> None:
     """The row of a suggested unit's route, shown while routes are drawn."""
     page.legend.add(LegendEntry(text("legend.route", lang), line_symbol(ROUTE["color"], 4),
-                                layer="routes"))  # fmt: skip
+                                layer="routes"))

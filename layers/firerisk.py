@@ -35,5 +35,5 @@ def add(page: MapPage, lang: Lang, label: str) -> folium.FeatureGroup:
     for c in swedish_scale().classes:
         page.legend.add(LegendEntry(
             c.label(lang), area_symbol(c.colour, c.colour, 1, FILL_OPACITY + 0.2)
-        ))  # fmt: skip
+        ))
     return layer

@@ -33,7 +33,7 @@ GLYPH_DARK, GLYPH_LIGHT = "#1f2a33", "#ffffff"
 AGENCY_COLOURS = {
     Agency.POLICE: "#1d3f8f", Agency.RESCUE: "#b8430f",
     Agency.SOS: "#0f7a4f", Agency.CENTRE: "#4b5563",
-}  # fmt: skip
+}
 AGENCY_TAGS = {Agency.POLICE: "P", Agency.RESCUE: "R", Agency.SOS: "S", Agency.CENTRE: "C"}
 
 MARKER = Symbol(
@@ -59,7 +59,7 @@ MARKER = Symbol(
         "glyph": GLYPHS[IncidentType.OTHER], "fill": "#888", "glyph_fill": GLYPH_LIGHT,
         "badge": "#555", "tag": "?",
     },
-)  # fmt: skip
+)
 
 
 def symbol(type_: str, severity: int, agency: str, size: int = 26) -> str:
@@ -88,5 +88,5 @@ def add(page: MapPage, lang: Lang) -> MarkerCluster:
         f"{text('ui.f.severity', lang)} 1–5",
         f'<svg width="28" height="14" aria-hidden="true">{ramp}</svg>',
         " · ".join(f"{tag} {text(f'ui.agency.{a}', lang)}" for a, tag in AGENCY_TAGS.items()),
-    ))  # fmt: skip
+    ))
     return layer

@@ -60,7 +60,7 @@ class MBTiles:
         self.format = self.metadata.get("format", "png").lower()
         if self.format not in FORMATS:
             raise MBTilesError(f"{self.path}: tiles in {self.format!r}; a raster map is needed "
-                               f"({', '.join(sorted(FORMATS))})")  # fmt: skip
+                               f"({', '.join(sorted(FORMATS))})")
         found = self._db().execute("SELECT min(zoom_level), max(zoom_level) FROM tiles").fetchone()
         if found[0] is None:
             raise MBTilesError(f"{self.path}: holds no tiles")
@@ -72,7 +72,7 @@ class MBTiles:
         db = getattr(self._local, "db", None)
         if db is None:
             db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                 check_same_thread=True)  # fmt: skip
+                                 check_same_thread=True)
             self._local.db = db
         return db
 
@@ -88,7 +88,7 @@ class MBTiles:
         row = self._db().execute(
             "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? "
             "AND tile_row = ?", (z, x, 2**z - 1 - y),  # TMS counts rows from the south
-        ).fetchone()  # fmt: skip
+        ).fetchone()
         if row is None:
             return Tile(EMPTY_PNG, "image/png", "empty")
         body = bytes(row[0])
@@ -103,7 +103,7 @@ class MBTiles:
                                "GEORISK_MBTILES_ATTRIBUTION to the credit its licence requires")
         return Tiles(URL.replace("{ext}", self.format), credit, MAX_ZOOM,
                      min_native_zoom=self.min_zoom, max_native_zoom=self.max_zoom,
-                     bounds=self.bounds)  # fmt: skip
+                     bounds=self.bounds)
 
 
 def _bounds(text: str | None) -> tuple[float, float, float, float] | None:

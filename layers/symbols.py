@@ -47,4 +47,4 @@ class Symbol:
             "parts": {name: {value: dict(put) for value, put in table.items()}
                       for name, table in self.parts.items()},
             "fallback": dict(self.fallback),
-        }  # fmt: skip
+        }

@@ -35,11 +35,11 @@ KIND_CODES: dict[str, str] = {
     UnitKind.ENGINE: "SL", UnitKind.TANKER: "TA", UnitKind.AERIAL: "HÖ", UnitKind.RESCUE: "RÄ",
     UnitKind.AMBULANCE: "AM", UnitKind.PATROL: "PB", UnitKind.HELICOPTER: "HK",
     UnitKind.COMMAND: "LE", UnitKind.BOAT: "BÅ", UnitKind.OTHER: "ÖV",
-}  # fmt: skip
+}
 STATUS_COLOURS: dict[str, str] = {
     UnitStatus.AVAILABLE: "#1a7f37", UnitStatus.EN_ROUTE: "#1f5fbf",
     UnitStatus.ON_SCENE: "#c2410c", UnitStatus.OUT_OF_SERVICE: "#57606a",
-}  # fmt: skip
+}
 STALE_COLOUR = "#b4bcc4"
 DEFAULT_STALE_AFTER_S = 15 * 60
 #: A house in the marker's top right corner: available and standing still (at its station).
@@ -116,12 +116,12 @@ def symbol(
     return MARKER.draw(
         size, agency=agency, unit_kind=kind, status=status, age="stale" if stale else "fresh",
         parked="yes" if parked else "no",
-    )  # fmt: skip
+    )
 
 
 def spec(stale_after_s: int) -> dict[str, Any]:
     cluster = {"template": CLUSTER_TEMPLATE, "looks": list(CLUSTER_LOOKS), "ring": _RING,
-               "gap": _GAP}  # fmt: skip
+               "gap": _GAP}
     return {**MARKER.spec(), "staleAfterS": stale_after_s, "cluster": cluster}
 
 
@@ -132,13 +132,13 @@ def add(page: MapPage, lang: Lang, stale_after_s: int) -> MarkerCluster:
         name=text("layer.units", lang),
         options={"showCoverageOnHover": False, "maxClusterRadius": CLUSTER_RADIUS_PX,
                  "spiderfyOnMaxZoom": True, "spiderfyDistanceMultiplier": 1.6},
-    )  # fmt: skip
+    )
     layer.add_to(page.map)
     for agency in Agency:
         page.legend.add(LegendEntry(
             f"{text('layer.units', lang)}: {text(f'ui.agency.{agency}', lang)}",
             symbol(agency, UnitKind.OTHER, UnitStatus.AVAILABLE, 18),
-        ))  # fmt: skip
+        ))
     for status in UnitStatus:
         page.legend.add(
             LegendEntry(
@@ -149,15 +149,15 @@ def add(page: MapPage, lang: Lang, stale_after_s: int) -> MarkerCluster:
         text("legend.parked", lang),
         symbol(Agency.SOS, UnitKind.OTHER, UnitStatus.AVAILABLE, 18, parked=True),
         text("legend.parked.note", lang),
-    ))  # fmt: skip
+    ))
     page.legend.add(LegendEntry(
         text("legend.stale", lang),
         symbol(Agency.SOS, UnitKind.OTHER, UnitStatus.EN_ROUTE, 18, stale=True),
         text("legend.stale.note", lang, minutes=stale_after_s // 60),
-    ))  # fmt: skip
+    ))
     page.legend.add(LegendEntry(
         text("legend.unit_cluster", lang),
         cluster_symbol({UnitStatus.AVAILABLE: 2, UnitStatus.ON_SCENE: 1}, 18),
         text("legend.unit_cluster.note", lang),
-    ))  # fmt: skip
+    ))
     return layer

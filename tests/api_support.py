@@ -23,7 +23,7 @@ def free_port() -> int:
 
 
 def make_token(db: Path | str, agency: str = "rescue", role: str = "operator",
-               name: str = "") -> str:  # fmt: skip
+               name: str = "") -> str:
     open_store(db).close()  # the schema, tokens table included
     return Tokens(db).create(name or f"{agency}-{role}", agency, role)[1]
 
@@ -48,7 +48,7 @@ def service_process(db: Path, *serve_args: str) -> Iterator[tuple[str, subproces
         [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port),
          *serve_args],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     try:

@@ -103,7 +103,7 @@ def any_store(store_location: str):
 #: The analysis tests' and notebooks' demo journal: four months, small enough to write in
 #: about half a minute, long enough for weekly forecasts and a fire season's risk zones.
 ANALYSIS_DEMO = ["--incidents", "1500", "--units", "40", "--days", "120", "--seed", "3",
-                 "--end", "2026-09-30T00:00:00+02:00"]  # fmt: skip
+                 "--end", "2026-09-30T00:00:00+02:00"]
 
 
 @pytest.fixture(scope="session")
@@ -117,6 +117,6 @@ def analysis_db(tmp_path_factory) -> Path:
         [sys.executable, "-m", "app.cli", "demo", "--db", str(db), "--no-serve", *ANALYSIS_DEMO],
         capture_output=True, text=True, timeout=600, cwd=ROOT,
         env={**os.environ, "GEORISK_DB": ""},
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr
     return db

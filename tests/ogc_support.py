@@ -32,7 +32,7 @@ from tests.factories import POLICE, RESCUE, T0, blockage, incident, unit
 
 #: Collection id -> the store's record kind (None: the area layers).
 COLLECTIONS = {"incidents": "incident", "units": "unit", "blockages": "blockage",
-               "riskzones": "riskzones", "counties": None, "municipalities": None}  # fmt: skip
+               "riskzones": "riskzones", "counties": None, "municipalities": None}
 VIEWER = Viewer("gis", Agency.CENTRE, Role.ANALYST)
 
 
@@ -59,17 +59,17 @@ def build_world(db: Path) -> str:
         incident(f"inc-{i}", location=shapely.Point(14 + i % 30 / 10, 59 + i // 30 / 10),
                  reported_at=T0 + timedelta(hours=i))
         for i in range(130)
-    ]  # fmt: skip
+    ]
     store.apply([c.ReportIncident(item) for item in grid], RESCUE)
     store.apply([c.CloseIncident(f"inc-{i}", T0 + timedelta(hours=i + 2))
-                 for i in range(0, 130, 3)], RESCUE)  # fmt: skip
+                 for i in range(0, 130, 3)], RESCUE)
     store.apply([
         c.ReportIncident(incident("inc-secret", agency=Agency.POLICE, location=SECRET_TRUE,
                                   classification=Classification.RESTRICTED,
                                   title="zq hemlig titel")),
         c.ReportIncident(incident("inc-hidden", agency=Agency.POLICE,
                                   classification=Classification.AGENCY)),
-    ], POLICE)  # fmt: skip
+    ], POLICE)
     triangle = shapely.Polygon([(15.0, 59.0), (15.6, 59.0), (15.0, 59.4)])
     store.apply(
         [c.RegisterUnit(unit(f"unit-{i}", position=shapely.Point(15 + i / 100, 59.3),
@@ -81,7 +81,7 @@ def build_world(db: Path) -> str:
         + [c.IssueRiskZone(_zone(k, shapely.box(14, 59, 14.5 + k / 10, 59.5))) for k in (1, 2)]
         + [c.IssueRiskZone(_zone(3, triangle))],
         RESCUE,
-    )  # fmt: skip
+    )
     store.apply([c.LiftBlockage("blk-0", T0 + timedelta(hours=5))], RESCUE)
     store.close()
     return make_token(db, "centre", "analyst", "gis")
@@ -93,7 +93,7 @@ def _zone(k: int, area: shapely.Geometry) -> RiskZone:
         valid_date="2026-01-15", scale="se-msb2018", risk_class=str(k), label=f"Klass {k}",
         area=area, fwi_min=k, fwi_max=k + 1, valid_from=T0 + timedelta(hours=k),
         valid_to=T0 + timedelta(days=1),
-    )  # fmt: skip
+    )
 
 
 def shown(db: Path) -> dict[str, dict[str, dict[str, Any]]]:
@@ -147,9 +147,9 @@ class Client:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
-                                        timeout=60) as response:  # fmt: skip
+                                        timeout=60) as response:
                 return Answer(response.status, response.headers, response.read(),
-                              response.version)  # fmt: skip
+                              response.version)
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.headers, error.read(), 11)
 
@@ -184,7 +184,7 @@ def converted_box(box: tuple[float, float, float, float], uri: str) -> tuple[flo
     moved = shapely.transform(
         outline, lambda xy: np.column_stack(
             Transformer.from_crs("OGC:CRS84", uri).transform(xy[:, 0], xy[:, 1])))
-    return moved.bounds  # fmt: skip
+    return moved.bounds
 
 
 def meeting(features: dict[str, dict[str, Any]], box: tuple[float, ...], uri: str) -> list[str]:
@@ -196,7 +196,7 @@ def meeting(features: dict[str, dict[str, Any]], box: tuple[float, ...], uri: st
         found = shape(feature)
         if found is not None:
             found = shapely.transform(found, lambda xy: np.column_stack(
-                to_crs.transform(xy[:, 0], xy[:, 1])))  # fmt: skip
+                to_crs.transform(xy[:, 0], xy[:, 1])))
         if found is None or found.intersects(area):
             out.append(fid)
     return sorted(out)

@@ -33,7 +33,7 @@ def binaries() -> Path | None:
     if not _ROOT.is_dir():
         return None
     for version in sorted(_ROOT.iterdir(), key=lambda p: int(p.name) if p.name.isdigit() else 0,
-                          reverse=True):  # fmt: skip
+                          reverse=True):
         control = Path(f"/usr/share/postgresql/{version.name}/extension/postgis.control")
         if (version / "bin" / "initdb").exists() and control.exists():
             return version / "bin"
@@ -43,7 +43,7 @@ def binaries() -> Path | None:
 def unavailable_reason() -> str | None:
     if binaries() is None:
         return ("PostgreSQL with PostGIS is not installed "
-                "(apt-get install postgresql-15-postgis-3)")  # fmt: skip
+                "(apt-get install postgresql-15-postgis-3)")
     return None
 
 
@@ -63,32 +63,32 @@ class Server:
         if self.as_user is not None:
             command = ["runuser", "-u", self.as_user, "--", *command]
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                              cwd=self.base)  # fmt: skip
+                              cwd=self.base)
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(args)} failed: {done.stderr or done.stdout}")
         return done.stdout
 
     def start(self) -> None:
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "georisk",
-                  "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")  # fmt: skip
+                  "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")
         options = (f"-c listen_addresses='' -c unix_socket_directories='{self.base}'"
                    f" -c fsync={'on' if self.fsync else 'off'} -c max_connections=200"
-                   " -c shared_buffers=128MB")  # fmt: skip
+                   " -c shared_buffers=128MB")
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.base / "log"),
-                  "-o", options, "-w", "-t", "60", "start")  # fmt: skip
+                  "-o", options, "-w", "-t", "60", "start")
         self.psql("postgres", f"CREATE DATABASE {TEMPLATE}")
         self.psql(TEMPLATE, "CREATE EXTENSION postgis")
 
     def stop(self) -> None:
         try:
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
-                      "stop")  # fmt: skip
+                      "stop")
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
 
     def psql(self, database: str, sql: str) -> str:
         return self._run(str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h",
-                         str(self.base), "-U", "georisk", "-d", database, "-c", sql)  # fmt: skip
+                         str(self.base), "-U", "georisk", "-d", database, "-c", sql)
 
     def url(self, database: str) -> str:
         return f"postgresql://georisk@/{database}?host={self.base}"

@@ -16,14 +16,14 @@ class Message:
 
 
 def open_stream(url: str, token: str, last_event_id: str | None = None,
-                timeout: float = 10) -> http.client.HTTPResponse:  # fmt: skip
+                timeout: float = 10) -> http.client.HTTPResponse:
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
     if last_event_id is not None:
         headers["Last-Event-ID"] = last_event_id
     connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""),
-                       headers=headers)  # fmt: skip
+                       headers=headers)
     response = connection.getresponse()
     if response.status != 200:
         raise RuntimeError(f"stream: HTTP {response.status} {response.read()[:200]!r}")

@@ -27,7 +27,7 @@ def police_incident(classification):
     return incident(
         "p1", agency=Agency.POLICE, title=f"Tillslag {SECRET}", description=f"Källa {SECRET}",
         classification=classification, location=shapely.Point(15.2213, 59.2714),
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("viewer", [POLICE_OP, RESCUE_OP, ANALYST, None])
@@ -56,12 +56,12 @@ def test_what_each_viewer_sees_of_a_police_incident(viewer, classification):
 def test_restricted_units_and_blockages_lose_their_details():
     patrol = unit("u1", agency=Agency.POLICE, callsign=f"PAT {SECRET}", home_station=SECRET,
                   classification="restricted", position=shapely.Point(15.0, 59.0),
-                  position_time=T0, heading=90.0, speed_kmh=70.0)  # fmt: skip
+                  position_time=T0, heading=90.0, speed_kmh=70.0)
     shown = present(RESCUE_OP, patrol).record
     assert SECRET not in repr(shown)
     assert (shown.callsign, shown.heading, shown.speed_kmh) == ("Polisenhet", None, None)
     closed_road = blockage(agency=Agency.POLICE, classification="restricted", source=SECRET,
-                           direction=SECRET)  # fmt: skip
+                           direction=SECRET)
     seen = present(RESCUE_OP, closed_road).record
     assert seen.section.geom_type == "Point" and SECRET not in repr(seen)
 
@@ -72,13 +72,13 @@ def test_events_are_presented_like_records():
 
     record = police_incident(Classification.RESTRICTED)
     event = Event(1, T0, "per.p", Agency.POLICE, "incident.reported", "p1",
-                  Classification.RESTRICTED, record.to_feature())  # fmt: skip
+                  Classification.RESTRICTED, record.to_feature())
     assert present_event(POLICE_OP, event)["payload"]["properties"]["title"].endswith(SECRET)
     other = present_event(RESCUE_OP, event)
     assert SECRET not in str(other) and other["actor"] == ""
     assert other["payload"]["properties"]["generalised"] is True
     hidden = Event(2, T0, "per.p", Agency.POLICE, "incident.reported", "p2",
-                   Classification.AGENCY, police_incident("agency").to_feature())  # fmt: skip
+                   Classification.AGENCY, police_incident("agency").to_feature())
     assert present_event(RESCUE_OP, hidden) is None
 
 

@@ -44,7 +44,7 @@ def seeded(tmp_path):
                 f"blk-{n}", agency=agency, classification=classification,
                 start=now + timedelta(minutes=7 * n + 3), road="E18 vid Glanshammar",
                 section=shapely.LineString([(point.x, point.y), (point.x + 0.01, point.y)]))),
-        ], Actor(f"seeder-{agency}", agency))  # fmt: skip
+        ], Actor(f"seeder-{agency}", agency))
     yield store
     store.close()
 
@@ -92,7 +92,7 @@ def test_history_as_of_a_time_is_the_journals_picture_then(analysis_db):
         viewer = VIEWERS[3]
         then = analysis.incidents(store, viewer, as_of=moment)
         picture = {i.id: i for i in store.state_at(moment).incidents
-                   if present(viewer, i) is not None}  # fmt: skip
+                   if present(viewer, i) is not None}
         assert set(then["id"]) == set(picture)
         statuses = then.set_index("id")["status"]
         assert all(statuses[i] == str(picture[i].status) for i in picture)
@@ -110,7 +110,7 @@ def test_aggregations_add_up_and_bin_in_stockholm_time(analysis_db):
     finally:
         store.close()
     for by in (["municipality", "week", "type"], ["cell", "hour"], ["county", "season", "agency"],
-               ["weekday"], ["month", "severity"]):  # fmt: skip
+               ["weekday"], ["month", "severity"]):
         table = analysis.aggregate(frame, by)
         assert table["count"].sum() == len(frame), by
         assert not table.duplicated(by).any()
@@ -139,7 +139,7 @@ def test_hotspots_find_a_cluster_population_does_not_explain():
     import geopandas as gpd
 
     frame = gpd.GeoDataFrame({"id": np.arange(len(cells))},
-                             geometry=gpd.points_from_xy(lon, lat), crs=WGS84)  # fmt: skip
+                             geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
     found = analysis.hotspots(frame, permutations=199, seed=2).set_index("cell")
     assert found.loc[grid.ids[remote], "hotspot"] == "hot"
     assert found.loc[grid.ids[remote], "observed"] >= 60
@@ -163,13 +163,13 @@ def test_forecasts_have_intervals_and_backtests_score_them(analysis_db):
     assert len(ahead) == 5 * 4 * 7
     assert (ahead["lower"] <= ahead["upper"]).all() and (ahead["mean"] >= 0).all()
     assert (ahead["week"].diff().dropna().isin([pd.Timedelta(days=7), pd.Timedelta(0),
-                                                 -pd.Timedelta(days=21)])).all()  # fmt: skip
+                                                 -pd.Timedelta(days=21)])).all()
     options = ScenarioOptions(seed=3, incidents=1500, units=40, days=120, end=END)
     truth = expected_incidents(options, "area", samples=500)
     weekly_truth = truth.groupby("week")["expected"].sum()
     assert abs(weekly_truth.sum() - 1500) < 1  # every incident drawn is in the truth
     rows, scores = analysis.backtest(frame, by="area", horizon=2, step=2, min_weeks=12,
-                                     types=["medical", "traffic"], truth=truth)  # fmt: skip
+                                     types=["medical", "traffic"], truth=truth)
     assert rows["truth"].notna().all() and rows["observed"].notna().all()
     assert rows["naive"].isna().all()  # four months hold no week a year back
     assert scores.empty  # so nothing is scored against the baseline
@@ -216,12 +216,12 @@ def test_as_of_finds_a_version_an_era_back(tmp_path):
         store.apply([c.ReportIncident(factories.incident("inc-old", reported_at=first,
                                                          title="Först")),
                      c.RegisterUnit(factories.unit("unit-busy"))], factories.RESCUE,
-                    at=first)  # fmt: skip
+                    at=first)
         point = shapely.Point(15.2, 59.3)
         for batch in range(14):  # 70,000 position reports: the next era
             moment = first + timedelta(minutes=batch + 1)
             store.apply([c.MoveUnit("unit-busy", point, moment, 0.0, 0.0)] * 5_000,
-                        factories.RESCUE, at=moment)  # fmt: skip
+                        factories.RESCUE, at=moment)
         late = first + timedelta(hours=1)
         store.apply([c.UpdateIncident("inc-old", {"title": "Sedan"})], factories.RESCUE, at=late)
         assert store.last_seq() > 65_536

@@ -16,13 +16,13 @@ from tests.conftest import ROOT
 def _run(db, *args: str):
     return subprocess.run([sys.executable, "-m", "app.cli", "analyse", *args, "--db", str(db)],
                           capture_output=True, text=True, timeout=300, cwd=ROOT,
-                          env={**os.environ, "GEORISK_DB": ""})  # fmt: skip
+                          env={**os.environ, "GEORISK_DB": ""})
 
 
 def test_history_writes_a_geopackage_of_municipalities(analysis_db, tmp_path):
     out = tmp_path / "history.gpkg"
     done = _run(analysis_db, "history", "--agency", "centre", "--by", "municipality,month,type",
-                "-o", str(out))  # fmt: skip
+                "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stderr and "GeoPackage" in done.stderr
     table = pyogrio.read_dataframe(out)
@@ -38,7 +38,7 @@ def test_csv_to_standard_output_and_geoparquet_hotspots(analysis_db, tmp_path):
     assert lines[0].startswith("road,reason,blockages,active")
     out = tmp_path / "hot.parquet"
     done = _run(analysis_db, "hotspots", "--agency", "police", "--role", "operator",
-                "--permutations", "99", "--all-cells", "-o", str(out))  # fmt: skip
+                "--permutations", "99", "--all-cells", "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert "hotspots 1/1" in done.stderr  # progress on standard error
     cells = gpd.read_parquet(out)
@@ -48,7 +48,7 @@ def test_csv_to_standard_output_and_geoparquet_hotspots(analysis_db, tmp_path):
 def test_forecast_and_response_tables(analysis_db, tmp_path):
     out = tmp_path / "forecast.csv"
     done = _run(analysis_db, "forecast", "--agency", "centre", "--by", "county", "--weeks", "3",
-                "--type", "medical,traffic", "-o", str(out))  # fmt: skip
+                "--type", "medical,traffic", "-o", str(out))
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(out, dtype={"county": str})
     assert len(table) == 5 * 3 * 2 and set(table["type"]) == {"medical", "traffic"}

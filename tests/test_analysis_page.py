@@ -14,16 +14,16 @@ from tests import browser
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 READY = "() => document.documentElement.dataset.georiskReady === '1'"
 SECTIONS = ["an-weekly", "an-profiles", "an-hotspots", "an-blockages", "an-response",
-            "an-availability"]  # fmt: skip
+            "an-availability"]
 
 pytestmark = pytest.mark.skipif(browser.unavailable() is not None,
-                                reason=browser.unavailable() or "")  # fmt: skip
+                                reason=browser.unavailable() or "")
 
 
 @pytest.fixture(scope="module")
 def served(analysis_db):
     tokens = {role: Tokens(analysis_db).create(f"page-{role}", "centre", role)[1]
-              for role in ("analyst", "viewer")}  # fmt: skip
+              for role in ("analyst", "viewer")}
     app = create_app({"DB": str(analysis_db), "TESTING": True, "SECURE_COOKIES": False})
     with browser.loopback_server(app) as base, browser.browser() as chromium:
         yield base, chromium, tokens
@@ -43,7 +43,7 @@ def test_every_chart_is_drawn_offline_within_the_policy(served, lang):
     visit = browser.Visit()
     page = context.new_page()
     context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base)
-                  else (visit.blocked.append(r.request.url), r.abort()))  # fmt: skip
+                  else (visit.blocked.append(r.request.url), r.abort()))
     page.on("console", lambda m: m.type == "error" and visit.errors.append(m.text))
     page.on("pageerror", lambda e: visit.errors.append(str(e)))
     try:
@@ -58,7 +58,7 @@ def test_every_chart_is_drawn_offline_within_the_policy(served, lang):
         assert page.locator("#an-response-table td").count() > 0
         heading = page.locator("#an-weekly h2").inner_text()
         assert heading == ("Händelser per vecka och prognos" if lang == "sv"
-                           else "Incidents per week and forecast")  # fmt: skip
+                           else "Incidents per week and forecast")
         assert page.evaluate("() => window.georiskViolations") == []
         assert visit.blocked == [] and visit.errors == []
         ARTIFACTS.mkdir(exist_ok=True)

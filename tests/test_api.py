@@ -97,7 +97,7 @@ def assert_collection(body):
 def test_anonymous_requests_get_401_problems_except_health(app, tokens):
     raw = app.test_client()
     for url in ("/api/v1/incidents", "/api/v1/openapi.json", "/api/v1/docs", "/ogc",
-                "/ogc/collections", "/no/such/route"):  # fmt: skip
+                "/ogc/collections", "/no/such/route"):
         answer = raw.get(url)
         assert answer.status_code == 401, url
         assert answer.mimetype == "application/problem+json"
@@ -130,7 +130,7 @@ def test_incident_report_get_update_close_and_journal_numbers(client):
     assert created.headers["Location"].endswith(f"/api/v1/incidents/{id_}")
     # Örebro is in Örebro county (18), Örebro municipality (1880)
     assert (body["feature"]["properties"]["county"], body["feature"]["properties"]["municipality"]
-            ) == ("18", "1880")  # fmt: skip
+            ) == ("18", "1880")
 
     got = client.get(f"/api/v1/incidents/{id_}")
     assert got.status_code == 200 and got.mimetype == "application/geo+json"
@@ -138,7 +138,7 @@ def test_incident_report_get_update_close_and_journal_numbers(client):
 
     moved = client.patch(f"/api/v1/incidents/{id_}", json={
         "geometry": {"type": "Point", "coordinates": list(KARLSTAD)},
-        "properties": {"severity": 5}})  # fmt: skip
+        "properties": {"severity": 5}})
     assert moved.status_code == 200 and moved.json["seq"] == 2
     assert moved.json["feature"]["properties"]["severity"] == 5
     assert moved.json["feature"]["properties"]["municipality"] == "1780"  # Karlstad
@@ -159,7 +159,7 @@ def test_incident_list_filters_and_cursor_pagination(client):
     assert sorted(f["id"] for f in fires["features"]) == ["inc-1", "inc-3"]
     assert client.get("/api/v1/incidents?q=BRAND 4").json["numberReturned"] == 1
     assert client.get("/api/v1/incidents?county=18&municipality=1880").json[
-        "numberReturned"] == 5  # fmt: skip
+        "numberReturned"] == 5
     assert client.get("/api/v1/incidents?county=20").json["numberReturned"] == 0
     assert client.get("/api/v1/incidents?bbox=15.0,59.0,15.5,59.5").json["numberReturned"] == 5
     assert client.get("/api/v1/incidents?bbox=16,59,17,60").json["numberReturned"] == 0
@@ -168,7 +168,7 @@ def test_incident_list_filters_and_cursor_pagination(client):
     past = "2000-01-01T00:00:00Z/2000-01-02T00:00:00Z"
     assert client.get(f"/api/v1/incidents?datetime={past}").json["numberReturned"] == 0
     assert client.get("/api/v1/incidents?datetime=2000-01-01T00:00:00Z/..").json[
-        "numberReturned"] == 5  # fmt: skip
+        "numberReturned"] == 5
 
     seen, url = [], "/api/v1/incidents?limit=2&status=open"
     while url:
@@ -215,7 +215,7 @@ def test_unit_register_status_position_batch_track(client):
     assert moved.json["feature"]["geometry"]["coordinates"] == list(OREBRO)
 
     batch = [dict(position((15.2 + i / 1000, 59.27), minutes_ago=8 - i), unit="unit-1")
-             for i in range(3)] + [dict(position(KARLSTAD), unit="unit-2")]  # fmt: skip
+             for i in range(3)] + [dict(position(KARLSTAD), unit="unit-2")]
     answer = client.post("/api/v1/positions", json={"positions": batch})
     assert answer.status_code == 200
     assert answer.json["count"] == 4 and answer.json["seq"] - answer.json["first_seq"] == 3
@@ -227,7 +227,7 @@ def test_unit_register_status_position_batch_track(client):
     track = client.get("/api/v1/units/unit-1/track").json
     assert_collection(track)
     assert [f["geometry"]["coordinates"][0] for f in track["features"]] == pytest.approx(
-        [15.2066, 15.2, 15.201, 15.202])  # fmt: skip
+        [15.2066, 15.2, 15.201, 15.202])
     recent = format_utc(utc_now() - timedelta(minutes=7, seconds=30))
     window = client.get(f"/api/v1/units/unit-1/track?datetime={recent}/..").json
     assert len(window["features"]) == 2
@@ -240,7 +240,7 @@ def test_assign_and_release_units_are_journaled(client):
     assert assigned.status_code == 200
     assert assigned.json["feature"]["properties"]["assigned_to"] == incident_id
     assert client.post(f"/api/v1/incidents/{incident_id}/units", json={"unit": "unit-1"}
-                       ).status_code == 409  # fmt: skip
+                       ).status_code == 409
     released = client.delete(f"/api/v1/incidents/{incident_id}/units/unit-1")
     assert released.status_code == 200
     assert released.json["feature"]["properties"]["assigned_to"] is None
@@ -248,7 +248,7 @@ def test_assign_and_release_units_are_journaled(client):
     kinds = [e["kind"] for e in client.get("/api/v1/events").json["events"]]
     assert kinds[-2:] == ["unit.assigned", "unit.released"]
     assert client.post("/api/v1/incidents/inc-none/units", json={"unit": "unit-1"}
-                       ).status_code == 404  # fmt: skip
+                       ).status_code == 404
 
 
 # -- blockages and the journal -----------------------------------------------------
@@ -283,7 +283,7 @@ def test_journal_pages_by_sequence_number(client):
 
 def test_policy_hides_generalises_and_refuses_writes(client):
     secret = incident_input(title="Knivöverfall Storgatan", type="police", agency="police",
-                            classification="restricted")  # fmt: skip
+                            classification="restricted")
     secret["id"] = "inc-secret"
     hidden = incident_input(title="Spaning", agency="police", classification="agency")
     hidden["id"] = "inc-hidden"
@@ -298,7 +298,7 @@ def test_policy_hides_generalises_and_refuses_writes(client):
     assert client.get("/api/v1/incidents?q=kniv").json["numberReturned"] == 0  # no leak by search
     assert client.get("/api/v1/incidents/inc-hidden").status_code == 404
     assert client.patch("/api/v1/incidents/inc-hidden", json={"properties": {"severity": 1}}
-                        ).status_code == 404  # fmt: skip
+                        ).status_code == 404
     refused = client.patch("/api/v1/incidents/inc-secret", json={"properties": {"severity": 1}})
     assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
     assert client.post("/api/v1/incidents", json=incident_input(agency="police")).status_code == 403
@@ -348,7 +348,7 @@ def test_openapi_document_describes_every_route(client, app):
         if rule.endpoint.startswith("api.") and "docs" not in rule.rule
         and "openapi" not in rule.rule
         for method in rule.methods - {"HEAD", "OPTIONS"}
-    }  # fmt: skip
+    }
     assert described == served
     schema = doc["components"]["schemas"]["IncidentReport"]
     assert schema["additionalProperties"] is False  # the same pydantic model that validates

@@ -55,27 +55,27 @@ def with_coordinates(lon, lat):
 
 def test_malformed_json(call):
     body = call("post", "/api/v1/incidents", 400, data='{"type": "Feature",',
-                content_type="application/json")  # fmt: skip
+                content_type="application/json")
     assert "malformed JSON" in body["detail"]
 
 
 def test_wrong_content_type(call):
     call("post", "/api/v1/incidents", 415, data=json.dumps(incident_input()),
-         content_type="text/plain")  # fmt: skip
+         content_type="text/plain")
     call("post", "/api/v1/incidents", 415, data=json.dumps(incident_input()))  # none given
 
 
 def test_swapped_lat_lon_is_named(call):
     body = call("post", "/api/v1/incidents", 422, "geometry.coordinates",
-                json=with_coordinates(OREBRO[1], OREBRO[0]))  # fmt: skip
+                json=with_coordinates(OREBRO[1], OREBRO[0]))
     assert "(latitude, longitude)" in body["errors"][0]["reason"]
 
 
 def test_coordinates_out_of_range(call):
     call("post", "/api/v1/incidents", 422, "geometry.coordinates",
-         json=with_coordinates(200.0, 59.0))  # fmt: skip
+         json=with_coordinates(200.0, 59.0))
     call("post", "/api/v1/incidents", 422, "geometry.coordinates",
-         json=with_coordinates(15.0, 95.0))  # fmt: skip
+         json=with_coordinates(15.0, 95.0))
 
 
 def test_invalid_geometry(call):
@@ -85,10 +85,10 @@ def test_invalid_geometry(call):
         "properties": {"road": "E18", "reason": "accident"},
     }
     call("post", "/api/v1/blockages", 422, "geometry.MultiLineString.coordinates.0",
-         json=crossing)  # fmt: skip
+         json=crossing)
     polygon = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [
         [[14.5, 59.3], [14.6, 59.3], [14.5, 59.4], [14.6, 59.4], [14.5, 59.3]]]},
-        "properties": {"road": "E18", "reason": "accident"}}  # fmt: skip
+        "properties": {"road": "E18", "reason": "accident"}}
     body = call("post", "/api/v1/blockages", 422, json=polygon)
     assert any(e["field"].startswith("geometry") for e in body["errors"])
 
@@ -102,7 +102,7 @@ def test_unknown_fields(call):
 
 def test_enum_value_not_in_the_list(call):
     body = call("post", "/api/v1/incidents", 422, "properties.type",
-                json=incident_input(type="explosion"))  # fmt: skip
+                json=incident_input(type="explosion"))
     assert "'explosion' is not one of" in body["errors"][0]["reason"]
     call("get", "/api/v1/incidents?status=burning", 400, "status")
     call("put", "/api/v1/units/unit-1/status", 422, "status", json={"status": "asleep"})
@@ -111,15 +111,15 @@ def test_enum_value_not_in_the_list(call):
 def test_body_over_the_size_limit(call, app):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     body = call("post", "/api/v1/incidents", 413, data=b"{" + b" " * 2000 + b"}",
-                content_type="application/json")  # fmt: skip
+                content_type="application/json")
     assert "1,000 bytes" in body["detail"]
 
 
 def test_batch_over_the_limit(call):
     report = {"unit": "unit-1", "time": "2026-01-15T08:00:00Z",
-              "geometry": {"type": "Point", "coordinates": list(OREBRO)}}  # fmt: skip
+              "geometry": {"type": "Point", "coordinates": list(OREBRO)}}
     body = call("post", "/api/v1/positions", 422, "positions",
-                json={"positions": [report] * (MAX_BATCH + 1)})  # fmt: skip
+                json={"positions": [report] * (MAX_BATCH + 1)})
     assert str(MAX_BATCH) in body["errors"][0]["reason"]
 
 
@@ -136,7 +136,7 @@ def test_unparseable_datetimes(call):
     call("get", "/api/v1/incidents?datetime=yesterday", 400, "datetime")
     call("get", "/api/v1/incidents?datetime=2026-01-15T08:00:00", 400, "datetime")  # no zone
     call("get", "/api/v1/incidents?datetime=2026-02-01T00:00:00Z/2026-01-01T00:00:00Z", 400,
-         "datetime")  # fmt: skip
+         "datetime")
     call("get", "/ogc/collections/units/items?datetime=../..", 400, "datetime")
     data = incident_input(reported_at="2026-13-45T99:00:00Z")
     call("post", "/api/v1/incidents", 422, "properties.reported_at", json=data)
@@ -154,7 +154,7 @@ def test_tampered_cursors(call, app, db_path):
     call("get", f"/api/v1/incidents?limit=1&cursor={forged}", 400, "cursor")
     call("get", "/api/v1/incidents?cursor=garbage", 400, "cursor")
     mismatched = call("get", f"/api/v1/incidents?limit=1&status=open&cursor={cursor}", 400,
-                      "cursor")  # fmt: skip
+                      "cursor")
     assert "other filters" in mismatched["detail"]
     call("get", f"/ogc/collections/units/items?cursor={cursor}", 400, "cursor")  # other kind
 
@@ -168,7 +168,7 @@ def test_unknown_collection_and_feature_ids(call):
     call("patch", "/api/v1/units/unit-none", 404, json={"properties": {"home_station": "x"}})
     call("post", "/api/v1/positions", 404, "positions.0.unit", json={"positions": [
         {"unit": "unit-none", "time": "2026-01-15T08:00:00Z",
-         "geometry": {"type": "Point", "coordinates": list(OREBRO)}}]})  # fmt: skip
+         "geometry": {"type": "Point", "coordinates": list(OREBRO)}}]})
 
 
 def test_unknown_query_parameters_and_methods(call):
@@ -183,4 +183,4 @@ def test_unknown_query_parameters_and_methods(call):
     call("get", "/api/v1/incidents?limit=0", 400, "limit")
     call("get", "/api/v1/incidents?limit=many", 400, "limit")
     call("post", "/api/v1/incidents", 400, headers={"Idempotency-Key": "with space"},
-         json=incident_input())  # fmt: skip
+         json=incident_input())

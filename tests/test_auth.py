@@ -133,7 +133,7 @@ def test_bearer_requests_need_no_csrf_token(app, db_path):
     token = Tokens(db_path).create("feed", "police", "operator")[1]
     client = app.test_client()
     response = client.post("/api/v1/incidents", json=incident_input(agency="police"),
-                           headers=bearer(token))  # fmt: skip
+                           headers=bearer(token))
     assert response.status_code == 201
 
 
@@ -146,7 +146,7 @@ def test_a_token_as_basic_credentials_is_the_same_viewer_as_its_bearer(app, db_p
     token = Tokens(db_path).create("qgis-polis", "police", "operator")[1]
     client = app.test_client()
     created = client.post("/api/v1/incidents", json=incident_input(agency="police"),
-                          headers=_basic("QGIS-Polis", token))  # fmt: skip
+                          headers=_basic("QGIS-Polis", token))
     assert created.status_code == 201  # a write, as the token may, with no CSRF token
     id_ = created.get_json()["feature"]["id"]
     by_basic = client.get(f"/api/v1/incidents/{id_}", headers=_basic("qgis-polis", token))
@@ -161,13 +161,13 @@ def test_a_wrong_basic_pair_is_a_failed_sign_in_counted_and_journaled(app, db_pa
     admin = Tokens(db_path).create("admin", "centre", "admin")[1]
     client = app.test_client()
     for headers in (_basic("someone-else", token), _basic("qgis-polis", "not-the-token"),
-                    {"Authorization": "Basic !!!"}, _basic("qgis-polis", "")):  # fmt: skip
+                    {"Authorization": "Basic !!!"}, _basic("qgis-polis", "")):
         refused = client.get("/api/v1/incidents", headers=headers)
         assert refused.status_code == 401
         assert "Basic realm=" in refused.headers["WWW-Authenticate"]
     for _ in range(3):  # with the two above, five failures on the name: the fifth locks
         assert client.get("/api/v1/incidents",
-                          headers=_basic("qgis-polis", "guess")).status_code == 401  # fmt: skip
+                          headers=_basic("qgis-polis", "guess")).status_code == 401
     locked = client.get("/api/v1/incidents", headers=_basic("qgis-polis", "guess"))
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
     # the right pair is not held back by a lock someone else ran up on the name
@@ -184,7 +184,7 @@ def test_a_token_of_one_agency_cannot_write_anothers_records_and_it_is_journaled
     admin = Tokens(db_path).create("admin", "centre", "admin")[1]
     client = app.test_client()
     created = client.post("/api/v1/incidents", json=incident_input(agency="rescue"),
-                          headers=bearer(rescue)).get_json()  # fmt: skip
+                          headers=bearer(rescue)).get_json()
     id_ = created["feature"]["id"]
     for method, url, body in [
         ("PATCH", f"/api/v1/incidents/{id_}", {"properties": {"severity": 5}}),
@@ -194,7 +194,7 @@ def test_a_token_of_one_agency_cannot_write_anothers_records_and_it_is_journaled
         response = client.open(url, method=method, json=body, headers=bearer(police))
         assert response.status_code == 403, (method, url)
     assert client.get(f"/api/v1/incidents/{id_}", headers=bearer(rescue)).get_json()[
-        "properties"]["severity"] == 3  # fmt: skip
+        "properties"]["severity"] == 3
     audit = client.get("/api/v1/audit", headers=bearer(admin)).get_json()["events"]
     refused = [e for e in audit if e["kind"] == "access.write_refused"]
     assert len(refused) == 3 and {e["actor"] for e in refused} == {"polis-feed"}
@@ -214,7 +214,7 @@ def test_sign_ins_and_sign_outs_are_journaled_for_admins(app):
     sign_in(admin, "admin")
     kinds = [(e["kind"], e["entity_id"]) for e in admin.get("/api/v1/audit").get_json()["events"]]
     assert kinds == [("access.sign_in_failed", "polis.op"), ("access.signed_in", "polis.op"),
-                     ("access.signed_out", "polis.op"), ("access.signed_in", "admin")]  # fmt: skip
+                     ("access.signed_out", "polis.op"), ("access.signed_in", "admin")]
 
 
 def test_disabling_a_user_ends_their_session_and_tokens_at_once(app, db_path):
@@ -274,13 +274,13 @@ def test_good_sign_ins_do_not_count_towards_the_address_lock(app):
 def test_users_commands(db_path):
     runner = CliRunner()
     added = runner.invoke(cli, ["users", "add", "anna", "--agency", "rescue", "--role",
-                                "operator", "--db", str(db_path)])  # fmt: skip
+                                "operator", "--db", str(db_path)])
     assert added.exit_code == 0
     password = added.stdout.strip()
     assert Users(db_path).authenticate("anna", password) is not None
     typed = runner.invoke(cli, ["users", "add", "per", "--agency", "police", "--role", "viewer",
                                 "--password-stdin", "--db", str(db_path)],
-                          input="a long enough password\n")  # fmt: skip
+                          input="a long enough password\n")
     assert typed.exit_code == 0 and "a long enough" not in typed.stdout
     short = runner.invoke(cli, ["users", "add", "eva", "--agency", "sos", "--role", "viewer",
                                 "--password-stdin", "--db", str(db_path)], input="short\n")
@@ -290,7 +290,7 @@ def test_users_commands(db_path):
     assert "scrypt" not in listed
     runner.invoke(cli, ["users", "disable", "anna", "--db", str(db_path)])
     assert "anna\trescue\toperator\tdisabled" in runner.invoke(
-        cli, ["users", "list", "--db", str(db_path)]).stdout  # fmt: skip
+        cli, ["users", "list", "--db", str(db_path)]).stdout
 
 
 def test_browser_session_over_the_real_server(db_path, monkeypatch):
@@ -403,7 +403,7 @@ def test_sign_out_ends_the_session_in_every_worker(db_path, monkeypatch):
         assert {replayed("/api/v1/units") for _ in range(8)} == {200}
         token = _csrf(opener.open(f"{base}/signin", timeout=10).read().decode())
         opener.open(f"{base}/signout", urllib.parse.urlencode({"csrf_token": token}).encode(),
-                    timeout=10)  # fmt: skip
+                    timeout=10)
         # each request on a connection of its own, which either worker may take
         assert {replayed("/api/v1/units") for _ in range(8)} == {401}
 
@@ -448,7 +448,7 @@ def test_parallel_guesses_at_one_account_check_at_most_the_free_ones(db_path, mo
 
 def test_the_account_opens_again_when_its_lock_ends(app, monkeypatch):
     monkeypatch.setattr(throttle, "ACCOUNT", throttle.Limit(5, timedelta(seconds=1),
-                                                            timedelta(seconds=1)))  # fmt: skip
+                                                            timedelta(seconds=1)))
     client = app.test_client()
     statuses = [sign_in(client, "polis.op", "guess guess guess").status_code for _ in range(7)]
     assert statuses[:5] == [401] * 5 and 429 in statuses[5:]
@@ -471,13 +471,13 @@ def test_an_admin_resets_a_password_and_the_users_sessions_end(app, db_path):
     assert sign_in(app.test_client()).status_code == 401  # the old password is gone
     assert sign_in(app.test_client(), password=new).status_code == 303
     typed = runner.invoke(cli, ["users", "reset-password", "polis.op", "--password-stdin",
-                                "--db", str(db_path)], input="another long password\n")  # fmt: skip
+                                "--db", str(db_path)], input="another long password\n")
     assert typed.exit_code == 0 and "another long" not in typed.stdout
     assert sign_in(app.test_client(), password="another long password").status_code == 303
     missing = runner.invoke(cli, ["users", "reset-password", "nobody", "--db", str(db_path)])
     assert missing.exit_code != 0 and "no user named 'nobody'" in missing.output
     short = runner.invoke(cli, ["users", "reset-password", "polis.op", "--password-stdin",
-                                "--db", str(db_path)], input="short\n")  # fmt: skip
+                                "--db", str(db_path)], input="short\n")
     assert short.exit_code != 0 and "12 characters" in short.output
     audit = [e.kind for e in SQLiteStore(db_path).events_after(0, 1000, entity_kind="access")]
     assert audit.count("access.user_password_reset") == 2

@@ -36,7 +36,7 @@ def _seed(path):
     store = SQLiteStore(path)
     store.apply([c.ReportIncident(incident("inc-1")), c.RegisterUnit(unit("u1"))], RESCUE, at=T0)
     store.apply([c.MoveUnit("u1", shapely.Point(15.0, 59.0), T0)], RESCUE,
-                at=T0 + timedelta(hours=1))  # fmt: skip
+                at=T0 + timedelta(hours=1))
     store.apply([c.CloseIncident("inc-1")], RESCUE, at=T0 + timedelta(hours=2))
     store.close()
 
@@ -123,21 +123,21 @@ def test_times_at_the_edge_of_the_calendar_are_one_error_line(db_path):
     def run(*args: str, words: tuple[str, ...]) -> None:
         result = CliRunner().invoke(cli, [*args, *db])
         assert result.exception is None or isinstance(result.exception, SystemExit), (
-            result.exception)  # fmt: skip
+            result.exception)
         _one_error_line(result.exit_code, result.stderr, *words)
 
     as_analyst = ("-o", str(db_path.with_suffix(".html")), "--agency", "rescue", "--role",
-                  "analyst")  # fmt: skip
+                  "analyst")
     for edge in EDGES:
         for option, more in (("--at", ()), ("--from", ("--to", "2026-01-15T10:00:00Z")),
                              ("--to", ("--from", "2026-01-15T07:00:00Z")),
-                             ("--exported-at", ())):  # fmt: skip
+                             ("--exported-at", ())):
             run("export", *as_analyst, option, edge, *more, words=(f"{option}: {edge}", "1900"))
         run("demo", "--no-serve", "--end", edge, words=("'--end'", "1900"))
     assert not db_path.with_suffix(".html").exists()
     run("events", "--after", "99999999999999999999", words=("'--after'", "0<=x<="))
     run("firerisk", "at", "15.2", "59.27", "--day", "0001-01-01",
-        words=("'--day'", "1900-01-01 to 2199-12-31"))  # fmt: skip
+        words=("'--day'", "1900-01-01 to 2199-12-31"))
     assert len(georisk("events", *db).stdout.splitlines()) == 4  # nothing was written
 
 
@@ -147,7 +147,7 @@ def test_events_follow_shows_new_events_as_they_arrive(db_path):
         [sys.executable, "-m", "app.cli", "events", "--db", str(db_path), "--follow",
          "--after", "4", "--interval", "0.05"],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    )
     try:
         time.sleep(1.0)
         store = SQLiteStore(db_path)
@@ -184,12 +184,12 @@ def test_coordinates_in_latitude_first_order_are_named_as_such(db_path):
     SQLiteStore(db_path).close()
     runner = CliRunner()
     swapped = runner.invoke(cli, ["firerisk", "at", "59.27", "15.2", "--day", "2026-07-01",
-                                  "--db", str(db_path)])  # fmt: skip
+                                  "--db", str(db_path)])
     assert swapped.exit_code == 1 and "looks like (latitude, longitude)" in swapped.output
     box = runner.invoke(cli, ["export", "-o", os.devnull, "--agency", "police", "--bbox",
-                              "59,15,60,16", "--db", str(db_path)])  # fmt: skip
+                              "59,15,60,16", "--db", str(db_path)])
     assert box.exit_code != 0 and "looks like latitude first" in box.output
     assert "15,59,16,60" in box.output  # the box it probably means
     away = runner.invoke(cli, ["export", "-o", os.devnull, "--agency", "police", "--bbox",
-                               "1,1,2,2", "--db", str(db_path)])  # fmt: skip
+                               "1,1,2,2", "--db", str(db_path)])
     assert away.exit_code != 0 and "does not meet the operating area" in away.output

@@ -29,7 +29,7 @@ def db(db_path):
                             position_time=T0)),
         c.RegisterUnit(unit("amb", callsign="AMB 1", unit_kind=UnitKind.AMBULANCE,
                             position=shapely.Point(15.0, 59.3), position_time=T0)),
-    ], RESCUE)  # fmt: skip
+    ], RESCUE)
     store.close()
     return str(db_path)
 
@@ -60,14 +60,14 @@ def test_swapped_coordinates_are_refused_on_one_line_with_the_hint(db):
     assert result.exit_code == 1
     (line,) = result.output.strip().splitlines()
     assert line == ("Error: FROM_LON FROM_LAT: (59.27, 15.21) looks like (latitude, "
-                    "longitude); give (longitude, latitude): (15.21, 59.27)")  # fmt: skip
+                    "longitude); give (longitude, latitude): (15.21, 59.27)")
 
 
 def test_suggest_ranks_by_eta_and_filters_by_kind(db):
     result = _run("suggest", "--db", db, "crash")
     lines = result.stdout.strip().splitlines()
     assert result.exit_code == 0 and [line.split()[1:3] for line in lines] == [
-        ["RÖR", "1"], ["AMB", "1"], ["RÖR", "2"]]  # fmt: skip
+        ["RÖR", "1"], ["AMB", "1"], ["RÖR", "2"]]
     only = _run("suggest", "--db", db, "crash", "--kind", "ambulance", "--geojson")
     answer = json.loads(only.stdout)
     assert [f["properties"]["unit"]["id"] for f in answer["features"]] == ["amb"]

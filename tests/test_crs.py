@@ -20,7 +20,7 @@ def _expected(lon: float, lat: float, uri: str) -> tuple[float, float]:
     """The position in ``uri``'s authority axis order, written out per CRS."""
     x, y = _LONLAT_TO[uri].transform(lon, lat)  # east, north
     return {crs.CRS84: (x, y), crs.WGS84_LATLON: (y, x), crs.SWEREF99TM: (y, x),
-            crs.WEB_MERCATOR: (x, y)}[uri]  # fmt: skip
+            crs.WEB_MERCATOR: (x, y)}[uri]
 
 
 def test_axis_orders_are_the_authorities():
@@ -44,7 +44,7 @@ def test_every_geometry_type_is_transformed_position_by_position(uri):
         {"type": "MultiLineString", "coordinates": [ring[:2], hole[:3]]},
         {"type": "GeometryCollection", "geometries": [
             {"type": "Point", "coordinates": [14.0, 59.0, 120.0]}]},  # a height is kept
-    ]  # fmt: skip
+    ]
     moved = crs.transform_geometries(geometries, crs.CRS84, uri)
     assert moved[1] is None
     assert [g["type"] for g in moved if g] == [g["type"] for g in geometries if g]
@@ -61,7 +61,7 @@ def test_every_geometry_type_is_transformed_position_by_position(uri):
 
 def test_wgs84_latlon_is_the_exact_swap_of_crs84():
     moved = crs.transform_geometries([{"type": "Point", "coordinates": [14.123456789, 59.98765]}],
-                                     crs.CRS84, crs.WGS84_LATLON)  # fmt: skip
+                                     crs.CRS84, crs.WGS84_LATLON)
     assert moved[0]["coordinates"] == [59.98765, 14.123456789]
 
 
@@ -107,7 +107,7 @@ def test_a_box_in_sweref_becomes_a_curved_polygon_in_crs84():
 
 def _to_latlon(north: float, east: float) -> tuple[float, float]:
     lon, lat = pyproj.Transformer.from_crs("EPSG:3006", "OGC:CRS84", always_xy=True).transform(
-        east, north)  # fmt: skip
+        east, north)
     return lat, lon
 
 

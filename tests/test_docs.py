@@ -20,7 +20,7 @@ from app.cli import cli
 from tests.conftest import ROOT
 
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
-             ROOT / "examples" / "README.md"]  # fmt: skip
+             ROOT / "examples" / "README.md"]
 README_LIMIT = 12 * 1024  # a front door: set-up, the first five minutes, architecture, links
 
 
@@ -77,7 +77,7 @@ def _parse(arguments: list[str]) -> None:
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
 def test_every_georisk_command_shown_is_one_the_command_line_takes(path: Path, tmp_path,
-                                                                    monkeypatch):  # fmt: skip
+                                                                    monkeypatch):
     monkeypatch.chdir(tmp_path)  # the input files the examples name, empty
     shown = [c for block in _blocks(path, "sh") for c in _commands(block) if c != ["--help"]]
     for arguments in shown:
@@ -176,7 +176,7 @@ def test_the_sample_commands_run_as_documented(name: str, tmp_path, monkeypatch)
         monkeypatch.delenv(setting, raising=False)
     shown = [arguments for block in _blocks(ROOT / "docs" / name, "sh")
              for arguments in _commands(block)
-             if arguments[0] in _SAMPLE_COMMANDS and "--user" not in arguments]  # fmt: skip
+             if arguments[0] in _SAMPLE_COMMANDS and "--user" not in arguments]
     expected = SAMPLE_RUNS[name]
     assert [" ".join(a) for a in shown if a[0] != "init-db" or "init-db" in expected] == list(
         expected), "the commands shown and SAMPLE_RUNS differ"
@@ -196,13 +196,13 @@ def test_every_sample_is_shown_in_a_document():
     shown = {w for name in SAMPLE_RUNS for command in SAMPLE_RUNS[name] for w in command.split()}
     linked = {"examples/cap/alerts/vanern.xml", "examples/cap/alerts/skane.xml"}  # by the feed
     samples = {p.relative_to(ROOT).as_posix() for p in (ROOT / "examples").rglob("*")
-               if p.is_file() and p.name != "README.md"}  # fmt: skip
+               if p.is_file() and p.name != "README.md"}
     assert samples - shown - linked == set(), "samples no document shows"
     assert linked <= samples
 
 
 @pytest.mark.parametrize("path", [p for p in DOCUMENTS if _blocks(p, "python")],
-                         ids=lambda p: p.name)  # fmt: skip
+                         ids=lambda p: p.name)
 def test_python_examples_run(path: Path, tmp_path):
     for code in _blocks(path, "python"):
         result = subprocess.run(
@@ -218,10 +218,10 @@ def test_a_skip_fails_in_ci(tmp_path):
         "import pytest\n\ndef test_needs_a_tool():\n    pytest.skip('the tool is absent')\n"
     )
     args = [sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",
-            "--rootdir", str(tmp_path), str(tmp_path / "test_needs.py")]  # fmt: skip
+            "--rootdir", str(tmp_path), str(tmp_path / "test_needs.py")]
     without = {name: value for name, value in os.environ.items() if name != "GEORISK_CI"}
     local = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=without)
     assert local.returncode == 0 and "1 skipped" in local.stdout
     ci = subprocess.run(args, cwd=ROOT, capture_output=True, text=True,
-                        env=dict(os.environ, GEORISK_CI="1"))  # fmt: skip
+                        env=dict(os.environ, GEORISK_CI="1"))
     assert ci.returncode == 1 and "the tool is absent" in ci.stdout

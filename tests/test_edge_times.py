@@ -26,7 +26,7 @@ PROBLEM = "application/problem+json"
 EDGES = ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00")
 # Also outside the accepted range, though Python can hold them: the same refusal.
 OUTSIDE = ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1899-12-31T23:59:59Z",
-           "2200-01-01T00:00:00Z")  # fmt: skip
+           "2200-01-01T00:00:00Z")
 GOOD = "2026-01-15T08:00:00Z"
 LATER = "2026-01-15T09:00:00Z"
 POINT = {"type": "Point", "coordinates": list(OREBRO)}
@@ -54,7 +54,7 @@ QUERY_CASES: list[tuple[str, dict[str, str], str]] = [
       for collection in ("incidents", "units", "blockages", "riskzones", "counties",
                          "municipalities")
       for window in ("{t}", "{t}/..", "../{t}")],
-]  # fmt: skip
+]
 
 
 def _positions(t: str) -> dict[str, Any]:
@@ -64,12 +64,12 @@ def _positions(t: str) -> dict[str, Any]:
 
 def _blockage(**properties: str) -> dict[str, Any]:
     return {"type": "Feature", "geometry": LINE,
-            "properties": {"road": "E18", "reason": "accident", **properties}}  # fmt: skip
+            "properties": {"road": "E18", "reason": "accident", **properties}}
 
 
 def _unit(t: str) -> dict[str, Any]:
     props = {"callsign": "RÖR 2020", "agency": "rescue", "unit_kind": "engine",
-             "position_time": t}  # fmt: skip
+             "position_time": t}
     return {"type": "Feature", "geometry": POINT, "properties": props}
 
 
@@ -89,7 +89,7 @@ BODY_CASES: list[tuple[str, str, Any, str]] = [
     ("patch", "/api/v1/blockages/blk-1", lambda t: {"properties": {"expected_end": t}},
      "properties.expected_end"),
     ("post", "/api/v1/blockages/blk-1/lift", lambda t: {"at": t}, "at"),
-]  # fmt: skip
+]
 
 # Routes that take no time at all, and why (everything else is in the tables above).
 NO_TIME = {
@@ -106,7 +106,7 @@ NO_TIME = {
     "/ogc/collections/<collection_id>/items/<path:feature_id>": "one feature",
     "/tiles/<z>/<x>/<y>.<ext>": "a background map tile",
     "/analys": "the analyst page (its tables take the times)",
-}  # fmt: skip
+}
 OGC_TIMED = {"/ogc/collections/<collection_id>/items": "datetime"}
 
 
@@ -117,7 +117,7 @@ def app(db_path):
         c.ReportIncident(incident("inc-1")),
         c.RegisterUnit(unit("unit-1", position=shapely.Point(*OREBRO), position_time=T0)),
         c.ReportBlockage(blockage("blk-1")),
-    ], RESCUE)  # fmt: skip
+    ], RESCUE)
     store.close()
     return create_app({"DB": str(db_path), "TESTING": True})
 
@@ -164,13 +164,13 @@ def test_edge_times_in_query_parameters_are_a_400_naming_the_parameter(
 @pytest.mark.parametrize("t", EDGES + OUTSIDE)
 @pytest.mark.parametrize(("method", "path", "body", "field"), BODY_CASES)
 def test_edge_times_in_body_fields_are_a_422_naming_the_field(send, method, path, body,
-                                                               field, t):  # fmt: skip
+                                                               field, t):
     _refused(*send(method, path, json=body(t)), 422, field)
 
 
 def test_times_just_inside_the_range_are_taken(send):
     answer, _ = send("get", "/api/v1/incidents?datetime=1900-01-01T00:00:00Z/"
-                            "2199-12-31T23:59:59.999999Z")  # fmt: skip
+                            "2199-12-31T23:59:59.999999Z")
     assert answer.status_code == 200 and answer.json["numberReturned"] == 1
     answer, wrote = send("post", "/api/v1/blockages",
                          json=_blockage(expected_end="2199-12-31T23:59:59+00:00"))
@@ -214,10 +214,10 @@ def test_every_time_parameter_and_body_field_of_the_api_is_in_the_tables(app):
             for field in _time_fields(body["schema"], schemas) if body else ():
                 documented_bodies.add((method, f"/api/v1{path}", field))
     tested_queries = {(p.replace("unit-1", "{id}"), f) for p, _, f in QUERY_CASES
-                      if p.startswith("/api/")}  # fmt: skip
+                      if p.startswith("/api/")}
     tested_bodies = {(m, p.replace("inc-1", "{id}").replace("unit-1", "{id}")
                       .replace("blk-1", "{id}"), f.replace(".1.", ".0."))
-                     for m, p, _, f in BODY_CASES}  # fmt: skip
+                     for m, p, _, f in BODY_CASES}
     assert documented_queries == tested_queries
     assert documented_bodies == tested_bodies
 
@@ -228,11 +228,11 @@ def test_every_route_of_the_app_is_in_the_tables_or_takes_no_time(app, send):
     assert rules - api_rules == set(NO_TIME) | set(OGC_TIMED)
     ogc = send("get", "/ogc/api")[0].json["paths"]
     timed = {path for path, item in ogc.items()
-             if any(p["name"] == "datetime" for p in item["get"]["parameters"])}  # fmt: skip
+             if any(p["name"] == "datetime" for p in item["get"]["parameters"])}
     assert {"/ogc" + p.replace("{collectionId}", "<collection_id>") for p in timed} == set(
         OGC_TIMED
     )
     ogc_tested = {c.replace("/ogc/collections/", "").split("/")[0] for c, _, _ in QUERY_CASES
-                  if c.startswith("/ogc/")}  # fmt: skip
+                  if c.startswith("/ogc/")}
     collections = send("get", "/ogc/collections")[0].json["collections"]
     assert ogc_tested == {collection["id"] for collection in collections}

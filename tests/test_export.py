@@ -47,9 +47,9 @@ READY = "document.documentElement.dataset.georiskReady === '1'"
 BASE = utc_now().replace(microsecond=0) - timedelta(hours=6)
 EXPORTED = format_utc(BASE + timedelta(hours=6))
 TOWNS = [(15.21, 59.27), (13.50, 59.38), (15.63, 60.60), (16.54, 59.61), (14.55, 59.32),
-         (12.30, 58.30)]  # fmt: skip
+         (12.30, 58.30)]
 needs_browser = pytest.mark.skipif(browser.unavailable() is not None,
-                                   reason=browser.unavailable() or "")  # fmt: skip
+                                   reason=browser.unavailable() or "")
 
 
 def _seed(db: Path) -> None:
@@ -63,7 +63,7 @@ def _seed(db: Path) -> None:
         record = incident(f"inc-{i:02d}", agency=actor.agency, classification=classes[i % 3],
                           severity=1 + i % 5, title=XSS if i == 0 else f"Händelse {i}",
                           description=XSS, reported_at=BASE + timedelta(minutes=15 * i),
-                          location=shapely.Point(lon + i * 0.01, lat))  # fmt: skip
+                          location=shapely.Point(lon + i * 0.01, lat))
         log.append((BASE + timedelta(minutes=15 * i), len(log), [c.ReportIncident(record)], actor))
         if i % 4 == 0 and i <= 16:
             closed = BASE + timedelta(minutes=15 * i + 60)
@@ -73,7 +73,7 @@ def _seed(db: Path) -> None:
         actor = POLICE if i % 2 else RESCUE
         u = unit(f"unit-{i}", agency=actor.agency, callsign=f"{XSS} {i}" if i == 0 else f"U{i}",
                  classification=classes[i % 3], position=shapely.Point(lon, lat + 0.05),
-                 position_time=BASE)  # fmt: skip
+                 position_time=BASE)
         log.append((BASE, len(log), [c.RegisterUnit(u)], actor))
     for i in range(4):
         lon, lat = TOWNS[i]
@@ -91,7 +91,7 @@ def _seed(db: Path) -> None:
                 c.Actor("brandrisk", Agency.CENTRE)))
     for moment, _, commands, actor in sorted(log, key=lambda entry: entry[:2]):
         store.apply(commands, actor, at=moment)
-    store.close()  # fmt: skip
+    store.close()
 
 
 @pytest.fixture(scope="module")
@@ -122,14 +122,14 @@ def _expected(db: Path, viewer: Viewer, moment) -> dict[str, int]:
             "blockages": len(present_all(viewer, [b for b in picture.blockages
                                                   if b.status == "active"])),
             "riskzones": len([z for z in picture.riskzones if z.status == "issued"]),
-        }  # fmt: skip
+        }
     finally:
         store.close()
 
 
 def _open(chromium, path: Path):
     return browser.open_page(chromium, path.as_uri(),
-                             lambda url: url.startswith(("file:", "data:")), READY)  # fmt: skip
+                             lambda url: url.startswith(("file:", "data:")), READY)
 
 
 def test_export_is_an_attachment_and_reproducible(world):
@@ -157,7 +157,7 @@ def test_cli_names_whose_view_it_exports(world, tmp_path):
     assert refused.exit_code != 0 and "--as-user" in refused.output
     done = runner.invoke(export_command, ["--db", str(world["db"]), "-o", str(tmp_path / "a.html"),
                                           "--agency", "police", "--role", "operator",
-                                          "--exported-at", EXPORTED])  # fmt: skip
+                                          "--exported-at", EXPORTED])
     assert done.exit_code == 0, done.output
     same = _get(world, f"exported_at={EXPORTED}").get_data()
     # the CLI's viewer is named police-operator, the token's police: only that line differs
@@ -184,14 +184,14 @@ def test_the_briefing_is_assembled_from_the_store_without_the_service(world):
 
 
 def test_the_cli_export_reads_the_endpoints_options_and_builds_no_app(world, tmp_path,
-                                                                       monkeypatch):  # fmt: skip
+                                                                       monkeypatch):
     def no_app(*args, **kwargs):
         raise AssertionError("georisk export built a Flask app")
 
     monkeypatch.setattr("app.create_app", no_app)
     runner = CliRunner()
     base = ["--db", str(world["db"]), "-o", str(tmp_path / "b.html"), "--agency", "police",
-            "--role", "operator", "--exported-at", EXPORTED]  # fmt: skip
+            "--role", "operator", "--exported-at", EXPORTED]
     done = runner.invoke(export_command, [*base, "--layers", "units", "--lang", "en"])
     assert done.exit_code == 0, done.output
     query = f"exported_at={EXPORTED}&layers=units&lang=en"
@@ -208,7 +208,7 @@ def test_the_cli_export_reads_the_endpoints_options_and_builds_no_app(world, tmp
         (line,) = [x for x in refused.output.splitlines() if x.startswith("Error:")]
         assert words in line, (args, line)
     viewer = ["--db", str(world["db"]), "-o", str(tmp_path / "c.html"), "--agency", "centre",
-              "--at", format_utc(BASE + timedelta(hours=2))]  # fmt: skip
+              "--at", format_utc(BASE + timedelta(hours=2))]
     refused = runner.invoke(export_command, viewer)
     assert refused.exit_code != 0 and "may not export the picture at a past time" in refused.output
     assert not (tmp_path / "c.html").exists()
@@ -228,7 +228,7 @@ def test_export_opens_offline_with_the_store_counts_and_text_as_text(world, tmp_
         for kind in ("incidents", "units", "blockages", "riskzones"):
             assert counts[kind] == want[kind], (kind, counts, want)
         badges = {b.get_attribute("data-count"): int(b.text_content())
-                  for b in page.locator(".gr-count").all()}  # fmt: skip
+                  for b in page.locator(".gr-count").all()}
         assert badges == {k: want[k] for k in ("incidents", "blockages", "units")}
         assert page.locator("#gr-title").text_content() == XSS
         assert XSS in page.locator("#gr-summary").text_content()  # the road, as text
@@ -243,7 +243,7 @@ def test_export_opens_offline_with_the_store_counts_and_text_as_text(world, tmp_
 def test_time_window_slider_shows_each_instant(world, tmp_path):
     start, end = BASE + timedelta(hours=1), BASE + timedelta(hours=5)
     body = _get(world, f"from={format_utc(start)}&to={format_utc(end)}&steps=5"
-                       f"&exported_at={EXPORTED}").get_data()  # fmt: skip
+                       f"&exported_at={EXPORTED}").get_data()
     path = tmp_path / "window.html"
     path.write_bytes(body)
     viewer = Viewer("police", Agency.POLICE, "operator")  # type: ignore[arg-type]
@@ -333,7 +333,7 @@ def test_a_failed_export_gives_its_place_back(db_path, monkeypatch):
 def test_a_place_held_by_a_worker_that_died_is_taken_back(db_path):
     app, tokens = _limited_app(db_path)
     worker = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                            capture_output=True, text=True, check=True)  # fmt: skip
+                            capture_output=True, text=True, check=True)
     with sqlite3.connect(db_path) as con:  # as it was when that worker was killed mid-export
         con.execute("INSERT INTO work_slots (kind, holder, pid, started_us) VALUES"
                     " ('export', 'anna', ?, ?)", (int(worker.stdout), to_micros(utc_now())))
@@ -374,7 +374,7 @@ def test_one_users_exports_are_limited_across_workers(db_path):
 
         def export(_: int) -> tuple[int, str | None, str]:
             request = urllib.request.Request(f"{base}/api/v1/export",
-                                             headers=bearer(tokens["anna"]))  # fmt: skip
+                                             headers=bearer(tokens["anna"]))
             ready.wait(timeout=30)
             try:
                 with urllib.request.urlopen(request, timeout=60) as response:
@@ -399,7 +399,7 @@ def test_coverage_is_an_optional_layer_under_the_same_rules(world):
     assert body.status_code == 200
     html = body.get_data(as_text=True)
     data = json.loads(re.search(r'id="gr-data">(.*?)</script>', html, re.S).group(1)
-                      .replace("<\\/", "</"))  # fmt: skip
+                      .replace("<\\/", "</"))
     client = world["app"].test_client()
     api = client.get("/api/v1/coverage?kind=engine",
                      headers={"Authorization": f"Bearer {world['tokens']['police']}"}).get_json()

@@ -67,7 +67,7 @@ def _polisen(ident: int, lon: float, lat: float, name: str) -> dict:
 
 def test_polisen_events_outside_are_ignored_and_not_kept(store):
     events = payload(_polisen(1, *OREBRO, "Örebro"), _polisen(2, *MALMO, "Malmö"),
-                     _polisen(3, *MAGNOR, "Eda"))  # fmt: skip
+                     _polisen(3, *MAGNOR, "Eda"))
     summary = run(store, "polisen", events)
     assert (summary.created, summary.ignored, summary.outside) == (2, 1, 1), reasons(summary)
     assert not summary.rejected
@@ -93,7 +93,7 @@ def test_invalid_events_are_still_rejected_not_ignored(store):
 def test_trafikverket_deviations_outside_are_ignored(store):
     far = deviation("FAR", Geometry={"WGS84": f"POINT ({MALMO[0]} {MALMO[1]})"})
     into = deviation("INTO", Geometry={"WGS84": f"LINESTRING ({OSLO[0]} {OSLO[1]}, "
-                                                f"{OREBRO[0]} {OREBRO[1]})"})  # fmt: skip
+                                                f"{OREBRO[0]} {OREBRO[1]})"})
     summary = run(store, "trafikverket", response({"Deviation": [deviation("A"), far, into]}))
     assert (summary.created, summary.outside) == (2, 1), reasons(summary)
     assert store.get("blockage", "trafikverket-FAR") is None
@@ -130,7 +130,7 @@ def _smhi(lon: float, lat: float) -> bytes:
         "approvedTime": "2026-07-01T06:00:00Z",
         "geometry": {"type": "Point", "coordinates": [[lon, lat]]},
         "timeSeries": [{"validTime": "2026-07-01T12:00:00Z", "parameters": day}],
-    })  # fmt: skip
+    })
 
 
 def test_smhi_forecasts_outside_are_ignored(store):
@@ -152,7 +152,7 @@ def test_the_listener_counts_reports_from_outside_and_writes_none(store, listene
         udp.sendto(report("far", lat=OSLO[1], lon=OSLO[0]), listener.udp_address)
         udp.sendto(report("near", lat=OREBRO[1], lon=OREBRO[0]), listener.udp_address)
     wait_for(lambda: listener.counters.summary.outside == 1
-             and store.get("unit", "cot-near") is not None)  # fmt: skip
+             and store.get("unit", "cot-near") is not None)
     assert store.get("unit", "cot-far") is None
     assert listener.counters.summary.rejected == []
 
@@ -193,7 +193,7 @@ def test_cli_import_reports_the_ignored_and_exits_zero(tmp_path, db_path):
     path.write_text(json.dumps([_polisen(1, *OREBRO, "Örebro"), _polisen(2, *ENKOPING,
                                                                        "Enköping")]))
     result = georisk("import", "--db", str(db_path), "polisen", str(path),
-                     env={"GEORISK_FEED_AREA": "", "GEORISK_FEED_MARGIN_KM": ""})  # fmt: skip
+                     env={"GEORISK_FEED_AREA": "", "GEORISK_FEED_MARGIN_KM": ""})
     assert result.returncode == 0, result.stderr
     assert "1 created" in result.stdout and "1 ignored (1 outside the operating area)" in (
         result.stdout)

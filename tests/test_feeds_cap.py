@@ -43,7 +43,7 @@ def cap_xsd(shared_dir, monkeypatch):
 def alert(identifier: str = "SE-RTJ-1", msg_type: str = "Alert", references: str = "",
           status: str = "Actual", sent: str = SENT, area: str = f"<polygon>{POLYGON}</polygon>",
           headline: str = "Skogsbrand Kilsbergen", severity: str = "Severe",
-          sender: str = "<sender>rtj@orebro.se</sender>") -> bytes:  # fmt: skip
+          sender: str = "<sender>rtj@orebro.se</sender>") -> bytes:
     refs = f"<references>{references}</references>" if references else ""
     return (
         f"<?xml version='1.0' encoding='UTF-8'?>"
@@ -67,7 +67,7 @@ def test_real_nws_alert_is_read_at_its_area_centre(shared_dir):
         "SEVERE THUNDERSTORM WARNING", 4, "area")
     assert incident.reported_at.isoformat() == "2003-06-17T21:57:00+00:00"  # sent, in UTC
     area = shapely.Polygon([(-120.14, 38.47), (-119.95, 38.34), (-119.74, 38.52),
-                            (-119.89, 38.62)])  # fmt: skip
+                            (-119.89, 38.62)])
     assert area.contains(incident.location)
     assert "urgency: Immediate, severity: Severe, certainty: Observed" in incident.description
 
@@ -187,11 +187,11 @@ def seeded(db_path):
     store = SQLiteStore(db_path)
     for id_, classification in (("open-1", Classification.OPEN),
                                 ("secret-1", Classification.AGENCY),
-                                ("restricted-1", Classification.RESTRICTED)):  # fmt: skip
+                                ("restricted-1", Classification.RESTRICTED)):
         store.apply([c.ReportIncident(factories.incident(
             id_, classification=classification, title=f"Brand {id_} <&>",
             description="Detaljer", municipality="1880", county="18",
-        ))], factories.RESCUE)  # fmt: skip
+        ))], factories.RESCUE)
     store.close()
     return db_path
 
@@ -221,7 +221,7 @@ def test_exported_alert_is_valid_cap_and_reads_back(seeded):
 
 def test_exported_alerts_are_valid_against_oasis_schema(seeded, cap_xsd):
     for agency, id_ in (("rescue", "restricted-1"), ("police", "restricted-1"),
-                        ("rescue", "open-1")):  # fmt: skip
+                        ("rescue", "open-1")):
         response = _cap(seeded, agency, id_)
         assert response.status_code == 200
         assert violations(response.data) == []
@@ -240,19 +240,19 @@ def test_export_goes_through_the_access_policy(seeded):
 def test_cli_export_needs_a_viewer_and_writes_a_valid_alert(seeded, tmp_path):
     out = tmp_path / "alert.xml"
     result = georisk("cap", "export", "restricted-1", "--db", str(seeded), "-o", str(out),
-                     "--agency", "police", "--role", "viewer")  # fmt: skip
+                     "--agency", "police", "--role", "viewer")
     assert result.returncode == 0, result.stderr
     assert "generalised" in result.stderr
     assert problems(out.read_bytes()) == []
     assert b"Brand restricted-1" not in out.read_bytes()
     assert b"<valueName>georisk:brief.police_region</valueName>" in out.read_bytes()  # open
     plain = georisk("cap", "export", "restricted-1", "--db", str(seeded), "-o", str(out),
-                    "--agency", "police", "--role", "viewer", "--no-brief")  # fmt: skip
+                    "--agency", "police", "--role", "viewer", "--no-brief")
     assert plain.returncode == 0 and b"georisk:brief." not in out.read_bytes()
     no_viewer = georisk("cap", "export", "open-1", "--db", str(seeded))
     assert no_viewer.returncode != 0 and "--agency and --role, or --user" in no_viewer.stderr
     hidden = georisk("cap", "export", "secret-1", "--db", str(seeded), "--agency", "police",
-                     "--role", "viewer")  # fmt: skip
+                     "--role", "viewer")
     assert hidden.returncode != 0 and "no incident with id 'secret-1'" in hidden.stderr
 
 
@@ -261,7 +261,7 @@ def test_a_time_at_the_edge_of_the_calendar_rejects_the_alert_naming_the_element
     expires = alert().replace(b"2026-08-23T12:00:00+02:00", edge.encode())
     for payload, element in ((alert(sent=edge), "sent"), (expires, "expires"),
                              (alert(msg_type="Update", references=f"rtj@orebro.se,X,{edge}"),
-                              "references[0].sent")):  # fmt: skip
+                              "references[0].sent")):
         summary = run(store, "cap", payload)
         assert (summary.created, len(summary.rejected)) == (0, 1), reasons(summary)
         assert f"{element}: {edge} is outside the accepted range" in reasons(summary)

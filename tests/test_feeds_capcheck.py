@@ -75,13 +75,13 @@ BROKEN_IN_WORDS = [
 def test_a_good_alert_breaks_no_rule():
     assert found(alert()) == []
     signed = edit("</alert>", "<Signature xmlns='http://www.w3.org/2000/09/xmldsig#'>"
-                              "<SignedInfo/></Signature></alert>")  # fmt: skip
+                              "<SignedInfo/></Signature></alert>")
     assert found(signed) == []
     assert found(edit("<urgency>", "<responseType>Avoid</responseType><urgency>")) == []
 
 
 @pytest.mark.parametrize(("payload", "reason"), BROKEN + BROKEN_IN_WORDS,
-                         ids=[r for _, r in BROKEN + BROKEN_IN_WORDS])  # fmt: skip
+                         ids=[r for _, r in BROKEN + BROKEN_IN_WORDS])
 def test_each_violation_names_the_element_and_the_reason(store, payload, reason):
     assert any(message.startswith(reason) for message in found(payload)), found(payload)
     summary = run(store, "cap", payload)
@@ -115,12 +115,12 @@ def test_cap_11_keeps_its_own_rules():
     assert item.record.reported_at.isoformat() == "2026-08-22T10:00:00+00:00"
     avoid = as_11(edit("<urgency>", "<responseType>Avoid</responseType><urgency>"))
     assert found(avoid) == ["/alert/info/responseType: 'Avoid' is not one of Shelter, "
-                            "Evacuate, Prepare, Execute, Monitor, Assess, None"]  # fmt: skip
+                            "Evacuate, Prepare, Execute, Monitor, Assess, None"]
 
 
 def test_real_alerts_break_no_rule(shared_dir):
     for name in ("nws_severe_thunderstorm.cap.xml", "canada_ec_thunderstorm_update.cap.xml",
-                 "noaa_wcatwc_tsunami_warning.cap.xml"):  # fmt: skip
+                 "noaa_wcatwc_tsunami_warning.cap.xml"):
         assert found(sample(shared_dir, "cap", name).read_bytes()) == [], name
 
 

@@ -44,26 +44,26 @@ def bare(payload: bytes) -> str:
 
 def content(*inner: str) -> str:
     return "".join(f"<contentObject><xmlContent><embeddedXMLContent>{x}</embeddedXMLContent>"
-                   "</xmlContent></contentObject>" for x in inner)  # fmt: skip
+                   "</xmlContent></contentObject>" for x in inner)
 
 
 def atom(*entries: str) -> bytes:
     return ("<?xml version='1.0' encoding='UTF-8'?><feed xmlns='http://www.w3.org/2005/Atom' "
             "xmlns:cap='urn:oasis:names:tc:emergency:cap:1.2'><id>urn:example:feed</id>"
             "<title>Varningar</title><updated>2026-08-22T12:05:00+02:00</updated>"
-            + "".join(entries) + "</feed>").encode()  # fmt: skip
+            + "".join(entries) + "</feed>").encode()
 
 
 def entry(ident: str, inner: str) -> str:
     return (f"<entry><id>{ident}</id><title>{ident}</title>"
-            f"<updated>2026-08-22T12:05:00+02:00</updated>{inner}</entry>")  # fmt: skip
+            f"<updated>2026-08-22T12:05:00+02:00</updated>{inner}</entry>")
 
 
 def linked(ident: str, href: str, kind: str = "application/cap+xml") -> str:
     """An entry as MeteoAlarm writes one: CAP summary fields, a web page, the alert's link."""
     return entry(ident, "<cap:event>Skogsbrand</cap:event><cap:severity>Severe</cap:severity>"
                         f"<link rel='alternate' type='text/html' href='{href}.html'/>"
-                        f"<link rel='alternate' type='{kind}' href='{href}'/>")  # fmt: skip
+                        f"<link rel='alternate' type='{kind}' href='{href}'/>")
 
 
 def test_edxl_envelope_imports_each_alert_and_skips_other_content(store):
@@ -101,7 +101,7 @@ def test_atom_feed_with_embedded_alerts_imports_each(store):
     cancel = alert("SE-RTJ-3", "Cancel", f"rtj@orebro.se,SE-RTJ-1,{SENT}", sent=later)
     both = atom(entry("urn:a:3", f"<content type='text/xml'>{bare(cancel)}</content>"),
                 entry("urn:a:1", f"<content type='application/cap+xml'>{bare(alert())}"
-                                 "</content>"))  # fmt: skip
+                                 "</content>"))
     summary = run(store, "cap", both)
     assert (summary.closed, summary.ignored, len(summary.rejected)) == (1, 1, 0)
     assert store.get("incident", FIRE_ID).status == IncidentStatus.CLOSED
@@ -115,7 +115,7 @@ def test_rss_items_are_read_by_enclosure_or_link(tmp_path, store):
     rss = (b"<rss version='2.0'><channel><title>Varningar</title>"
            b"<item><guid>a1</guid><link>https://example.org/a1.html</link>"
            b"<enclosure url='a1.xml' type='application/cap+xml' length='1'/></item>"
-           b"<item><guid>a2</guid><link>a2.xml</link></item></channel></rss>")  # fmt: skip
+           b"<item><guid>a2</guid><link>a2.xml</link></item></channel></rss>")
     feed = adapter("cap", links=Links(tmp_path))
     summary = import_parsed(store, feed, feed.parse(rss), area=OPERATING)
     assert summary.created == 2, reasons(summary)
@@ -134,7 +134,7 @@ def test_a_feed_of_files_imports_each_and_names_each_failure(tmp_path, db_path):
         linked("urn:a:1", "alerts/1.xml"), linked("urn:a:2", "alerts/2.xml"),
         linked("urn:a:3", "alerts/missing.xml"), linked("urn:a:4", "../secret.xml"),
         linked("urn:a:5", "https://feeds.example.org/warnings/5.xml"),
-    ))  # fmt: skip
+    ))
     assert georisk("init-db", "--db", str(db_path)).returncode == 0
     result = georisk("import", "--db", str(db_path), "cap", str(folder / "feed.xml"))
     assert result.returncode == 1
@@ -184,7 +184,7 @@ def test_polling_a_feed_fetches_its_linked_alerts_over_http_only(store, web):
     }
     url = f"{web}/feed.xml"
     poller = Poller(store, adapter("cap", links=Links(url, timeout=5)), url, timeout=5,
-                    area=OPERATING)  # fmt: skip
+                    area=OPERATING)
     try:
         summary = poller.once()
     finally:
@@ -195,7 +195,7 @@ def test_polling_a_feed_fetches_its_linked_alerts_over_http_only(store, web):
            "only to http or https" in reasons(summary)
     assert "entry 4 (id urn:a:4): link: alerts/gone.xml: HTTP Error 404" in reasons(summary)
     assert sorted(_Server.asked) == ["/alerts/1.xml", "/alerts/2.xml", "/alerts/gone.xml",
-                                     "/feed.xml"]  # fmt: skip
+                                     "/feed.xml"]
 
 
 def test_import_follows_web_links_only_when_asked(tmp_path, db_path, web):

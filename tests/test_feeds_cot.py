@@ -12,7 +12,7 @@ ORIGIN_LON, ORIGIN_LAT = 15.2134, 59.2741  # Örebro
 
 
 def report(uid: str = "ANDROID-1", lat: float = ORIGIN_LAT, lon: float = ORIGIN_LON,
-           time: str = "2026-08-22T10:00:00.000Z", extra: str = "") -> bytes:  # fmt: skip
+           time: str = "2026-08-22T10:00:00.000Z", extra: str = "") -> bytes:
     return (
         f"<event version='2.0' uid='{uid}' type='a-f-G-U-C' time='{time}' start='{time}' "
         f"stale='2026-08-22T10:05:00Z' how='m-g'><point lat='{lat}' lon='{lon}' hae='9999999.0' "
@@ -40,7 +40,7 @@ def test_real_reports_outside_the_area_are_rejected_with_the_reason(store, share
         sample(shared_dir, "cot", name).read_bytes()
         for name in ("atak_pli_a-f-G-U-C.xml", "wintak_pli_a-f-G-E-V-C.xml",
                      "atak_spot_marker_b-m-p-s-m.xml")
-    )  # fmt: skip
+    )
     summary = run(store, "cot", payload)
     assert summary.ignored == 1  # the spot marker is not a position report
     assert len(summary.rejected) == 2

@@ -23,14 +23,14 @@ def picture(db_path):
     point = shapely.Point(*factories.OREBRO)
     for id_, classification in (("open", Classification.OPEN),
                                 ("secret", Classification.AGENCY),
-                                ("restricted", Classification.RESTRICTED)):  # fmt: skip
+                                ("restricted", Classification.RESTRICTED)):
         store.apply([
             c.RegisterUnit(factories.unit(f"u-{id_}", callsign=f"RÖR {id_}",
                                           classification=classification)),
             c.MoveUnit(f"u-{id_}", point, factories.T0, 90.0, 36.0),
             c.ReportIncident(factories.incident(f"i-{id_}", classification=classification,
                                                 title=f"Brand {id_}")),
-        ], factories.RESCUE)  # fmt: skip
+        ], factories.RESCUE)
     store.apply([
         c.RegisterUnit(factories.unit("u-heli", callsign="HKP 1", unit_kind=UnitKind.HELICOPTER)),
         c.MoveUnit("u-heli", shapely.Point(*KARLSKOGA), factories.T0),
@@ -38,7 +38,7 @@ def picture(db_path):
         c.ReportIncident(factories.incident("i-closed", title="Släckt",
                                             location=shapely.Point(*KARLSKOGA))),
         c.CloseIncident("i-closed"),
-    ], factories.RESCUE)  # fmt: skip
+    ], factories.RESCUE)
     store.close()
     return db_path
 

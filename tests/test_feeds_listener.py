@@ -41,7 +41,7 @@ def test_udp_and_tcp_reports_move_units(store, listener):
         time.sleep(0.05)
         tcp.sendall(stream[50:])
     wait_for(lambda: store.get("unit", "cot-tcp-1") is not None
-             and store.get("unit", "cot-tcp-1").position.y == 59.28)  # fmt: skip
+             and store.get("unit", "cot-tcp-1").position.y == 59.28)
     assert store.get("unit", "cot-udp-1") is not None
     assert listener.counters.summary.rejected == []
 
@@ -67,7 +67,7 @@ def test_a_client_flooding_bytes_without_an_event_end_is_cut_off(store, listener
     with socket.create_connection(listener.tcp_address) as flood:
         flood.sendall(b"<event uid='x' " + b"a" * 200_000)
         wait_for(lambda: any("without </event>" in str(r)
-                             for r in listener.counters.summary.rejected))  # fmt: skip
+                             for r in listener.counters.summary.rejected))
 
 
 class _Source(http.server.BaseHTTPRequestHandler):

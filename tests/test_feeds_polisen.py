@@ -57,7 +57,7 @@ def test_real_payload_imports_every_event_at_its_area(store, shared_dir):
         source = raw[int(inc.source_id)]
         area = source["location"]["name"]
         assert inc.precision == ("county_centroid" if area.endswith(" län") else
-                                 "municipality_centroid")  # fmt: skip
+                                 "municipality_centroid")
         assert inc.source_type == source["type"]
         assert inc.link == "https://polisen.se" + source["url"]
         lat, lon = (float(v) for v in source["location"]["gps"].split(","))

@@ -31,10 +31,10 @@ def imported(store, *events: dict, max_age_hours: float = 24):
 
 def test_an_event_that_drops_out_of_the_next_list_is_closed_with_the_reason(store):
     first = imported(store, event(1, datetime=ago(3)), event(2, datetime=ago(2)),
-                     event(3, datetime=ago(1)))  # fmt: skip
+                     event(3, datetime=ago(1)))
     assert (first.created, first.closed) == (3, 0), reasons(first)
     second = imported(store, event(2, datetime=ago(2)), event(3, datetime=ago(1)),
-                      event(4, datetime=ago(0.5)))  # fmt: skip
+                      event(4, datetime=ago(0.5)))
     assert (second.created, second.unchanged, second.closed) == (1, 2, 1)
     gone = store.get("incident", "polisen-1")
     assert gone.status == IncidentStatus.CLOSED
@@ -45,7 +45,7 @@ def test_an_event_that_drops_out_of_the_next_list_is_closed_with_the_reason(stor
     for kept in ("polisen-2", "polisen-3", "polisen-4"):
         assert store.get("incident", kept).status == IncidentStatus.OPEN
     again = imported(store, event(2, datetime=ago(2)), event(3, datetime=ago(1)),
-                     event(4, datetime=ago(0.5)))  # fmt: skip
+                     event(4, datetime=ago(0.5)))
     assert (again.closed, again.unchanged) == (0, 3)  # closing is done once
 
 
@@ -71,7 +71,7 @@ def test_an_event_older_than_the_configured_age_is_closed_at_that_age(store):
     assert old.closed_at == old.reported_at + timedelta(hours=24)
     assert old.description.endswith(
         "Avslutad automatiskt: rapporterad för mer än 24 timmar sedan utan uppdatering från "
-        "källan (polisen).")  # fmt: skip
+        "källan (polisen).")
     assert store.get("incident", "polisen-2").status == IncidentStatus.OPEN
 
 
@@ -103,10 +103,10 @@ def test_cli_imports_of_consecutive_lists_close_what_aged_and_dropped_out(tmp_pa
     assert georisk("init-db", "--db", str(db_path)).returncode == 0
     first, second = tmp_path / "1.json", tmp_path / "2.json"
     first.write_bytes(payload(event(1, datetime=ago(3)), event(2, datetime=ago(2)),
-                              event(3, datetime=ago(1))))  # fmt: skip
+                              event(3, datetime=ago(1))))
     second.write_bytes(payload(event(3, datetime=ago(1))))
     result = georisk("import", "--db", str(db_path), "polisen", str(first), str(second),
-                     env={"GEORISK_POLISEN_MAX_AGE_H": "2.5"})  # fmt: skip
+                     env={"GEORISK_POLISEN_MAX_AGE_H": "2.5"})
     assert result.returncode == 0, result.stderr
     assert "1.json: 3 created, 0 updated, 1 closed, 0 unchanged" in result.stderr  # age
     assert "2.json: 0 created, 0 updated, 1 closed, 1 unchanged" in result.stderr  # dropped

@@ -63,7 +63,7 @@ def _edit(payload: bytes, change) -> bytes:
     ],
 )
 def test_bad_days_are_rejected_with_the_reason_and_the_rest_imports(store, forecast_bytes,
-                                                                    change, needle):  # fmt: skip
+                                                                    change, needle):
     summary = run(store, "smhi", _edit(forecast_bytes, change), SWEDEN)
     assert summary.created == 6 + (1 if needle == "duplicate time" else 0)
     assert len(summary.rejected) == 1 and needle in reasons(summary)
@@ -88,13 +88,13 @@ def _forecast(approved: str, *valid: str) -> bytes:
         "approvedTime": approved,
         "geometry": {"type": "Point", "coordinates": [[16.011823, 57.997082]]},
         "timeSeries": [{"validTime": time, "parameters": day} for time in valid],
-    })  # fmt: skip
+    })
 
 
 @pytest.mark.parametrize("edge", EDGES)
 def test_a_time_at_the_edge_of_the_calendar_rejects_its_day_or_the_payload(store, edge):
     summary = run(store, "smhi", _forecast("2026-09-04T06:00:00Z", "2026-09-04T12:00:00Z", edge),
-                  SWEDEN)  # fmt: skip
+                  SWEDEN)
     assert summary.created == 1 and len(summary.rejected) == 1, reasons(summary)
     assert f"timeSeries[1].validTime: {edge} is outside the accepted range" in reasons(summary)
     with pytest.raises(ValidationError, match=r"approvedTime: .* is outside the accepted range"):

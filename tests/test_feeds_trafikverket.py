@@ -29,7 +29,7 @@ def deviation(ident: str = "SE_STA_TRISSID_1_1", **changes) -> dict:
         "EndTime": "2026-08-29T18:00:00.000+02:00",
         "Geometry": {"Line": {"WGS84": LINE, "SWEREF99TM": LINE_TM},
                      "Point": {"WGS84": "POINT (15.0321 59.3102)"}},
-    }  # fmt: skip
+    }
     base.update(changes)
     return base
 

@@ -78,7 +78,7 @@ def test_the_firerisk_commands_issue_zones_and_answer_for_a_point(tmp_path, db_p
 
     def run(*args):
         return subprocess.run([sys.executable, "-m", "app.cli", *args, "--db", str(db_path)],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
 
     day = DATES[-1].isoformat()
     issued = run("firerisk", "zones", str(weather), "--cell-size", "10000")
@@ -120,7 +120,7 @@ def test_the_picture_at_a_past_moment_keeps_the_same_zone_rule(store, risk):
     day = DATES[-1]
     issued_at = datetime(day.year, day.month, day.day, 3, tzinfo=UTC)  # 05:00 in summer
     store.apply(issue_commands(store, risk_zones(risk, day), day), FIRE_RISK_ACTOR,
-                at=issued_at)  # fmt: skip
+                at=issued_at)
     assert picture(store, issued_at - timedelta(hours=1))["riskzones"] == []
     same_day = picture(store, issued_at + timedelta(hours=8))["riskzones"]
     assert same_day and {z.valid_date for z in same_day} == {day.isoformat()}

@@ -30,7 +30,7 @@ def _policy(response) -> dict[str, str]:
     """The Content-Security-Policy as {directive: sources}."""
     csp = response.headers.get("Content-Security-Policy", "")
     return {part.split()[0]: " ".join(part.split()[1:])
-            for part in csp.split(";") if part.strip()}  # fmt: skip
+            for part in csp.split(";") if part.strip()}
 
 
 def _check(response, where: str) -> dict[str, str]:
@@ -74,7 +74,7 @@ def test_data_and_errors_may_run_and_load_nothing(app, db_path):
     for name, response in answers.items():
         assert _check(response, name)["default-src"] == "'none'", name
         assert set(_policy(response)) == {"default-src", "frame-ancestors", "base-uri",
-                                          "form-action"}, name  # fmt: skip
+                                          "form-action"}, name
     assert answers["404"].mimetype == "application/problem+json"
     stream = client.get("/api/stream", headers=bearer(token))
     _check(stream, "stream")
@@ -99,7 +99,7 @@ def test_the_map_page_allows_its_own_code_and_no_other(app, db_path):
 def test_a_configured_tile_server_may_serve_the_maps_images(db_path):
     app = create_app({"DB": str(db_path), "TESTING": True,
                       "TILES": "https://{s}.tiles.example.se:8443/v1/{z}/{x}/{y}.png",
-                      "TILES_ATTRIBUTION": "Exempel"})  # fmt: skip
+                      "TILES_ATTRIBUTION": "Exempel"})
     token = make_token(db_path, "rescue", "operator")
     policy = _policy(app.test_client().get("/", headers=bearer(token)))
     assert policy["img-src"] == "'self' data: https://*.tiles.example.se:8443"
@@ -141,7 +141,7 @@ def test_swagger_ui_runs_under_its_policy(app, db_path):
             # Swagger UI, 4.x, then says it cannot render OpenAPI 3.1: its version, not
             # the policy)
             page.wait_for_selector(".swagger-ui .info, .swagger-ui .version-pragma",
-                                   timeout=15_000)  # fmt: skip
+                                   timeout=15_000)
             assert fetched["/api/v1/openapi.json"] == 200
             assert fetched["/api/v1/docs/assets/swagger-ui.css"] == 200
             assert page.evaluate("window.georiskViolations") == []

@@ -49,7 +49,7 @@ def _unit(geometry: Any = None, **properties: Any) -> dict[str, Any]:
 
 def _blockage(geometry: Any = None, **properties: Any) -> dict[str, Any]:
     return {"type": "Feature", "geometry": geometry or _line([14.60, 59.31]),
-            "properties": {"road": "E18", "reason": "accident", **properties}}  # fmt: skip
+            "properties": {"road": "E18", "reason": "accident", **properties}}
 
 
 def _batch(report: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +86,7 @@ TEXT_CASES: list[tuple[str, str, Any, str]] = [
      "properties.road"),
     ("patch", "/api/v1/blockages/blk-1", lambda t: {"properties": {"direction": t}},
      "properties.direction"),
-]  # fmt: skip
+]
 
 # -- positions: (method, path, the body with ``xyz`` as one position, the field) ----------
 
@@ -108,7 +108,7 @@ POSITION_CASES: list[tuple[str, str, Any, str]] = [
      "geometry.MultiLineString.coordinates.0.1"),
     ("patch", "/api/v1/blockages/blk-1", lambda p: {"geometry": _line(p)},
      "geometry.LineString.coordinates.1"),
-]  # fmt: skip
+]
 
 # (the position, the index of the refused number, words of the reason)
 BAD_POSITIONS = [
@@ -130,7 +130,7 @@ def app(db_path):
         c.ReportIncident(incident("inc-1")),
         c.RegisterUnit(unit("unit-1", position=shapely.Point(*OREBRO), position_time=T0)),
         c.ReportBlockage(blockage("blk-1")),
-    ], RESCUE)  # fmt: skip
+    ], RESCUE)
     store.close()
     return create_app({"DB": str(db_path), "TESTING": True})
 
@@ -165,7 +165,7 @@ def _reason(answer: Any, wrote: bool, status: int, field: str) -> str:
 @pytest.mark.parametrize("text", [NUL, "\x00", "Brand i skog\x00"])
 @pytest.mark.parametrize(("method", "path", "body", "field"), TEXT_CASES)
 def test_a_nul_in_any_text_field_is_a_422_naming_the_field(send, method, path, body, field,
-                                                           text):  # fmt: skip
+                                                           text):
     reason = _reason(*send(method, path, json=body(text)), 422, field)
     if not field.endswith(("id", "unit", "incident")):  # ids: their pattern refuses it
         assert "NUL" in reason, reason
@@ -186,7 +186,7 @@ def test_a_sane_altitude_is_taken_and_not_kept(send):
     assert answer.status_code == 201 and wrote, answer.json
     assert answer.json["feature"]["geometry"]["coordinates"] == [LON, LAT]
     answer, _ = send("post", "/api/v1/positions", json=_batch(
-        {"geometry": _point([15, 59, -MAX_ALTITUDE_M])}))  # fmt: skip
+        {"geometry": _point([15, 59, -MAX_ALTITUDE_M])}))
     assert answer.status_code == 200 and answer.json["count"] == 2, answer.json
     assert send("get", "/api/v1/units/unit-1")[0].json["geometry"]["coordinates"] == [15, 59]
 
@@ -267,7 +267,7 @@ def test_every_text_field_and_every_body_with_positions_is_in_the_tables(app):
         return path
 
     tested = {(m, generic(p), f.replace(".1.", ".0."))
-              for m, p, _, f in TEXT_CASES}  # fmt: skip
+              for m, p, _, f in TEXT_CASES}
     tested |= {(m, generic(p), "@coordinates") for m, p, _, _ in POSITION_CASES}
     assert documented == tested
 
@@ -275,7 +275,7 @@ def test_every_text_field_and_every_body_with_positions_is_in_the_tables(app):
 def test_a_body_that_is_not_an_object_is_a_422_on_every_route_that_takes_one(send):
     """The whole body is the field (an empty name): no position in it to look at."""
     routes = [(o.method.lower(), "/api/v1" + o.path.replace("{id}", "unit-1"))
-              for o in API.operations if o.body is not None]  # fmt: skip
+              for o in API.operations if o.body is not None]
     assert len(routes) >= 12
     for method, path in routes:
         for body in (-77015, "text", [1, 2]):

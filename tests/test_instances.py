@@ -24,7 +24,7 @@ def _post(url: str, token: str, body: dict, headers: dict | None = None) -> tupl
         url, data=json.dumps(body).encode(), method="POST",
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                  **(headers or {})},
-    )  # fmt: skip
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status, json.loads(answer.read())
@@ -56,7 +56,7 @@ def test_a_write_on_one_instance_reaches_the_stream_of_another(pg_url, monkeypat
         for n in range(8):  # (the first two warm the new workers up: not timed)
             sent = time.monotonic()
             status, body = _post(a + "/api/v1/incidents", token,
-                                 incident_input(title=f"Brand {n}"))  # fmt: skip
+                                 incident_input(title=f"Brand {n}"))
             assert status == 201, body
             while True:
                 at, message = received.get(timeout=5)
@@ -79,7 +79,7 @@ def test_an_idempotency_key_holds_across_instances(pg_url):
 
 
 def test_sign_in_sign_out_throttling_and_revocation_hold_on_every_instance(pg_url,
-                                                                          monkeypatch):  # fmt: skip
+                                                                          monkeypatch):
     """A browser signed in on A is signed in on B; signing out on B ends it on A; a
     password guessed at on A is locked on B; a token revoked on A is refused by B."""
     import http.cookiejar

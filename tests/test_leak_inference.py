@@ -58,19 +58,19 @@ def _seed(store: SQLiteStore) -> None:
     store.apply([c.ReportIncident(incident(
         "secret-inc", agency=Agency.POLICE, classification=Classification.RESTRICTED,
         type=IncidentType.TRAFFIC, title=SECRET_TITLE, severity=4, reported_at=T1,
-        location=shapely.Point(lon, lat)))], police)  # fmt: skip
+        location=shapely.Point(lon, lat)))], police)
     lon, lat, _ = SECRET_UNIT
     store.apply([c.RegisterUnit(unit("secret-unit", agency=Agency.POLICE, callsign="PAT 51-410",
                                      unit_kind=UnitKind.PATROL,
                                      classification=Classification.RESTRICTED)),
                  c.MoveUnit("secret-unit", shapely.Point(lon, lat), T1, 90.0, 50.0)],
-                police)  # fmt: skip
+                police)
     lon, lat, _ = SECRET_BLOCKAGE
     section = shapely.LineString([(lon, lat), (lon + 0.0002, lat + 0.0001)])
     store.apply([c.ReportBlockage(blockage(
         "secret-blk", agency=Agency.POLICE, classification=Classification.RESTRICTED,
         road=SECRET_ROAD, reason=BlockageReason.ACCIDENT, start=T1,
-        expected_end=T1 + timedelta(minutes=50), section=section))], police)  # fmt: skip
+        expected_end=T1 + timedelta(minutes=50), section=section))], police)
     _seed_crowd(store, police, rescue)
 
 
@@ -91,7 +91,7 @@ def _seed_crowd(store: SQLiteStore, police: Actor, rescue: Actor) -> None:
             title=f"{rng.choice(words)} {rng.choice(words).lower()} {n}",
             reported_at=reported, location=shapely.Point(lon, lat),
             county="18", municipality=rng.choice(["1880", "1881", "1882"]),
-        )  # fmt: skip
+        )
         commands: list = [c.ReportIncident(record)]
         if rng.random() < 0.3:
             commands.append(c.CloseIncident(record.id, reported + timedelta(hours=2)))
@@ -106,7 +106,7 @@ def _seed_crowd(store: SQLiteStore, police: Actor, rescue: Actor) -> None:
                                 classification=rng.choice(list(Classification)))),
             c.MoveUnit(f"unit-{n:02d}", shapely.Point(lon, lat),
                        T1 + timedelta(minutes=rng.randrange(-300, 300)), None, None),
-        ], Actor(f"op-{agency}", agency))  # fmt: skip
+        ], Actor(f"op-{agency}", agency))
     for n in range(20):
         agency = rng.choice(agencies)
         x, y = 500_000 + rng.uniform(0, 20_000), 6_565_000 + rng.uniform(0, 15_000)
@@ -118,7 +118,7 @@ def _seed_crowd(store: SQLiteStore, police: Actor, rescue: Actor) -> None:
             road=rng.choice(["E18", "E20 vid Arboga", "Rv 50", "väg 205 norr", "Storgatan"]),
             reason=rng.choice(list(BlockageReason)), start=start, section=line,
             county="18", municipality=rng.choice(["1880", "1881"]),
-        )  # fmt: skip
+        )
         commands = [c.ReportBlockage(record)]
         if rng.random() < 0.3:
             commands.append(c.LiftBlockage(record.id, start + timedelta(hours=1)))
@@ -156,9 +156,9 @@ LISTS = {  # how an attacker asks for one kind of record in a box
             "blockage": "/api/v1/blockages"},
     "ogc": {"incident": "/ogc/collections/incidents/items", "unit": "/ogc/collections/units/items",
             "blockage": "/ogc/collections/blockages/items"},
-}  # fmt: skip
+}
 TARGETS = {"incident": ("secret-inc", SECRET_INCIDENT), "unit": ("secret-unit", SECRET_UNIT),
-           "blockage": ("secret-blk", SECRET_BLOCKAGE)}  # fmt: skip
+           "blockage": ("secret-blk", SECRET_BLOCKAGE)}
 
 
 def bisect_location(
@@ -240,7 +240,7 @@ def test_type_and_words_answer_on_the_generic_incident(world, args: dict, found:
     ogc = {k: v for k, v in args.items() if k != "q"}
     if ogc and "type" in ogc:
         items = _ids(client, tokens["rescue"], "/ogc/collections/incidents/items",
-                     {**ogc, "limit": 1000})  # fmt: skip
+                     {**ogc, "limit": 1000})
         assert ("secret-inc" in items) is found
 
 
@@ -291,14 +291,14 @@ def test_pages_are_full_and_cursors_hold_only_what_was_shown(world, kind: str):
 # -- every filter against a reference ------------------------------------------------------
 
 SPAN = {"incident": ("reported_at", "closed_at"), "unit": ("position_time", "position_time"),
-        "blockage": ("start", "lifted_at")}  # fmt: skip
+        "blockage": ("start", "lifted_at")}
 CATEGORY = {"incident": ("type", IncidentType), "unit": ("kind", UnitKind),
-            "blockage": ("reason", BlockageReason)}  # fmt: skip
+            "blockage": ("reason", BlockageReason)}
 CATEGORY_PROPERTY = {"incident": "type", "unit": "unit_kind", "blockage": "reason"}
 LABEL = {"incident": "title", "unit": "callsign", "blockage": "road"}
 SORTS = {"incident": ["reported_at", "closed_at", "severity", "type", "title"],
          "unit": ["position_time", "unit_kind", "callsign"],
-         "blockage": ["start", "lifted_at", "reason", "road"]}  # fmt: skip
+         "blockage": ["start", "lifted_at", "reason", "road"]}
 
 
 def _time(text: str | None) -> datetime | None:

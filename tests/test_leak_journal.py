@@ -42,7 +42,7 @@ def world(tmp_path):
 def _hidden_police_work(store: SQLiteStore, n: int, tag: str) -> None:
     store.apply([c.ReportIncident(incident(f"{tag}-{i}", agency=Agency.POLICE,
                                            classification=Classification.AGENCY))
-                 for i in range(n)], POLICE)  # fmt: skip
+                 for i in range(n)], POLICE)
 
 
 def _events(client, token: str, after: int = 0) -> dict:
@@ -73,7 +73,7 @@ def test_each_agency_counts_its_own_view_without_gaps(world):
     picture = client.get("/api/v1/picture", headers=bearer(tokens["rescue"])).get_json()
     assert picture["seq"] == 3
     history = client.get(f"/api/v1/history?at={format_utc(utc_now())}",
-                         headers=bearer(tokens["rescue"])).get_json()  # fmt: skip
+                         headers=bearer(tokens["rescue"])).get_json()
     assert history["seq"] == 3
     assert client.get("/api/v1/picture", headers=bearer(tokens["police"])).get_json()["seq"] == 25
 
@@ -85,7 +85,7 @@ def test_the_stream_ids_and_heartbeats_stay_in_the_viewers_view(world):
     store.apply([c.ReportIncident(incident("open-2"))], RESCUE)
     client = app.test_client()
     response = client.get("/api/stream?after=0", headers=bearer(tokens["rescue"]),
-                          buffered=False)  # fmt: skip
+                          buffered=False)
     text, deadline, rounds = "", time.monotonic() + 10, 0
     for chunk in response.response:
         text += chunk.decode()
@@ -97,7 +97,7 @@ def test_the_stream_ids_and_heartbeats_stay_in_the_viewers_view(world):
     response.close()
     ids = re.findall(r"^id: (\d+)$", text, re.M)
     changes = [json.loads(line[6:])["entity_id"] for line in text.splitlines()
-               if line.startswith("data: ")]  # fmt: skip
+               if line.startswith("data: ")]
     assert changes == ["open-1", "open-2"]
     assert ids[:3] == ["0", "1", "2"]  # the opening cursor, then the two events
     assert set(ids[3:]) == {"2"}, ids  # every heartbeat where the view stands
@@ -109,7 +109,7 @@ def test_a_unit_sent_to_an_incident_the_viewer_may_not_see_leaves_no_trace(world
                                            classification=Classification.AGENCY)),
                  c.ReportIncident(incident("open", agency=Agency.POLICE)),
                  c.RegisterUnit(unit("pat-1", agency=Agency.POLICE, callsign="PAT 1"))],
-                POLICE)  # fmt: skip
+                POLICE)
     client = app.test_client()
     before = _events(client, tokens["rescue"])["last_seq"]
 

@@ -101,13 +101,13 @@ def _seed(store: Store) -> list[Seeded]:
                     id_, agency=agency, classification=classification, reported_at=now,
                     title=f"Titel {marker}", description=f"Beskrivning {marker}",
                     location=shapely.Point(lon, lat),
-                )  # fmt: skip
+                )
                 commands: list = [c.ReportIncident(record)]
             elif kind == "unit":
                 record = factories.unit(
                     id_, agency=agency, classification=classification,
                     callsign=f"CS {marker}", home_station=f"Station {marker}",
-                )  # fmt: skip
+                )
                 point = shapely.Point(lon, lat)
                 commands = [c.RegisterUnit(record), c.MoveUnit(id_, point, now, 90.0, 40.0)]
             else:
@@ -115,7 +115,7 @@ def _seed(store: Store) -> list[Seeded]:
                 record = factories.blockage(
                     id_, agency=agency, classification=classification, start=now,
                     section=line, direction=f"Riktning {marker}", source=f"Källa {marker}",
-                )  # fmt: skip
+                )
                 commands = [c.ReportBlockage(record)]
             store.apply(commands, actor)
             seeded.append(Seeded(kind, id_, agency, classification, marker, xy))
@@ -135,7 +135,7 @@ def world(request, tmp_path_factory):
     tokens = {name: Tokens(db).create(name, *spec)[1] for name, spec in VIEWERS.items() if spec}
     # a heartbeat soon after the stream has caught up tells `Fetch.stream` it has all
     app = create_app({"DB": db, "TESTING": True, "SECURE_COOKIES": False,
-                      "STREAM_HEARTBEAT_S": 0.5})  # fmt: skip
+                      "STREAM_HEARTBEAT_S": 0.5})
     yield app, tokens, seeded
     app.extensions["georisk.store"].close()  # (its stream poller stops with it)
 
@@ -195,7 +195,7 @@ def _lists(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
                         "/api/v1/blockages?limit=1000",
                         "/api/v1/incidents?limit=1000&sortby=-title,severity",
                         "/api/v1/units?limit=1000&sortby=callsign",
-                        "/api/v1/blockages?limit=1000&sortby=road"])  # fmt: skip
+                        "/api/v1/blockages?limit=1000&sortby=road"])
 
 
 def _items(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
@@ -209,9 +209,9 @@ def _ogc_items(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
     names = ("incidents", "units", "blockages", "riskzones")
     texts = _all(fetch, [f"/ogc/collections/{n}/items?limit=1000" for n in names])
     texts += _all(fetch, [f"/ogc/collections/{n}/items?limit=1000&sortby=-{k}"
-                          for n, k in (("incidents", "title"), ("units", "callsign"))])  # fmt: skip
+                          for n, k in (("incidents", "title"), ("units", "callsign"))])
     in_lat_lon = _all(fetch, [f"/ogc/collections/{n}/items?limit=1000&crs={LAT_LON}"
-                              for n in names])  # fmt: skip
+                              for n in names])
     return texts + [_to_lon_lat(text) for text in in_lat_lon]
 
 
@@ -234,7 +234,7 @@ def _to_lon_lat(text: str) -> str:
 def _ogc_item(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
     texts = _all(fetch, [f"/ogc/collections/{s.kind}s/items/{s.id}" for s in seeded])
     in_lat_lon = _all(fetch, [f"/ogc/collections/{s.kind}s/items/{s.id}?crs={LAT_LON}"
-                              for s in seeded])  # fmt: skip
+                              for s in seeded])
     return texts + [_to_lon_lat(json.dumps({"features": [json.loads(t)]})) for t in in_lat_lon]
 
 
@@ -307,7 +307,7 @@ def _cot_points(root) -> list[tuple[str, float, float]]:
         (event.get("uid").removeprefix("georisk."), float(event.find("point").get("lon")),
          float(event.find("point").get("lat")))
         for event in root.iter("event")
-    ]  # fmt: skip
+    ]
 
 
 def _cap_points(root) -> list[tuple[str, float, float]]:
@@ -334,7 +334,7 @@ def _suggestions(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
     the units inside them (a generalised one's Feature must sit on its cell's centre)."""
     statuses = "available,en_route,on_scene,out_of_service"
     return _all(fetch, [f"/api/v1/incidents/{s.id}/suggestions?k=50&status={statuses}"
-                        for s in seeded if s.kind == "incident"])  # fmt: skip
+                        for s in seeded if s.kind == "incident"])
 
 
 def _briefs(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
@@ -350,7 +350,7 @@ _ANALYSIS = ["history?by=municipality,cell,week,type,agency,severity", "history?
              "forecast?by=municipality&weeks=2", "forecast?format=csv&weeks=2",
              "blockages?by=road,reason,county", "blockages?format=csv",
              "response?by=agency,unit_kind,type,county", "response?format=csv",
-             "availability?every=hour", "availability?format=csv"]  # fmt: skip
+             "availability?every=hour", "availability?format=csv"]
 
 
 def _analysis(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
@@ -417,7 +417,7 @@ WRITES = {
     "api.release_unit", "api.register_unit", "api.update_unit", "api.set_unit_status",
     "api.report_position", "api.report_positions", "api.report_blockage",
     "api.update_blockage", "api.lift_blockage", "api.link_incident", "api.unlink_incident",
-}  # fmt: skip
+}
 
 
 def test_every_route_is_in_the_matrix(world):
@@ -509,7 +509,7 @@ def test_leak_matrix(world, output: Output, viewer: str):
     role = VIEWERS[viewer][1] if VIEWERS[viewer] else None
     reads_history = role in ("operator", "analyst", "admin")
     if output.name in COMPLETE and role and (output.name not in ("journal", "history", "stream")
-                                             or reads_history):  # fmt: skip
+                                             or reads_history):
         seen = set().union(*(_markers_in(t) for t in texts))
         full = {s.marker for s in seeded if expected(viewer, s) == "full"}
         assert full <= seen, f"{output.name} misses {viewer}'s records: {sorted(full - seen)}"
@@ -566,7 +566,7 @@ def test_an_assignment_to_a_hidden_incident_is_not_shown(store_location):
     store = open_store(db)
     store.apply([c.ReportIncident(incident("hidden-inc", agency=Agency.POLICE,
                                            classification=Classification.AGENCY)),
-                 c.ReportIncident(incident("open-inc", agency=Agency.POLICE))], POLICE)  # fmt: skip
+                 c.ReportIncident(incident("open-inc", agency=Agency.POLICE))], POLICE)
     store.apply([c.RegisterUnit(unit("unit-a")), c.RegisterUnit(unit("unit-b"))], RESCUE)
     store.apply([c.AssignUnit("unit-a", "hidden-inc"), c.AssignUnit("unit-b", "open-inc")], POLICE)
     store.close()

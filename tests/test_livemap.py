@@ -49,14 +49,14 @@ READY = "() => document.documentElement.dataset.georiskReady === '1'"
 WAIT_MS = 10_000
 
 pytestmark = pytest.mark.skipif(browser.unavailable() is not None,
-                                reason=browser.unavailable() or "")  # fmt: skip
+                                reason=browser.unavailable() or "")
 
 
 def _seed(db: Path) -> None:
     now = utc_now()
     store = SQLiteStore(db)
     towns = [(15.21, 59.27), (13.50, 59.38), (15.63, 60.60), (16.54, 59.61), (14.55, 59.32),
-             (15.00, 61.00), (12.30, 58.30), (14.10, 59.90)]  # fmt: skip
+             (15.00, 61.00), (12.30, 58.30), (14.10, 59.90)]
     types = list(IncidentType)
     commands: list[c.Command] = []
     for i in range(40):
@@ -67,7 +67,7 @@ def _seed(db: Path) -> None:
             reported_at=now - timedelta(hours=i * 3),
             location=shapely.Point(lon + (i % 7) * 0.03, lat + (i % 5) * 0.02),
             county="18" if i % 2 else "17", municipality="1880" if i % 2 else "1780",
-        )))  # fmt: skip
+        )))
     commands.append(
         c.ReportIncident(
             incident("inc-xss", title=XSS, description=XSS, reported_at=now - timedelta(minutes=1))
@@ -85,19 +85,19 @@ def _seed(db: Path) -> None:
         c.RegisterUnit(unit("pol-1", callsign="P 300-1", agency=Agency.POLICE,
                             unit_kind=UnitKind.PATROL)),
         c.MoveUnit("pol-1", shapely.Point(15.1, 59.2), now - timedelta(minutes=1), None, None),
-    ], POLICE)  # fmt: skip
+    ], POLICE)
     units: list[c.Command] = []
     for i in range(12):
         lon, lat = towns[i % len(towns)]
         units.append(c.RegisterUnit(unit(f"u-{i}", callsign=f"RÖR {2010 + i}",
                                          unit_kind=[UnitKind.ENGINE, UnitKind.TANKER][i % 2],
-                                         status=list(UnitStatus)[i % 4])))  # fmt: skip
+                                         status=list(UnitStatus)[i % 4])))
         age = timedelta(hours=2) if i == 10 else timedelta(minutes=2)  # u-10 is on scene
         units.append(c.MoveUnit(f"u-{i}", shapely.Point(lon - 0.05, lat - 0.03), now - age,
-                                None, None))  # fmt: skip
+                                None, None))
     units.append(c.ReportBlockage(blockage("blk-1", start=now - timedelta(hours=1))))
     units.append(c.ReportBlockage(blockage("blk-2", road="E45", start=now - timedelta(hours=2),
-                                           section=shapely.Point(14.54, 61.0))))  # fmt: skip
+                                           section=shapely.Point(14.54, 61.0))))
     store.apply(units, RESCUE)
     day = now.date().isoformat()
     zones = [
@@ -109,7 +109,7 @@ def _seed(db: Path) -> None:
             ("3", shapely.box(13.0, 59.0, 15.0, 60.0), 7.0, 16.9),
             ("4", shapely.box(15.0, 59.0, 16.5, 60.0), 17.0, 21.9),
         )
-    ]  # fmt: skip
+    ]
     store.apply([c.IssueRiskZone(zone) for zone in zones], c.Actor("brandrisk", Agency.CENTRE))
     store.close()
 
@@ -123,7 +123,7 @@ def service(tmp_path_factory):
     app = create_app({"DB": str(db), "TESTING": True, "STREAM_HEARTBEAT_S": 2})
     with browser.loopback_server(app) as base:
         yield {"base": base, "db": db, "token": token,
-               "viewer": Viewer("anna.r", Agency.RESCUE, "operator")}  # fmt: skip
+               "viewer": Viewer("anna.r", Agency.RESCUE, "operator")}
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def _api(service, method: str, path: str, body=None) -> dict:
         data=None if body is None else json.dumps(body).encode(),
         headers={"Authorization": f"Bearer {service['token']}",
                  "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     with urllib.request.urlopen(request, timeout=5) as response:
         return json.loads(response.read())
 
@@ -215,7 +215,7 @@ def test_page_loads_offline_with_every_layer_and_the_store_counts(chromium, serv
         assert visit.blocked == [] and visit.failed == [] and visit.errors == []
         control = page.locator(".leaflet-control-layers").inner_text()
         for name in ("Län", "Kommuner", "Orter", "Brandrisk", "Händelser", "Enheter",
-                     "Avstängningar"):  # fmt: skip
+                     "Avstängningar"):
             assert name in control
         legend = page.locator(".georisk-legend").inner_text()
         assert "Skogsbrand" in legend and "Ingen färsk position" in legend
@@ -226,7 +226,7 @@ def test_page_loads_offline_with_every_layer_and_the_store_counts(chromium, serv
         assert page.evaluate("GeoriskLive.look('u-10')")["stale"]  # reported two hours ago
         page.wait_for_function(
             f"() => document.querySelectorAll('.gr-item').length === {expected['incidents']}",
-            timeout=WAIT_MS)  # fmt: skip
+            timeout=WAIT_MS)
         ARTIFACTS.mkdir(exist_ok=True)
         page.locator("#gr-list .gr-item").first.focus()
         page.screenshot(path=str(ARTIFACTS / "livemap.png"))
@@ -277,17 +277,17 @@ def test_tiles_from_the_configured_server_are_allowed_in(chromium, service) -> N
     with browser.loopback_server(tiles) as tile_base:
         app = create_app({"DB": str(service["db"]), "TESTING": True,
                           "TILES": tile_base + "/{z}/{x}/{y}.png",
-                          "TILES_ATTRIBUTION": "Testkarta"})  # fmt: skip
+                          "TILES_ATTRIBUTION": "Testkarta"})
         with browser.loopback_server(app) as base:
             context, page, visit = _open(chromium, {**service, "base": base}, also=(tile_base,))
             try:
                 page.wait_for_function(
                     "() => document.querySelectorAll('img.leaflet-tile-loaded').length > 0",
-                    timeout=WAIT_MS)  # fmt: skip
+                    timeout=WAIT_MS)
                 assert served and visit.blocked == [] and visit.failed == []
                 assert page.evaluate("window.georiskViolations") == []
                 assert f"img-src 'self' data: {tile_base}" in visit.headers[
-                    "content-security-policy"]  # fmt: skip
+                    "content-security-policy"]
             finally:
                 context.close()
 
@@ -374,17 +374,17 @@ def test_a_dropped_stream_catches_up_exactly(chromium, service) -> None:
         created = _api(service, "POST", "/incidents", {
             "type": "Feature", "geometry": {"type": "Point", "coordinates": [14.9, 59.5]},
             "properties": {"type": "rescue", "title": "Under avbrottet", "severity": 2,
-                           "agency": "rescue"}})  # fmt: skip
+                           "agency": "rescue"}})
         _api(service, "POST", "/incidents/inc-3/close")
         for step in range(5):
             _api(service, "POST", "/units/u-1/positions", {
                 "geometry": {"type": "Point", "coordinates": [14.0 + step / 100, 59.0]},
-                "time": format_utc(utc_now())})  # fmt: skip
+                "time": format_utc(utc_now())})
         assert _counts(page)["incidents"] == before["incidents"]  # nothing while away
         page.evaluate("GeoriskLive.connect()")
         expected = _expected(service)
         page.wait_for_function(f"() => GeoriskLive.state().lastSeq === {expected['seq']}",
-                               timeout=WAIT_MS)  # fmt: skip
+                               timeout=WAIT_MS)
         counts = _counts(page)
         assert counts["incidents"] == expected["incidents"] == before["incidents"]  # +1 -1
         assert page.evaluate("GeoriskLive.state().duplicates") == 0
@@ -452,10 +452,10 @@ def test_markers_are_drawn_from_the_legends_own_templates(chromium, service) -> 
     """live.js draws no marker of its own: for every look its SVG is the legend's, byte for
     byte, and a marker on the map is that SVG."""
     incident_looks = [{"type": t, "severity": n, "agency": a}
-                      for t in IncidentType for n in range(1, 6) for a in Agency]  # fmt: skip
+                      for t in IncidentType for n in range(1, 6) for a in Agency]
     unit_looks = [{"agency": a, "unit_kind": k, "status": s, "age": age, "parked": parked}
                   for a in Agency for k in UnitKind for s in UnitStatus
-                  for age in ("fresh", "stale") for parked in ("yes", "no")]  # fmt: skip
+                  for age in ("fresh", "stale") for parked in ("yes", "no")]
     draw = "([kind, size, looks]) => looks.map(l => GeoriskLive.symbol(kind, size, l))"
     parse = "s => { const d = document.createElement('div'); d.innerHTML = s; return d.innerHTML; }"
     context, page, visit = _open(chromium, service)
@@ -468,7 +468,7 @@ def test_markers_are_drawn_from_the_legends_own_templates(chromium, service) -> 
             unit_symbol(look["agency"], look["unit_kind"], look["status"], 22,
                         stale=look["age"] == "stale", parked=look["parked"] == "yes")
             for look in unit_looks
-        ]  # fmt: skip
+        ]
         inc = _api(service, "GET", "/incidents/inc-police")["properties"]
         car = _api(service, "GET", "/units/pol-1")["properties"]  # moved a minute ago: fresh
         page.evaluate("GeoriskLive.focusIncident('inc-police')")

@@ -43,7 +43,7 @@ SECRET_AT = (15.2388, 59.2815)  # restricted: shown to others at its cell's cent
 HIDDEN_AT = (15.2301, 59.2702)  # classified agency: not shown to others at all
 
 pytestmark = pytest.mark.skipif(browser.unavailable() is not None,
-                                reason=browser.unavailable() or "")  # fmt: skip
+                                reason=browser.unavailable() or "")
 
 
 def _seed(db: Path) -> None:
@@ -64,7 +64,7 @@ def _seed(db: Path) -> None:
                                   reported_at=now - timedelta(minutes=1),
                                   location=shapely.Point(lon - 0.03, lat - 0.02),
                                   county="18", municipality="1880")),
-    ], RESCUE)  # fmt: skip
+    ], RESCUE)
     store.apply([
         c.ReportIncident(incident("inc-pol", agency=Agency.POLICE, type=IncidentType.FIRE,
                                   title="Rökutveckling villa",
@@ -78,15 +78,15 @@ def _seed(db: Path) -> None:
         c.RegisterUnit(unit("pol-hidden", callsign=HIDDEN_CALLSIGN, agency=Agency.POLICE,
                             unit_kind=UnitKind.PATROL, classification=Classification.AGENCY)),
         c.MoveUnit("pol-hidden", shapely.Point(*HIDDEN_AT), now - timedelta(minutes=1), None, 0),
-    ], POLICE)  # fmt: skip
+    ], POLICE)
     units: list[c.Command] = []
     places = [(15.10, 59.25), (15.32, 59.31), (15.05, 59.40), (15.55, 59.20), (14.85, 59.30),
-              (15.20, 59.10)]  # fmt: skip
+              (15.20, 59.10)]
     for i, (x, y) in enumerate(places):
         units.append(c.RegisterUnit(unit(f"rtj-{i}", callsign=f"RÖR {2410 + i}",
                                          unit_kind=[UnitKind.ENGINE, UnitKind.TANKER][i % 2])))
         units.append(c.MoveUnit(f"rtj-{i}", shapely.Point(x, y), now - timedelta(minutes=1),
-                                None, 0))  # fmt: skip
+                                None, 0))
     units.append(c.ReportBlockage(blockage("blk-near", road="E18", start=now - timedelta(hours=1),
                                            section=shapely.Point(lon + 0.05, lat + 0.01))))
     store.apply(units, RESCUE)
@@ -189,7 +189,7 @@ def _api(service, method: str, path: str, body=None) -> dict:
         data=None if body is None else json.dumps(body).encode(),
         headers={"Authorization": f"Bearer {service['token']}",
                  "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
@@ -211,14 +211,14 @@ def test_suggest_lists_ranked_units_and_draws_their_routes(chromium, service) ->
         expected = [f["properties"]["unit"]["properties"]["callsign"] for f in answer["features"]]
         assert rows.count() == len(expected) >= 3
         assert [rows.nth(i).locator(".gr-sugg-callsign").inner_text()
-                for i in range(rows.count())] == expected  # fmt: skip
+                for i in range(rows.count())] == expected
         first = rows.first.inner_text()
         assert "min" in first and "Räddningstjänsten" in first and "km fågelväg" in first
         note = page.locator(".gr-popup .gr-suggest-list .gr-net-note").inner_text()
         assert "Ungefärlig tid: schematiskt vägnät" in note  # how approximate, as the API says
         reachable = sum(1 for f in answer["features"] if f["geometry"])
         page.wait_for_function(f"() => document.querySelectorAll('path.gr-route').length === "
-                               f"{reachable}", timeout=WAIT_MS)  # fmt: skip
+                               f"{reachable}", timeout=WAIT_MS)
         assert page.locator("path.gr-route-1").count() == 1
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "livemap-suggestions.png"))
@@ -255,7 +255,7 @@ def test_assigning_from_the_list_journals_and_the_unit_turns_en_route(chromium, 
         for shown in (page, other.page):  # the marker: the en-route colour of the legend
             shown.wait_for_function(
                 f"() => (GeoriskLive.feature('unit', {uid!r}) || {{properties: {{}}}})"
-                ".properties.status === 'en_route'", timeout=WAIT_MS)  # fmt: skip
+                ".properties.status === 'en_route'", timeout=WAIT_MS)
         page.evaluate(f"GeoriskLive.focusUnit({uid!r}, 14)")
         callsign = stored.callsign
         marker = page.locator(f'.leaflet-marker-icon[title="{callsign}"] svg path').first
@@ -289,21 +289,21 @@ def test_the_brief_shows_in_the_popup_and_links_in_one_click(chromium, service) 
         for words in ("Örebro", "Örebro län", "Polisregion Bergslagen",
                       "Räddningsregion Bergslagen", "Stor brandrisk (klass 4, FWI 17,0–21,9)",
                       "E18", "Möjligen samma händelse", "Rökutveckling villa", "Polisen",
-                      "RÖR 24"):  # fmt: skip
+                      "RÖR 24"):
             assert words in brief, words
         assert page.locator(".gr-popup .gr-brief-list li[data-unit]").count() >= 1
         assert "Länkade händelser" not in brief
         page.click('.gr-popup .gr-link[data-incident="inc-pol"]')
         page.wait_for_function(
             "() => [...document.querySelectorAll('.gr-popup .gr-brief h4')]"
-            ".some(h => h.textContent === 'Länkade händelser')", timeout=WAIT_MS)  # fmt: skip
+            ".some(h => h.textContent === 'Länkade händelser')", timeout=WAIT_MS)
         assert _store_events(service, "inc-fire")[-1] == "incident.linked"
         assert dict(_record(service, "incident", "inc-fire").links) == {"inc-pol": "possible"}
         assert page.locator('.gr-popup .gr-link[data-incident="inc-pol"]').count() == 0
         page.wait_for_timeout(500)  # the stream's incident.linked has come: the popup stays
         assert page.locator(".leaflet-popup").count() == 1
         assert page.evaluate("getComputedStyle(document.querySelector('.leaflet-popup'))"
-                             ".opacity") == "1"  # fmt: skip
+                             ".opacity") == "1"
         ARTIFACTS.mkdir(exist_ok=True)
         page.locator(".gr-popup .gr-brief h4", has_text="Länkade").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "livemap-brief.png"))
@@ -320,10 +320,10 @@ def test_a_new_incidents_brief_arrives_on_the_stream(chromium, service) -> None:
         created = _api(service, "POST", "/incidents", {
             "type": "Feature", "geometry": {"type": "Point", "coordinates": [15.25, 59.29]},
             "properties": {"type": "fire", "title": "Ny brand", "severity": 3,
-                           "agency": "rescue"}})  # fmt: skip
+                           "agency": "rescue"}})
         new = created["feature"]["id"]
         p.page.wait_for_function(f"() => GeoriskResources.state().briefs.includes({new!r})",
-                                 timeout=WAIT_MS)  # fmt: skip
+                                 timeout=WAIT_MS)
         p.popup(new)
         p.page.wait_for_selector(".gr-popup .gr-brief-facts", timeout=WAIT_MS)
         assert "Örebro" in p.page.locator(".gr-popup .gr-brief").inner_text()
@@ -343,7 +343,7 @@ def test_the_coverage_layer_toggles_draws_and_follows_status_changes(chromium, s
         page.locator(".leaflet-control-layers").hover()
         box.locator("input").check()
         page.wait_for_function("() => document.documentElement.dataset.georiskCoverage === '1'",
-                               timeout=WAIT_MS)  # fmt: skip
+                               timeout=WAIT_MS)
         assert page.locator("path.gr-coverage-band").count() >= 1
         assert page.locator("path.gr-coverage-gap").count() >= 1
         shown = legend.inner_text()
@@ -364,7 +364,7 @@ def test_the_coverage_layer_toggles_draws_and_follows_status_changes(chromium, s
         # a unit's status changes: the layer asks again (after the stream's event)
         _api(service, "PUT", "/units/rtj-4/status", {"status": "out_of_service"})
         page.wait_for_function("() => document.documentElement.dataset.georiskCoverage === '2'",
-                               timeout=WAIT_MS)  # fmt: skip
+                               timeout=WAIT_MS)
         page.locator(".leaflet-control-layers").hover()
         box.locator("input").uncheck()
         assert page.locator("path.gr-coverage-band").count() == 0
@@ -387,9 +387,9 @@ def test_another_agencys_restricted_unit_stays_generalised_on_the_map(chromium, 
         page.locator(".leaflet-control-layers").hover()
         page.locator(".leaflet-control-layers label", has_text="Täckning").locator("input").check()
         page.wait_for_function("() => document.documentElement.dataset.georiskCoverage === '1'",
-                               timeout=WAIT_MS)  # fmt: skip
+                               timeout=WAIT_MS)
         answer = _api(service, "GET", "/incidents/inc-crash/suggestions?k=5&kind="
-                      "ambulance,engine,patrol,rescue")  # fmt: skip
+                      "ambulance,engine,patrol,rescue")
         ids = [f["properties"]["unit"]["id"] for f in answer["features"]]
         assert "pol-secret" in ids and "pol-hidden" not in ids  # offered, generalised
         viewer = Viewer("anna.r", Agency.RESCUE, "operator")
@@ -408,7 +408,7 @@ def test_another_agencys_restricted_unit_stays_generalised_on_the_map(chromium, 
         time.sleep(0.5)  # let the last answers be read
         sent = "\n".join(p.bodies) + page.content()
         for secret in (SECRET_CALLSIGN, HIDDEN_CALLSIGN, "pol-hidden", "Hemlig station",
-                       "{},{}".format(*SECRET_AT), "{},{}".format(*HIDDEN_AT)):  # fmt: skip
+                       "{},{}".format(*SECRET_AT), "{},{}".format(*HIDDEN_AT)):
             assert secret not in sent, secret
         assert p.errors == []
     finally:

@@ -16,7 +16,7 @@ from tests.factories import RESCUE
 
 def _migrate(source: str, target: str):
     return CliRunner().invoke(cli, ["migrate-store", "--from", source, "--to", target,
-                                    "--samples", "6"], catch_exceptions=False)  # fmt: skip
+                                    "--samples", "6"], catch_exceptions=False)
 
 
 def test_a_centre_moves_to_postgis_and_back_exactly(tmp_path, pg_url, pg_server):
@@ -25,7 +25,7 @@ def test_a_centre_moves_to_postgis_and_back_exactly(tmp_path, pg_url, pg_server)
     lite = str(tmp_path / "centre.db")
     store = open_store(lite)
     generate(store, ScenarioOptions(incidents=150, units=12, days=4,
-                                    end=datetime(2026, 7, 20, tzinfo=UTC)))  # fmt: skip
+                                    end=datetime(2026, 7, 20, tzinfo=UTC)))
     store.note("access.signed_in", RESCUE, "anna.r", {"ok": True})
     store.close()
     Users(lite).add("anna.r", "rescue", "operator", "ett-långt-lösenord")

@@ -30,7 +30,7 @@ def test_runs_top_to_bottom(path: Path, analysis_db, monkeypatch, tmp_path):
     monkeypatch.setenv("PYTHONPATH", str(path.parent.parent))
     book = nbformat.read(path, as_version=4)
     NotebookClient(book, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()  # fmt: skip
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o for cell in book.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert len([o for o in outputs if o.output_type in ("execute_result", "stream")]) >= 4

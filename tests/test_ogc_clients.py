@@ -50,7 +50,7 @@ def _expected_xy(feature: dict[str, Any], uri: str, gis_order: bool) -> np.ndarr
 def _largest_difference(
     got: dict[str, shapely.Geometry | None], want: dict[str, dict[str, Any]], uri: str,
     gis_order: bool,
-) -> float:  # fmt: skip
+) -> float:
     """The largest coordinate difference between what a client read and the expected
     features (same ids, same vertices)."""
     assert sorted(got) == sorted(want)
@@ -102,10 +102,10 @@ def test_gdal_312_filters_by_a_box_in_sweref(live, gdal_header_file):
     east, north = to_sweref.transform(14.0, 59.0)
     box = (east - 1_000, north - 1_000, east + 30_000, north + 15_000)  # GIS order
     frame = pyogrio.read_dataframe(f"OAPIF:{base}/ogc", layer="incidents", CRS="EPSG:3006",
-                                   bbox=box)  # fmt: skip
+                                   bbox=box)
     inside = [fid for fid, f in expected["incidents"].items()
               if shapely.box(*box).contains(shapely.Point(
-                  to_sweref.transform(*f["geometry"]["coordinates"])))]  # fmt: skip
+                  to_sweref.transform(*f["geometry"]["coordinates"])))]
     assert sorted(frame["id"]) == sorted(inside) and len(inside) == 12
 
 
@@ -122,7 +122,7 @@ def test_gdal_ogrinfo_reads_every_collection_with_the_store_counts(live):
         [_gdal("ogrinfo"), "-ro", "-so", "-al", f"OAPIF:{base}/ogc",
          "--config", "GDAL_HTTP_HEADERS", f"Authorization: Bearer {token}"],
         capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     counts, layer = {}, None
     for line in result.stdout.splitlines():
@@ -141,7 +141,7 @@ def test_gdal_ogr2ogr_copies_every_collection_to_a_geopackage(live, tmp_path):
         [_gdal("ogr2ogr"), "-f", "GPKG", str(target), f"OAPIF:{base}/ogc",
          "--config", "GDAL_HTTP_HEADERS", f"Authorization: Bearer {token}"],
         capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert {name for name, _ in pyogrio.list_layers(target)} == set(COLLECTIONS)
     for cid in COLLECTIONS:
@@ -158,7 +158,7 @@ def test_gdal_reads_with_the_token_as_basic_credentials(live):
     with the pyogrio wheel's GDAL and with Debian's."""
     base, token, expected = live
     pyogrio.set_gdal_config_options({"GDAL_HTTP_USERPWD": f"gis:{token}",
-                                     "GDAL_HTTP_AUTH": "BASIC"})  # fmt: skip
+                                     "GDAL_HTTP_AUTH": "BASIC"})
     try:
         for cid in COLLECTIONS:
             frame = pyogrio.read_dataframe(f"OAPIF:{base}/ogc", layer=cid)
@@ -169,17 +169,17 @@ def test_gdal_reads_with_the_token_as_basic_credentials(live):
         [_gdal("ogrinfo"), "-ro", "-so", "-al", f"OAPIF:{base}/ogc",
          "--config", "GDAL_HTTP_USERPWD", f"gis:{token}", "--config", "GDAL_HTTP_AUTH", "BASIC"],
         capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     counts = [int(line.split(":", 1)[1]) for line in result.stdout.splitlines()
-              if line.startswith("Feature Count:")]  # fmt: skip
+              if line.startswith("Feature Count:")]
     assert counts == [len(expected[cid]) for cid in COLLECTIONS]
 
 
 def test_gdal_without_a_token_is_refused(live):
     base, _, _ = live
     result = subprocess.run([_gdal("ogrinfo"), "-ro", "-so", f"OAPIF:{base}/ogc"],
-                            capture_output=True, text=True, timeout=60)  # fmt: skip
+                            capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
 
 
@@ -187,7 +187,7 @@ def _owslib_every_page(client, cid: str, **query: Any) -> list[dict[str, Any]]:
     features, cursor = [], None
     while True:
         page = client.collection_items(cid, limit=50, **query,
-                                       **({"cursor": cursor} if cursor else {}))  # fmt: skip
+                                       **({"cursor": cursor} if cursor else {}))
         features += page["features"]
         following = [link for link in page["links"] if link["rel"] == "next"]
         if not following:
@@ -202,7 +202,7 @@ def test_owslib_reads_every_collection(live, uri):
     base, token, expected = live
     client = Features(f"{base}/ogc", headers={"Authorization": f"Bearer {token}"})
     assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in (
-        client.conformance()["conformsTo"])  # fmt: skip
+        client.conformance()["conformsTo"])
     listed = [c["id"] for c in client.collections()["collections"]]
     assert listed == list(COLLECTIONS)
     query = {} if uri == CRS84 else {"crs": uri}
@@ -227,7 +227,7 @@ def test_owslib_reads_with_basic_credentials(live):
     client = Features(f"{base}/ogc", auth=Authentication("gis", token))
     for cid in COLLECTIONS:
         assert sorted(str(f["id"]) for f in _owslib_every_page(client, cid)) == sorted(
-            expected[cid])  # fmt: skip
+            expected[cid])
 
 
 def _shape(feature: dict[str, Any]) -> shapely.Geometry | None:

@@ -71,7 +71,7 @@ QUERYABLES_CLASSES = {
 }
 OFFERED_CLASSES = {CORE, CRS_CLASS, *QUERYABLES_CLASSES,
                    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-                   "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"}  # fmt: skip
+                   "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"}
 LIVE = [cid for cid, kind in COLLECTIONS.items() if kind is not None]
 TIMES = {  # each live collection's temporal geometry: (start, end) properties
     "incidents": ("reported_at", "closed_at"),
@@ -113,7 +113,7 @@ def _items_parameter(api: dict[str, Any], name: str) -> dict[str, Any]:
 # -- GeoJSON structure (RFC 7946), used by several tests ----------------------------------
 
 _NESTING = {"Point": 0, "MultiPoint": 1, "LineString": 1, "Polygon": 2,
-            "MultiLineString": 2, "MultiPolygon": 3}  # fmt: skip
+            "MultiLineString": 2, "MultiPolygon": 3}
 
 
 def _check_geometry(geometry: dict[str, Any] | None) -> None:
@@ -128,7 +128,7 @@ def _check_geometry(geometry: dict[str, Any] | None) -> None:
     if geometry["type"] == "LineString":
         assert len(geometry["coordinates"]) >= 2
     rings = {"Polygon": [geometry["coordinates"]],
-             "MultiPolygon": geometry["coordinates"]}.get(geometry["type"], [])  # fmt: skip
+             "MultiPolygon": geometry["coordinates"]}.get(geometry["type"], [])
     for polygon in rings:
         for ring in polygon:
             assert len(ring) >= 4 and ring[0] == ring[-1], "a ring is closed, of 4+ positions"
@@ -208,7 +208,7 @@ def test_ats_core_api_definition_success(api):
         "/", "/conformance", "/collections", "/collections/{collectionId}",
         "/collections/{collectionId}/queryables",
         "/collections/{collectionId}/items", "/collections/{collectionId}/items/{featureId}",
-    }  # fmt: skip
+    }
     for path in api["paths"].values():
         assert "200" in path["get"]["responses"]
 
@@ -326,7 +326,7 @@ def test_ats_core_fc_limit_definition(api):
     """/ats/core/fc-limit-definition: limit is an optional integer form parameter."""
     limit = _items_parameter(api, "limit")
     assert (limit["in"], limit["required"], limit["style"], limit["explode"]) == (
-        "query", False, "form", False)  # fmt: skip
+        "query", False, "form", False)
     assert limit["schema"]["type"] == "integer"
     assert limit["schema"]["minimum"] == 1 and limit["schema"]["maximum"] == MAX_LIMIT
 
@@ -349,7 +349,7 @@ def test_ats_core_fc_bbox_definition(api):
     style, not exploded."""
     bbox = _items_parameter(api, "bbox")
     assert (bbox["in"], bbox["required"], bbox["style"], bbox["explode"]) == (
-        "query", False, "form", False)  # fmt: skip
+        "query", False, "form", False)
     schema = bbox["schema"]
     assert (schema["type"], schema["minItems"], schema["maxItems"]) == ("array", 4, 6)
     assert schema["items"]["type"] == "number"
@@ -363,7 +363,7 @@ BOXES = [
     (SECRET_SHOWN.x - 0.001, SECRET_SHOWN.y - 0.001, SECRET_SHOWN.x + 0.001,
      SECRET_SHOWN.y + 0.001),  # where the restricted incident is shown
     (20.0, 65.0, 21.0, 66.0),  # nothing there
-]  # fmt: skip
+]
 
 
 def test_ats_core_fc_bbox_response(world):
@@ -374,7 +374,7 @@ def test_ats_core_fc_bbox_response(world):
         for box in BOXES:
             area = shapely.box(*box)
             want = sorted(i for i, f in expected[cid].items()
-                          if f["geometry"] is None or area.intersects(shape(f)))  # fmt: skip
+                          if f["geometry"] is None or area.intersects(shape(f)))
             assert ids(client.every_page(cid, bbox=_csv(box), limit=40)) == want, (cid, box)
             heights = f"{box[0]},{box[1]},0,{box[2]},{box[3]},100"  # six numbers: heights
             assert ids(client.every_page(cid, bbox=heights)) == want
@@ -393,7 +393,7 @@ def test_ats_core_fc_time_definition(api):
     """/ats/core/fc-time-definition: datetime is an optional string form parameter."""
     when = _items_parameter(api, "datetime")
     assert (when["in"], when["required"], when["style"], when["explode"]) == (
-        "query", False, "form", False)  # fmt: skip
+        "query", False, "form", False)
     assert when["schema"]["type"] == "string"
 
 
@@ -412,7 +412,7 @@ def test_ats_core_fc_time_response(world):
         f"{_z(a)}/{_z(b)}": (a, b),
         f"../{_z(a)}": (None, a), f"/{_z(a)}": (None, a),
         f"{_z(b)}/..": (b, None), f"{_z(b)}/": (b, None),
-    }  # fmt: skip
+    }
     for cid in COLLECTIONS:
         for text, (start, end) in windows.items():
             want = sorted(i for i, f in expected[cid].items() if _meets(cid, f, start, end))
@@ -439,7 +439,7 @@ def test_ats_core_query_param_invalid(world):
     parameter)."""
     client, _ = world
     bad = {"bbox": "14,59,15", "limit": "0", "datetime": "soon", "cursor": "forged",
-           "crs": "EPSG:3006", "bbox-crs": "nonsense"}  # fmt: skip
+           "crs": "EPSG:3006", "bbox-crs": "nonsense"}
     for name, value in bad.items():
         query = {name: value, **({"bbox": "14,59,15,60"} if name == "bbox-crs" else {})}
         answer = client.get("/ogc/collections/incidents/items", **query)
@@ -454,7 +454,7 @@ def test_ats_core_query_param_unknown(world):
     client, _ = world
     for path in ("/ogc", "/ogc/conformance", "/ogc/collections", "/ogc/collections/units",
                  "/ogc/collections/units/items", "/ogc/collections/incidents/items/inc-1",
-                 "/ogc/api"):  # fmt: skip
+                 "/ogc/api"):
         answer = client.get(path, colour="red")
         assert answer.status == 400 and answer.json()["errors"][0]["field"] == "colour", path
     answer = client.get("/ogc/collections/incidents/items/inc-1", bbox="14,59,15,60")
@@ -572,7 +572,7 @@ def test_ats_geojson_definition(world):
     as application/json (errors as application/problem+json)."""
     client, _ = world
     for path in ("/ogc/collections/incidents/items", "/ogc/collections/incidents/items/inc-1",
-                 "/ogc/collections/counties/items/18"):  # fmt: skip
+                 "/ogc/collections/counties/items/18"):
         assert client.get(path).type == GEOJSON, path
     for path in ("/ogc", "/ogc/conformance", "/ogc/collections", "/ogc/collections/units"):
         assert client.get(path).type == "application/json", path
@@ -592,7 +592,7 @@ def test_ats_geojson_content(world):
         _check_feature(one)
         assert isinstance(one["links"], list)
     types = {f["geometry"]["type"] for cid in COLLECTIONS
-             for f in client.every_page(cid, limit=MAX_LIMIT) if f["geometry"]}  # fmt: skip
+             for f in client.every_page(cid, limit=MAX_LIMIT) if f["geometry"]}
     assert {"Point", "LineString", "Polygon", "MultiPolygon"} <= types
 
 
@@ -638,7 +638,7 @@ def test_ats_oas30_oas_impl(world, tmp_path):
          "--phases", "examples,fuzzing", "--max-examples", "10", "--seed", "20261205",
          "--generation-codec", "ascii", "--request-timeout", "20"],
         capture_output=True, text=True, timeout=240, cwd=tmp_path,
-    )  # fmt: skip
+    )
     report = result.stdout[-6000:]
     assert result.returncode == 0, report
     assert "Tested: 7" in report, report  # every operation was exercised
@@ -661,7 +661,7 @@ def test_ats_oas30_completeness(world, api):
         "/collections/{collectionId}/items/{featureId}": [
             ("/ogc/collections/units/items/unit-1", 200),
             ("/ogc/collections/units/items/none", 404)],
-    }  # fmt: skip
+    }
     for template, calls in answers.items():
         responses = api["paths"][template]["get"]["responses"]
         for path, status in calls:
@@ -793,7 +793,7 @@ def test_conf_crs_crs_parameter_transform(world):
                 first, second = forth.transform(want[:, 0], want[:, 1])
                 assert np.abs(np.column_stack([first, second]) - got).max() < metres
     one = client.ok("/ogc/collections/incidents/items/inc-1",
-                    crs="http://www.opengis.net/def/crs/EPSG/0/4326")  # fmt: skip
+                    crs="http://www.opengis.net/def/crs/EPSG/0/4326")
     assert one["geometry"]["coordinates"] == [59.0, 14.1]  # latitude first
 
 

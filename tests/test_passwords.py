@@ -44,7 +44,7 @@ def test_new_hashes_verify_and_are_at_least_as_costly():
     "stored",
     ["", "plain", "pbkdf2:sha256:1000$salt$00", "scrypt:32768:8$salt$00",
      "scrypt:1000:8:1$salt$00", "scrypt:32768:8:1$salt$not-hex", "scrypt:32768:8:1$salt$"],
-)  # fmt: skip
+)
 def test_a_stored_form_that_is_not_scrypts_never_matches(stored):
     assert not password_matches(stored, PASSWORD)
 
@@ -55,13 +55,13 @@ def test_a_user_stored_with_werkzeugs_hash_signs_in(db_path, werkzeug_hash):
     users.add("polis.op", "police", "operator", "some other password")
     with sqlite3.connect(db_path) as con:  # as an earlier version of georisk stored it
         con.execute("UPDATE users SET password_hash = ? WHERE name = 'polis.op'",
-                    (werkzeug_hash,))  # fmt: skip
+                    (werkzeug_hash,))
     assert users.authenticate("polis.op", PASSWORD).name == "polis.op"
     assert users.authenticate("polis.op", "some other password") is None
 
 
 def test_the_core_hashes_without_flasks_toolkit():
     code = ("import sys, georisk.users; print(sorted(m for m in sys.modules"
-            " if m.split('.')[0] in ('werkzeug', 'flask')))")  # fmt: skip
+            " if m.split('.')[0] in ('werkzeug', 'flask')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -32,12 +32,12 @@ DEGREES = 1e-7
 def _qgis_missing() -> str | None:
     try:
         found = subprocess.run([DEBIAN_PYTHON, "-c", "import qgis.core"], capture_output=True,
-                               timeout=60)  # fmt: skip
+                               timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         found = None
     if found is None or found.returncode != 0:
         return ("QGIS's Python bindings (Debian packages qgis python3-qgis qgis-providers) "
-                "are not installed; .ci/run installs them")  # fmt: skip
+                "are not installed; .ci/run installs them")
     return None
 
 
@@ -51,12 +51,12 @@ def read_by_qgis(tmp_path_factory):
     token = build_world(db)
     out = work / "read.json"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TZ": "Europe/Stockholm",
-           "HOME": str(work), "XDG_RUNTIME_DIR": str(work)}  # fmt: skip
+           "HOME": str(work), "XDG_RUNTIME_DIR": str(work)}
     with running_service(db) as base:
         finished = subprocess.run(
             [DEBIAN_PYTHON, str(READER), base, "gis", token, str(out), *COLLECTIONS],
             env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
+        )
     assert out.exists(), f"QGIS wrote nothing (exit {finished.returncode}): {finished.stderr}"
     return json.loads(out.read_text()), shown(db)
 
@@ -77,7 +77,7 @@ def test_qgis_reads_the_coordinates_the_api_shows(read_by_qgis):
         for feature in read[cid]["features"]:
             want = expected[cid][feature["id"]]["geometry"]
             wanted = (np.empty((0, 2)) if want is None
-                      else shapely.get_coordinates(shapely.geometry.shape(want)))  # fmt: skip
+                      else shapely.get_coordinates(shapely.geometry.shape(want)))
             got = np.asarray(feature["xy"], dtype=float).reshape(-1, 2)
             assert got.shape == wanted.shape, (cid, feature["id"])
             if len(got):
@@ -97,6 +97,6 @@ def test_qgis_reads_every_time_as_the_instant_the_api_means(read_by_qgis):
                 meant = properties[name]
                 assert seconds == (None if meant is None
                                    else int(datetime.fromisoformat(meant).timestamp())), (
-                    cid, feature["id"], name)  # fmt: skip
+                    cid, feature["id"], name)
                 compared += meant is not None
     assert compared > 150  # reported, closed, position, start, lifted, valid from and to

@@ -43,7 +43,7 @@ def world(tmp_path_factory):
         c.ReportIncident(incident("inc-1")), c.ReportIncident(incident("inc-2")),
         c.RegisterUnit(unit("unit-1", **placed)), c.RegisterUnit(unit("unit-2", **placed)),
         c.ReportBlockage(blockage("blk-1")), c.ReportBlockage(blockage("blk-2")),
-    ], RESCUE)  # fmt: skip
+    ], RESCUE)
     store.close()
     token = make_token(db, "rescue", "admin", "declarations")
     app = create_app({"DB": str(db), "TESTING": True})
@@ -61,7 +61,7 @@ def _operations(documents: dict[str, Any]) -> list[tuple[str, str, str, dict[str
     return [(name, method, path, operation)
             for name, document in documents.items()
             for path, item in document["paths"].items()
-            for method, operation in item.items()]  # fmt: skip
+            for method, operation in item.items()]
 
 
 def _query(operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -136,7 +136,7 @@ def _url(path: str, args: dict[str, Any]) -> str:
 
 def _refused_naming(answer: Any, name: str) -> str:
     assert answer.status_code == 400 and answer.mimetype == PROBLEM, (
-        answer.status_code, answer.data[:300])  # fmt: skip
+        answer.status_code, answer.data[:300])
     errors = {e["field"]: e["reason"] for e in answer.json["errors"]}
     assert name in errors, answer.json
     return errors[name]
@@ -215,7 +215,7 @@ def test_a_parameter_an_operation_does_not_list_is_refused(world):
             query = _query(operation)
             listed_elsewhere = sorted({
                 name for _, _, _, other in _operations({document: documents[document]})
-                for name in _query(other)} - set(query))  # fmt: skip
+                for name in _query(other)} - set(query))
             path = _path(document, template)
             for name in ["colour", *listed_elsewhere[:3]]:
                 before = store.last_seq()
@@ -241,7 +241,7 @@ def test_the_documents_state_the_bounds_the_tests_rely_on(world):
     incidents = _query(documents["api"]["paths"]["/incidents"]["get"])
     assert incidents["limit"]["schema"]["maximum"] == 10_000
     assert incidents["severity"]["schema"]["items"] == {"type": "integer", "minimum": 1,
-                                                        "maximum": 5}  # fmt: skip
+                                                        "maximum": 5}
     assert "police" in incidents["agency"]["schema"]["items"]["enum"]
     items = _query(documents["ogc"]["paths"]["/collections/{collectionId}/items"]["get"])
     assert items["limit"]["schema"]["maximum"] == 10_000

@@ -36,7 +36,7 @@ def service(db_path):
         c.ReportIncident(incident("crash", location=shapely.Point(*OREBRO))),
         c.RegisterUnit(unit("rtj-1", callsign="RÖR 2010", position=_in_cell(-3_000, 500),
                             position_time=T0)),
-    ], RESCUE)  # fmt: skip
+    ], RESCUE)
     store.apply([
         c.RegisterUnit(unit("pol-secret", agency=Agency.POLICE, unit_kind=UnitKind.PATROL,
                             callsign="Hemlig 1", classification=Classification.AGENCY,
@@ -44,7 +44,7 @@ def service(db_path):
         c.RegisterUnit(unit("pol-r", agency=Agency.POLICE, unit_kind=UnitKind.ENGINE,
                             callsign="Skyddad 7", classification=Classification.RESTRICTED,
                             position=_in_cell(100, 100), position_time=T0)),
-    ], POLICE)  # fmt: skip
+    ], POLICE)
     store.close()
     tokens = {agency: make_token(db_path, agency, "operator") for agency in ("rescue", "police")}
     app = create_app({"DB": str(db_path), "TESTING": True})
@@ -104,11 +104,11 @@ def test_a_link_is_journaled_and_shown_only_to_who_sees_both_in_full(service, db
         c.ReportIncident(incident("pol-open", agency=Agency.POLICE, type=IncidentType.POLICE)),
         c.ReportIncident(incident("pol-coarse", agency=Agency.POLICE,
                                   classification=Classification.RESTRICTED)),
-    ], POLICE)  # fmt: skip
+    ], POLICE)
     store.close()
     police, rescue = bearer(tokens["police"]), bearer(tokens["rescue"])
     linked = client.post("/api/v1/incidents/pol-coarse/links", headers=police,
-                         json={"incident": "crash", "relation": "same"})  # fmt: skip
+                         json={"incident": "crash", "relation": "same"})
     assert linked.status_code == 200
     assert linked.json["feature"]["properties"]["links"] == [["crash", "same"]]
     # the rescue service sees pol-coarse generalised: no link on it, no event about it
@@ -120,20 +120,20 @@ def test_a_link_is_journaled_and_shown_only_to_who_sees_both_in_full(service, db
     assert police_kinds.count("incident.linked") == 1
     # nor may it link to what it sees only generalised, nor to what it may not see
     refused = client.post("/api/v1/incidents/crash/links", headers=rescue,
-                          json={"incident": "pol-coarse"})  # fmt: skip
+                          json={"incident": "pol-coarse"})
     assert refused.status_code == 403 and refused.json["errors"][0]["field"] == "incident"
     # two open incidents: everyone sees the link, in the journal too; unlinking twice: 409
     assert client.post("/api/v1/incidents/crash/links", headers=rescue,
-                       json={"incident": "pol-open"}).status_code == 200  # fmt: skip
+                       json={"incident": "pol-open"}).status_code == 200
     brief = client.get("/api/v1/incidents/pol-open/brief", headers=police).json
     assert [(b["incident"]["id"], b["relation"]) for b in brief["linked"]] == [
-        ("crash", "possible")]  # fmt: skip
+        ("crash", "possible")]
     kinds = [e["kind"] for e in client.get("/api/v1/events", headers=rescue).json["events"]]
     assert kinds.count("incident.linked") == 1
     assert client.delete("/api/v1/incidents/crash/links/pol-open",
-                         headers=rescue).status_code == 200  # fmt: skip
+                         headers=rescue).status_code == 200
     assert client.delete("/api/v1/incidents/crash/links/pol-open",
-                         headers=rescue).status_code == 409  # fmt: skip
+                         headers=rescue).status_code == 409
 
 
 def test_the_brief_says_where_who_risk_blockages_units_and_possible_duplicates(service, db_path):
@@ -146,7 +146,7 @@ def test_the_brief_says_where_who_risk_blockages_units_and_possible_duplicates(s
         id=RiskZone.make_id(today.isoformat(), "test", "se-msb2018", "4"),
         valid_date=today.isoformat(), scale="se-msb2018", risk_class="4", label="Stor",
         area=shapely.Point(*OREBRO).buffer(0.2), fwi_min=17.0, fwi_max=21.0,
-        valid_from=start, valid_to=end))], RESCUE)  # fmt: skip
+        valid_from=start, valid_to=end))], RESCUE)
     store.apply([
         c.ReportIncident(incident("sos-same", agency=Agency.SOS, type=IncidentType.MEDICAL,
                                   title="Trafikolycka E18, en skadad", location=near)),
@@ -156,10 +156,10 @@ def test_the_brief_says_where_who_risk_blockages_units_and_possible_duplicates(s
                                   location=shapely.Point(OREBRO[0] + 0.2, OREBRO[1]))),
         c.RegisterUnit(unit("amb-1", agency=Agency.SOS, unit_kind=UnitKind.AMBULANCE,
                             position=_in_cell(-8_000, 0), position_time=T0)),
-    ], SOS)  # fmt: skip
+    ], SOS)
     store.apply([c.ReportIncident(incident("rtj-same", location=near)),
                  c.ReportBlockage(blockage("blk-near", section=_in_cell(-3_000, 400)))],
-                RESCUE)  # fmt: skip
+                RESCUE)
     store.close()
     brief = _get(client, tokens["rescue"], "/api/v1/incidents/crash/brief?lang=en")
     area = brief["area"]
@@ -194,7 +194,7 @@ def test_the_cap_alert_carries_the_brief_as_the_viewer_is_shown_it(service):
     root = ElementTree.fromstring(text.encode())
     assert own_violations(root) == [] and violations(text.encode()) == []
     params = [(p.find(ns + "valueName").text, p.find(ns + "value").text)
-              for p in root.iter(ns + "parameter")]  # fmt: skip
+              for p in root.iter(ns + "parameter")]
     brief = _get(client, tokens["rescue"], "/api/v1/incidents/crash/brief")
     units = [v for k, v in params if k == "georisk:brief.unit"]
     assert any(u.startswith("Polisenhet (engine, police)") for u in units)  # generalised

@@ -57,7 +57,7 @@ def _brute_eta(network: TravelNetwork, factors: dict[int, float], kind: UnitKind
             graph.add_edge(int(a), int(b), w=seconds)
             graph.add_edge(int(b), int(a), w=seconds)
     snaps = network.snap(np.array([unit_xy[0], incident_xy[0]]),
-                         np.array([unit_xy[1], incident_xy[1]]))  # fmt: skip
+                         np.array([unit_xy[1], incident_xy[1]]))
     for name, i in (("unit", 0), ("incident", 1)):
         e, f = int(snaps.edge[i]), float(snaps.fraction[i])
         own = weighted.own_seconds[e]
@@ -69,7 +69,7 @@ def _brute_eta(network: TravelNetwork, factors: dict[int, float], kind: UnitKind
                 graph.add_edge(node, "incident", w=cost)
     if snaps.edge[0] == snaps.edge[1]:
         graph.add_edge("unit", "incident", w=abs(snaps.fraction[0] - snaps.fraction[1])
-                       * weighted.own_seconds[snaps.edge[0]])  # fmt: skip
+                       * weighted.own_seconds[snaps.edge[0]])
     try:
         road = nx.dijkstra_path_length(graph, "unit", "incident", weight="w")
     except nx.NetworkXNoPath:
@@ -90,7 +90,7 @@ def grid_world(store):
         units.append((f"u{i}", rng.choice(kinds), xy))
     store.apply([c.RegisterUnit(unit(id_, unit_kind=kind, position=_lonlat(*xy),
                                      position_time=T0)) for id_, kind, xy in units],
-                RESCUE)  # fmt: skip
+                RESCUE)
     return rng, network, Resources(store, network=network), {u[0]: u for u in units}
 
 
@@ -108,7 +108,7 @@ def test_one_search_per_profile_equals_networkx_per_unit(grid_world, store, bloc
         store.apply([c.ReportBlockage(blockage(
             f"b{i}", road="", impact=2 if i == 0 else None,
             section=gpd.GeoSeries([line], crs=3006).to_crs(4326).iloc[0]))
-            for i, line in enumerate(lines)], RESCUE)  # fmt: skip
+            for i, line in enumerate(lines)], RESCUE)
     factors, _, _ = resources.factors(None)
     assert bool(factors) is blocked
     checked = 0
@@ -145,7 +145,7 @@ def _line_world(store, with_detour: bool):
     resources = Resources(store, network=TravelNetwork(build_graph(roads)))
     store.apply([c.RegisterUnit(unit("engine", position=_lonlat(100, 0), position_time=T0)),
                  c.ReportIncident(incident("crash", location=_lonlat(29_900, 0)))],
-                RESCUE)  # fmt: skip
+                RESCUE)
     return resources, Presented(store.get("incident", "crash"), False)
 
 
@@ -192,7 +192,7 @@ def test_a_helicopter_flies_straight_and_units_are_filtered(store):
     store.apply([c.RegisterUnit(unit("heli", unit_kind=UnitKind.HELICOPTER,
                                      position=_lonlat(0, 30_000), position_time=T0)),
                  c.RegisterUnit(unit("busy", position=_lonlat(29_000, 0), position_time=T0,
-                                     status=UnitStatus.ON_SCENE))], RESCUE)  # fmt: skip
+                                     status=UnitStatus.ON_SCENE))], RESCUE)
     answer = suggest(resources, None, crash, kinds=["helicopter"])
     (heli,) = answer.suggestions
     straight = float(np.hypot(29_900, 30_000))

@@ -85,7 +85,7 @@ def test_incidents_lie_in_the_area_with_their_codes(small):
 @pytest.fixture(scope="module")
 def year_plan():
     options = ScenarioOptions(seed=3, incidents=3_000, units=10, days=365,
-                              end=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+                              end=datetime(2026, 1, 1, tzinfo=UTC))
     plan, _, _, _ = build(options)
     return plan
 
@@ -123,7 +123,7 @@ def test_units_stay_on_or_near_the_roads(small):
     near_road = np.zeros(len(moves), dtype=bool)
     near_road[roads.query(points, predicate="dwithin", distance=NEAR_M)[0]] = True
     hx, hy = to_sweref(np.array([homes[m.id].x for m in moves]),
-                             np.array([homes[m.id].y for m in moves]))  # fmt: skip
+                             np.array([homes[m.id].y for m in moves]))
     near_home = np.hypot(x - hx, y - hy) <= NEAR_M
     sx, sy = to_sweref(np.array([p.x for p in scenes]), np.array([p.y for p in scenes]))
     scene_tree = shapely.STRtree(shapely.points(sx, sy))
@@ -173,11 +173,11 @@ def _demo(db: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "app.cli", "demo", "--db", str(db), "--no-serve", *args],
         capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+    )
 
 
 DEMO = ["--incidents", "80", "--units", "10", "--days", "4", "--seed", "2",
-        "--end", "2026-02-10T16:30:00Z"]  # fmt: skip
+        "--end", "2026-02-10T16:30:00Z"]
 
 
 @pytest.fixture(scope="module")

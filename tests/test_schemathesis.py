@@ -26,7 +26,7 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_breaks(db_path, tmp_p
                                position_time=T0)) for i in range(5)]
         + [c.ReportBlockage(blockage(f"blk-{i}")) for i in range(5)],
         RESCUE,
-    )  # fmt: skip
+    )
     store.close()
     token = make_token(db_path, "rescue", "operator", "schemathesis")
     runner = Path(sys.executable).with_name("schemathesis")
@@ -45,7 +45,7 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_breaks(db_path, tmp_p
              "--phases", "examples,fuzzing", "--max-examples", "12", "--seed", "20260115",
              "--generation-codec", "ascii", "--request-timeout", "20"],
             capture_output=True, text=True, timeout=240, cwd=tmp_path,
-        )  # fmt: skip
+        )
     report = result.stdout[-6000:]
     assert result.returncode == 0, report
     # every operation of the document was exercised (counted in the document the service

@@ -33,7 +33,7 @@ WAIT_MS = 15_000
 OREBRO = (15.2066, 59.2741)  # the town's label stands here
 KARLSTAD = (13.5036, 59.3793)
 pytestmark = pytest.mark.skipif(browser.unavailable() is not None,
-                                reason=browser.unavailable() or "")  # fmt: skip
+                                reason=browser.unavailable() or "")
 
 
 def _seed(db: Path) -> None:
@@ -243,7 +243,7 @@ def _legend_clear_of_the_area(page, module: str) -> dict:
     view = page.evaluate(f"{module}.view()")
     legend = page.locator(".georisk-legend").bounding_box()
     box = {"left": legend["x"], "top": legend["y"], "right": legend["x"] + legend["width"],
-           "bottom": legend["y"] + legend["height"]}  # fmt: skip
+           "bottom": legend["y"] + legend["height"]}
     assert not _overlap(box, view["area"]), (box, view)
     return view
 
@@ -304,7 +304,7 @@ RAW = re.compile(r"Input should|String should|valid dictionary|required field|no
 def _refusal(page, field: str) -> str:
     slot = f"#gr-err-{field}"
     page.wait_for_function(f"() => document.querySelector('{slot}').textContent !== ''",
-                           timeout=WAIT_MS)  # fmt: skip
+                           timeout=WAIT_MS)
     return page.locator(slot).inner_text()
 
 
@@ -329,10 +329,10 @@ def test_a_refused_form_says_why_in_plain_words_naming_the_field(chromium, servi
         _submit(page, "incident")
         limit = "5\u00a0000" if lang == "sv" else "5,000"  # as Intl groups digits
         page.wait_for_function("() => document.querySelector('#gr-err-description')"
-                               ".textContent.includes('5')", timeout=WAIT_MS)  # fmt: skip
+                               ".textContent.includes('5')", timeout=WAIT_MS)
         assert _refusal(page, "title") == words("too_long", "ui.f.title", limit=200)
         assert _refusal(page, "description") == words("too_long", "ui.f.description",
-                                                      limit=limit)  # fmt: skip
+                                                      limit=limit)
         assert page.get_attribute("#gr-in-title", "aria-invalid") == "true"
 
         page.click("#gr-new-blockage")
@@ -348,7 +348,7 @@ def test_a_refused_form_says_why_in_plain_words_naming_the_field(chromium, servi
         page.fill("#gr-in-expected_end", "")
         _submit(page, "blockage")
         page.wait_for_function("() => document.querySelector('#gr-err-expected_end')"
-                               ".textContent === ''", timeout=WAIT_MS)  # fmt: skip
+                               ".textContent === ''", timeout=WAIT_MS)
         assert _refusal(page, "geometry") == words("invalid_geometry", "ui.p.location")
         shown = page.locator("#gr-form-slot").inner_text()
         assert not RAW.search(shown), shown
@@ -365,7 +365,7 @@ def test_a_refused_form_says_why_in_plain_words_naming_the_field(chromium, servi
 def _export(service, query: str, tmp_path: Path) -> Path:
     client = service["app"].test_client()
     answer = client.get(f"/api/v1/export?exported_at={format_utc(utc_now())}&{query}",
-                        headers={"Authorization": f"Bearer {service['token']}"})  # fmt: skip
+                        headers={"Authorization": f"Bearer {service['token']}"})
     assert answer.status_code == 200, answer.get_data(True)
     path = tmp_path / "briefing.html"
     path.write_bytes(answer.get_data())
@@ -374,7 +374,7 @@ def _export(service, query: str, tmp_path: Path) -> Path:
 
 def _briefing(chromium, path: Path):
     return browser.open_page(chromium, path.as_uri(),
-                             lambda url: url.startswith(("file:", "data:")), READY)  # fmt: skip
+                             lambda url: url.startswith(("file:", "data:")), READY)
 
 
 @pytest.mark.parametrize("query", ["lang=sv", "county=17&lang=en", "municipality=1880"])
@@ -480,6 +480,6 @@ def test_an_mbtiles_file_without_credit_needs_the_setting(tiled, tmp_path) -> No
         MBTiles(Path(__file__))
     both = create_app({"DB": str(tiled["db"]), "TESTING": True, "MBTILES": str(bare),
                        "TILES": "http://127.0.0.1:1/{z}/{x}/{y}.png",
-                       "TILES_ATTRIBUTION": "x"})  # fmt: skip
+                       "TILES_ATTRIBUTION": "x"})
     auth = {"Authorization": f"Bearer {tiled['token']}"}
     assert both.test_client().get("/", headers=auth).status_code == 500  # refused, logged

@@ -100,7 +100,7 @@ def test_within_and_bbox_match_brute_force(world):
 def test_index_follows_the_journal(store):
     store.apply([c.RegisterUnit(unit("u1", position=shapely.Point(15.0, 59.0), position_time=T0)),
                  c.RegisterUnit(unit("u2")),
-                 c.ReportIncident(incident("i1"))], RESCUE, at=T0)  # fmt: skip
+                 c.ReportIncident(incident("i1"))], RESCUE, at=T0)
     index = LiveIndex.from_store(store)
     assert len(index) == 2  # u2 has no position yet
     assert index.seq == store.last_seq()
@@ -109,7 +109,7 @@ def test_index_follows_the_journal(store):
                  c.MoveUnit("u1", shapely.Point(13.5, 59.4), T0),
                  c.CloseIncident("i1"),
                  c.ReportIncident(incident("i2", location=shapely.Point(14.0, 58.0)))],
-                RESCUE, at=T0)  # fmt: skip
+                RESCUE, at=T0)
     assert index.catch_up(store) == 4
     assert [h.record.id for h in index.nearest(15.21, 59.28, 2)] == ["u2", "u1"]
     assert index.nearest(15.21, 59.28, 1)[0].distance_m < 1_500

@@ -64,12 +64,12 @@ def test_each_kind_round_trips_through_journal_and_projection(store):
         blockage("blk-2", section=shapely.Point(*OREBRO)),
     ]
     creates = [c.ReportIncident(records[0]), c.RegisterUnit(records[1]),
-               c.ReportBlockage(records[2]), c.ReportBlockage(records[3])]  # fmt: skip
+               c.ReportBlockage(records[2]), c.ReportBlockage(records[3])]
     events = store.apply(creates, RESCUE, at=T0)
 
     assert [e.kind for e in events] == [
         "incident.reported", "unit.registered", "blockage.reported", "blockage.reported"
-    ]  # fmt: skip
+    ]
     assert [e.seq for e in events] == [1, 2, 3, 4]
     for record, event in zip(records, events, strict=True):
         assert store.get(record.kind, record.id) == record
@@ -85,7 +85,7 @@ def test_each_kind_round_trips_through_journal_and_projection(store):
 def test_changes_produce_new_versions_and_keep_the_old_ones(store):
     store.apply([c.ReportIncident(incident())], RESCUE, at=T0)
     store.apply([c.UpdateIncident("inc-1", {"severity": 5, "title": "Ny rubrik"})], RESCUE,
-                at=minutes(1))  # fmt: skip
+                at=minutes(1))
     store.apply([c.CloseIncident("inc-1")], RESCUE, at=minutes(2))
 
     closed = store.get("incident", "inc-1")
@@ -102,7 +102,7 @@ def test_unit_moves_status_and_blockage_lift(store):
     store.apply([c.RegisterUnit(unit()), c.ReportBlockage(blockage())], RESCUE, at=T0)
     store.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1), 45.0, 60.0),
                  c.SetUnitStatus("unit-1", UnitStatus.EN_ROUTE),
-                 c.LiftBlockage("blk-1")], RESCUE, at=minutes(1))  # fmt: skip
+                 c.LiftBlockage("blk-1")], RESCUE, at=minutes(1))
     moved = store.get("unit", "unit-1")
     assert moved.position == shapely.Point(*OREBRO)
     assert (moved.position_time, moved.heading, moved.speed_kmh) == (minutes(1), 45.0, 60.0)
@@ -140,11 +140,11 @@ def test_state_at_past_times_matches_hand_computed_picture(store):
     store.apply([c.ReportIncident(incident()), c.RegisterUnit(unit())], RESCUE, at=T0)
     store.apply([c.MoveUnit("unit-1", a, minutes(10))], RESCUE, at=minutes(10))
     store.apply([c.UpdateIncident("inc-1", {"severity": 5}), c.ReportBlockage(blockage())],
-                RESCUE, at=minutes(20))  # fmt: skip
+                RESCUE, at=minutes(20))
     store.apply([c.MoveUnit("unit-1", b, minutes(30)), c.CloseIncident("inc-1")], RESCUE,
-                at=minutes(30))  # fmt: skip
+                at=minutes(30))
     store.apply([c.LiftBlockage("blk-1"), c.ReportIncident(incident("inc-2"))], RESCUE,
-                at=minutes(40))  # fmt: skip
+                at=minutes(40))
 
     def summary(moment):
         picture = store.state_at(moment)
@@ -160,20 +160,20 @@ def test_state_at_past_times_matches_hand_computed_picture(store):
     assert summary(minutes(10)) == (3, [("inc-1", "open", 3)], [("unit-1", a)], [])
     assert summary(minutes(25)) == (
         5, [("inc-1", "open", 5)], [("unit-1", a)], [("blk-1", "active")]
-    )  # fmt: skip
+    )
     assert summary(minutes(35)) == (
         7, [("inc-1", "closed", 5)], [("unit-1", b)], [("blk-1", "active")]
-    )  # fmt: skip
+    )
     assert summary(minutes(45)) == (
         9, [("inc-1", "closed", 5), ("inc-2", "open", 3)], [("unit-1", b)], [("blk-1", "lifted")]
-    )  # fmt: skip
+    )
     only_units = store.state_at(minutes(45), ["unit"])
     assert list(only_units.records) == ["unit"]
 
 
 def test_refusals_write_nothing(store):
     store.apply([c.ReportIncident(incident()), c.RegisterUnit(unit()),
-                 c.ReportBlockage(blockage())], RESCUE, at=T0)  # fmt: skip
+                 c.ReportBlockage(blockage())], RESCUE, at=T0)
     store.apply([c.CloseIncident("inc-1"), c.LiftBlockage("blk-1")], RESCUE, at=minutes(1))
     store.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(5))], RESCUE, at=minutes(5))
     before = store.events_after(0)
@@ -228,10 +228,10 @@ def _seed_grid(store):
             type=IncidentType.FIRE if i % 2 else IncidentType.TRAFFIC,
             title=f"Händelse nummer {i} Åsbro" if i == 7 else f"Händelse {i}",
             classification=Classification.OPEN if i % 4 else Classification.RESTRICTED,
-        )))  # fmt: skip
+        )))
     store.apply(reports, RESCUE, at=minutes(30))
     store.apply([c.CloseIncident(f"inc-{i:02}", minutes(i + 5)) for i in range(0, 20, 3)],
-                RESCUE, at=minutes(40))  # fmt: skip
+                RESCUE, at=minutes(40))
 
 
 def ids(page):
@@ -244,12 +244,12 @@ def test_queries_filter_by_box_time_attributes_and_text(store):
     # box: columns 1-2 (lon 15.1..15.2), rows 0-1 (lat 59.0..59.1), edges included
     assert ids(q(Query("incident", bbox=(15.05, 58.95, 15.2, 59.1)))) == [
         "inc-01", "inc-02", "inc-06", "inc-07"
-    ]  # fmt: skip
+    ]
     assert ids(q(Query("incident", status=frozenset({"closed"})))) == [
         f"inc-{i:02}" for i in range(0, 20, 3)
     ]
     assert ids(q(Query("incident", category=frozenset({"fire"}), bbox=(15.0, 59.0, 15.4, 59.0))))\
-        == ["inc-01", "inc-03"]  # fmt: skip
+        == ["inc-01", "inc-03"]
     assert ids(q(Query("incident", classification=frozenset({"restricted"})))) == [
         f"inc-{i:02}" for i in range(0, 20, 4)
     ]
@@ -257,7 +257,7 @@ def test_queries_filter_by_box_time_attributes_and_text(store):
     # time window: reported by minute 2, still open at minute 2 (inc-00 closed at 5)
     assert ids(q(Query("incident", start=minutes(2), end=minutes(2)))) == [
         "inc-00", "inc-01", "inc-02"
-    ]  # fmt: skip
+    ]
     # reported by minute 13 and not closed before 12.5: all but inc-00, -03, -06
     assert ids(q(Query("incident", start=minutes(12.5), end=minutes(13)))) == [
         f"inc-{i:02}" for i in (1, 2, 4, 5, 7, 8, 9, 10, 11, 12, 13)
@@ -276,11 +276,11 @@ def test_a_box_walks_its_candidates_in_rid_order(sqlite_store):
     box = (15.05, 58.95, 15.2, 59.1)
     pages = [store.query(Query("incident", bbox=box, limit=3, unplaced_match=unplaced,
                                seen_by=Scope(Agency.POLICE)))
-             for unplaced in (False, True)]  # fmt: skip
+             for unplaced in (False, True)]
     con.set_trace_callback(None)
     assert [ids(page) for page in pages] == [["inc-01", "inc-02", "inc-06"]] * 2
     plans = [" | ".join(row[-1] for row in con.execute("EXPLAIN QUERY PLAN " + sql))
-             for sql in statements if "incident_bbox" in sql]  # fmt: skip
+             for sql in statements if "incident_bbox" in sql]
     assert len(plans) == 2
     for plan, unplaced in zip(plans, (False, True), strict=True):
         assert "SEARCH e USING INTEGER PRIMARY KEY" in plan, plan
@@ -304,7 +304,7 @@ def test_a_page_in_the_default_order_stops_at_its_limit(sqlite_store):
         assert ids(first) + ids(deep) == [f"inc-{i:02}" for i in range(6)]
     con.set_trace_callback(None)
     plans = [" | ".join(row[-1] for row in con.execute("EXPLAIN QUERY PLAN " + sql))
-             for sql in statements if sql.startswith("SELECT e.rid")]  # fmt: skip
+             for sql in statements if sql.startswith("SELECT e.rid")]
     assert len(plans) == 4
     for plan in plans:
         assert "USING INDEX entities_by_kind (kind=?" in plan, plan
@@ -382,16 +382,16 @@ def _zone(risk_class: str, area, fwi=(7.0, 16.0), date="2026-07-15"):
         id=RiskZone.make_id(date, "georisk", "swe", risk_class), valid_date=date, scale="swe",
         risk_class=risk_class, label=f"klass {risk_class}", area=area, fwi_min=fwi[0],
         fwi_max=fwi[1], valid_from=T0, valid_to=T0 + timedelta(days=1),
-    )  # fmt: skip
+    )
 
 
 def test_risk_zones_are_issued_reissued_and_withdrawn(store):
     west, east = shapely.box(13.0, 59.0, 14.0, 60.0), shapely.box(14.0, 59.0, 15.0, 60.0)
     events = store.apply([c.IssueRiskZone(_zone("3", west)), c.IssueRiskZone(_zone("4", east))],
-                         RESCUE, at=T0)  # fmt: skip
+                         RESCUE, at=T0)
     assert [e.kind for e in events] == ["riskzones.issued", "riskzones.issued"]
     store.apply([c.IssueRiskZone(_zone("3", shapely.box(13.0, 59.0, 13.5, 60.0), (8.0, 15.0))),
-                 c.WithdrawRiskZone(_zone("4", east).id)], RESCUE, at=minutes(5))  # fmt: skip
+                 c.WithdrawRiskZone(_zone("4", east).id)], RESCUE, at=minutes(5))
     current = {z.risk_class: z for z in store.query(Query("riskzones")).records}
     assert current["3"].fwi_min == 8.0 and current["3"].area.bounds == (13.0, 59.0, 13.5, 60.0)
     assert current["4"].status == "withdrawn"
@@ -405,37 +405,37 @@ def test_risk_zones_are_issued_reissued_and_withdrawn(store):
     before = store.state_at(minutes(1)).riskzones
     assert sorted((z.risk_class, z.status, z.fwi_min) for z in before) == [
         ("3", "issued", 7.0), ("4", "issued", 7.0)
-    ]  # fmt: skip
+    ]
 
 
 def test_queries_filter_by_county_and_municipality(store):
     store.apply([c.ReportIncident(incident("in-orebro", county="18", municipality="1880")),
                  c.ReportIncident(incident("in-karlstad", county="17", municipality="1780")),
                  c.ReportBlockage(blockage(county="18", municipality="1883"))],
-                RESCUE, at=T0)  # fmt: skip
+                RESCUE, at=T0)
     assert ids(store.query(Query("incident", county=frozenset({"17"})))) == ["in-karlstad"]
     assert ids(store.query(Query("incident", municipality=frozenset({"1880", "1780"})))) == [
         "in-orebro", "in-karlstad"
-    ]  # fmt: skip
+    ]
     assert ids(store.query(Query("blockage", county=frozenset({"18"})))) == ["blk-1"]
 
 
 def test_each_command_may_carry_its_own_time(store):
     times = [minutes(1), minutes(2), minutes(2)]
     events = store.apply([c.ReportIncident(incident("a")), c.ReportIncident(incident("b")),
-                          c.CloseIncident("a")], RESCUE, at=times)  # fmt: skip
+                          c.CloseIncident("a")], RESCUE, at=times)
     assert [e.time for e in events] == times
     assert store.get("incident", "a").closed_at == minutes(2)
     assert [i.id for i in store.state_at(minutes(1.5)).incidents] == ["a"]
     with pytest.raises(Conflict, match="only moves forward"):
         store.apply([c.ReportIncident(incident("c")), c.ReportIncident(incident("d"))],
-                    RESCUE, at=[minutes(4), minutes(3)])  # fmt: skip
+                    RESCUE, at=[minutes(4), minutes(3)])
     assert store.get("incident", "c") is None
 
 
 def test_units_are_assigned_to_open_incidents_and_released(store):
     store.apply([c.ReportIncident(incident()), c.RegisterUnit(unit()),
-                 c.RegisterUnit(unit("unit-2"))], RESCUE, at=T0)  # fmt: skip
+                 c.RegisterUnit(unit("unit-2"))], RESCUE, at=T0)
     events = store.apply([c.AssignUnit("unit-1", "inc-1")], RESCUE, at=minutes(1))
     assert events[0].kind == "unit.assigned"
     assert store.get("unit", "unit-1").assigned_to == "inc-1"
@@ -445,7 +445,7 @@ def test_units_are_assigned_to_open_incidents_and_released(store):
         store.apply([c.AssignUnit("unit-2", "inc-9")], RESCUE)
     # an incident reported in the same batch can take units at once
     store.apply([c.ReportIncident(incident("inc-2")), c.AssignUnit("unit-2", "inc-2")], RESCUE,
-                at=minutes(2))  # fmt: skip
+                at=minutes(2))
     assert store.get("unit", "unit-2").assigned_to == "inc-2"
     store.apply([c.CloseIncident("inc-2")], RESCUE, at=minutes(3))
     with pytest.raises(Conflict, match="is closed"):
@@ -461,7 +461,7 @@ def test_a_units_track_is_its_moves_in_a_window(store):
     store.apply([c.RegisterUnit(unit())], RESCUE, at=T0)
     for i in range(5):
         store.apply([c.MoveUnit("unit-1", shapely.Point(15 + i / 10, 59), minutes(i))], RESCUE,
-                    at=minutes(i))  # fmt: skip
+                    at=minutes(i))
     store.apply([c.SetUnitStatus("unit-1", "on_scene")], RESCUE, at=minutes(4))
     track = store.events_of("unit", "unit-1", minutes(1), minutes(3), kinds=["unit.moved"])
     assert [e.record().position.x for e in track] == [15.1, 15.2, 15.3]
@@ -499,7 +499,7 @@ def test_records_written_by_another_store_on_the_same_file_are_never_missed(stor
 
 def test_ids_lists_the_current_records_of_one_kind_in_order(store):
     store.apply([c.RegisterUnit(unit("b")), c.ReportIncident(incident()),
-                 c.RegisterUnit(unit("a"))], RESCUE, at=T0)  # fmt: skip
+                 c.RegisterUnit(unit("a"))], RESCUE, at=T0)
     assert store.ids("unit") == ["b", "a"]
     assert store.ids("incident") == ["inc-1"]
     assert store.ids("blockage") == []
@@ -545,15 +545,15 @@ def test_history_across_eras_of_the_entity_index(store):
     # The index by entity is grouped in eras of 2**16 events: unit-1's and the incident's
     # earlier events are in the first era, the moment asked about in the second.
     store.apply([c.RegisterUnit(unit()), c.RegisterUnit(unit("unit-2")),
-                 c.ReportIncident(incident())], RESCUE, at=T0)  # fmt: skip
+                 c.ReportIncident(incident())], RESCUE, at=T0)
     store.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE,
-                at=minutes(1))  # fmt: skip
+                at=minutes(1))
     spot = shapely.Point(*KARLSTAD)
     while store.last_seq() < (1 << ERA_BITS) + 10:
         store.apply([c.MoveUnit("unit-2", spot, minutes(2))] * 5_000, RESCUE, at=minutes(2))
     moment = minutes(3)
     store.apply([c.MoveUnit("unit-1", spot, minutes(4)), c.CloseIncident("inc-1")], RESCUE,
-                at=minutes(4))  # fmt: skip
+                at=minutes(4))
 
     picture = store.state_at(moment)
     assert picture.seq == store.last_seq() - 2
@@ -576,7 +576,7 @@ def test_look_ups_by_entity_and_the_access_journal_use_their_indexes(sqlite_stor
     store = sqlite_store
     store.apply([c.RegisterUnit(unit())], RESCUE, at=T0)
     store.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE,
-                at=minutes(1))  # fmt: skip
+                at=minutes(1))
     store.note("access.signin", RESCUE, "someone", {"ok": True})
     con = store._connection()
     statements: list[str] = []
@@ -616,16 +616,16 @@ def test_a_journal_of_the_previous_schema_is_carried_over(tmp_path):
     source = SQLiteStore(tmp_path / "source.db")
     source.apply([c.RegisterUnit(unit()), c.ReportIncident(incident())], RESCUE, at=T0)
     source.apply([c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE,
-                 at=minutes(1))  # fmt: skip
+                 at=minutes(1))
     with sqlite3.connect(source.path) as con:
         events = con.execute("SELECT * FROM events").fetchall()
         entities = con.execute("SELECT * FROM entities").fetchall()
     source.close()
     with sqlite3.connect(old) as con:
         con.executemany(f"INSERT INTO events VALUES ({','.join('?' * 9)})",
-                        [row[:9] for row in events])  # fmt: skip
+                        [row[:9] for row in events])
         con.executemany(f"INSERT INTO entities VALUES ({','.join('?' * 19)})",
-                        [row[:19] for row in entities])  # fmt: skip
+                        [row[:19] for row in entities])
 
     store = SQLiteStore(old)
     assert store.schema_version == migrations()[-1][0]
@@ -645,14 +645,14 @@ def test_position_reports_keep_the_projection_row_as_a_full_rewrite_would(
     store = sqlite_store
     store.apply([c.RegisterUnit(unit(f"unit-{i}")) for i in range(3)], RESCUE, at=T0)
     moves = [c.MoveUnit(f"unit-{i}", shapely.Point(14 + i, 59.5), minutes(i + 1), 90.0, 50.0)
-             for i in range(3)]  # fmt: skip
+             for i in range(3)]
     store.apply([*moves, c.SetUnitStatus("unit-2", UnitStatus.ON_SCENE)], RESCUE, at=minutes(5))
 
     with sqlite3.connect(db_path) as con:
         rows = con.execute("SELECT * FROM entities WHERE kind = 'unit' ORDER BY rid").fetchall()
     rebuilt = SQLiteStore(store.path.with_name("rebuilt.db"))
     rebuilt.apply([c.RegisterUnit(store.get("unit", f"unit-{i}")) for i in range(3)], RESCUE,
-                  at=T0)  # fmt: skip
+                  at=T0)
     with sqlite3.connect(rebuilt.path) as con:
         fresh = con.execute("SELECT * FROM entities WHERE kind = 'unit' ORDER BY rid").fetchall()
     rebuilt.close()
@@ -687,7 +687,7 @@ def test_a_restricted_unit_is_found_where_it_is_shown_after_every_move(store):
     secret = unit("pat-1", agency="police", classification=Classification.RESTRICTED)
     first, second = shapely.Point(15.2066, 59.2741), shapely.Point(14.52, 59.33)
     store.apply([c.RegisterUnit(secret), c.MoveUnit("pat-1", first, minutes(1))], POLICE,
-                at=minutes(1))  # fmt: skip
+                at=minutes(1))
     assert store.query(_seen_by_rescue(kind="unit", bbox=_cell_box(first))).records
     store.apply([c.MoveUnit("pat-1", second, minutes(2))], POLICE, at=minutes(2))
     assert not store.query(_seen_by_rescue(kind="unit", bbox=_cell_box(first))).records
@@ -702,12 +702,12 @@ def test_a_record_no_longer_restricted_is_filtered_on_its_true_values(store):
     from tests.factories import POLICE
 
     secret = incident("p-1", agency="police", classification=Classification.RESTRICTED,
-                      title="Tillslag Västerled", type=IncidentType.TRAFFIC)  # fmt: skip
+                      title="Tillslag Västerled", type=IncidentType.TRAFFIC)
     store.apply([c.ReportIncident(secret)], POLICE, at=T0)
     assert not store.query(_seen_by_rescue(kind="incident", text="västerled")).records
     assert store.query(_seen_by_rescue(kind="incident", category=frozenset({"police"}))).records
     store.apply([c.UpdateIncident("p-1", {"classification": Classification.OPEN})], POLICE,
-                at=minutes(1))  # fmt: skip
+                at=minutes(1))
     assert store.query(_seen_by_rescue(kind="incident", text="västerled")).records
     assert not store.query(_seen_by_rescue(kind="incident", category=frozenset({"police"}))).records
 
@@ -729,10 +729,10 @@ def test_restricted_records_of_the_previous_schema_get_their_generalised_form(tm
     _schema_of_version(old, 5)
     with sqlite3.connect(old) as con:
         con.executemany(f"INSERT INTO events VALUES ({','.join('?' * 9)})",
-                        [row[:9] for row in events])  # fmt: skip
+                        [row[:9] for row in events])
         con.executemany(f"INSERT INTO entities VALUES ({','.join('?' * 20)})", entities)
         con.executemany("INSERT INTO incident_bbox VALUES (?, ?, ?, ?, ?)",
-                        [(rid, x0, x1, y0, y1) for rid, x0, y0, x1, y1 in bbox])  # fmt: skip
+                        [(rid, x0, x1, y0, y1) for rid, x0, y0, x1, y1 in bbox])
 
     store = SQLiteStore(old)
     assert store.schema_version == migrations()[-1][0]
@@ -755,7 +755,7 @@ def test_journal_views_are_numbered_alike_when_written_and_when_migrated(tmp_pat
         police_incident = incident(f"p-{n}", agency=Agency.POLICE, classification=classification)
         source.apply([c.ReportIncident(police_incident)], POLICE)
         source.apply([c.ReportIncident(incident(f"r-{n}", classification=classification))],
-                     RESCUE)  # fmt: skip
+                     RESCUE)
     source.note("access.signed_in", RESCUE, "anna.r", {})
     columns = ", ".join(f"view_{view}" for view in VIEWS)
     with sqlite3.connect(source.path) as con:
@@ -771,7 +771,7 @@ def test_journal_views_are_numbered_alike_when_written_and_when_migrated(tmp_pat
     _schema_of_version(old, 6)
     with sqlite3.connect(old) as con:
         con.executemany(f"INSERT INTO events VALUES ({','.join('?' * 9)})",
-                        [row[:9] for row in events])  # fmt: skip
+                        [row[:9] for row in events])
         con.executemany(f"INSERT INTO entities VALUES ({','.join('?' * 20)})", entities)
     SQLiteStore(old).close()
     with sqlite3.connect(old) as con:
@@ -803,7 +803,7 @@ def test_postgis_writers_wait_for_the_journal_lock_and_commit_in_seq_order(pg_st
     holder.execute("LOCK TABLE events IN EXCLUSIVE MODE")  # (opens a transaction)
     done: list[int] = []
     writer = threading.Thread(target=lambda: done.extend(e.seq for e in pg_store.apply(
-        [c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE)))  # fmt: skip
+        [c.MoveUnit("unit-1", shapely.Point(*OREBRO), minutes(1))], RESCUE)))
     writer.start()
     writer.join(timeout=1)
     assert writer.is_alive() and not done  # waiting for the lock
@@ -873,7 +873,7 @@ def test_postgis_commits_are_durable_and_geometries_are_indexed_in_wgs84(pg_stor
         ).fetchall()
         reach = dict(con.execute("SELECT kind, reach IS NOT NULL FROM entities").fetchall())
         indexes = {row[0] for row in con.execute(
-            "SELECT indexdef FROM pg_indexes WHERE tablename = 'entities'")}  # fmt: skip
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'entities'")}
     assert srids == [(4326,)]
     assert reach == {"incident": True, "unit": False}  # units: none (see the schema)
     assert any("USING gist (reach)" in index for index in indexes)
@@ -886,12 +886,12 @@ def test_event_and_record_rows_read_alike_on_every_backend(store):
 
     store.apply([c.RegisterUnit(unit()), c.ReportIncident(incident())], RESCUE, at=T0)
     store.apply([c.MoveUnit("unit-1", shapely.Point(14.25, 59.5), minutes(1))], RESCUE,
-                at=minutes(1))  # fmt: skip
+                at=minutes(1))
     store.apply([c.ReportIncident(incident("p-1", agency="police",
                                            classification=Classification.AGENCY))],
-                POLICE, at=minutes(2))  # fmt: skip
+                POLICE, at=minutes(2))
     moves = store.event_rows("unit", ["unit.moved"], fields={
-        "lon": "$.geometry.coordinates[0]", "status": "$.properties.status"})  # fmt: skip
+        "lon": "$.geometry.coordinates[0]", "status": "$.properties.status"})
     assert moves[["seq", "kind", "entity_id", "lon", "status"]].values.tolist() == [
         [3, "unit.moved", "unit-1", 14.25, "available"]
     ]
@@ -922,16 +922,16 @@ def test_postgis_boxes_and_history_are_found_through_their_indexes(pg_store):
         con.execute("ANALYZE")
         for unplaced in (False, True):
             sql, args = select(Query("incident", bbox=box, limit=3, unplaced_match=unplaced,
-                                     seen_by=Scope(Agency.POLICE)), None, _DIALECT)  # fmt: skip
+                                     seen_by=Scope(Agency.POLICE)), None, _DIALECT)
             plan = " ".join(row[0] for row in con.execute("EXPLAIN " + _placeholders(sql), args))
             assert "entities_reach" in plan, plan
             assert ("entities_unplaced" in plan) is unplaced, plan
         for seen_by in (None, Scope(Agency.POLICE)):  # a page of ten, first and deep
             for after, rid in ((None, None), (("inc-5000",), 5_000)):
                 sql, args = select(Query("incident", limit=10, seen_by=seen_by, after=after),
-                                   rid, _DIALECT)  # fmt: skip
+                                   rid, _DIALECT)
                 plan = " ".join(row[0] for row in con.execute("EXPLAIN " + _placeholders(sql),
-                                                              args))  # fmt: skip
+                                                              args))
                 assert "Index Scan" in plan and "Sort" not in plan, plan
         history = (f"EXPLAIN SELECT entity_id, max(seq) FROM events WHERE {_ERA} = %s AND"
                    " entity_kind = %s AND entity_id = ANY(%s) AND seq <= %s GROUP BY entity_id")

@@ -33,7 +33,7 @@ def _seed(location: str) -> None:
     store = open_store(location)
     store.apply([c.ReportIncident(incident("inc-1")), c.RegisterUnit(unit("u1"))], RESCUE, at=T0)
     store.apply([c.MoveUnit("u1", shapely.Point(15.0, 59.0), T0)], RESCUE,
-                at=T0 + timedelta(hours=1))  # fmt: skip
+                at=T0 + timedelta(hours=1))
     store.close()
 
 
@@ -56,7 +56,7 @@ def test_commands_work_on_the_store_the_environment_names(store_location, tmp_pa
     assert {f["id"] for f in state["features"]} == {"inc-1", "u1"}
     assert run("users", "add", "anna.r", "--agency", "rescue", "--role", "operator").strip()
     token = run("tokens", "create", "--name", "qgis", "--agency", "centre", "--role",
-                "analyst").split()[-1]  # fmt: skip
+                "analyst").split()[-1]
     assert token.startswith("grk_")
     sample = str(ROOT / "examples" / "polisen" / "events-0955.json")
     assert "rejected" in run("import", "polisen", sample)
@@ -114,7 +114,7 @@ def test_the_feed_ledger_and_idempotency_keys_use_either_database(store_location
     ledger.close()
     con = Connections(store_location).get()
     con.execute("INSERT INTO idempotency (token_id, key, request_hash, created_us)"
-                " VALUES (?, ?, ?, ?)", ("tok", "k1", "h", 1))  # fmt: skip
+                " VALUES (?, ?, ?, ?)", ("tok", "k1", "h", 1))
     with pytest.raises(unique_violations()):
         con.execute("INSERT INTO idempotency (token_id, key, request_hash, created_us)"
-                    " VALUES (?, ?, ?, ?)", ("tok", "k1", "h", 2))  # fmt: skip
+                    " VALUES (?, ?, ?, ?)", ("tok", "k1", "h", 2))

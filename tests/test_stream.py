@@ -43,7 +43,7 @@ def test_stream_delivers_in_order_through_the_policy_and_resumes(service, db_pat
                                       classification=Classification.AGENCY)),
             c.ReportIncident(incident("coarse", agency=Agency.POLICE, title="Skyddad",
                                       classification=Classification.RESTRICTED)),
-        ], POLICE)  # fmt: skip
+        ], POLICE)
         store.apply([c.ReportIncident(incident("b"))], RESCUE)
         first = _take(stream, 3)
         stream.close()
@@ -80,9 +80,9 @@ def test_maps_of_different_agencies_open_at_once_each_get_their_own_view(service
     """A batch is presented once per kind of viewer and shared by the maps of that kind:
     maps of two agencies following the same batches must never get each other's view."""
     tokens = {"rescue": make_token(db_path, "rescue", "viewer", "r"),
-              "police": make_token(db_path, "police", "viewer", "p")}  # fmt: skip
+              "police": make_token(db_path, "police", "viewer", "p")}
     streams = [(agency, open_stream(service + "/api/stream?after=0", tokens[agency]))
-               for agency in ("rescue", "police") for _ in range(2)]  # fmt: skip
+               for agency in ("rescue", "police") for _ in range(2)]
     store = SQLiteStore(db_path)
     try:
         store.apply([
@@ -91,7 +91,7 @@ def test_maps_of_different_agencies_open_at_once_each_get_their_own_view(service
                                       classification=Classification.AGENCY)),
             c.ReportIncident(incident("coarse", agency=Agency.POLICE, title="Skyddad",
                                       classification=Classification.RESTRICTED)),
-        ], POLICE)  # fmt: skip
+        ], POLICE)
         for agency, stream in streams:
             got = _take(stream, 3 if agency == "police" else 2)
             stream.close()

@@ -20,7 +20,7 @@ from tests.sse import messages, open_stream
 def service(db_path):
     store = SQLiteStore(db_path)
     store.apply([c.RegisterUnit(unit("rtj-1", position=shapely.Point(OREBRO[0] - 0.05, OREBRO[1]),
-                                     position_time=T0))], RESCUE)  # fmt: skip
+                                     position_time=T0))], RESCUE)
     store.close()
     with running_service(db_path, "--workers", "1", "--threads", "8") as base:
         yield base
@@ -39,12 +39,12 @@ def _until_brief(stream, briefs: int = 1, limit: int = 20) -> list:
 def test_a_brief_follows_each_incident_to_who_may_see_it(service, db_path):
     tokens = {agency: make_token(db_path, agency, "viewer") for agency in ("rescue", "police")}
     streams = {agency: open_stream(service + "/api/stream", token, timeout=30)
-               for agency, token in tokens.items()}  # fmt: skip
+               for agency, token in tokens.items()}
     store = SQLiteStore(db_path)
     try:
         store.apply([c.ReportIncident(incident(
             "pol-secret", agency=Agency.POLICE, classification=Classification.AGENCY,
-            title="Hemlig insats"))], POLICE)  # fmt: skip
+            title="Hemlig insats"))], POLICE)
         store.apply([c.ReportIncident(incident("crash", title="Trafikolycka E18"))], RESCUE)
         rescue = _until_brief(streams["rescue"])
         # the rescue service: the crash's change, then its brief; nothing of the police's
@@ -60,14 +60,14 @@ def test_a_brief_follows_each_incident_to_who_may_see_it(service, db_path):
         police = [(m.event, json.loads(m.data)) for m in _until_brief(streams["police"], 2)]
         order = [(kind, data.get("entity_id") or data["incident"]) for kind, data in police]
         assert sorted(order) == [("brief", "crash"), ("brief", "pol-secret"),
-                                 ("change", "crash"), ("change", "pol-secret")]  # fmt: skip
+                                 ("change", "crash"), ("change", "pol-secret")]
         for name in ("crash", "pol-secret"):
             assert order.index(("change", name)) < order.index(("brief", name))
         # a restricted one: the rescue service's brief is of the generalised incident
         store.apply([c.ReportIncident(incident(
             "pol-coarse", agency=Agency.POLICE, classification=Classification.RESTRICTED,
             title="Skyddad insats", location=shapely.Point(OREBRO[0] + 0.0031, OREBRO[1])))],
-            POLICE)  # fmt: skip
+            POLICE)
         coarse = _until_brief(streams["rescue"])
         brief = json.loads(coarse[-1].data)["brief"]
         assert brief["incident"]["id"] == "pol-coarse"

@@ -33,7 +33,7 @@ def test_a_stale_unit_is_grey_whatever_its_status() -> None:
 def test_values_are_escaped_and_unknown_ones_fall_back() -> None:
     mark = Symbol('<svg width="{size}"><path fill="{fill}"/>{tag}</svg>', ("kind",),
                   {"kind": {"odd": {"fill": '"><script>', "tag": "<b>"}}},
-                  {"fill": "#555", "tag": "?"})  # fmt: skip
+                  {"fill": "#555", "tag": "?"})
     assert mark.draw(8, kind="odd") == (
         '<svg width="8"><path fill="&quot;&gt;&lt;script&gt;"/>&lt;b&gt;</svg>'
     )

@@ -43,7 +43,7 @@ FAMILIES: dict[str, type[StrEnum]] = {
 #: What each page script is given (`texts.templates` of these prefixes), and so may ask for.
 SCRIPTS = {"layers/static/live.js": ("ui.",), "layers/static/briefing.js": ("ui.", "brief."),
            "layers/static/screen.js": (), "layers/static/resources.js": ("ui.",),
-           "layers/static/analysis.js": ("an.", "ui.")}  # fmt: skip
+           "layers/static/analysis.js": ("an.", "ui.")}
 
 _HTML_LOOKUP = re.compile(r"\bt\(\s*\"([^\"]+)\"\s*\)")
 #: ``t("key")``, ``t("key", {name: ...})`` or ``t("prefix." + value)`` in a page script.
@@ -55,7 +55,7 @@ def _sources() -> dict[str, str]:
     """The code that shows words: Python that imports the catalogue, templates, scripts."""
     found = {}
     for path in [*ROOT.glob("georisk/**/*.py"), *ROOT.glob("layers/**/*.py"),
-                 *ROOT.glob("app/**/*.py")]:  # fmt: skip
+                 *ROOT.glob("app/**/*.py")]:
         source = path.read_text(encoding="utf-8")
         if "georisk.texts import" in source and "georisk/texts/" not in path.as_posix():
             found[path.relative_to(ROOT).as_posix()] = source
@@ -70,7 +70,7 @@ Lookup = tuple[str, bool, set[str] | None]  # key or family prefix, is a prefix,
 def _python_lookups(source: str) -> Iterator[Lookup]:
     for node in ast.walk(ast.parse(source)):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id == "text" and node.args):  # fmt: skip
+                and node.func.id == "text" and node.args):
             continue
         first = node.args[0]
         names = {k.arg for k in node.keywords if k.arg is not None}
@@ -118,7 +118,7 @@ def problems(catalogue: Mapping[str, tuple[str, str]], sources: dict[str, str]) 
                 wanted = set(texts.PLACEHOLDER.findall(catalogue[key][0]))
                 if given is not None and given != wanted:
                     found.append(f"{where}: fills {key!r} with {sorted(given)}, "
-                                 f"its words have {sorted(wanted)}")  # fmt: skip
+                                 f"its words have {sorted(wanted)}")
     for prefix, values in FAMILIES.items():
         have = {k for k in catalogue if k.startswith(prefix)}
         need = {prefix + v for v in values}

@@ -96,7 +96,7 @@ BAD_BLOCKAGES = [
     (feature(LINE, **BLOCKAGE, start="2026-01-15T10:00:00Z", expected_end="2026-01-15T09:00:00Z"),
      "properties.expected_end", "not after the start"),
     (feature(LINE, road="x" * 101, reason="fire"), "properties.road", "at most 100"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("data", "field", "reason"), BAD_BLOCKAGES)
@@ -132,12 +132,12 @@ def test_units_and_positions(store):
         (lambda: v.update_unit("u", {"properties": {}}), "properties", "nothing to change"),
         (lambda: v.update_unit("u", {"properties": {"callsign": None}}),
          "properties.callsign", "may not be null"),
-    ]  # fmt: skip
+    ]
     for make, field, reason in cases:
         with pytest.raises(ValidationError) as caught:
             make()
         assert any(e.field == field and reason in e.reason for e in caught.value.errors), (
-            field, caught.value.errors)  # fmt: skip
+            field, caught.value.errors)
     assert store.last_seq() == 1
 
 
@@ -166,7 +166,7 @@ def test_batch_times_are_checked_per_report_and_kept_in_utc():
     (moved,) = v.move_units({"positions": [local]}, now=now)
     assert moved.time == datetime(2026, 1, 15, 8, 30, tzinfo=UTC) and moved.time.tzinfo is UTC
     for time, reason in (("2026-01-15T09:30:00Z", "in the future"),
-                         ("2026-01-15T08:00:00", "timezone")):  # fmt: skip
+                         ("2026-01-15T08:00:00", "timezone")):
         with pytest.raises(ValidationError) as caught:
             v.move_units({"positions": [good, {**good, "time": time}]}, now=now)
         (error,) = caught.value.errors
@@ -194,7 +194,7 @@ def test_valid_input_becomes_the_expected_records(store):
     assert stored.reported_at == T0  # 09:00+01:00 is 08:00 UTC
     assert stored.location.coords[0] == OREBRO
     store.apply([v.update_incident("inc-7", {"geometry": point(15.0, 59.1),
-                                             "properties": {"severity": 5}})], RESCUE)  # fmt: skip
+                                             "properties": {"severity": 5}})], RESCUE)
     updated = store.get("incident", "inc-7")
     assert (updated.severity, updated.location.coords[0]) == (5, (15.0, 59.1))
     generated = v.report_incident(incident_input()).incident.id
@@ -204,7 +204,7 @@ def test_valid_input_becomes_the_expected_records(store):
     store.apply([blk], RESCUE)
     with pytest.raises(ValidationError, match="not after the start"):
         store.apply([v.update_blockage(blk.blockage.id, {"properties": {
-            "expected_end": "2000-01-01T00:00:00Z"}})], RESCUE)  # fmt: skip
+            "expected_end": "2000-01-01T00:00:00Z"}})], RESCUE)
 
 
 def test_a_batch_from_raw_json_refuses_edge_times_string_coordinates_and_altitudes():
@@ -222,15 +222,15 @@ def test_a_batch_from_raw_json_refuses_edge_times_string_coordinates_and_altitud
         ({"geometry": {"type": "Point", "coordinates": [15.2, 59.3, 1e308]}},
          "positions.1.geometry.coordinates.2", "altitude"),
         ({"unit": "u\x001"}, "positions.1.unit", "pattern"),
-    ]  # fmt: skip
+    ]
     for change, field, reason in cases:
         raw = orjson.dumps({"positions": [good, {**good, **change}, good]})
         with pytest.raises(ValidationError) as caught:
             v.move_units(raw, now=now)
         assert [(e.field, reason in e.reason) for e in caught.value.errors] == [(field, True)], (
-            change, caught.value.errors)  # fmt: skip
+            change, caught.value.errors)
     raw = b'{"positions": [{"unit": "u1", "time": "2026-01-15T08:00:00Z", "geometry": ' \
-          b'{"type": "Point", "coordinates": [15.2, 59.3, 1e400]}}]}'  # fmt: skip
+          b'{"type": "Point", "coordinates": [15.2, 59.3, 1e400]}}]}'
     with pytest.raises(ValidationError, match=r"coordinates\.2: Input should be a finite number"):
         v.move_units(raw, now=now)
     (moved,) = v.move_units(orjson.dumps({"positions": [{**good, "geometry": point(15, 59)}]}))

@@ -24,11 +24,11 @@ def png(rgb: tuple[int, int, int], size: int = 256, square: int = 32) -> bytes:
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))  # fmt: skip
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
     header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)  # 8-bit RGB
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b""))  # fmt: skip
+            + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b""))
 
 
 def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -49,9 +49,9 @@ def write_mbtiles(
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
         db.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, "
-                   "tile_row INTEGER, tile_data BLOB)")  # fmt: skip
+                   "tile_row INTEGER, tile_data BLOB)")
         meta = {"name": "test", "format": "png", "bounds": f"{west},{south},{east},{north}",
-                "minzoom": str(min(zooms)), "maxzoom": str(max(zooms))}  # fmt: skip
+                "minzoom": str(min(zooms)), "maxzoom": str(max(zooms))}
         if attribution:
             meta["attribution"] = attribution
         db.executemany("INSERT INTO metadata VALUES (?, ?)", meta.items())
@@ -63,5 +63,5 @@ def write_mbtiles(
                 for y in range(y0, y1 + 1):
                     made[(z, x, y)] = body
                     db.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)",
-                               (z, x, 2**z - 1 - y, body))  # fmt: skip
+                               (z, x, 2**z - 1 - y, body))
     return made

@@ -56,7 +56,7 @@ def backtest(
     weeks = sorted(history["week"].unique())
     if len(weeks) <= min_weeks:
         raise ForecastError(f"{len(weeks)} whole weeks of history; a backtest needs more than "
-                            f"{min_weeks}")  # fmt: skip
+                            f"{min_weeks}")
     origins = weeks[min_weeks::step]
     rows = []
     for n, origin in enumerate(origins):
@@ -99,12 +99,12 @@ def score(rows: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
     named = {"rows": ("error", "size"), "mae": ("error", "mean"),
              "mae_naive": ("error_naive", "mean"), "coverage": ("inside", "mean"),
              "nominal": ("interval_p", "mean"),
-             "observed": ("observed", "sum"), "forecast": ("mean", "sum")}  # fmt: skip
+             "observed": ("observed", "sum"), "forecast": ("mean", "sum")}
     if "truth" in both:
         both["error_truth"] = (both["mean"] - both["truth"]).abs()
         both["error_truth_naive"] = (both["naive"] - both["truth"]).abs()
         named |= {"mae_truth": ("error_truth", "mean"),
-                  "mae_truth_naive": ("error_truth_naive", "mean")}  # fmt: skip
+                  "mae_truth_naive": ("error_truth_naive", "mean")}
     per_type = both.groupby("type").agg(**named)
     overall = both.assign(type="all").groupby("type").agg(**named)
     table = pd.concat([per_type, overall]).reset_index()

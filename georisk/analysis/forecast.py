@@ -89,7 +89,7 @@ def weekly_counts(
                                                                 else pd.Timedelta(0))
         last = last if last is not None else weeks.max() - WEEK
     area = (pd.Series("all", index=incidents.index) if by == "area"
-            else incidents[by].astype(str))  # fmt: skip
+            else incidents[by].astype(str))
     frame = pd.DataFrame({"area": area, "week": weeks, "type": incidents["type"].astype(str)})
     counted = frame.groupby(["area", "week", "type"]).size()
     index = pd.MultiIndex.from_product(
@@ -182,14 +182,14 @@ def fit(
     weeks = pd.Series(sorted(history["week"].unique()))
     if len(weeks) < MIN_WEEKS:
         raise ForecastError(f"{len(weeks)} weeks of history; a forecast needs at least "
-                            f"{MIN_WEEKS}")  # fmt: skip
+                            f"{MIN_WEEKS}")
     origin = weeks.iloc[-1] + WEEK
     rows = history[history["type"] == incident_type].reset_index(drop=True)
     share = _shares(history, rows)
     trend = len(weeks) >= TREND_WEEKS
     harmonics = HARMONICS if len(weeks) >= SEASON_WEEKS else 0
     uses_fwi = incident_type == IncidentType.FOREST_FIRE and climate is not None \
-        and not climate.empty  # fmt: skip
+        and not climate.empty
     fwi = _fwi_for(rows, climate) if uses_fwi else None
     X = _design(rows["week"], origin, trend, fwi, harmonics)
     offset = np.log(rows["area"].map(share).to_numpy())
@@ -197,7 +197,7 @@ def fit(
     if y.sum() == 0:  # never seen: nothing to scale a forecast by
         params = np.r_[np.log(0.5 / len(rows)), np.zeros(X.shape[1] - 1), 1.0]
         return Fitted(incident_type, params, np.zeros((len(params), len(params))), share,
-                      origin, trend, uses_fwi, harmonics)  # fmt: skip
+                      origin, trend, uses_fwi, harmonics)
     model = NegativeBinomial(y, X, loglike_method="nb2", offset=offset)
     start = np.r_[np.log(max(y.mean(), 1e-3)), np.zeros(X.shape[1] - 1), 0.5]
     with warnings.catch_warnings():

@@ -26,7 +26,7 @@ PLACES = ("county", "municipality", "cell")
 TIMES = ("hour", "weekday", "week", "date", "month", "season", "year")
 SEASONS = ("winter", "spring", "summer", "autumn")
 _SEASON_OF_MONTH = np.array(["", *(["winter"] * 2), *(["spring"] * 3), *(["summer"] * 3),
-                             *(["autumn"] * 3), "winter"], dtype=object)  # fmt: skip
+                             *(["autumn"] * 3), "winter"], dtype=object)
 
 
 class UnknownKey(ValueError):

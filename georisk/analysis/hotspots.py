@@ -115,7 +115,7 @@ def hotspots(
         {"cell": grid.ids, "observed": observed.astype(int), "expected": expected,
          "population": grid.population},
         geometry=cell_polygons(grid.ids, cell_m), crs=WGS84,
-    )  # fmt: skip
+    )
     if total == 0:
         out["rate_ratio"], out["gi_z"], out["p_value"], out["p_sim"] = 1.0, 0.0, 1.0, 1.0
         out["hotspot"] = ""
@@ -124,7 +124,7 @@ def hotspots(
     gi = esda.G_Local(observed, weights, transform="B", permutations=0, star=True)
     share = grid.population / grid.population.sum()
     z, p_sim, neighbourhood = _simulate(np.asarray(gi.Gs), weights, share, int(total),
-                                        permutations, seed)  # fmt: skip
+                                        permutations, seed)
     p = stats.norm.sf(np.abs(z))
     significant = (p <= esda.fdr(p, alpha)) & (p_sim <= alpha)
     out["rate_ratio"] = neighbourhood(observed) / neighbourhood(expected)
@@ -132,7 +132,7 @@ def hotspots(
     out["p_value"] = p
     out["p_sim"] = p_sim
     out["hotspot"] = np.where(significant & (z > 0), "hot",
-                              np.where(significant & (z < 0), "cold", ""))  # fmt: skip
+                              np.where(significant & (z < 0), "cold", ""))
     return out
 
 
@@ -147,7 +147,7 @@ def neighbour_weights(cell_m: float = CELL_M):  # a libpysal W
     with warnings.catch_warnings():  # islands (a cell alone in a lake) are expected
         warnings.simplefilter("ignore")
         return DistanceBand(centres, threshold=grid.cell_m * 1.5, binary=True,
-                            silence_warnings=True)  # fmt: skip
+                            silence_warnings=True)
 
 
 def _simulate(

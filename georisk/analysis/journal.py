@@ -31,7 +31,7 @@ from georisk.model import RECORD_TYPES
 from georisk.store import Store
 
 _ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_(),
-          datetime: pa.string()}  # fmt: skip
+          datetime: pa.string()}
 #: Properties the tables leave out: an incident's links name other incidents, which the
 #: access policy shows only to agencies that see both (`georisk.access`), and no table
 #: counts by them.
@@ -70,7 +70,7 @@ def decode(kind: str, rows: pd.DataFrame) -> gpd.GeoDataFrame:
         table = pj.read_json(io.BytesIO(text), parse_options=options)
         columns = table.column("properties").combine_chunks().flatten()
         frame = pd.DataFrame({name: column.to_pandas() for name, column
-                              in zip(names, columns, strict=True)})  # fmt: skip
+                              in zip(names, columns, strict=True)})
         geometry = shapely.from_geojson(payloads, on_invalid="ignore")
     else:
         frame = pd.DataFrame({name: pd.Series(dtype=object) for name in names})
@@ -110,7 +110,7 @@ def incidents(
     (a generalised incident has its generic type)."""
     frame = records(store, "incident", viewer, as_of)
     return window(frame, "reported_at", start, end, types=("type", types),
-                   counties=("county", counties))  # fmt: skip
+                   counties=("county", counties))
 
 
 def blockages(

@@ -67,12 +67,12 @@ def blockage_summary(
     stats = lifted.groupby(list(by))["duration_h"].agg(
         lifted="size", median_h="median", mean_h="mean",
         p90_h=lambda d: d.quantile(0.9), total_h="sum",
-    )  # fmt: skip
+    )
     counts = durations.groupby(list(by)).agg(blockages=("id", "size"), active=("active", "sum"))
     out = counts.join(stats, how="left").fillna({"lifted": 0, "total_h": 0.0})
     out["lifted"] = out["lifted"].astype(int)
     return out.reset_index().sort_values(["blockages", *by], ascending=[False, *[True] * len(by)],
-                                         ignore_index=True)  # fmt: skip
+                                         ignore_index=True)
 
 
 def _unit_rows(
@@ -114,28 +114,28 @@ def missions(
     ``incidents`` is the viewer's incidents as of ``as_of``, when already read."""
     shown = incident_frame(store, viewer, as_of=as_of) if incidents is None else incidents
     rows = _unit_rows(store, viewer, ["unit.assigned", "unit.released", "unit.status"],
-                      start, end, _MISSION_FIELDS, set(shown["id"]))  # fmt: skip
+                      start, end, _MISSION_FIELDS, set(shown["id"]))
     rows = rows.sort_values(["id", "seq"], kind="stable")
     status = rows["status"]
     # an assignment whose incident is withheld reads as a release (`present_event`)
     assigned = (rows["kind"] == "unit.assigned") & rows["assigned_to"].notna()
     released = (rows["kind"] == "unit.released") | ((rows["kind"] == "unit.assigned")
-                                                    & rows["assigned_to"].isna())  # fmt: skip
+                                                    & rows["assigned_to"].isna())
     is_status = rows["kind"] == "unit.status"
     begins = assigned | (is_status & (status == UnitStatus.EN_ROUTE))
     arrives = is_status & (status == UnitStatus.ON_SCENE)
     clears = released | (is_status & status.isin([UnitStatus.AVAILABLE,
-                                                   UnitStatus.OUT_OF_SERVICE]))  # fmt: skip
+                                                   UnitStatus.OUT_OF_SERVICE]))
     rows = rows.assign(
         segment=clears.astype(int).groupby(rows["id"]).cumsum() - clears.astype(int),
         began=rows["time"].where(begins), came=rows["time"].where(arrives),
         left=rows["time"].where(clears), incident=rows["assigned_to"].where(assigned),
-    )  # fmt: skip
+    )
     grouped = rows.groupby(["id", "segment"], sort=False)
     out = grouped.agg(callsign=("callsign", "last"), agency=("agency", "last"),
                       unit_kind=("unit_kind", "last"), generalised=("generalised", "last"),
                       incident=("incident", "first"), dispatched=("began", "min"),
-                      arrived=("came", "min"), cleared=("left", "min")).reset_index()  # fmt: skip
+                      arrived=("came", "min"), cleared=("left", "min")).reset_index()
     out = out[out["arrived"].notna()].drop(columns="segment")
     out["to_scene_min"] = (out["arrived"] - out["dispatched"]) / _MINUTE
     out["on_scene_min"] = (out["cleared"] - out["arrived"]) / _MINUTE
@@ -158,7 +158,7 @@ def response_summary(
         to_scene_median=("to_scene_min", "median"), to_scene_p90=("to_scene_min", p90),
         on_scene_median=("on_scene_min", "median"), on_scene_p90=("on_scene_min", p90),
         response_median=("response_min", "median"), response_p90=("response_min", p90),
-    )  # fmt: skip
+    )
     return table.reset_index()
 
 
@@ -178,10 +178,10 @@ def availability(
     from georisk.area.boundaries import counties
 
     rows = _unit_rows(store, viewer, ["unit.registered", "unit.status", "unit.updated"],
-                      None, end, _STATUS_FIELDS)  # fmt: skip
+                      None, end, _STATUS_FIELDS)
     rows = rows.sort_values(["id", "seq"], kind="stable")
     homes = gpd.GeoDataFrame(rows[rows["kind"] == "unit.registered"].drop_duplicates("id"),
-                             geometry="geometry", crs="EPSG:4326")  # fmt: skip
+                             geometry="geometry", crs="EPSG:4326")
     areas = counties()[["code", "geometry"]]
     found = gpd.sjoin(homes[["id", "geometry"]], areas, predicate="within", how="left")
     county = found.drop_duplicates("id").set_index("id")["code"].fillna("")
@@ -192,7 +192,7 @@ def availability(
         changed.assign(step=1)[["time", "county", "status", "step"]],
         changed.assign(status=before[changed.index], step=-1).dropna(subset=["status"])
         [["time", "county", "status", "step"]],
-    ])  # fmt: skip
+    ])
     running = steps.sort_values("time", kind="stable")
     running["units"] = running.groupby(["county", "status"])["step"].cumsum()
     first = pd.Timestamp(start) if start is not None else rows["time"].min()
@@ -205,12 +205,12 @@ def availability(
         at = np.searchsorted(moments, grid, side="right") - 1
         counts = np.where(at >= 0, part["units"].to_numpy()[np.maximum(at, 0)], 0)
         out.append(pd.DataFrame({"time": times, "county": place, "status": state,
-                                 "units": counts}))  # fmt: skip
+                                 "units": counts}))
     if not out:
         return pd.DataFrame(columns=["time", "county", "units", "available_share"])
     long = pd.concat(out, ignore_index=True)
     wide = long.pivot_table(index=["time", "county"], columns="status", values="units",
-                            fill_value=0, aggfunc="sum")  # fmt: skip
+                            fill_value=0, aggfunc="sum")
     wide = wide.reindex(columns=[str(s) for s in UnitStatus], fill_value=0)
     wide["units"] = wide.sum(axis=1)
     wide["available_share"] = wide[str(UnitStatus.AVAILABLE)] / wide["units"].replace(0, np.nan)

@@ -25,7 +25,7 @@ def format_of(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise OutputError(f"{Path(path).name}: write .csv, .parquet (GeoParquet) or .gpkg "
-                          "(GeoPackage)")  # fmt: skip
+                          "(GeoPackage)")
     return FORMATS[suffix]
 
 

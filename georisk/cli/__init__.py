@@ -45,7 +45,7 @@ def _register() -> None:
     )
 
     modules = (store_commands, data, data_fetch, area, tokens, users, fwi, firerisk, feeds,
-               resources, analyse)  # fmt: skip
+               resources, analyse)
     for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -30,7 +30,7 @@ def _codes(digits: int, what: str):
         for item in items:
             if not (item.isdigit() and len(item) == digits):
                 raise click.BadParameter(f"{item!r} is not a {what} ({digits} digits)", ctx,
-                                         param)  # fmt: skip
+                                         param)
         return items
 
     return check
@@ -65,7 +65,7 @@ def _common(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("-o", "--output", type=click.Path(dir_okay=False),
                      help="Write here: .csv, .parquet (GeoParquet) or .gpkg (GeoPackage); "
                           "default CSV on standard output."),
-    ]  # fmt: skip
+    ]
     for option in reversed(options):
         command = option(command)
     return command
@@ -115,7 +115,7 @@ class Context:
         from georisk.analysis import incidents
 
         return incidents(self.store, self.viewer, as_of=self.as_of, start=self.start,
-                         end=self.end, types=self.types, counties=self.counties)  # fmt: skip
+                         end=self.end, types=self.types, counties=self.counties)
 
     def write(self, table: pd.DataFrame, what: str) -> None:
         from georisk.analysis.output import write_table
@@ -126,7 +126,7 @@ class Context:
         else:
             kind = write_table(table, self.output)
             click.echo(f"georisk: wrote {self.output} ({kind}, {len(table):,} rows of {what}) "
-                       f"for {self.viewer.name}", err=True)  # fmt: skip
+                       f"for {self.viewer.name}", err=True)
         self.store.close()
 
 
@@ -160,7 +160,7 @@ def analyse() -> None:
 @_common
 @click.option("--by", default="municipality,week,type", show_default=True,
               help="Keys, comma-separated: county, municipality, cell (5 km); hour, weekday, "
-                   "week, date, month, season, year; type, agency, severity, status.")  # fmt: skip
+                   "week, date, month, season, year; type, agency, severity, status.")
 def history(by: str, **given: Any) -> None:
     """Incidents counted by place × time × category."""
     from georisk.analysis import UnknownKey, aggregate
@@ -176,9 +176,9 @@ def history(by: str, **given: Any) -> None:
 @analyse.command("hotspots")
 @_common
 @click.option("--permutations", type=click.IntRange(99, 9999), default=999, show_default=True,
-              help="Random deals of the incidents by population to test against.")  # fmt: skip
+              help="Random deals of the incidents by population to test against.")
 @click.option("--alpha", type=click.FloatRange(0.001, 0.2), default=0.05, show_default=True,
-              help="False discovery rate.")  # fmt: skip
+              help="False discovery rate.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--all-cells", is_flag=True, help="Every cell, not only hot and cold ones.")
 def hotspots(permutations: int, alpha: float, seed: int, all_cells: bool, **given: Any) -> None:
@@ -197,19 +197,19 @@ def hotspots(permutations: int, alpha: float, seed: int, all_cells: bool, **give
 @analyse.command("forecast")
 @_common
 @click.option("--by", type=click.Choice(["area", "county", "municipality"]),
-              default="municipality", show_default=True)  # fmt: skip
+              default="municipality", show_default=True)
 @click.option("--weeks", type=click.IntRange(1, 52), default=13, show_default=True,
-              help="Weeks ahead.")  # fmt: skip
+              help="Weeks ahead.")
 @click.option("--level", type=click.FloatRange(0.5, 0.99), default=0.9, show_default=True,
-              help="Prediction interval.")  # fmt: skip
+              help="Prediction interval.")
 @click.option("--backtest", is_flag=True,
-              help="Score rolling-origin forecasts against what happened instead.")  # fmt: skip
+              help="Score rolling-origin forecasts against what happened instead.")
 @click.option("--step", type=click.IntRange(1, 52), default=4, show_default=True,
-              help="Backtest: weeks between origins.")  # fmt: skip
+              help="Backtest: weeks between origins.")
 @click.option("--min-weeks", type=click.IntRange(12, 520), default=52, show_default=True,
-              help="Backtest: history before the first origin.")  # fmt: skip
+              help="Backtest: history before the first origin.")
 def forecast(by: str, weeks: int, level: float, backtest: bool, step: int, min_weeks: int,
-             **given: Any) -> None:  # fmt: skip
+             **given: Any) -> None:
     """Expected incidents per area × week × type, with prediction intervals."""
     from georisk.analysis import ForecastError, riskzones
     from georisk.analysis import backtest as run_backtest
@@ -223,11 +223,11 @@ def forecast(by: str, weeks: int, level: float, backtest: bool, step: int, min_w
         if backtest:
             _, table = run_backtest(frame, by=by, horizon=weeks, step=step, min_weeks=min_weeks,
                                     types=types, riskzones=zones, level=level,
-                                    progress=progress)  # fmt: skip
+                                    progress=progress)
             what = "scores"
         else:
             table = predict(frame, by=by, weeks=weeks, types=types or (), riskzones=zones,
-                            level=level, progress=progress)  # fmt: skip
+                            level=level, progress=progress)
             table = table.rename(columns={"area": by}) if by != "area" else table
             what = "forecasts"
     except ForecastError as exc:
@@ -247,7 +247,7 @@ def blockages(by: str, each: bool, **given: Any) -> None:
 
     context = Context(given)
     frame = read(context.store, context.viewer, as_of=context.as_of, start=context.start,
-                 end=context.end, counties=context.counties)  # fmt: skip
+                 end=context.end, counties=context.counties)
     table = blockage_durations(frame, context.as_of)
     if not each:
         keys = _keys(by)
@@ -266,7 +266,7 @@ def blockages(by: str, each: bool, **given: Any) -> None:
               help="Keys, comma-separated: agency, unit_kind, type, county, municipality.")
 @click.option("--each", is_flag=True, help="One row per mission instead of a summary.")
 @click.option("--availability", "units_free", is_flag=True,
-              help="Units per status per hour and county instead.")  # fmt: skip
+              help="Units per status per hour and county instead.")
 def response(by: str, each: bool, units_free: bool, **given: Any) -> None:
     """Unit time to scene, time on scene and response times; or availability."""
     from georisk.analysis import availability, missions, response_summary
@@ -279,7 +279,7 @@ def response(by: str, each: bool, units_free: bool, **given: Any) -> None:
         context.write(table, "hours")
         return
     table = missions(context.store, context.viewer, start=context.start, end=context.end,
-                     as_of=context.as_of)  # fmt: skip
+                     as_of=context.as_of)
     if context.types:
         table = table[table["type"].isin(context.types)]
     if context.counties:

@@ -26,12 +26,12 @@ def area_options(command):  # type: ignore[no-untyped-def]
     command = click.option(
         "--margin-km", type=click.FloatRange(0, MAX_MARGIN_KM), default=None,
         help="Keep items this close to the area too [default: GEORISK_FEED_MARGIN_KM or 10].",
-    )(command)  # fmt: skip
+    )(command)
     return click.option(
         "--area", "area_scope", type=click.Choice(SCOPES), default=None,
         help="Keep items in the operating counties, or in all of Sweden for context "
              "[default: GEORISK_FEED_AREA or operating]; the rest is ignored, not written.",
-    )(command)  # fmt: skip
+    )(command)
 
 
 @click.command("import")
@@ -41,13 +41,13 @@ def area_options(command):  # type: ignore[no-untyped-def]
 @area_options
 @click.option("--max-age-hours", type=click.FloatRange(min=0), default=None,
               help="Polisen: close events reported longer ago than this "
-                   "[default: GEORISK_POLISEN_MAX_AGE_H or 24].")  # fmt: skip
+                   "[default: GEORISK_POLISEN_MAX_AGE_H or 24].")
 @click.option("--fetch-links", is_flag=True,
               help="CAP feeds: follow entries' web links too (files beside the feed are "
-                   "always read).")  # fmt: skip
+                   "always read).")
 def import_(db: str, source: str, files: tuple[str, ...], area_scope: str | None,
             margin_km: float | None, max_age_hours: float | None,
-            fetch_links: bool) -> None:  # fmt: skip
+            fetch_links: bool) -> None:
     """Import SOURCE payload FILES; re-imports update the records they made before.
 
     Items wholly outside the area (see --area) are counted as ignored and not written.
@@ -76,7 +76,7 @@ def import_(db: str, source: str, files: tuple[str, ...], area_scope: str | None
     click.echo(f"{source}: {total}")
     if total.outside:
         click.echo(f"  ignored {total.outside}: outside the operating area ({area.describe()}; "
-                   "--area sweden or --margin-km keeps more)", err=True)  # fmt: skip
+                   "--area sweden or --margin-km keeps more)", err=True)
     if total.rejected:
         raise SystemExit(1)
 
@@ -86,20 +86,20 @@ def import_(db: str, source: str, files: tuple[str, ...], area_scope: str | None
 @click.argument("source", type=click.Choice(sorted(ADAPTERS)))
 @click.option("--url", required=True, help="The source's URL; nothing else is fetched.")
 @click.option("--every", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              help="Seconds between polls while the source answers well.")  # fmt: skip
+              help="Seconds between polls while the source answers well.")
 @click.option("--max-backoff", type=click.FloatRange(min=0.1), default=900.0,
               show_default=True,
-              help="Longest wait between tries while the source fails.")  # fmt: skip
+              help="Longest wait between tries while the source fails.")
 @click.option("--count", type=click.IntRange(min=1), default=None,
-              help="Stop after this many polls (default: run until interrupted).")  # fmt: skip
+              help="Stop after this many polls (default: run until interrupted).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
 @area_options
 @click.option("--max-age-hours", type=click.FloatRange(min=0), default=None,
               help="Polisen: close events reported longer ago than this "
-                   "[default: GEORISK_POLISEN_MAX_AGE_H or 24].")  # fmt: skip
+                   "[default: GEORISK_POLISEN_MAX_AGE_H or 24].")
 def poll(db: str, source: str, url: str, every: float, max_backoff: float, count: int | None,
          timeout: float, area_scope: str | None, margin_km: float | None,
-         max_age_hours: float | None) -> None:  # fmt: skip
+         max_age_hours: float | None) -> None:
     """Fetch URL every SECONDS and import it as SOURCE, backing off while it fails."""
     from georisk.feeds.poller import Poller
 
@@ -107,9 +107,9 @@ def poll(db: str, source: str, url: str, every: float, max_backoff: float, count
     _logging()
     store = open_existing(db)
     feed = adapter(source, links=Links(url, timeout=timeout),  # a CAP feed's alerts, by link
-                   max_age_hours=max_age_hours)  # fmt: skip
+                   max_age_hours=max_age_hours)
     poller = Poller(store, feed, url, every=every, max_backoff=max_backoff, timeout=timeout,
-                    area=area)  # fmt: skip
+                    area=area)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -129,16 +129,16 @@ def cot() -> None:
 @cot.command("listen")
 @db_option
 @click.option("--udp", "udp_port", type=click.IntRange(0, 65535), default=None,
-              help="UDP port for CoT events (one per datagram).")  # fmt: skip
+              help="UDP port for CoT events (one per datagram).")
 @click.option("--tcp", "tcp_port", type=click.IntRange(0, 65535), default=None,
-              help="TCP port for a stream of CoT events.")  # fmt: skip
+              help="TCP port for a stream of CoT events.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--flush", type=click.FloatRange(min=0.01, max=5), default=0.075,
               show_default=True,
-              help="Seconds of reports gathered into one transaction.")  # fmt: skip
+              help="Seconds of reports gathered into one transaction.")
 @area_options
 def cot_listen(db: str, udp_port: int | None, tcp_port: int | None, host: str,
-               flush: float, area_scope: str | None, margin_km: float | None) -> None:  # fmt: skip
+               flush: float, area_scope: str | None, margin_km: float | None) -> None:
     """Listen for CoT events and move the units they report (Ctrl-C stops).
 
     Reports from outside the area (see --area) are counted and not written: the unit
@@ -152,7 +152,7 @@ def cot_listen(db: str, udp_port: int | None, tcp_port: int | None, host: str,
     _logging()
     store = open_existing(db)
     listener = CotListener(store, host=host, udp_port=udp_port, tcp_port=tcp_port, flush=flush,
-                           area=area)  # fmt: skip
+                           area=area)
     listener.start()
     click.echo(f"listening: udp {listener.udp_address}, tcp {listener.tcp_address}", err=True)
     stop = threading.Event()
@@ -176,15 +176,15 @@ def cap() -> None:
 @db_option
 @click.argument("incident_id")
 @click.option("-o", "--output", type=OutputFile(allow_dash=True), default="-",
-              show_default=True, help="The file to write (- for standard output).")  # fmt: skip
+              show_default=True, help="The file to write (- for standard output).")
 @click.option("--agency", type=click.Choice([a.value for a in Agency]),
-              help="The agency the alert is exported for (with --role).")  # fmt: skip
+              help="The agency the alert is exported for (with --role).")
 @click.option("--role", type=click.Choice([r.value for r in Role]))
 @click.option("--user", default=None, help="Export as this user sees it (instead of --agency).")
 @click.option("--brief/--no-brief", "with_brief", default=True, show_default=True,
-              help="An open incident's risk brief as georisk:brief.* parameters.")  # fmt: skip
+              help="An open incident's risk brief as georisk:brief.* parameters.")
 def cap_export(db: str, incident_id: str, output: str, agency: str | None, role: str | None,
-               user: str | None, with_brief: bool) -> None:  # fmt: skip
+               user: str | None, with_brief: bool) -> None:
     """Write incident INCIDENT_ID as a CAP 1.2 alert, as the given viewer may see it.
 
     The access policy applies as in the API: another agency's restricted incident is
@@ -217,7 +217,7 @@ def cap_export(db: str, incident_id: str, output: str, agency: str | None, role:
         out.write(body)
     if output != "-":
         click.echo(f"wrote {output} ({len(body)} bytes"
-                   + (", generalised)" if shown.generalised else ")"), err=True)  # fmt: skip
+                   + (", generalised)" if shown.generalised else ")"), err=True)
 
 
 def _viewer(db: str, agency: str | None, role: str | None, user: str | None) -> Viewer:

@@ -28,7 +28,7 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date 
         raise click.BadParameter(
             f"{value} is outside the accepted range of days, {EARLIEST.year}-01-01 to "
             f"{LATEST.year}-12-31", ctx, param,
-        )  # fmt: skip
+        )
     return day
 
 
@@ -41,14 +41,14 @@ def firerisk() -> None:
 @click.argument("weather", type=click.Path(exists=True, dir_okay=False))
 @db_option
 @click.option("--day", callback=_day, help="Issue this day only (YYYY-MM-DD). "
-              "Default: the last day of the weather.")  # fmt: skip
+              "Default: the last day of the weather.")
 @click.option("--all-days", is_flag=True, help="Issue every day of the season.")
 @click.option("--cell-size", type=click.FloatRange(min=500), default=DEFAULT_CELL_SIZE,
-              show_default=True, help="Grid cell size in metres (SWEREF 99 TM).")  # fmt: skip
+              show_default=True, help="Grid cell size in metres (SWEREF 99 TM).")
 @click.option("--scale", default=SWEDEN.name, show_default=True,
-              help="Class table: se-msb2018, se-smhi-fwiindex or effis.")  # fmt: skip
+              help="Class table: se-msb2018, se-smhi-fwiindex or effis.")
 def zones_command(weather: str, db: str, day: date | None, all_days: bool, cell_size: float,
-                  scale: str) -> None:  # fmt: skip
+                  scale: str) -> None:
     """Compute the season's FWI from a station WEATHER csv and issue risk zones.
 
     WEATHER has the columns station,lat,lon,time,temp,rh,wind,precip (see the README).
@@ -62,13 +62,13 @@ def zones_command(weather: str, db: str, day: date | None, all_days: bool, cell_
     click.echo("läser väder och beräknar FWI …", err=True)
     observations = read_station_weather(weather)
     risk = fire_risk_grid(daily_fire_weather(observations), counties(), cell_size=cell_size,
-                          scale=danger)  # fmt: skip
+                          scale=danger)
     days = risk.dates if all_days else [day or risk.dates[-1]]
     with click.progressbar(days, label="riskzoner", file=sys.stderr) as bar:
         for when in bar:
             events = publish(store, risk_zones(risk, when), when)
     click.echo(f"{len(days)} day(s) issued; last: {days[-1]} with "
-               f"{sum(e.kind == 'riskzones.issued' for e in events)} zones")  # fmt: skip
+               f"{sum(e.kind == 'riskzones.issued' for e in events)} zones")
     store.close()
 
 
@@ -89,7 +89,7 @@ def at_command(lon: float, lat: float, day: date, db: str) -> None:
         "day": zone.valid_date, "class": zone.risk_class, "label": zone.label,
         "scale": zone.scale, "fwi_min": zone.fwi_min, "fwi_max": zone.fwi_max,
         "source": zone.source,
-    }, ensure_ascii=False))  # fmt: skip
+    }, ensure_ascii=False))
 
 
 COMMANDS: list[click.Command] = [firerisk]

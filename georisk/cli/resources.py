@@ -27,7 +27,7 @@ _KINDS = click.Choice([kind.value for kind in UnitKind])
 _agency_option = click.option(
     "--agency", type=click.Choice([a.value for a in Agency]),
     help="Answer as this agency's viewers are shown the picture (default: all of it).",
-)  # fmt: skip
+)
 
 
 def _viewer(agency: str | None) -> Viewer | None:
@@ -60,11 +60,11 @@ def _note(resources) -> None:
 @click.argument("to_lon", type=float)
 @click.argument("to_lat", type=float)
 @click.option("--kind", type=_KINDS, default=UnitKind.ENGINE.value, show_default=True,
-              help="Travel as this kind of unit (speeds: docs/resources.md).")  # fmt: skip
+              help="Travel as this kind of unit (speeds: docs/resources.md).")
 @_agency_option
 @click.option("--geojson", is_flag=True, help="Print the route as a GeoJSON Feature.")
 def route_command(db: str, from_lon: float, from_lat: float, to_lon: float, to_lat: float,
-                  kind: str, agency: str | None, geojson: bool) -> None:  # fmt: skip
+                  kind: str, agency: str | None, geojson: bool) -> None:
     """Travel time and route between two points (longitude first), around the active
     blockages in the database."""
     from georisk.resources import answers
@@ -89,7 +89,7 @@ def route_command(db: str, from_lon: float, from_lat: float, to_lon: float, to_l
                            "roads": trip.refs, "blockages_avoided": trip.avoided,
                            "unblocked_eta_s": answers.seconds(trip.unblocked_eta_s),
                            "network": resources.network_note("en"), "access_kmh": ACCESS_KMH},
-        }, ensure_ascii=False))  # fmt: skip
+        }, ensure_ascii=False))
     else:
         length = "" if trip.route_m is None else f", {trip.route_m / 1000:.1f} km"
         via = f" via {', '.join(trip.refs)}" if trip.refs else ""
@@ -108,15 +108,15 @@ def route_command(db: str, from_lon: float, from_lat: float, to_lon: float, to_l
 @click.argument("incident_id")
 @click.option("--kind", "kinds", type=_KINDS, multiple=True, help="Unit kind (repeatable).")
 @click.option("--unit-agency", "agencies", type=click.Choice([a.value for a in Agency]),
-              multiple=True, help="Only units of this agency (repeatable).")  # fmt: skip
+              multiple=True, help="Only units of this agency (repeatable).")
 @click.option("--status", "statuses", type=click.Choice([s.value for s in UnitStatus]),
-              multiple=True, help="Unit status (repeatable; default available).")  # fmt: skip
+              multiple=True, help="Unit status (repeatable; default available).")
 @click.option("-k", "k", type=click.IntRange(1, MAX_K), default=DEFAULT_K, show_default=True)
 @_agency_option
 @click.option("--geojson", is_flag=True, help="Print the answer as the API gives it.")
 def suggest_command(db: str, incident_id: str, kinds: tuple[str, ...], agencies: tuple[str, ...],
                     statuses: tuple[str, ...], k: int, agency: str | None,
-                    geojson: bool) -> None:  # fmt: skip
+                    geojson: bool) -> None:
     """The units that reach an incident first, with their ETAs."""
     from georisk.resources import answers
     from georisk.resources.service import Resources
@@ -130,12 +130,12 @@ def suggest_command(db: str, incident_id: str, kinds: tuple[str, ...], agencies:
         if shown is None:
             raise NotFound(f"no incident with id {incident_id!r}")
         answer = suggest(resources, viewer, shown, kinds=kinds, agencies=agencies,
-                         statuses=statuses or (UnitStatus.AVAILABLE,), k=k)  # fmt: skip
+                         statuses=statuses or (UnitStatus.AVAILABLE,), k=k)
     finally:
         store.close()
     if geojson:
         click.echo(json.dumps(answers.suggestions(answer, resources.network_note("en")),
-                              ensure_ascii=False))  # fmt: skip
+                              ensure_ascii=False))
     elif not answer.suggestions:
         click.echo("no unit matches")
     for rank, found in enumerate(answer.suggestions if not geojson else [], start=1):
@@ -143,7 +143,7 @@ def suggest_command(db: str, incident_id: str, kinds: tuple[str, ...], agencies:
         avoided = f"  avoids {', '.join(found.avoided)}" if found.avoided else ""
         click.echo(f"{rank:2d}. {unit.callsign:<16} {unit.unit_kind:<10} {unit.agency:<7} "  # type: ignore[attr-defined]
                    f"{_minutes(answers.seconds(found.eta_s)):>8}  "
-                   f"{found.distance_m / 1000:6.1f} km{avoided}")  # fmt: skip
+                   f"{found.distance_m / 1000:6.1f} km{avoided}")
     _note(resources)
 
 
@@ -151,14 +151,14 @@ def suggest_command(db: str, incident_id: str, kinds: tuple[str, ...], agencies:
 @db_option
 @click.option("--kind", type=_KINDS, default=UnitKind.ENGINE.value, show_default=True)
 @click.option("--minutes", default="10,20,30", show_default=True,
-              help="Isochrones in minutes, comma-separated.")  # fmt: skip
+              help="Isochrones in minutes, comma-separated.")
 @click.option("--gap", help="A gap is beyond this many minutes (default: the largest --minutes).")
 @click.option("--unit-agency", "agencies", help="Only units of these agencies, comma-separated.")
 @_agency_option
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="The GeoJSON file to write.")  # fmt: skip
+              help="The GeoJSON file to write.")
 def coverage_command(db: str, kind: str, minutes: str, gap: str | None, agencies: str | None,
-                     agency: str | None, output: str) -> None:  # fmt: skip
+                     agency: str | None, output: str) -> None:
     """Isochrones of the available units of a kind and the gaps beyond reach, as GeoJSON."""
     from georisk.resources import answers
     from georisk.resources.coverage import CoverageCache
@@ -170,14 +170,14 @@ def coverage_command(db: str, kind: str, minutes: str, gap: str | None, agencies
         query = queryparams.read(Coverage, given)
     except ValidationError as exc:  # named by the option the user typed
         words = [f"--{('unit-agency' if e.field == 'agency' else e.field)}: {e.reason}"
-                 for e in exc.errors]  # fmt: skip
+                 for e in exc.errors]
         raise click.ClickException("; ".join(words)) from None
     gap_minutes = query.gap if gap is not None else max(query.minutes or (DEFAULT_GAP_MINUTES,))
     store = open_existing(db)
     try:
         resources = Resources(store)
         found = CoverageCache(resources).get(_viewer(agency), query.kind, query.agency,
-                                             query.minutes, gap_minutes)  # fmt: skip
+                                             query.minutes, gap_minutes)
     finally:
         store.close()
     body = answers.coverage(found, resources.network_note("en"), ACCESS_KMH)
@@ -186,7 +186,7 @@ def coverage_command(db: str, kind: str, minutes: str, gap: str | None, agencies
     click.echo(f"{kind}: {found.units} available; beyond {gap_minutes} min: "
                f"{found.gap_km2:,.0f} km² of {found.area_km2:,.0f}, "
                f"{found.gap_population:,} people in {len(found.gap_towns)} towns "
-               f"(computed in {found.computed_s:.2f} s); wrote {output}")  # fmt: skip
+               f"(computed in {found.computed_s:.2f} s); wrote {output}")
     _note(resources)
 
 

@@ -59,21 +59,21 @@ def init_db(db: str) -> None:
     """Create the database, or bring its schema up to date."""
     store = open_store(db, create=True)
     click.echo(f"{shown_location(db)}: schema version {store.schema_version},"
-               f" {store.last_seq()} events")  # fmt: skip
+               f" {store.last_seq()} events")
     store.close()
 
 
 @click.command("events")
 @db_option
 @click.option("--after", type=click.IntRange(min=0, max=MAX_SEQ), default=0, show_default=True,
-              help="List events with a sequence number above this.")  # fmt: skip
+              help="List events with a sequence number above this.")
 @click.option("--limit", type=click.IntRange(min=1, max=MAX_SEQ), default=None,
-              help="List at most this many events.")  # fmt: skip
+              help="List at most this many events.")
 @click.option("--follow", "-f", is_flag=True,
-              help="Keep waiting for new events, like tail -f (Ctrl-C stops).")  # fmt: skip
+              help="Keep waiting for new events, like tail -f (Ctrl-C stops).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--interval", type=click.FloatRange(min=0.05), default=0.5, show_default=True,
-              help="Seconds between looks for new events with --follow.")  # fmt: skip
+              help="Seconds between looks for new events with --follow.")
 def events(db: str, after: int, limit: int | None, follow: bool, as_json: bool, interval: float):
     """List the journal, oldest first, or follow it as events arrive."""
     store = open_existing(db)
@@ -83,7 +83,7 @@ def events(db: str, after: int, limit: int | None, follow: bool, as_json: bool, 
             batch = store.events_after(after, min(1000, limit - shown) if limit else 1000)
             for event in batch:
                 click.echo(json.dumps(event.to_dict(), ensure_ascii=False) if as_json
-                           else _event_line(event))  # fmt: skip
+                           else _event_line(event))
             shown += len(batch)
             after = batch[-1].seq if batch else after
             if limit is not None and shown >= limit:
@@ -109,9 +109,9 @@ def _event_line(event: Event) -> str:
 @db_option
 @click.option("--at", "moment", callback=instant_option, default=None,
               help="An ISO 8601 time with a timezone, e.g. 2026-02-01T08:00:00+01:00. "
-                   "Default: now.")  # fmt: skip
+                   "Default: now.")
 @click.option("--kind", "kinds", type=click.Choice(ENTITY_KINDS), multiple=True,
-              help="Only these kinds (repeatable). Default: all.")  # fmt: skip
+              help="Only these kinds (repeatable). Default: all.")
 def state(db: str, moment, kinds: tuple[str, ...]) -> None:
     """Print the picture at a past time as a GeoJSON FeatureCollection.
 
@@ -135,16 +135,16 @@ def state(db: str, moment, kinds: tuple[str, ...]) -> None:
     out.write("]}\n")
     counts = ", ".join(f"{len(records)} {kind}s" for kind, records in picture.records.items())
     click.echo(f"picture at {format_local(moment)} (after event {picture.seq}): {counts}",
-               err=True)  # fmt: skip
+               err=True)
 
 
 @click.command("migrate-store")
 @click.option("--from", "source", required=True,
-              help="The store to copy: a SQLite file or a postgresql:// URL.")  # fmt: skip
+              help="The store to copy: a SQLite file or a postgresql:// URL.")
 @click.option("--to", "target", required=True,
-              help="The empty store to copy into (created or migrated first).")  # fmt: skip
+              help="The empty store to copy into (created or migrated first).")
 @click.option("--samples", type=click.IntRange(min=1), default=12, show_default=True,
-              help="Times at which the pictures of both stores are compared.")  # fmt: skip
+              help="Times at which the pictures of both stores are compared.")
 def migrate_store(source: str, target: str, samples: int) -> None:
     """Move a centre to another store: copy the journal exactly (the same sequence
     numbers, times and actors), rebuild the projections, bring users, tokens, the
@@ -162,7 +162,7 @@ def migrate_store(source: str, target: str, samples: int) -> None:
 
         def progress(seq: int) -> None:
             click.echo(f"\rgeorisk: copying {seq:,}/{total:,} events", err=True,
-                       nl=seq >= total)  # fmt: skip
+                       nl=seq >= total)
 
         copied = copy_store(old, new, progress)
         click.echo("copied " + ", ".join(f"{n:,} {what}" for what, n in copied.items()))
@@ -174,7 +174,7 @@ def migrate_store(source: str, target: str, samples: int) -> None:
         raise click.ClickException("the stores differ: " + "; ".join(comparison.differences))
     click.echo(f"checked: {comparison.events:,} events in every view, the ids of every kind "
                f"and the picture at {len(comparison.moments)} times are the same in "
-               f"{shown_location(target)}")  # fmt: skip
+               f"{shown_location(target)}")
 
 
 COMMANDS: list[click.Command] = [init_db, events, state, migrate_store]

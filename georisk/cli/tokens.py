@@ -35,7 +35,7 @@ def tokens() -> None:
 @click.option("--user", default=None,
               help="A user the token acts for: their agency and role, revoked with them.")
 def create(db: str, name: str | None, agency: str | None, role: str | None,
-           user: str | None) -> None:  # fmt: skip
+           user: str | None) -> None:
     """Create a token and print it once; it cannot be shown again."""
     tokens = _tokens(db)
     if user is not None:
@@ -44,15 +44,15 @@ def create(db: str, name: str | None, agency: str | None, role: str | None,
             raise click.UsageError(f"no active user named {user!r}")
         if (agency and agency != owner.agency) or (role and role != owner.role):
             raise click.UsageError(f"{user} is {owner.role} of {owner.agency}; a token for "
-                                   "them has the same agency and role")  # fmt: skip
+                                   "them has the same agency and role")
         agency, role = owner.agency.value, owner.role.value
     if agency is None or role is None:
         raise click.UsageError("give --agency and --role, or --user")
     info, secret = tokens.create(name or user or "", agency, role, user)
     journal(db, "token_created", info.id, name=info.name, agency=agency, role=role,
-            user=user)  # fmt: skip
+            user=user)
     click.echo(f"created {info.id} ({info.name}, {info.agency}, {info.role}); the token is:",
-               err=True)  # fmt: skip
+               err=True)
     click.echo(secret)
 
 

@@ -55,7 +55,7 @@ def users() -> None:
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from standard input; otherwise one is generated "
-                   "and printed once.")  # fmt: skip
+                   "and printed once.")
 def add(db: str, name: str, agency: str, role: str, password_stdin: bool) -> None:
     """Add a user; a generated password is printed once and cannot be shown again."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
@@ -72,7 +72,7 @@ def add(db: str, name: str, agency: str, role: str, password_stdin: bool) -> Non
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True,
               help="Read the new password from standard input; otherwise one is generated "
-                   "and printed once.")  # fmt: skip
+                   "and printed once.")
 def reset_password(db: str, name: str, password_stdin: bool) -> None:
     """Give a user a new password; their sessions end at once (their tokens stay)."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
@@ -91,7 +91,7 @@ def list_(db: str) -> None:
     for user in _users(db).list():
         state = "disabled" if user.disabled else "active"
         click.echo(f"{user.name}\t{user.agency}\t{user.role}\t{state}\t"
-                   f"created {format_utc(user.created)}")  # fmt: skip
+                   f"created {format_utc(user.created)}")
 
 
 @users.command("disable")

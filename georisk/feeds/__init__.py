@@ -27,7 +27,7 @@ ADAPTERS: dict[str, Callable[[], Adapter]] = {
 
 
 def adapter(name: str, *, links: Links | None = None,
-            max_age_hours: float | None = None) -> Adapter:  # fmt: skip
+            max_age_hours: float | None = None) -> Adapter:
     """A new adapter of source ``name``. Options reach the sources they concern and no
     other: ``links``, how one that reads feeds of linked items (CAP) may follow them
     (without it, it follows none); ``max_age_hours``, when one whose items never end

@@ -95,7 +95,7 @@ class CapAdapter:
         return dict(zip(unique, self.links.fetch_all(unique), strict=True))
 
     def _piece(self, parsed: Parsed, read: list[tuple[str, FeedItem, datetime]], piece: Found,
-               fetched: dict[str, bytes | ValidationError]) -> None:  # fmt: skip
+               fetched: dict[str, bytes | ValidationError]) -> None:
         if piece.skipped:
             parsed.ignored.append(f"{piece.label}: {piece.skipped}")
         elif piece.missing:
@@ -111,7 +111,7 @@ class CapAdapter:
 
     @staticmethod
     def _one(parsed: Parsed, read: list[tuple[str, FeedItem, datetime]] | None, label: str,
-             alert: bytes | Element) -> None:  # fmt: skip
+             alert: bytes | Element) -> None:
         try:
             item, sent = _alert(alert)
         except ValidationError as exc:
@@ -172,7 +172,7 @@ def read_alert(payload: bytes | Element) -> Element:
             f"expected <alert> in namespace {CAP_12!r} (CAP 1.2) or {CAP_11!r} (CAP 1.1), "
             f"got <{local}> " + (f"in namespace {namespace!r}" if namespace else
                                  "without a namespace")
-        ))  # fmt: skip
+        ))
     errors = capcheck.violations(root)
     if not errors and version == "1.2":
         errors = capschema.violations(root)
@@ -257,7 +257,7 @@ def _original(root: Element, sender: str, identifier: str) -> str:
         parts = triple.split(",")
         if len(parts) != 3 or not all(parts):
             raise ValidationError.one(f"references[{index}]",
-                                      f"{triple!r} is not 'sender,identifier,sent'")  # fmt: skip
+                                      f"{triple!r} is not 'sender,identifier,sent'")
         when = instant(parts[2], f"references[{index}].sent")
         if oldest is None or when < oldest[0]:
             oldest = (when, f"{parts[0]},{parts[1]}")
@@ -290,7 +290,7 @@ def _description(root: Element, info: Element | None, expires: datetime | None) 
     if info is None:
         return _text(root, "note")
     grades = ", ".join(f"{name}: {_text(info, name)}" for name in ("urgency", "severity",
-                                                                    "certainty"))  # fmt: skip
+                                                                    "certainty"))
     lines = [_text(info, "description"), _text(info, "instruction"), grades]
     areas = "; ".join(_text(area, "areaDesc") for area in info.findall(_N + "area"))
     lines.append(f"areaDesc: {areas}" if areas else "")

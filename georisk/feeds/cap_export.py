@@ -52,7 +52,7 @@ def cap_time(moment: datetime) -> str:
 
 
 def incident_alert(incident: Incident, *, generalised: bool, now: datetime | None = None,
-                   brief: Mapping[str, Any] | None = None) -> bytes:  # fmt: skip
+                   brief: Mapping[str, Any] | None = None) -> bytes:
     """The CAP 1.2 alert (UTF-8 XML) describing ``incident`` as presented; with its risk
     brief (`georisk.resources.brief`, computed for the same viewer) as parameters."""
     now = (now or utc_now()).replace(microsecond=0)

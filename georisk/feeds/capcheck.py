@@ -74,7 +74,7 @@ def _time(text: str, version: str) -> str | None:
         return exc.errors[0].reason
     if version == "1.2" and not _CAP12_TIME.match(text):
         return (f"{text!r} is not CAP 1.2's form YYYY-MM-DDThh:mm:ss+hh:mm (seconds, a "
-                "numeric offset, no 'Z', no fractions)")  # fmt: skip
+                "numeric offset, no 'Z', no fractions)")
     return None
 
 
@@ -84,7 +84,7 @@ def _plain_id(text: str, version: str) -> str | None:
     bad = sorted({c for c in text if c.isspace() or c in ",<&"})
     if bad:
         return (f"{text!r} contains {' '.join(repr(c) for c in bad)}: CAP forbids spaces, "
-                "commas, < and & here")  # fmt: skip
+                "commas, < and & here")
     return None
 
 
@@ -108,7 +108,7 @@ def _decimal(text: str, version: str) -> str | None:
 def _pair(name: str, least: int = 0) -> Slot:
     """eventCode, parameter, geocode: a valueName and a value."""
     return Slot(name, least, None, children=(Slot("valueName", text=_free),
-                                             Slot("value", text=_free)))  # fmt: skip
+                                             Slot("value", text=_free)))
 
 
 _INFO = (
@@ -149,7 +149,7 @@ _INFO = (
         Slot("altitude", 0, text=_decimal),
         Slot("ceiling", 0, text=_decimal),
     )),
-)  # fmt: skip
+)
 
 ALERT = Slot("alert", children=(
     Slot("identifier", text=_plain_id),
@@ -166,7 +166,7 @@ ALERT = Slot("alert", children=(
     Slot("references", 0, text=_free),  # its triples: `georisk.feeds.cap`
     Slot("incidents", 0, text=_free),
     Slot("info", 0, None, children=_INFO),
-))  # fmt: skip
+))
 
 #: Where CAP 1.1's rule is not 1.2's, by the element's path without indexes.
 _BY_VERSION: dict[str, dict[str, int]] = {"1.1": {"/alert/info/resource/mimeType": 0}}
@@ -200,7 +200,7 @@ def violations(root: Element) -> list[FieldError]:
 
 
 def _element(node: Element, slot: Slot, path: str, ns: str, version: str,
-             errors: list[FieldError]) -> None:  # fmt: skip
+             errors: list[FieldError]) -> None:
     if slot.children:
         if (node.text or "").strip() or any((child.tail or "").strip() for child in node):
             errors.append(FieldError(path, "holds text beside its elements"))
@@ -208,7 +208,7 @@ def _element(node: Element, slot: Slot, path: str, ns: str, version: str,
         return
     if len(node):
         errors.append(FieldError(path, f"holds the element <{split(node[0].tag)[1]}>; "
-                                       "it takes text only"))  # fmt: skip
+                                       "it takes text only"))
         return
     reason = slot.text(_text(node), version) if slot.text is not None else None
     if reason:
@@ -216,7 +216,7 @@ def _element(node: Element, slot: Slot, path: str, ns: str, version: str,
 
 
 def _sequence(node: Element, slots: tuple[Slot, ...], path: str, ns: str, version: str,
-              errors: list[FieldError]) -> None:  # fmt: skip
+              errors: list[FieldError]) -> None:
     index = {slot.name: i for i, slot in enumerate(slots)}
     totals: dict[str, int] = {}
     for child in node:
@@ -249,7 +249,7 @@ def _sequence(node: Element, slots: tuple[Slot, ...], path: str, ns: str, versio
             errors.append(FieldError(f"{path}/{slot.name}", "missing"))
         elif slot.most is not None and count > slot.most:
             errors.append(FieldError(f"{path}/{slot.name}",
-                                     f"occurs {count} times; at most {slot.most}"))  # fmt: skip
+                                     f"occurs {count} times; at most {slot.most}"))
 
 
 def _conditions(root: Element, ns: str) -> list[FieldError]:

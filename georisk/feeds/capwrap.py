@@ -25,7 +25,7 @@ EDXL_DE = "urn:oasis:names:tc:emergency:EDXL:DE:1.0"
 ATOM = "http://www.w3.org/2005/Atom"
 #: An envelope without these says nothing about where its content comes from or is for.
 EDXL_REQUIRED = ("distributionID", "senderID", "dateTimeSent", "distributionStatus",
-                 "distributionType", "combinedConfidentiality")  # fmt: skip
+                 "distributionType", "combinedConfidentiality")
 _CAP_NAMESPACES = (CAP_12, CAP_11)
 _CAP_TYPES = ("application/cap+xml", "application/common-alerting-protocol+xml")
 
@@ -56,7 +56,7 @@ def kind(root: Element) -> str:
     raise ValidationError.one("payload", (
         f"expected a CAP alert (<alert> in namespace {CAP_12!r} or {CAP_11!r}), an EDXL-DE "
         f"1.0 <EDXLDistribution>, an Atom <feed> or an RSS <rss>; got {got}"
-    ))  # fmt: skip
+    ))
 
 
 def unwrap(root: Element) -> list[Found]:
@@ -74,12 +74,12 @@ def _edxl(root: Element) -> list[Found]:
     missing = [name for name in EDXL_REQUIRED if not _text(root.find(n + name))]
     if missing:
         raise ValidationError([FieldError(f"/EDXLDistribution/{name}", "missing")
-                               for name in missing])  # fmt: skip
+                               for name in missing])
     found = []
     for c, content in enumerate(root.findall(n + "contentObject"), 1):
         label = f"contentObject {c}"
         embedded = [child for holder in content.iterfind(f"{n}xmlContent/{n}embeddedXMLContent")
-                    for child in holder]  # fmt: skip
+                    for child in holder]
         if not embedded:
             found.append(Found(label, skipped="no embedded XML (nonXMLContent is not read)"))
         for e, element in enumerate(embedded, 1):
@@ -98,7 +98,7 @@ def _atom(root: Element) -> list[Found]:
         ident = _text(entry.find(n + "id")) or _text(entry.find(n + "title"))
         label = f"entry {index}" + (f" (id {ident})" if ident else "")
         links = [(link.get("href") or "", link.get("type") or "", link.get("rel") or "alternate")
-                 for link in entry.findall(n + "link")]  # fmt: skip
+                 for link in entry.findall(n + "link")]
         content = entry.find(n + "content")
         if content is not None and content.get("src"):
             links.insert(0, (content.get("src") or "", content.get("type") or "", "alternate"))
@@ -112,7 +112,7 @@ def _rss(root: Element) -> list[Found]:
         ident = _text(item.find("guid")) or _text(item.find("title"))
         label = f"item {index}" + (f" (guid {ident})" if ident else "")
         links = [(e.get("url") or "", e.get("type") or "", "enclosure")
-                 for e in item.findall("enclosure")]  # fmt: skip
+                 for e in item.findall("enclosure")]
         if _text(item.find("link")):
             links.append((_text(item.find("link")), "", "alternate"))
         found.append(_piece(label, item, links))
@@ -127,7 +127,7 @@ def _piece(label: str, entry: Element, links: list[tuple[str, str, str]]) -> Fou
     if embedded:
         return Found(label, alert=embedded[0])
     usable = [(href, type_, rel) for href, type_, rel in links
-              if href and rel in ("alternate", "related", "enclosure")]  # fmt: skip
+              if href and rel in ("alternate", "related", "enclosure")]
     usable.sort(key=lambda link: link[1] not in _CAP_TYPES)  # CAP's own type first
     if not usable:
         return Found(label, missing="holds no CAP alert and links to none")

@@ -39,12 +39,12 @@ def picture_events(shown: list[Presented], now: datetime | None = None) -> bytes
 
 
 def _event(uid: str, kind: str, when: datetime | None, now: datetime, lon: float, lat: float,
-           ce: float, how: str) -> Element:  # fmt: skip
+           ce: float, how: str) -> Element:
     event = Element("event", version="2.0", uid=UID_PREFIX + uid, type=kind, how=how,
                     time=format_utc(when or now), start=format_utc(when or now),
-                    stale=format_utc(now + STALE_AFTER))  # fmt: skip
+                    stale=format_utc(now + STALE_AFTER))
     SubElement(event, "point", lat=f"{lat:.7f}", lon=f"{lon:.7f}", hae=str(UNKNOWN),
-               ce=f"{ce:.1f}", le=str(UNKNOWN))  # fmt: skip
+               ce=f"{ce:.1f}", le=str(UNKNOWN))
     return event
 
 
@@ -53,7 +53,7 @@ def _unit(unit: Unit, generalised: bool, now: datetime) -> Element:
     ce = PRECISION_RADIUS_KM["grid_cell"] * 1000 if generalised else _EXACT_CE_M
     kind = _UNIT_TYPES.get(unit.unit_kind, "a-f-G-U-C")
     event = _event(unit.id, kind, unit.position_time, now, position.x, position.y, ce,
-                   "h-g-i-g-o" if generalised else "m-g")  # fmt: skip
+                   "h-g-i-g-o" if generalised else "m-g")
     detail = SubElement(event, "detail")
     SubElement(detail, "contact", callsign=unit.callsign)
     SubElement(detail, "__group", name=unit.agency.value, role="Team Member")
@@ -69,7 +69,7 @@ def _incident(incident: Incident, generalised: bool, now: datetime) -> Element:
     radius_km = PRECISION_RADIUS_KM.get(incident.precision, 10.0)
     ce = radius_km * 1000 if radius_km else _EXACT_CE_M
     event = _event(incident.id, "b-m-p-s-m", incident.reported_at, now, point.x, point.y, ce,
-                   "h-g-i-g-o" if generalised else "h-e")  # fmt: skip
+                   "h-g-i-g-o" if generalised else "h-e")
     detail = SubElement(event, "detail")
     SubElement(detail, "contact", callsign=incident.title)
     remarks = SubElement(detail, "remarks")

@@ -72,7 +72,7 @@ class Importer:
     """Imports parsed payloads of one source into one store."""
 
     def __init__(self, store: Store, actor: c.Actor, *, repeats: bool = False,
-                 area: OperatingArea | None = None):  # fmt: skip
+                 area: OperatingArea | None = None):
         self.store = store
         self.actor = actor
         self.repeats = repeats
@@ -143,7 +143,7 @@ class Importer:
             if item.source_id in seen:
                 summary.rejected.append(Rejected(
                     _label(item), (FieldError("id", "duplicate id within one payload"),)
-                ))  # fmt: skip
+                ))
                 continue
             seen.add(item.source_id)
             kept.append(item)
@@ -171,7 +171,7 @@ class Importer:
             return items
         outside = self.area.outside([
             item.extent if item.extent is not None else item.record.geometry for item in items
-        ])  # fmt: skip
+        ])
         count = int(outside.sum())
         summary.ignored += count
         summary.outside += count
@@ -234,7 +234,7 @@ def _commands(item: FeedItem, existing: Record | None) -> tuple[list[c.Command],
         if last is not None and record.position_time <= last:
             return None  # an older or repeated report: the unit is already further on
         move = c.MoveUnit(record.id, record.position, record.position_time, record.heading,
-                          record.speed_kmh)  # fmt: skip
+                          record.speed_kmh)
         return [move], "updated"
     if isinstance(record, Incident):
         if existing is None:
@@ -299,10 +299,10 @@ def _label(item: FeedItem) -> str:
 
 
 def import_parsed(store: Store, adapter: object, parsed: Parsed, *,
-                  area: OperatingArea | None = None) -> Summary:  # fmt: skip
+                  area: OperatingArea | None = None) -> Summary:
     """Convenience: one payload of one adapter into the store."""
     importer = Importer(store, adapter.actor, repeats=adapter.repeats,  # type: ignore[attr-defined]
-                        area=area)  # fmt: skip
+                        area=area)
     try:
         return importer.run(parsed)
     finally:

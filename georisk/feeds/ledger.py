@@ -48,7 +48,7 @@ class Ledger:
             (item.source, item.source_id, item.kind, item.record.id, item.digest, item.raw,
              now, now, seq)
             for item, seq in items
-        ]  # fmt: skip
+        ]
         if not rows:
             return
         self._con.execute("BEGIN IMMEDIATE")

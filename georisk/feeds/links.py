@@ -37,7 +37,7 @@ class Links:
     """Where a feed's links lead: a folder (a file import) or a URL (a poll)."""
 
     def __init__(self, base: str | Path, *, web: bool = False, timeout: float = 30.0,
-                 limit: int = MAX_PAYLOAD_BYTES, progress: Progress | None = None):  # fmt: skip
+                 limit: int = MAX_PAYLOAD_BYTES, progress: Progress | None = None):
         self.base = base if isinstance(base, str) and _is_web(base) else Path(base).resolve()
         self.web = web or isinstance(self.base, str)
         self.timeout = timeout
@@ -52,7 +52,7 @@ class Links:
             if _is_web(href):
                 if not self.web:
                     raise ValidationError.one("link", f"{href}: a web link; georisk import "
-                                              "follows those only with --fetch-links")  # fmt: skip
+                                              "follows those only with --fetch-links")
                 return self._web(href, href)
             return self._file(href)
         except ValidationError:
@@ -76,7 +76,7 @@ class Links:
     def _web(self, url: str, href: str) -> bytes:
         if not _is_web(url):
             raise ValidationError.one("link", f"{href}: a feed from the web may link only to "
-                                      "http or https")  # fmt: skip
+                                      "http or https")
         return http_get(url, self.timeout, self.limit)
 
     def _file(self, href: str) -> bytes:

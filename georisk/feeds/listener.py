@@ -36,7 +36,7 @@ class CotListener:
     def __init__(self, store: Store, *, host: str = "127.0.0.1", udp_port: int | None = None,
                  tcp_port: int | None = None, flush: float = 0.075, idle: float = 30.0,
                  adapter: CotAdapter | None = None,
-                 area: OperatingArea | None = None):  # fmt: skip
+                 area: OperatingArea | None = None):
         self.adapter = adapter or CotAdapter()
         self.area = area if area is not None else configured()  # a bad setting fails here
         self.store = store
@@ -139,7 +139,7 @@ class CotListener:
                 except TimeoutError:
                     if buffer.strip():
                         log.warning("%s: no end of event after %.0f s; disconnected", peer,
-                                    self.idle)  # fmt: skip
+                                    self.idle)
                         self._reject(peer, "event", "message never finished")
                     return
                 except OSError:
@@ -153,7 +153,7 @@ class CotListener:
                     self._take(chunk, peer)
                 if len(buffer) > MAX_EVENT_BYTES:
                     log.warning("%s: %d bytes without an event end; disconnected", peer,
-                                len(buffer))  # fmt: skip
+                                len(buffer))
                     self._reject(peer, "event", f"over {MAX_EVENT_BYTES} bytes without </event>")
                     return
 

@@ -164,7 +164,7 @@ def _time(text: str, errors: list[FieldError]) -> datetime | None:
     if match is None:
         errors.append(FieldError(
             "datetime", f"{text!r} is not 'YYYY-MM-DD HH:MM:SS +HH:MM' (with an offset)"
-        ))  # fmt: skip
+        ))
         return None
     y, mo, d, h, mi, s, oh, om = (int(part) for part in match.groups())
     offset = timedelta(hours=abs(oh), minutes=om) * (-1 if match.group(7).startswith("-") else 1)

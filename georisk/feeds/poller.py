@@ -24,7 +24,7 @@ log = logging.getLogger("georisk.feeds.poll")
 class Poller:
     def __init__(self, store: Store, adapter: Adapter, url: str, *, every: float = 60.0,
                  max_backoff: float = 900.0, timeout: float = 30.0,
-                 area: OperatingArea | None = None):  # fmt: skip
+                 area: OperatingArea | None = None):
         if not url.startswith(("http://", "https://")):
             raise GeoriskError(f"{url!r}: only http and https URLs are polled")
         self.adapter = adapter

@@ -133,7 +133,7 @@ class SmhiAdapter:
             zone = zone_of(forecast, day, area)
             raw = orjson.dumps({"lon": forecast.lon, "lat": forecast.lat,
                                 "validTime": day.valid.isoformat(), "values": day.values})
-            parsed.items.append(FeedItem(NAME, zone.id, zone, raw))  # fmt: skip
+            parsed.items.append(FeedItem(NAME, zone.id, zone, raw))
         return parsed
 
 
@@ -141,7 +141,7 @@ def cell(lon: float, lat: float, size_m: float = CELL_M) -> shapely.Polygon:
     x, y = to_sweref(lon, lat)
     half = size_m / 2
     corners = [(x - half, y - half), (x + half, y - half), (x + half, y + half),
-               (x - half, y + half)]  # fmt: skip
+               (x - half, y + half)]
     return shapely.Polygon([to_wgs84(cx, cy) for cx, cy in corners])
 
 
@@ -190,12 +190,12 @@ def compare(forecast: Forecast) -> list[Difference]:
         start = FWIState(*(np.array([v], dtype=float) for v in needed))
         ours = fwi_series([t], [min(r, 100.0)], [ws * 3.6], [prec],
                           [day.valid.astimezone(STOCKHOLM).month], forecast.lat,
-                          start=start, engine="numpy").as_dict()  # fmt: skip
+                          start=start, engine="numpy").as_dict()
         for name in INDICES:
             theirs = day.values.get(name)
             if theirs is not None:
                 out.append(Difference(day.valid.date().isoformat(), name, theirs,
-                                      float(np.ravel(ours[name])[0])))  # fmt: skip
+                                      float(np.ravel(ours[name])[0])))
     return out
 
 

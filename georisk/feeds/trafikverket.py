@@ -107,7 +107,7 @@ class TrafikverketAdapter:
             pending[i] = (deviation, blockage.replace(county=county, municipality=muni), deleted)
         for deviation, blockage, deleted in pending:
             raw = orjson.dumps({"Deleted": deleted, "Deviation": deviation},
-                               option=orjson.OPT_SORT_KEYS)  # fmt: skip
+                               option=orjson.OPT_SORT_KEYS)
             parsed.items.append(
                 FeedItem(NAME, blockage.source_id, blockage, raw, withdrawn=deleted)
             )

@@ -54,40 +54,40 @@ def zone_records(zones: gpd.GeoDataFrame, *, source: str = "georisk") -> list[Ri
             valid_date=key[0], scale=row["scale"], risk_class=row["class"],
             label=row["label"], area=simplified.loc[index], fwi_min=round(float(row["fwi_min"]), 2),
             fwi_max=round(float(row["fwi_max"]), 2), valid_from=start, valid_to=end, source=source,
-        ))  # fmt: skip
+        ))
     return records
 
 
 def issue_commands(store: Store, zones: gpd.GeoDataFrame, day: date, *,
-                   source: str = "georisk") -> list[c.Command]:  # fmt: skip
+                   source: str = "georisk") -> list[c.Command]:
     """Commands that make ``day``'s issued zones from ``source`` exactly ``zones``."""
     records = zone_records(zones, source=source)
     start, _ = day_bounds(day)
     issued = store.query(Query("riskzones", start=start, end=start,
-                               status=frozenset({RiskZoneStatus.ISSUED}))).records  # fmt: skip
+                               status=frozenset({RiskZoneStatus.ISSUED}))).records
     keep = {record.id for record in records}
     stale = [
         zone.id for zone in issued
         if zone.valid_date == day.isoformat() and zone.source == source and zone.id not in keep
-    ]  # fmt: skip
+    ]
     return [c.IssueRiskZone(record) for record in records] + [
         c.WithdrawRiskZone(id_) for id_ in stale
     ]
 
 
 def publish(store: Store, zones: gpd.GeoDataFrame, day: date, *, source: str = "georisk",
-            actor: c.Actor = FIRE_RISK_ACTOR) -> list[Event]:  # fmt: skip
+            actor: c.Actor = FIRE_RISK_ACTOR) -> list[Event]:
     """Issue ``day``'s zones in one transaction."""
     return store.apply(issue_commands(store, zones, day, source=source), actor)
 
 
 def risk_at(store: Store, lon: float, lat: float, day: date,
-            scale: str = SWEDEN.name) -> RiskZone | None:  # fmt: skip
+            scale: str = SWEDEN.name) -> RiskZone | None:
     """The issued zone that covers a point on a day, if any (for an incident's brief)."""
     start, _ = day_bounds(day)
     here = shapely.Point(lon, lat)
     candidates = store.query(Query("riskzones", bbox=(lon, lat, lon, lat), start=start, end=start,
-                                   status=frozenset({RiskZoneStatus.ISSUED}))).records  # fmt: skip
+                                   status=frozenset({RiskZoneStatus.ISSUED}))).records
     for zone in candidates:
         if zone.scale == scale and zone.valid_date == day.isoformat() and zone.area.covers(here):
             return zone  # type: ignore[return-value]

@@ -96,7 +96,7 @@ def coverage(found: Coverage, network: dict[str, Any], access_kmh: float) -> dic
          "geometry": geometry_to_geojson(shape),
          "properties": {"layer": "isochrone", "minutes": minutes, "kind": found.kind}}
         for minutes, shape in sorted(found.isochrones, key=lambda item: -item[0])
-    ]  # fmt: skip
+    ]
     features.append({
         "type": "Feature", "id": f"gap-{found.gap_minutes}",
         "geometry": geometry_to_geojson(found.gap),
@@ -106,7 +106,7 @@ def coverage(found: Coverage, network: dict[str, Any], access_kmh: float) -> dic
             "towns": [{"name": name, "population": people}
                       for name, people in found.gap_towns[:TOWNS_LISTED]],
         },
-    })  # fmt: skip
+    })
     return {
         "type": "FeatureCollection",
         "kind": found.kind,

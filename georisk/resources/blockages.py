@@ -39,7 +39,7 @@ def _frame(blockages: list[Blockage]) -> gpd.GeoDataFrame:
         {"ref": [leading_ref(b.road) or None for b in blockages],
          "slow_factor": [factor_of(b) for b in blockages]},
         geometry=[b.section for b in blockages], crs=WGS84,
-    )  # fmt: skip
+    )
 
 
 def edges_of(graph: RoadGraph, blockages: Iterable[Blockage]) -> dict[str, dict[int, float]]:

@@ -91,11 +91,11 @@ def _fire_risk(resources: Resources, lon: float, lat: float, day: date) -> dict[
         return None
     return {"valid_date": zone.valid_date, "scale": zone.scale, "class": zone.risk_class,  # type: ignore[attr-defined]
             "label": zone.label, "fwi_min": zone.fwi_min, "fwi_max": zone.fwi_max,  # type: ignore[attr-defined]
-            "zone": zone.id}  # fmt: skip
+            "zone": zone.id}
 
 
 def _blockages(resources: Resources, shown: list[Presented], lon: float, lat: float,
-               km: float, approach: frozenset[int]) -> list[dict[str, Any]]:  # fmt: skip
+               km: float, approach: frozenset[int]) -> list[dict[str, Any]]:
     """Blockages within ``km`` of the point (as shown), those on approach roads first."""
     x, y = to_sweref(lon, lat)
     here = shapely.Point(x, y)
@@ -110,7 +110,7 @@ def _blockages(resources: Resources, shown: list[Presented], lon: float, lat: fl
         out.append({
             "blockage": answers.feature(item), "distance_m": round(distance),
             "on_approach": bool(by_blockage.get(record.id, {}).keys() & approach),
-        })  # fmt: skip
+        })
     return sorted(out, key=lambda b: (not b["on_approach"], b["distance_m"]))
 
 

@@ -74,7 +74,7 @@ def build_grid(network: TravelNetwork, cell_m: float = CELL_M) -> Grid:
     return Grid(x0, y0, (rows, cols), inside, cells,
                 network.snap(gx.ravel()[cells], gy.ravel()[cells]),
                 list(zip(towns["name"], towns["population"].astype(int), strict=True)),
-                network.snap(tx, ty), area)  # fmt: skip
+                network.snap(tx, ty), area)
 
 
 @dataclass
@@ -94,7 +94,7 @@ class Coverage:
 
 
 def surface(network: TravelNetwork, kind: str, units: list[Presented], factors: dict[int, float],
-            targets: Snap, access_kmh: float = ACCESS_KMH) -> np.ndarray:  # fmt: skip
+            targets: Snap, access_kmh: float = ACCESS_KMH) -> np.ndarray:
     """Seconds from the nearest of ``units`` to each of ``targets`` (a Snap); inf where no
     unit arrives."""
     profile = profile_of(kind)
@@ -160,7 +160,7 @@ def _wgs84(shape: shapely.Geometry) -> shapely.Geometry:
 
 def compute(network: TravelNetwork, grid: Grid, kind: str, units: list[Presented],
             factors: dict[int, float], minutes: tuple[int, ...], gap_minutes: int
-            ) -> Coverage:  # fmt: skip
+            ) -> Coverage:
     began = time.perf_counter()
     seconds = surface(network, kind, units, factors, grid.cell_snap)
     raster = np.full(grid.shape[0] * grid.shape[1], _FAR)
@@ -171,7 +171,7 @@ def compute(network: TravelNetwork, grid: Grid, kind: str, units: list[Presented
     town_seconds = surface(network, kind, units, factors, grid.town_snap)
     late = town_seconds > gap_minutes * 60
     towns = sorted((t for t, out in zip(grid.towns, late, strict=True) if out),
-                   key=lambda t: -t[1])  # fmt: skip
+                   key=lambda t: -t[1])
     cell_km2 = CELL_M * CELL_M / 1e6
     return Coverage(
         kind=kind, units=len(units), minutes=tuple(sorted(minutes)), gap_minutes=gap_minutes,
@@ -180,7 +180,7 @@ def compute(network: TravelNetwork, grid: Grid, kind: str, units: list[Presented
         gap_population=int(sum(p for _, p in towns)), gap_towns=towns,
         area_km2=round(len(grid.cells) * cell_km2, 1),
         computed_s=time.perf_counter() - began,
-    )  # fmt: skip
+    )
 
 
 class CoverageCache:
@@ -200,12 +200,12 @@ class CoverageCache:
             return self._grid
 
     def units(self, viewer: Viewer | None, kind: str, agencies: frozenset[str]
-              ) -> list[Presented]:  # fmt: skip
+              ) -> list[Presented]:
         """The available units of ``kind`` as the viewer is shown them."""
 
         def accept(record) -> bool:
             return (record.unit_kind == kind and record.status == UnitStatus.AVAILABLE
-                    and (not agencies or record.agency in agencies))  # fmt: skip
+                    and (not agencies or record.agency in agencies))
 
         with self.resources.live() as index:
             found = index.in_bbox(*ACCEPTED_EXTENT, kind="unit", where=accept)
@@ -214,7 +214,7 @@ class CoverageCache:
 
     def get(self, viewer: Viewer | None, kind: str | UnitKind = UnitKind.ENGINE,
             agencies: frozenset[str] = frozenset(), minutes: tuple[int, ...] = DEFAULT_MINUTES,
-            gap_minutes: int = DEFAULT_GAP_MINUTES) -> Coverage:  # fmt: skip
+            gap_minutes: int = DEFAULT_GAP_MINUTES) -> Coverage:
         kind = UnitKind(kind).value
         units = self.units(viewer, kind, agencies)
         factors, _, _ = self.resources.factors(viewer)
@@ -222,16 +222,16 @@ class CoverageCache:
             tuple((u.record.id, round(u.record.geometry.x, 3), round(u.record.geometry.y, 3))  # type: ignore[union-attr]
                   for u in units),
             frozenset(factors.items()),
-        )  # fmt: skip
+        )
         key = (kind, agencies, tuple(sorted(set(minutes))), gap_minutes,
-               None if viewer is None else viewer.agency)  # fmt: skip
+               None if viewer is None else viewer.agency)
         with self._lock:
             kept = self._kept.get(key)
             if kept is not None and kept.fingerprint == fingerprint:
                 self._kept.move_to_end(key)
                 return kept
         made = compute(self.resources.network, self.grid(), kind, units, factors,
-                       key[2], gap_minutes)  # fmt: skip
+                       key[2], gap_minutes)
         made.fingerprint = fingerprint
         with self._lock:
             self._kept[key] = made

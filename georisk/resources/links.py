@@ -75,7 +75,7 @@ def similarity(a: Incident, b: Incident) -> float:
 
 def candidates(resources: Resources, viewer: Viewer | None, incident: Presented,
                distance_m: float = DEFAULT_DISTANCE_M, minutes: float = DEFAULT_MINUTES
-               ) -> list[Candidate]:  # fmt: skip
+               ) -> list[Candidate]:
     """Other agencies' open incidents near ``incident`` in place and time, best first."""
     this: Incident = incident.record  # type: ignore[assignment]
     x, y = to_sweref(this.location.x, this.location.y)
@@ -87,7 +87,7 @@ def candidates(resources: Resources, viewer: Viewer | None, incident: Presented,
     reach = distance_m + SHIFT_M  # the index holds true places; shown ones may differ
     with resources.live() as index:
         near = index.within(this.location.x, this.location.y, reach, kind="incident",
-                            where=other)  # fmt: skip
+                            where=other)
     out = []
     for hit in near:
         shown = resources.shown(viewer, hit.record)
@@ -102,7 +102,7 @@ def candidates(resources: Resources, viewer: Viewer | None, incident: Presented,
 
 
 def linked(resources: Resources, viewer: Viewer | None, incident: Presented
-           ) -> list[tuple[Presented, str]]:  # fmt: skip
+           ) -> list[tuple[Presented, str]]:
     """The incidents linked to or from this one, as the viewer is shown them (only links
     between incidents the viewer sees both in full: `georisk.access.present`)."""
     this = incident.record

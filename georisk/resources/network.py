@@ -106,7 +106,7 @@ class TravelNetwork:
         geoms = self._geoms[edge]
         fraction = shapely.line_locate_point(geoms, points, normalized=True)
         road = shapely.get_coordinates(shapely.line_interpolate_point(geoms, fraction,
-                                                                      normalized=True))  # fmt: skip
+                                                                      normalized=True))
         off = np.hypot(x - road[:, 0], y - road[:, 1])
         return Snap(x, y, edge, fraction, off, road[:, 0], road[:, 1])
 
@@ -169,7 +169,7 @@ class Weighted:
     # -- searches ------------------------------------------------------------------------
 
     def toward(self, target: Snap, i: int = 0, access_kmh: float = ACCESS_KMH,
-               limit_s: float = HORIZON_S) -> Tree:  # fmt: skip
+               limit_s: float = HORIZON_S) -> Tree:
         """One search from point ``i`` of ``target`` over the reversed graph: each node's
         seconds *to* that point's road position (its access leg is the caller's)."""
         e, f = int(target.edge[i]), float(target.fraction[i])
@@ -186,13 +186,13 @@ class Weighted:
         t = self.own_seconds[sources.edge]
         starts = np.concatenate([net.u[sources.edge], net.v[sources.edge]])
         costs = np.concatenate([start_s + sources.fraction * t,
-                                start_s + (1 - sources.fraction) * t])  # fmt: skip
+                                start_s + (1 - sources.fraction) * t])
         return self.forward.search(starts, costs, limit_s)
 
     # -- reading a search ------------------------------------------------------------------
 
     def to_target(self, tree: Tree, units: Snap, target: Snap, i: int = 0
-                  ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+                  ) -> tuple[np.ndarray, np.ndarray]:
         """Road seconds from each unit's road position to target ``i``'s, and the node
         where each joins the tree (-1: along the shared edge, or unreachable: inf)."""
         net = self.network
@@ -222,7 +222,7 @@ class Weighted:
     def path_edges(self, nodes: list[int]) -> list[int]:
         """Edge ids along a node path (the faster of parallel edges, as searched)."""
         return [int(self.network.eids[self.forward.edge(a, b)])
-                for a, b in itertools.pairwise(nodes)]  # fmt: skip
+                for a, b in itertools.pairwise(nodes)]
 
 
 class _Matrix:
@@ -230,7 +230,7 @@ class _Matrix:
     out-edges are set per search (copying the arrays costs well under a millisecond)."""
 
     def __init__(self, nodes: int, a: np.ndarray, b: np.ndarray, seconds: np.ndarray,
-                 position: np.ndarray):  # fmt: skip
+                 position: np.ndarray):
         order = np.lexsort((seconds, b, a))  # per (a, b): the fastest edge first
         a, b, seconds, position = a[order], b[order], seconds[order], position[order]
         first = np.ones(len(a), dtype=bool)
@@ -253,9 +253,9 @@ class _Matrix:
             (np.concatenate([self.data, costs]),
              np.concatenate([self.indices, starts.astype(np.int32)]), indptr),
             shape=(origin + 1, origin + 1),
-        )  # fmt: skip
+        )
         seconds, toward = dijkstra(matrix, directed=True, indices=origin,
-                                   return_predecessors=True, limit=limit_s)  # fmt: skip
+                                   return_predecessors=True, limit=limit_s)
         return Tree(seconds, toward, origin)
 
     def edge(self, a: int, b: int) -> int:

@@ -20,13 +20,13 @@ from georisk.texts import DEFAULT_LANG, LANGS
 
 class Suggestions(qp.QueryModel):
     kind: qp.UnitKinds = Field(frozenset(), description="Unit kinds, comma-separated "
-                               "(default: any kind).")  # fmt: skip
+                               "(default: any kind).")
     agency: qp.Agencies = Field(frozenset(), description="Owning agencies, comma-separated "
-                                "(default: any).")  # fmt: skip
+                                "(default: any).")
     status: qp.UnitStatuses = Field(frozenset(), description="Unit statuses, comma-separated "
-                                    "(default: available).")  # fmt: skip
+                                    "(default: available).")
     k: qp.whole(1, MAX_K) = Field(  # type: ignore[valid-type]
-        DEFAULT_K, description=f"How many units (default {DEFAULT_K}).")  # fmt: skip
+        DEFAULT_K, description=f"How many units (default {DEFAULT_K}).")
     lang: qp.one_of(LANGS) = Field(DEFAULT_LANG, description="Language of the notes.")  # type: ignore[valid-type]
 
 
@@ -36,13 +36,13 @@ class Brief(qp.QueryModel):
 
 class Coverage(qp.QueryModel):
     kind: qp.one_of(UnitKind) = Field(  # type: ignore[valid-type]
-        UnitKind.ENGINE.value, description="The unit kind whose reach is drawn.")  # fmt: skip
+        UnitKind.ENGINE.value, description="The unit kind whose reach is drawn.")
     agency: qp.Agencies = Field(frozenset(), description="Owning agencies, comma-separated "
-                                "(default: any).")  # fmt: skip
+                                "(default: any).")
     minutes: qp.listed(qp.whole(1, MAX_MINUTES)) = Field(  # type: ignore[valid-type]
         DEFAULT_MINUTES, description="Isochrones, minutes, comma-separated "
-        f"(default {','.join(map(str, DEFAULT_MINUTES))}).")  # fmt: skip
+        f"(default {','.join(map(str, DEFAULT_MINUTES))}).")
     gap: qp.whole(1, MAX_MINUTES) = Field(  # type: ignore[valid-type]
         DEFAULT_GAP_MINUTES, description="Where no unit arrives within this many minutes is "
-        f"a gap (default {DEFAULT_GAP_MINUTES}).")  # fmt: skip
+        f"a gap (default {DEFAULT_GAP_MINUTES}).")
     lang: qp.one_of(LANGS) = Field(DEFAULT_LANG, description="Language of the notes.")  # type: ignore[valid-type]

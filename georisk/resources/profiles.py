@@ -35,7 +35,7 @@ class Profile:
 
     def describe(self) -> dict[str, float | str | None]:
         return {"profile": self.name, "factor": self.factor, "cap_kmh": self.cap_kmh,
-                "straight_kmh": self.straight_kmh, "start_s": self.start_s}  # fmt: skip
+                "straight_kmh": self.straight_kmh, "start_s": self.start_s}
 
 
 HEAVY = Profile("heavy", factor=1.0, cap_kmh=90.0)

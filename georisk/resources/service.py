@@ -41,7 +41,7 @@ class Resources:
     """Built once per process (the network takes seconds on a real road network)."""
 
     def __init__(self, store: Store, *, network: TravelNetwork | None = None,
-                 roads: LoadedRoads | None = None):  # fmt: skip
+                 roads: LoadedRoads | None = None):
         self.store = store
         self._network = network
         self._roads = roads
@@ -57,7 +57,7 @@ class Resources:
             if self._network is None:
                 loaded = self._roads or load_roads()
                 self._network = TravelNetwork(build_graph(loaded.roads), label=loaded.label,
-                                              schematic=loaded.schematic)  # fmt: skip
+                                              schematic=loaded.schematic)
             return self._network
 
     def index(self) -> LiveIndex:
@@ -81,7 +81,7 @@ class Resources:
         net = self.network
         note = text("eta.schematic", lang) if net.schematic else text("eta.imported", lang)
         return {"kind": "schematic" if net.schematic else "imported", "label": net.label,
-                "approximate": net.schematic, "note": note}  # fmt: skip
+                "approximate": net.schematic, "note": note}
 
     # -- what a viewer is shown ------------------------------------------------------
 
@@ -105,7 +105,7 @@ class Resources:
         for item in blockages:
             record = item.record
             key = (record.id, record.section.wkb, record.road, record.impact,  # type: ignore[attr-defined]
-                   record.precision)  # type: ignore[attr-defined]  # fmt: skip
+                   record.precision)  # type: ignore[attr-defined]
             found = self._blockage_edges.get(key)
             if found is None:
                 missing.append((key, record))
@@ -120,7 +120,7 @@ class Resources:
         return out
 
     def factors(self, viewer: Viewer | None) -> tuple[dict[int, float], list[Presented],
-                                                      dict[str, dict[int, float]]]:  # fmt: skip
+                                                      dict[str, dict[int, float]]]:
         """Edge factors of the blockages the viewer is shown, the blockages, and which
         edges each covers."""
         blockages = self.blockages(viewer)

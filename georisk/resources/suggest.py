@@ -99,7 +99,7 @@ def suggest(
 
     def accept(unit) -> bool:
         return ((not kinds or unit.unit_kind in kinds) and
-                (not agencies or unit.agency in agencies) and unit.status in statuses)  # fmt: skip
+                (not agencies or unit.agency in agencies) and unit.status in statuses)
 
     near = resources.nearest_units(viewer, location.x, location.y, pool, accept)
     factors, blockages, by_blockage = resources.factors(viewer)
@@ -137,15 +137,15 @@ def suggest(
         if profile.by_road and found.reachable:
             weighted, tree, entry, _ = searches[profile]
             found.route, found.route_m, found.edges = _route(weighted, tree, int(entry[i]),
-                                                             units.take([i]), target)  # fmt: skip
+                                                             units.take([i]), target)
             if profile not in unblocked:  # with no blockage, the search already made
                 plain = net.weighted(profile, {})
                 unblocked[profile] = (weighted, tree) if plain is weighted else (
-                    plain, plain.toward(target))  # fmt: skip
+                    plain, plain.toward(target))
             plain, plain_tree = unblocked[profile]
             road, plain_entry = plain.to_target(plain_tree, units.take([i]), target)
             found.unblocked_eta_s = float(profile.start_s + units.off_m[i] * per_m + road[0]
-                                          + target.off_m[0] * per_m)  # fmt: skip
+                                          + target.off_m[0] * per_m)
             nodes = plain.path(plain_tree, int(plain_entry[0]))
             found.unblocked_edges = _edges_of(plain, nodes, units.take([i]), target)
             for blockage_id, hit in by_blockage.items():
@@ -163,11 +163,11 @@ def suggest(
 def _edges_of(weighted: Weighted, nodes: list[int], unit: Snap, target: Snap) -> frozenset[int]:
     eids = weighted.network.eids
     return frozenset([int(eids[unit.edge[0]]), *weighted.path_edges(nodes),
-                      int(eids[target.edge[0]])])  # fmt: skip
+                      int(eids[target.edge[0]])])
 
 
 def _route(weighted: Weighted, tree: Tree, entry: int, unit: Snap, target: Snap
-           ) -> tuple[shapely.LineString, float, frozenset[int]]:  # fmt: skip
+           ) -> tuple[shapely.LineString, float, frozenset[int]]:
     """The drawn route (WGS84) from the unit to the incident, its length and its edges."""
     net = weighted.network
     nodes = weighted.path(tree, entry)
@@ -175,7 +175,7 @@ def _route(weighted: Weighted, tree: Tree, entry: int, unit: Snap, target: Snap
         [[unit.x[0], unit.y[0]], [unit.road_x[0], unit.road_y[0]]],
         net.node_xy[nodes].reshape(-1, 2),
         [[target.road_x[0], target.road_y[0]], [target.x[0], target.y[0]]],
-    ])  # fmt: skip
+    ])
     length = float(np.hypot(*np.diff(xy, axis=0).T).sum())
     return net.wgs84_line(xy), length, _edges_of(weighted, nodes, unit, target)
 
@@ -198,7 +198,7 @@ class Trip:
 
 def travel(resources: Resources, viewer: Viewer | None, origin: shapely.Point,
            destination: shapely.Point, kind: str = UnitKind.ENGINE,
-           access_kmh: float = ACCESS_KMH) -> Trip:  # fmt: skip
+           access_kmh: float = ACCESS_KMH) -> Trip:
     """The time and route from ``origin`` to ``destination`` (WGS84) as ``kind`` travels,
     with the blockages the viewer is shown; the same parts as `suggest`."""
     profile = profile_of(kind)
@@ -225,7 +225,7 @@ def travel(resources: Resources, viewer: Viewer | None, origin: shapely.Point,
     line, length, edges = _route(weighted, tree, int(entry[0]), start, target)
     plain_edges = _edges_of(plain, plain.path(plain_tree, int(plain_entry[0])), start, target)
     avoided = [b for b, hit in by_blockage.items() if hit.keys() & plain_edges
-               and not hit.keys() & edges]  # fmt: skip
+               and not hit.keys() & edges]
     on_route = [b for b, hit in by_blockage.items() if hit.keys() & edges]
     refs: list[str] = []
     for eid in _ordered_edges(weighted, tree, int(entry[0]), start, target):
@@ -233,11 +233,11 @@ def travel(resources: Resources, viewer: Viewer | None, origin: shapely.Point,
         if isinstance(ref, str) and ref and (not refs or refs[-1] != ref):
             refs.append(ref)
     return Trip(float(legs + road[0]), profile, line, length, refs, unblocked, avoided,
-                on_route, blockages)  # fmt: skip
+                on_route, blockages)
 
 
 def _ordered_edges(weighted: Weighted, tree: Tree, entry: int, start: Snap, target: Snap
-                   ) -> list[int]:  # fmt: skip
+                   ) -> list[int]:
     eids = weighted.network.eids
     nodes = weighted.path(tree, entry)
     return [int(eids[start.edge[0]]), *weighted.path_edges(nodes), int(eids[target.edge[0]])]

@@ -226,7 +226,7 @@ class RoadGraph:
         factors = dict(self.factors)
         for hit in self.affected(blockages, slow_factor=slow_factor, line_buffer_m=line_buffer_m,
                                  point_max_distance_m=point_max_distance_m,
-                                 min_overlap=min_overlap):  # fmt: skip
+                                 min_overlap=min_overlap):
             for eid, factor in hit.items():
                 if np.isinf(factor):
                     cut.add(eid)

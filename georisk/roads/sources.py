@@ -26,7 +26,7 @@ def reports() -> list[SourceReport]:
         notes = [loaded.label, f"{len(refs)} road numbers: {', '.join(refs[:12])}..."]
         if loaded.schematic:
             notes.append("approximate lines between towns; import a real network with "
-                         "`georisk data fetch roads --from FILE_OR_URL`")  # fmt: skip
+                         "`georisk data fetch roads --from FILE_OR_URL`")
         out.append(SourceReport(
             name="road network",
             kind="roads",
@@ -36,7 +36,7 @@ def reports() -> list[SourceReport]:
             features=len(loaded.roads),
             extent=_extent(loaded.roads),
             messages=tuple(notes),
-        ))  # fmt: skip
+        ))
     places = load_places()
     out.append(SourceReport(
         name="places",
@@ -48,5 +48,5 @@ def reports() -> list[SourceReport]:
         licence="CC BY 4.0",
         attribution=ATTRIBUTION,
         messages=("populated places of at least 500 inhabitants in the five counties",),
-    ))  # fmt: skip
+    ))
     return out

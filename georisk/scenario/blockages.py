@@ -98,7 +98,7 @@ class BlockagePlanner:
                 lift = time + int(planned * self.rng.uniform(0.6, 1.6))
                 self._add(time, road, float(self.lines[road].project(spot)),
                           self.rng.uniform(2_000, 20_000), reason, planned, lift,
-                          Agency.CENTRE, "trafikverket", start, end)  # fmt: skip
+                          Agency.CENTRE, "trafikverket", start, end)
 
     def accident(self, time: int, x: float, y: float, close: int, start: int, end: int) -> None:
         found = self._nearest(x, y, ACCIDENT_ROAD_M)
@@ -109,7 +109,7 @@ class BlockagePlanner:
         planned = int(self.rng.integers(1, 5)) * HOUR
         lift = max(close + int(self.rng.integers(0, 30 * 60)), begin + 15 * 60)
         self._add(begin, road, at, self.rng.uniform(500, 3_000), BlockageReason.ACCIDENT,
-                  planned, lift, Agency.POLICE, "operator", start, end)  # fmt: skip
+                  planned, lift, Agency.POLICE, "operator", start, end)
 
     def fire(self, time: int, x: float, y: float, close: int, start: int, end: int) -> None:
         found = self._nearest(x, y, FIRE_ROAD_M)
@@ -121,7 +121,7 @@ class BlockagePlanner:
             return
         planned = int(self.rng.integers(6, 25)) * HOUR
         self._add(begin, road, at, self.rng.uniform(2_000, 8_000), BlockageReason.FIRE,
-                  planned, close, Agency.RESCUE, "operator", start, end)  # fmt: skip
+                  planned, close, Agency.RESCUE, "operator", start, end)
 
     def planned_works(self, start: int, end: int, days: int) -> None:
         """Roadworks (summer half-year), spring floods, and works in progress right now."""
@@ -154,7 +154,7 @@ class BlockagePlanner:
         at = float(self.rng.uniform(0, lengths[road]))
         lift = time + int(planned * self.rng.uniform(0.9, 1.25))
         self._add(time, road, at, self.rng.uniform(300, 5_000), reason, planned, lift,
-                  Agency.CENTRE, "trafikverket", start, end)  # fmt: skip
+                  Agency.CENTRE, "trafikverket", start, end)
 
     def _add(self, time, road, at, length, reason, planned, lift, agency, source, start, end):
         if time < start or time > end:

@@ -50,7 +50,7 @@ HOUR_FACTORS: dict[IncidentType, tuple[float, ...]] = {
                           1.5, 1.5, 1.5, 1.5, 1.4, 1.3, 1.2, 1.0, 0.9, 0.7, 0.6, 0.5),
     IncidentType.OTHER: (0.5, 0.4, 0.4, 0.4, 0.4, 0.5, 0.7, 0.9, 1.1, 1.2, 1.3, 1.3,
                          1.3, 1.3, 1.3, 1.3, 1.3, 1.2, 1.1, 1.0, 0.9, 0.8, 0.7, 0.6),
-}  # fmt: skip
+}
 
 #: Police events crowd Friday and Saturday nights (local hours 20–03).
 WEEKEND_NIGHT_POLICE = 1.8
@@ -233,7 +233,7 @@ KINDS: dict[IncidentType, tuple[Kind, ...]] = {
         Kind("Fynd av misstänkt föremål", 3, (0, 0.2, 0.6, 0.2, 0), 120,
              secrecy=(0.5, 0.2), needs=("patrol", "patrol")),
     ),
-}  # fmt: skip
+}
 
 
 def owner(incident_type: IncidentType, kind: Kind) -> Agency:

@@ -40,7 +40,7 @@ def plan_fire_risk(plan: Plan, start: int, end: int, seed: int) -> int:
             continue
         frame = station_weather_frame(STATIONS, days, bbox=BERGSLAGEN_BBOX, seed=seed + year)
         risk = fire_risk_grid(daily_fire_weather(read_station_weather(frame)), area,
-                              cell_size=CELL_SIZE_M, keep=("fwi",))  # fmt: skip
+                              cell_size=CELL_SIZE_M, keep=("fwi",))
         for day in wanted:
             moment = _issue_time(day)
             for zone in zone_records(risk_zones(risk, day)):

@@ -27,11 +27,11 @@ STATION_WORD: dict[Agency, str] = {
 RESCUE_ORDER = (
     UnitKind.ENGINE, UnitKind.TANKER, UnitKind.RESCUE, UnitKind.ENGINE, UnitKind.AERIAL,
     UnitKind.COMMAND, UnitKind.ENGINE, UnitKind.TANKER,
-)  # fmt: skip
+)
 KIND_DIGIT = {
     UnitKind.ENGINE: 1, UnitKind.AERIAL: 3, UnitKind.TANKER: 4, UnitKind.RESCUE: 6,
     UnitKind.COMMAND: 8,
-}  # fmt: skip
+}
 RESCUE_PREFIX = {"14": "RVG", "17": "RVÄ", "18": "RÖR", "19": "RVM", "20": "RDA"}
 POLICE_AREA = {"18": "51", "17": "52", "20": "53", "19": "54", "14": "55"}
 
@@ -85,7 +85,7 @@ def plan_fleet(world: World, units: int) -> tuple[list[Station], list[UnitPlan]]
             station = Station(
                 f"{places.at[town, 'name']} {STATION_WORD[agency]}",
                 agency, int(town), county, numbers[county],
-            )  # fmt: skip
+            )
             stations.append(station)
             for seq in range(int(size)):
                 kind = _kind(agency, seq)
@@ -93,7 +93,7 @@ def plan_fleet(world: World, units: int) -> tuple[list[Station], list[UnitPlan]]
                 plans.append(
                     UnitPlan(f"unit-{len(plans) + 1:05d}", callsign, agency, kind,
                              len(stations) - 1)
-                )  # fmt: skip
+                )
     return stations, plans
 
 

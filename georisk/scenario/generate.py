@@ -100,7 +100,7 @@ def _pick_kinds(types: np.ndarray, months: np.ndarray, rng: np.random.Generator)
             if not len(rows):
                 continue
             weights = np.array([k.weight if not k.months or month in k.months else 0.0
-                                for k in options])  # fmt: skip
+                                for k in options])
             picks = rng.choice(len(options), size=len(rows), p=weights / weights.sum())
             for row, pick in zip(rows.tolist(), picks.tolist(), strict=True):
                 kinds[row] = options[pick]
@@ -146,7 +146,7 @@ def build(
             status=UnitStatus.AVAILABLE, home_station=stations[s].name,
             position=shapely.Point(st_lon[s], st_lat[s]), speed_kmh=0.0,
             position_time=start_dt,
-        )  # fmt: skip
+        )
         plan.add(start, c.RegisterUnit(unit))
     routes = StationRoutes(world.graph, st_x, st_y)
     targets = routes.snap(placed.x, placed.y)
@@ -175,7 +175,7 @@ def build(
         )
         severity = min(max(severity, 1), 5)
         duration = int(np.clip(kind.minutes * 60 * np.exp(kind.spread * u_dur[i]),
-                               MIN_DURATION_S, MAX_DURATION_S))  # fmt: skip
+                               MIN_DURATION_S, MAX_DURATION_S))
         if samples.now[i]:  # still being worked on at the end of the scenario
             duration = max(duration, int(end - samples.times[i]) + 600 + (i % 7) * 900)
         agency_share, restricted_share = kind.secrecy
@@ -202,7 +202,7 @@ def build(
                 description=f"{text} {where}".strip(), classification=classification,
                 county=str(placed.county[i]), municipality=str(placed.municipality[i]),
             )
-        )  # fmt: skip
+        )
         plan.add(reported, c.ReportIncident(incidents[-1]))
         callouts.append(
             Callout(i, reported, cat.needs(kind, severity), severity, reported + duration)

@@ -55,7 +55,7 @@ class Plan:
             self._moves.append(
                 (times[keep].astype(np.int64), order[keep], units, x[keep], y[keep],
                  heading[keep], speed[keep])
-            )  # fmt: skip
+            )
 
     def move_columns(self) -> tuple[np.ndarray, ...]:
         if not self._moves:
@@ -85,7 +85,7 @@ class Plan:
             move_fields = iter(
                 zip(unit_m[moves].tolist(), heading_m[moves].tolist(), speed_m[moves].tolist(),
                     strict=True)
-            )  # fmt: skip
+            )
             out: list[c.Command] = []
             stamps = []
             cache: dict[int, object] = {}
@@ -99,7 +99,7 @@ class Plan:
                 else:
                     unit, heading, speed = next(move_fields)
                     out.append(c.MoveUnit(self.unit_ids[unit], next(points), moment, heading,
-                                          speed))  # fmt: skip
+                                          speed))
             yield out, stamps
 
     def __len__(self) -> int:

@@ -101,7 +101,7 @@ class StationRoutes:
             edges["u"].to_numpy()[hit], edges["v"].to_numpy()[hit], fraction,
             edges["time_s"].to_numpy()[hit], snapped[:, 0], snapped[:, 1],
             off / (LOCAL_SPEED_KMH / 3.6),
-        )  # fmt: skip
+        )
 
     def times_to(self, targets: Targets, i: int) -> np.ndarray:
         """Seconds from every station to target ``i`` (inf where no road connects)."""

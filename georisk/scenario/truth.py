@@ -51,13 +51,13 @@ def area_shares(
     for code, incident_type in enumerate(TYPES):
         if by == "area":
             rows.append(pd.DataFrame({"area": ["all"], "type": [str(incident_type)],
-                                      "share": [1.0]}))  # fmt: skip
+                                      "share": [1.0]}))
             continue
         placed = place_incidents(world, np.full(samples, code), rng)
         areas = placed.county if by == "county" else placed.municipality
         share = pd.Series(areas).value_counts(normalize=True)
         rows.append(pd.DataFrame({"area": share.index.astype(str), "type": str(incident_type),
-                                  "share": share.to_numpy()}))  # fmt: skip
+                                  "share": share.to_numpy()}))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -75,4 +75,4 @@ def expected_incidents(
     out = weekly.merge(shares, on="type")
     out["expected"] = out["weekly"] * out["share"]
     return out[["area", "week", "type", "expected"]].sort_values(["area", "week", "type"],
-                                                                  ignore_index=True)  # fmt: skip
+                                                                  ignore_index=True)

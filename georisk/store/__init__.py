@@ -9,7 +9,7 @@ from georisk.store.base import Page, Picture, Query, Store, StoreClosed, StoreEr
 from georisk.store.sqlite import SQLiteStore
 
 __all__ = ["Page", "Picture", "Query", "SQLiteStore", "Store", "StoreClosed", "StoreError",
-           "is_url", "open_store"]  # fmt: skip
+           "is_url", "open_store"]
 
 
 def is_url(location: str | os.PathLike[str]) -> bool:

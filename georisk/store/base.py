@@ -29,7 +29,7 @@ SORTABLE: dict[str, dict[str, str]] = {
     "blockage": {"start": "start", "lifted_at": "end", "reason": "category", "road": "label"},
     "riskzones": {"valid_from": "start", "valid_to": "end", "risk_class": "category",
                   "label": "label"},
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ class DecodedRecords:
             return found  # type: ignore[return-value]
         read = payloads([row[2] for row in missing])
         decoded = decode(kind, [(rid, id_, read[seq], geom)
-                                for rid, id_, seq, geom, *_ in missing])  # fmt: skip
+                                for rid, id_, seq, geom, *_ in missing])
         made = iter(decoded)
         out = [record if record is not None else next(made) for record in found]
         with self._lock:

@@ -113,7 +113,7 @@ def _pool(url: str) -> Any:
                     url, min_size=1, max_size=max(2, pool_size() // 2), open=True, timeout=30,
                     kwargs={"autocommit": True}, configure=_durable,
                     name=f"georisk-tables-{os.getpid()}",
-                )  # fmt: skip
+                )
     return pool
 
 

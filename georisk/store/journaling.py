@@ -60,7 +60,7 @@ BOXED_KINDS = frozenset({"incident", "blockage", "riskzones"})
 _REFERRING = frozenset({"unit.assigned", "unit.released", "incident.linked", "incident.unlinked"})
 #: Per audience mask, what an event adds to each view's count.
 _STEPS = [tuple((mask >> place) & 1 for place in range(len(VIEWS)))
-          for mask in range(1 << len(VIEWS))]  # fmt: skip
+          for mask in range(1 << len(VIEWS))]
 CLASSIFICATIONS = {member.value: member for member in Classification}
 EMPTY_HEAD: Head = (0, None, (0,) * len(VIEWS))
 
@@ -138,9 +138,9 @@ def plan_batch(
         event_rows.append(
             (seq, now_us, name, agency, event_kind, key[0], key[1], classification,
              dumps(feature).decode(), mask, *positions)
-        )  # fmt: skip
+        )
         events.append(Event(seq, now, name, agency, event_kind, new.id, classification,
-                            feature, mask, positions))  # fmt: skip
+                            feature, mask, positions))
     return batch
 
 
@@ -156,9 +156,9 @@ def plan_note(
     seq = last_seq + 1
     positions = tuple(map(add, positions, _STEPS[mask]))
     row = (seq, time_us, actor.name, actor.agency, kind, ACCESS_KIND, entity_id,
-           Classification.AGENCY, orjson.dumps(payload).decode(), mask, *positions)  # fmt: skip
+           Classification.AGENCY, orjson.dumps(payload).decode(), mask, *positions)
     event = Event(seq, from_micros(time_us), actor.name, Agency(actor.agency), kind,
-                  entity_id, Classification.AGENCY, payload, mask, positions)  # fmt: skip
+                  entity_id, Classification.AGENCY, payload, mask, positions)
     return row, event
 
 
@@ -287,7 +287,7 @@ def generalised_row(rid: int, record: Record) -> tuple[Any, ...]:
 
 def union(box: Sequence[float], other: Sequence[float]) -> list[float]:
     return [min(box[0], other[0]), min(box[1], other[1]),
-            max(box[2], other[2]), max(box[3], other[3])]  # fmt: skip
+            max(box[2], other[2]), max(box[3], other[3])]
 
 
 def step_positions(positions: tuple[int, ...], mask: int) -> tuple[int, ...]:
@@ -378,7 +378,7 @@ def event_row(event: Event) -> tuple[Any, ...]:
     """The row of an event already journaled (by another store), in `EVENT_ROW` order."""
     return (event.seq, to_micros(event.time), event.actor, str(event.agency), event.kind,
             event.entity_kind, event.entity_id, str(event.classification),
-            orjson.dumps(event.payload).decode(), event.audience, *event.positions)  # fmt: skip
+            orjson.dumps(event.payload).decode(), event.audience, *event.positions)
 
 
 class Replay:

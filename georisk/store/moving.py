@@ -28,7 +28,7 @@ CARRIED = {
     "service_secrets": "name, value",
     "feed_items": "source, source_id, entity_kind, entity_id, payload_hash, payload, "
                   "first_us, last_us, seq",
-}  # fmt: skip
+}
 CHUNK = 20_000
 
 
@@ -42,7 +42,7 @@ def _chunks(source: Store, progress: Callable[[int], None] | None) -> Iterator[l
 
 
 def copy_store(source: Store, target: Store, progress: Callable[[int], None] | None = None
-               ) -> dict[str, int]:  # fmt: skip
+               ) -> dict[str, int]:
     """Copy ``source``'s journal and carried tables into the empty ``target``; how many
     events and rows of each table were copied."""
     copied = {"events": target.load_journal(_chunks(source, progress))}
@@ -52,7 +52,7 @@ def copy_store(source: Store, target: Store, progress: Callable[[int], None] | N
         try:
             for table, columns in CARRIED.items():
                 rows = [tuple(row) for row in
-                        reading.execute(f"SELECT {columns} FROM {table}").fetchall()]  # fmt: skip
+                        reading.execute(f"SELECT {columns} FROM {table}").fetchall()]
                 marks = ", ".join("?" * len(columns.split(",")))
                 writing.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
                 copied[table] = len(rows)
@@ -106,7 +106,7 @@ def check(source: Store, target: Store, samples: int = 12) -> Comparison:
         mine, theirs = source.state_at(moment), target.state_at(moment)
         if mine.seq != theirs.seq:
             out.differences.append(f"state_at({moment.isoformat()}): seq {mine.seq} ≠ "
-                                   f"{theirs.seq}")  # fmt: skip
+                                   f"{theirs.seq}")
             continue
         for kind in ENTITY_KINDS:
             left = [r.to_feature() for r in mine.records.get(kind, [])]

@@ -150,7 +150,7 @@ class PostGISStore(Store):
                     self.url, min_size=1, max_size=self._max, open=True,
                     kwargs={"autocommit": True, "prepare_threshold": 1},
                     configure=_configure, name=f"georisk-{pid}", timeout=30,
-                )  # fmt: skip
+                )
             return self._pools[pid]
 
     @contextmanager
@@ -243,7 +243,7 @@ class PostGISStore(Store):
         with gc_paused(), self._write() as (con, head, next_rid):
             batch = plan_batch(commands, actor, at, head,
                                lambda keys: self._load(con, keys, head[0]),
-                               lambda: next_rid)  # fmt: skip
+                               lambda: next_rid)
             _write_events(con, batch.event_rows, batch)
         events = batch.events
         # only once committed: a rolled-back seq is reused
@@ -307,7 +307,7 @@ class PostGISStore(Store):
         if last_seq is None:
             last_seq = _last_seq(con)
         found = self._cache.current(lambda first, last: _touched(con, first, last), keys,
-                                    last_seq)  # fmt: skip
+                                    last_seq)
         by_kind: dict[str, list[str]] = {}
         for kind, id_ in keys:
             if (kind, id_) not in found:
@@ -363,7 +363,7 @@ class PostGISStore(Store):
             sql, args = select(query, after_rid, _DIALECT)
             rows = con.execute(_placeholders(sql), args).fetchall()
             found_records = self._decoded.records(lambda seqs: _payloads(con, seqs), records,
-                                                  query.kind, rows)  # fmt: skip
+                                                  query.kind, rows)
         return page(query, rows, found_records)
 
     def events_after(
@@ -497,7 +497,7 @@ class PostGISStore(Store):
                 where.append(f"audience & {VIEW_BITS[view]} <> 0")
             # the value at a JSON path, a JSON scalar as SQLite's json_extract gives it
             picked = "".join(", jsonb_path_query_first(payload::jsonb, %s::jsonpath)"
-                             for _ in fields)  # fmt: skip
+                             for _ in fields)
             rows = con.execute(
                 f"SELECT seq, time_us, kind, entity_id, classification{picked} FROM events"
                 f" WHERE {' AND '.join(where)} ORDER BY seq",
@@ -536,11 +536,11 @@ FROM (SELECT 1) AS one LEFT JOIN LATERAL (
 #: pipeline as their projection rows and NOTIFY (one round trip for a single event).
 COPY_FROM = 64
 _INSERT_EVENT = (f"INSERT INTO events ({EVENT_ROW}) VALUES"
-                 f" ({', '.join(['%s'] * len(EVENT_ROW.split(',')))})")  # fmt: skip
+                 f" ({', '.join(['%s'] * len(EVENT_ROW.split(',')))})")
 
 
 def _write_events(con: psycopg.Connection, rows: list[tuple[Any, ...]],
-                  batch: Batch | None) -> None:  # fmt: skip
+                  batch: Batch | None) -> None:
     """The events, the projection rows of their batch (None: an access event, which has
     none) and the NOTIFY of the journal's new end."""
     if len(rows) >= COPY_FROM:
@@ -604,12 +604,12 @@ def _write_entities(con: psycopg.Connection, batch: Batch) -> None:
             cursor.execute(_MOVE_ENTITIES, [list(column) for column in columns[1:]])
         for sql, rows in ((_INSERT_ENTITY, changes.inserts), (_UPDATE_ENTITY, changes.updates),
                           (_UPSERT_GENERALISED, changes.generalised),
-                          ("DELETE FROM generalised WHERE rid = %s", changes.plain)):  # fmt: skip
+                          ("DELETE FROM generalised WHERE rid = %s", changes.plain)):
             if rows:
                 cursor.executemany(sql, rows)
         boxes = [(min_x, min_y, max_x, max_y, rid)
                  for kind_boxes in changes.boxes.values()
-                 for rid, min_x, max_x, min_y, max_y in kind_boxes]  # fmt: skip
+                 for rid, min_x, max_x, min_y, max_y in kind_boxes]
         if boxes:
             cursor.executemany(_SET_REACH, boxes)
         gone = [row for kind_gone in changes.gone.values() for row in kind_gone]
@@ -692,10 +692,10 @@ def _payloads_at(con: psycopg.Connection, seq: int, kinds: list[str]) -> dict[st
 def _record_seqs(con: psycopg.Connection, kind: str, seq: int) -> list[int]:
     found = [row[0] for row in con.execute(
         "SELECT seq FROM entities WHERE kind = %s AND first_seq <= %s AND seq <= %s",
-        (kind, seq, seq))]  # fmt: skip
+        (kind, seq, seq))]
     wanted = [row[0] for row in con.execute(
         "SELECT id FROM entities WHERE kind = %s AND first_seq <= %s AND seq > %s ORDER BY id",
-        (kind, seq, seq))]  # fmt: skip
+        (kind, seq, seq))]
     found += last_events_at(seq, {kind: wanted}, _in_era(con)).values()
     return sorted(found)
 
@@ -713,4 +713,4 @@ def _reach_candidates(
 
 
 _DIALECT = Dialect(candidates=_reach_candidates, contains="strpos({column}, ?) > 0",
-                   geometry="ST_AsBinary(e.geom)")  # fmt: skip
+                   geometry="ST_AsBinary(e.geom)")

@@ -25,7 +25,7 @@ class Dialect:
     #: SQL and arguments that keep the records of a boxed kind whose (index) box meets the
     #: query's box: (kind, bbox, unplaced_match) -> (condition on e, args, FROM clause of e)
     candidates: Callable[[str, tuple[float, float, float, float], bool],
-                         tuple[str, list[Any], str]]  # fmt: skip
+                         tuple[str, list[Any], str]]
     contains: str  # "{column} contains ?", formatted with the column
     geometry: str  # how the row's geometry is read (WKB), from e.geom
 
@@ -33,7 +33,7 @@ class Dialect:
 _MIN_INT, _MAX_INT = "(-9223372036854775807 - 1)", "9223372036854775807"
 #: What an empty sort value sorts as: an open incident's end is the latest of all.
 _SORT_EMPTY = {"start": _MIN_INT, "end": _MAX_INT, "severity": "0", "category": "''",
-               "label": "''"}  # fmt: skip
+               "label": "''"}
 _STORED = {"start": "start_us", "end": "end_us"}  # projection column -> entities column
 _GENERALISED_COLUMNS = frozenset(
     {"category", "label", "start_us", "end_us", "min_x", "min_y", "max_x", "max_y"}
@@ -70,7 +70,7 @@ def select(query: Query, after_rid: int | None, dialect: Dialect) -> tuple[str, 
     else:
         agency = literals([scope.agency])
         generalised = (f"(e.classification IN ({literals(scope.generalised)})"
-                       f" AND e.agency <> {agency})")  # fmt: skip
+                       f" AND e.agency <> {agency})")
         full = f"(e.classification IN ({literals(scope.full)}) OR e.agency = {agency})"
         visible = f"({full} OR {generalised})"
 
@@ -87,13 +87,13 @@ def select(query: Query, after_rid: int | None, dialect: Dialect) -> tuple[str, 
     if query.bbox is not None:
         if query.kind in BOXED_KINDS:
             condition, candidate_args, source = dialect.candidates(query.kind, query.bbox,
-                                                                   unplaced)  # fmt: skip
+                                                                   unplaced)
             sources = [source]
             where.insert(0, condition)
             args += candidate_args
         # exact float64 bounds (an index may round them)
         inside = (f"{shown('max_x')} >= ? AND {shown('min_x')} <= ? AND "
-                  f"{shown('max_y')} >= ? AND {shown('min_y')} <= ?")  # fmt: skip
+                  f"{shown('max_y')} >= ? AND {shown('min_y')} <= ?")
         where.append(f"(e.geom IS NULL OR ({inside}))" if unplaced else inside)
         kind_args += bbox_args(query.bbox)
     if scope is not None:
@@ -141,7 +141,7 @@ def select(query: Query, after_rid: int | None, dialect: Dialect) -> tuple[str, 
     picked = "".join(f", {expression} AS k{i}" for i, (expression, _) in enumerate(keys))
     sql = (f"SELECT e.rid AS rid, e.id AS id, e.seq AS seq, {dialect.geometry} AS geom"
            f"{picked} FROM {' '.join(sources)} WHERE {' AND '.join(where)}"
-           f" ORDER BY {ordering}")  # fmt: skip
+           f" ORDER BY {ordering}")
     args += kind_args
     if query.limit is not None:
         sql += " LIMIT ?"

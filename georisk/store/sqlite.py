@@ -241,7 +241,7 @@ class SQLiteStore(Store):
             return con.execute("SELECT coalesce(max(rid), 0) + 1 FROM entities").fetchone()[0]
 
         batch = plan_batch(commands, actor, at, head,
-                           lambda keys: self._load(con, keys, head[0]), next_rid)  # fmt: skip
+                           lambda keys: self._load(con, keys, head[0]), next_rid)
         con.executemany(_INSERT_EVENT, batch.event_rows)
         self._write_entities(con, batch)
         return batch
@@ -289,7 +289,7 @@ class SQLiteStore(Store):
         if last_seq is None:
             last_seq = _last_seq(con)
         found = self._cache.current(lambda first, last: _touched(con, first, last), keys,
-                                    last_seq)  # fmt: skip
+                                    last_seq)
         by_kind: dict[str, list[str]] = {}
         for kind, id_ in keys:
             if (kind, id_) not in found:
@@ -341,7 +341,7 @@ class SQLiteStore(Store):
         sql, args = select(query, after_rid, _DIALECT)
         rows = con.execute(sql, args).fetchall()
         records = self._decoded.records(lambda seqs: _payloads(con, seqs), _records,
-                                        query.kind, rows)  # fmt: skip
+                                        query.kind, rows)
         return page(query, rows, records)
 
     def events_after(
@@ -547,7 +547,7 @@ def _fill_generalised(con: sqlite3.Connection) -> None:
             if kind in _RTREE_KINDS and record.geometry is not None:
                 min_x, min_y, max_x, max_y = union(record.geometry.bounds, generalised[5:])
                 con.execute(f"INSERT OR REPLACE INTO {kind}_bbox VALUES (?, ?, ?, ?, ?)",
-                            (row[0], min_x, max_x, min_y, max_y))  # fmt: skip
+                            (row[0], min_x, max_x, min_y, max_y))
 
 
 #: Steps of a migration done in Python after its SQL, by schema version.
@@ -588,7 +588,7 @@ def _payloads(con: sqlite3.Connection, seqs: Sequence[int]) -> dict[int, str]:
         found.update(con.execute(
             f"SELECT seq, payload FROM events WHERE seq IN ({','.join('?' * len(chunk))})",
             chunk,
-        ))  # fmt: skip
+        ))
     return found
 
 
@@ -659,10 +659,10 @@ def _record_seqs(con: sqlite3.Connection, kind: str, seq: int) -> list[int]:
     by era (`last_events_at`)."""
     found = [row[0] for row in con.execute(
         "SELECT seq FROM entities WHERE kind = ? AND first_seq <= ? AND seq <= ?",
-        (kind, seq, seq))]  # fmt: skip
+        (kind, seq, seq))]
     wanted = [row[0] for row in con.execute(
         "SELECT id FROM entities WHERE kind = ? AND first_seq <= ? AND seq > ? ORDER BY id",
-        (kind, seq, seq))]  # fmt: skip
+        (kind, seq, seq))]
     found += last_events_at(seq, {kind: wanted}, _in_era(con)).values()
     return sorted(found)
 
@@ -680,14 +680,14 @@ def _rtree_candidates(
     As a list of rids they are walked in rid order, so a page in that order stops at its
     limit (no index of entities: it would scan the kind)."""
     candidates = (f"SELECT rid FROM {kind}_bbox WHERE max_x >= ? AND min_x <= ?"
-                  " AND max_y >= ? AND min_y <= ?")  # fmt: skip
+                  " AND max_y >= ? AND min_y <= ?")
     args: list[Any] = bbox_args(bbox)
     if unplaced:  # named: the planner would otherwise walk the whole kind
         candidates += (" UNION ALL SELECT rid FROM entities INDEXED BY entities_unplaced"
-                       " WHERE kind = ? AND geom IS NULL")  # fmt: skip
+                       " WHERE kind = ? AND geom IS NULL")
         args.append(kind)
     return f"e.rid IN ({candidates})", args, "entities AS e NOT INDEXED"
 
 
 _DIALECT = Dialect(candidates=_rtree_candidates, contains="instr({column}, ?) > 0",
-                   geometry="e.geom")  # fmt: skip
+                   geometry="e.geom")

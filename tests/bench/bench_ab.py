@@ -42,7 +42,7 @@ def _seed(db: Path) -> tuple[str, str]:
     store = SQLiteStore(db)
     seed_incidents(store, INCIDENTS, random.Random(7))
     store.apply([c.RegisterUnit(unit(f"unit-{i}", callsign=f"RÖR {i}")) for i in range(UNITS)],
-                RESCUE)  # fmt: skip
+                RESCUE)
     store.close()
     return make_token(db, "rescue", "operator", "writer"), make_token(db, "centre", "analyst")
 
@@ -52,7 +52,7 @@ def _serve(checkout: Path, db: Path) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(
         [str(checkout / ".venv" / "bin" / "georisk"), "serve", "--db", str(db), "--port",
          str(port)], cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -69,7 +69,7 @@ def _batch(base: str, token: str, minutes_ago: int) -> float:
     body = json.dumps({"positions": [
         {"unit": f"unit-{i}", "time": when, "speed_kmh": 40.0,
          "geometry": {"type": "Point", "coordinates": [15 + i / 10_000, 59.3]}}
-        for i in range(UNITS)]}).encode()  # fmt: skip
+        for i in range(UNITS)]}).encode()
     request = urllib.request.Request(
         base + "/api/v1/positions", data=body, method="POST",
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
@@ -121,7 +121,7 @@ def main() -> None:
     for label, runs in (("5,000-position batch", batches), ("items?limit=1000&bbox", reads)):
         a, b = statistics.median(runs["A"]), statistics.median(runs["B"])
         print(f"{label}: A {a * 1000:.1f} ms, B {b * 1000:.1f} ms (medians of "
-              f"{options.rounds}); B takes {b / a:.2f} of A's time")  # fmt: skip
+              f"{options.rounds}); B takes {b / a:.2f} of A's time")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def seed(app) -> None:
             reported_at=T0 + timedelta(seconds=i),
         ))
         for i in range(N)
-    ], RESCUE)  # fmt: skip
+    ], RESCUE)
 
 
 def main() -> None:
@@ -59,7 +59,7 @@ def main() -> None:
 
         def timed(bypass: bool) -> tuple[float, int]:
             presenting.present = (lambda viewer, record, **_: Presented(record, False)) if bypass \
-                else policy  # fmt: skip
+                else policy
             start = time.perf_counter()
             response = client.get(URL, headers=headers)
             seconds = time.perf_counter() - start

@@ -57,7 +57,7 @@ def journal(name: str, options: dict) -> Path:
         args = [f"--{key}={value}" for key, value in options.items()]
         print(f"writing {db} ({', '.join(args)}) ...", flush=True)
         subprocess.run([sys.executable, "-m", "app.cli", "demo", "--db", str(db), "--no-serve",
-                        f"--end={END}", *args], check=True, capture_output=True)  # fmt: skip
+                        f"--end={END}", *args], check=True, capture_output=True)
     return db
 
 
@@ -74,7 +74,7 @@ def obvious(db: Path) -> pd.DataFrame:
     """Every event into a GeoDataFrame, then sjoin and groupby."""
     con = sqlite3.connect(db)
     events = pd.read_sql("SELECT seq, entity_kind, entity_id, payload FROM events "
-                         "WHERE entity_kind != 'access'", con)  # fmt: skip
+                         "WHERE entity_kind != 'access'", con)
     con.close()
     features = [orjson.loads(payload) for payload in events["payload"]]
     frame = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
@@ -90,7 +90,7 @@ def obvious(db: Path) -> pd.DataFrame:
     local = joined["reported_at"].dt.tz_convert("Europe/Stockholm")
     week = local.dt.tz_localize(None).dt.normalize() - pd.to_timedelta(local.dt.day_of_week, "D")
     counted = joined.groupby([joined["code"].rename("municipality"), week.rename("week"),
-                              joined["type"]]).size()  # fmt: skip
+                              joined["type"]]).size()
     return counted.rename("count").reset_index()
 
 
@@ -109,7 +109,7 @@ def bench_aggregate() -> None:
     peer_s = time.perf_counter() - start
     median = statistics.median(times)
     both = table.merge(peer, on=["municipality", "week", "type"], how="outer",
-                       suffixes=("", "_peer")).fillna(0)  # fmt: skip
+                       suffixes=("", "_peer")).fillna(0)
     same = (both["count"] == both["count_peer"]).mean()
     print(f"journal: {events:,} events, {int(table['count'].sum()):,} incidents shown")
     print(f"georisk.analysis (municipality x week x type): median {median:.2f} s of "
@@ -134,11 +134,11 @@ def bench_backtest() -> None:
         truth = expected_incidents(options, by)
         start = time.perf_counter()
         _, scores = analysis.backtest(frame, by=by, horizon=13, step=4, min_weeks=52,
-                                      riskzones=zones, truth=truth)  # fmt: skip
+                                      riskzones=zones, truth=truth)
         took = time.perf_counter() - start
         print(f"\nbacktest by {by} ({took:.0f} s): 13 weeks ahead from every 4th week of year 2")
         shown = scores[["type", "rows", "mae", "mae_naive", "skill", "coverage", "nominal",
-                        "mae_truth", "mae_truth_naive", "observed", "forecast"]]  # fmt: skip
+                        "mae_truth", "mae_truth_naive", "observed", "forecast"]]
         print(shown.round(3).to_string(index=False))
         for row in scores.itertuples():
             if row.mae >= row.mae_naive:

@@ -59,7 +59,7 @@ PEER_ITEMS = f"/collections/incidents/items?f=json&limit=1000&bbox={BBOX}"  # py
 #: Other boxes of 1 degree, each a full page too, read once each before ITEMS: the store
 #: keeps the records it decodes, and these give the time of a page not read before.
 FIRST_READS = [f"/ogc/collections/incidents/items?limit=1000&bbox={x},{y},{x + 1},{y + 1}"
-               for x in range(11, 17) for y in (57.5, 58.5, 60.5, 61.5)]  # fmt: skip
+               for x in range(11, 17) for y in (57.5, 58.5, 60.5, 61.5)]
 WRK = ["-t2", "-c8"]  # wrk's threads and connections, the same for both servers
 DURATION = "10s"  # each wrk run
 ROUNDS = 6  # wrk runs on each server, alternated
@@ -99,17 +99,17 @@ def peer_database(work: Path, store: SQLiteStore) -> Path:
           "agency": str(r.agency), "status": str(r.status),
           "reported_at": format_utc(r.reported_at)} for r in records],
         geometry=[r.location for r in records], crs="EPSG:4326",
-    )  # fmt: skip
+    )
     path = work / "incidents.sqlite"
     frame.to_file(path, layer="incidents", driver="SQLite", dataset_options={"SPATIALITE": "YES"},
-                  layer_options={"SPATIAL_INDEX": "YES"})  # fmt: skip
+                  layer_options={"SPATIAL_INDEX": "YES"})
     with contextlib.closing(sqlite3.connect(path)) as con:
         # what the provider tests: application_id 0 is "spatial sqlite3", not a GeoPackage
         (application_id,) = con.execute("PRAGMA application_id").fetchone()
         (indexed,) = con.execute("SELECT spatial_index_enabled FROM geometry_columns"
-                                 " WHERE f_table_name = 'incidents'").fetchone()  # fmt: skip
+                                 " WHERE f_table_name = 'incidents'").fetchone()
         spatialite = con.execute("SELECT count(*) FROM sqlite_master"
-                                 " WHERE name = 'spatialite_history'").fetchone()[0]  # fmt: skip
+                                 " WHERE name = 'spatialite_history'").fetchone()[0]
     if application_id != 0 or indexed != 1 or not spatialite:
         raise RuntimeError(f"{path} is not an indexed SpatiaLite database")
     return path
@@ -145,7 +145,7 @@ def pygeoapi_server(work: Path, data: Path) -> Iterator[str | None]:
                                     "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
             "providers": [{"type": "feature", "name": "SQLiteGPKG", "data": str(data),
                            "id_field": "id", "table": "incidents"}]}},
-    }))  # fmt: skip
+    }))
     openapi = work / "pygeoapi-openapi.yml"
     env = dict(os.environ, PYGEOAPI_CONFIG=str(config), PYGEOAPI_OPENAPI=str(openapi))
     made = subprocess.run(
@@ -160,13 +160,13 @@ def pygeoapi_server(work: Path, data: Path) -> Iterator[str | None]:
         [venv / "gunicorn", "-w", str(WORKERS), "--threads", str(THREADS), "-k", "gthread",
          "-b", f"127.0.0.1:{port}", "pygeoapi.flask_app:APP"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(150):
             try:
                 urllib.request.urlopen(f"{base}/collections/incidents/items?f=json&limit=1",
-                                       timeout=30).close()  # fmt: skip
+                                       timeout=30).close()
                 break
             except OSError:
                 time.sleep(0.2)
@@ -218,12 +218,12 @@ def main() -> None:
             assert answer.status_code == 200 and answer.json["numberReturned"] == 1000
         first_read = statistics.median(firsts)
         report(f"GET items, {len(firsts)} other boxes read once, in-process", first_read * 1000,
-               "ms median", "<= 50 ms", first_read <= 0.050)  # fmt: skip
+               "ms median", "<= 50 ms", first_read <= 0.050)
         first = client.get(ITEMS, headers=headers)
         assert first.status_code == 200 and first.json["numberReturned"] == 1000
         in_process = median_seconds(lambda: client.get(ITEMS, headers=headers), 30)
         report("GET items?limit=1000&bbox (50,000 incidents), in-process", in_process * 1000,
-               "ms median", "<= 50 ms", in_process <= 0.050)  # fmt: skip
+               "ms median", "<= 50 ms", in_process <= 0.050)
 
         # a batch of 5,000 position reports, end to end over HTTP on the production server
         store.apply(
@@ -235,7 +235,7 @@ def main() -> None:
             return json.dumps({"positions": [
                 {"unit": f"unit-{i}", "time": when, "speed_kmh": 40.0,
                  "geometry": {"type": "Point", "coordinates": [15 + i / 10_000, 59.3]}}
-                for i in range(5_000)]}).encode()  # fmt: skip
+                for i in range(5_000)]}).encode()
 
         with running_service(db) as base:
             timings, host = [], []
@@ -245,18 +245,18 @@ def main() -> None:
                 started = time.perf_counter()
                 request = urllib.request.Request(
                     base + "/api/v1/positions", data=body, method="POST",
-                    headers={**bearer(writer), "Content-Type": "application/json"})  # fmt: skip
+                    headers={**bearer(writer), "Content-Type": "application/json"})
                 with urllib.request.urlopen(request, timeout=60) as answer:
                     assert json.loads(answer.read())["count"] == 5_000
                 timings.append(time.perf_counter() - started)
             first, warm = timings[0], statistics.median(timings[1:])
             report("POST /api/v1/positions, 5,000 reports, first (cold worker)", first * 1000,
-                   "ms", "<= 250 ms", first <= 0.250)  # fmt: skip
+                   "ms", "<= 250 ms", first <= 0.250)
             report(f"POST /api/v1/positions, 5,000 reports, warm median of {BATCHES - 1}",
-                   warm * 1000, "ms", "<= 250 ms", warm <= 0.250)  # fmt: skip
+                   warm * 1000, "ms", "<= 250 ms", warm <= 0.250)
             print("  each (ms):", " ".join(f"{t * 1000:.0f}" for t in timings))
             print(f"  host reference before each batch: median {statistics.median(host) * 1000:.0f}"
-                  f" ms, range {min(host) * 1000:.0f}-{max(host) * 1000:.0f} ms")  # fmt: skip
+                  f" ms, range {min(host) * 1000:.0f}-{max(host) * 1000:.0f} ms")
 
         # requests per second: both servers at once, wrk alternating between them
         data = peer_database(work, store)
@@ -272,7 +272,7 @@ def main() -> None:
                     raise RuntimeError(f"pygeoapi answers other features ({len(peer_ids)})")
                 print(f"both answer the same {len(ids)} features; gunicorn {WORKERS} workers x "
                       f"{THREADS} threads each, wrk {' '.join(WRK)} -d{DURATION}, "
-                      f"{ROUNDS} rounds")  # fmt: skip
+                      f"{ROUNDS} rounds")
                 a, b = alternate(ours, headers, peer)
             else:
                 a, b = [wrk(ours, headers) for _ in range(ROUNDS)], []
@@ -280,7 +280,7 @@ def main() -> None:
         report(f"wrk items, georisk ({workers}), median", statistics.median(a), "req/s", "", True)
         if b:
             report(f"wrk items, pygeoapi (SpatiaLite, {workers}), median", statistics.median(b),
-                   "req/s", "", True)  # fmt: skip
+                   "req/s", "", True)
             ratio = statistics.median(a) / statistics.median(b)
             report("georisk / pygeoapi, ratio of the medians", ratio, "x", ">= 2x", ratio >= 2)
         store.close()

@@ -74,7 +74,7 @@ def _client_process(index: int, base: str, tokens: dict, count: int, out) -> Non
 def _post(base: str, token: str, path: str, body: dict) -> dict:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     request = urllib.request.Request(f"{base}{path}", data=json.dumps(body).encode(),
-                                     method="POST", headers=headers)  # fmt: skip
+                                     method="POST", headers=headers)
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
@@ -89,15 +89,15 @@ def main(seconds: int) -> None:
                 f"{agency}-{i}", agency=Agency(agency), unit_kind=KIND_OF[agency],
                 position=shapely.Point(rng.uniform(12, 16.5), rng.uniform(57.8, 61.5)),
                 position_time=T0)) for i in range(UNITS // 3)],
-                c.Actor("bench", Agency(agency)))  # fmt: skip
+                c.Actor("bench", Agency(agency)))
         store.close()
         tokens = {agency: Tokens(db).create(f"bench-{agency}", agency, "operator")[1]
-                  for agency in AGENCIES}  # fmt: skip
+                  for agency in AGENCIES}
         count = seconds * INCIDENTS_PER_S
         with service_process(db, "--workers", "1", "--threads", "80") as (base, _):
             queue: mp.Queue = mp.Queue()
             procs = [mp.Process(target=_client_process, args=(k, base, tokens, count, queue))
-                     for k in range(PROCESSES)]  # fmt: skip
+                     for k in range(PROCESSES)]
             for p in procs:
                 p.start()
             time.sleep(5)  # every client connected, the brief thread warmed up
@@ -114,7 +114,7 @@ def main(seconds: int) -> None:
                     agency = AGENCIES[i % 3]
                     body = {"geometry": {"type": "Point", "coordinates": [
                         12 + (i % 450) / 100, 57.8 + (i % 370) / 100]},
-                        "time": format_utc(utc_now())}  # fmt: skip
+                        "time": format_utc(utc_now())}
                     try:
                         _post(base, tokens[agency],
                               f"/api/v1/units/{agency}-{i % (UNITS // 3)}/positions", body)
@@ -133,7 +133,7 @@ def main(seconds: int) -> None:
                         "type": "Feature", "id": f"inc-{n}",
                         "geometry": {"type": "Point", "coordinates": [lon, lat]},
                         "properties": {"type": "traffic", "title": f"Trafikolycka {n}",
-                                       "severity": 3, "agency": "rescue"}})  # fmt: skip
+                                       "severity": 3, "agency": "rescue"}})
                     acked[answer["feature"]["id"]] = time.monotonic()
 
             writers = [threading.Thread(target=positions, args=(n,)) for n in range(WRITERS)]
@@ -149,17 +149,17 @@ def main(seconds: int) -> None:
             for p in procs:
                 p.join(timeout=10)
     delays = sorted(max(0.0, receipt - acked[incident]) for _, incident, receipt in results
-                    if incident in acked)  # fmt: skip
+                    if incident in acked)
     per_client: dict[str, set[str]] = {}
     for client, incident, _ in results:
         per_client.setdefault(client, set()).add(incident)
     missing = sum(count - len(got) for got in per_client.values()) + (
-        CLIENTS - len(per_client)) * count  # fmt: skip
+        CLIENTS - len(per_client)) * count
     p50 = delays[len(delays) // 2] * 1000
     p99 = delays[int(len(delays) * 0.99)] * 1000
     print(f"positions: {total:,} at {rate:.0f}/s ({len(refused)} refused as older than the "
           f"unit's last); incidents: {count} (1/s); briefs received: "
-          f"{len(results):,} by {CLIENTS} clients of {len(AGENCIES)} agencies")  # fmt: skip
+          f"{len(results):,} by {CLIENTS} clients of {len(AGENCIES)} agencies")
     print(f"brief delay, incident journaled (acknowledged) → client: p50 {p50:.0f} ms, "
           f"p99 {p99:.0f} ms, max {delays[-1] * 1000:.0f} ms; briefs missing: {missing}")
 

@@ -81,7 +81,7 @@ def _report(uid: str, tick: int, stamp: str) -> bytes:
     return (f"<event version='2.0' uid='{uid}' type='a-f-G-U-C' time='{stamp}' start='{stamp}' "
             f"stale='2099-01-01T00:00:00Z' how='m-g'><point lat='{59.0 + (hash(uid) % 100) * 0.01}'"
             f" lon='{14.0 + tick * 1e-5}' hae='0' ce='5' le='5'/>"
-            f"<detail><contact callsign='{uid}'/></detail></event>").encode()  # fmt: skip
+            f"<detail><contact callsign='{uid}'/></detail></event>").encode()
 
 
 def _run(base: str, token: str, store: SQLiteStore, listener: CotListener, seconds: float):
@@ -90,7 +90,7 @@ def _run(base: str, token: str, store: SQLiteStore, listener: CotListener, secon
     queue = mp.Queue()
     after = store.last_seq()
     procs = [mp.Process(target=_clients, args=(base, token, after, queue))
-             for _ in range(PROCESSES)]  # fmt: skip
+             for _ in range(PROCESSES)]
     for p in procs:
         p.start()
     time.sleep(3)  # every client connected
@@ -127,7 +127,7 @@ def main() -> None:
             written = store.last_seq() - after - 1  # less the stop marker
             with sqlite3.connect(db) as journal:  # each event's journal time, in seconds
                 journal_s = dict(journal.execute(
-                    "SELECT seq, time_us / 1e6 FROM events WHERE seq > ?", (after,)))  # fmt: skip
+                    "SELECT seq, time_us / 1e6 FROM events WHERE seq > ?", (after,)))
         finally:
             listener.stop()
             store.close()

@@ -20,7 +20,7 @@ from georisk.store import SQLiteStore
 from tests.bench.common import report
 
 MUNICIPALITIES = [("Karlstad", 59.40, 13.51), ("Örebro", 59.27, 15.21), ("Falun", 60.61, 15.63),
-                  ("Västerås", 59.61, 16.55), ("Värmlands län", 59.73, 13.23)]  # fmt: skip
+                  ("Västerås", 59.61, 16.55), ("Värmlands län", 59.73, 13.23)]
 
 
 def polisen_payload(count: int = 500) -> bytes:
@@ -32,7 +32,7 @@ def polisen_payload(count: int = 500) -> bytes:
             "name": f"22 augusti, Trafikolycka, {name}", "summary": "Två bilar.",
             "url": f"/aktuellt/handelser/{i}/", "type": "Trafikolycka",
             "location": {"name": name, "gps": f"{lat},{lon}"},
-        })  # fmt: skip
+        })
     return json.dumps(events).encode()
 
 
@@ -44,7 +44,7 @@ def trafikverket_payload(count: int = 1_000) -> bytes:
             "Id": f"SE_STA_TRISSID_1_{i}", "MessageType": "Vägarbete", "RoadNumber": "E18",
             "SeverityCode": 2, "StartTime": "2026-08-22T06:00:00+02:00",
             "Geometry": {"Line": {"WGS84": f"LINESTRING ({lon} {lat}, {lon + 0.01} {lat})"}},
-        })  # fmt: skip
+        })
     situations = [{"Deviation": deviations[i : i + 2]} for i in range(0, count, 2)]
     return json.dumps({"RESPONSE": {"RESULT": [{"Situation": situations}]}}).encode()
 
@@ -77,7 +77,7 @@ def cot_throughput(folder: Path, units: int = 500, seconds: float = 5.0) -> floa
                  f"<point lat='{59.0 + u * 0.001}' lon='{15.0 + tick * 1e-5}' hae='0' ce='5' "
                  f"le='5'/><detail><contact callsign='U{u}'/></detail></event>").encode()
                 for u in range(units)
-            )  # fmt: skip
+            )
             tcp.sendall(burst)
             sent += units
             time.sleep(0.1)
@@ -104,7 +104,7 @@ def main() -> None:
         report("Trafikverket import, 1,000 deviations", trafik, "s", "≤ 1 s", trafik <= 1.0)
         rate = cot_throughput(root)
         report("CoT listener over loopback TCP into the store", rate, "reports/s",
-               "≥ 2,000/s", rate >= 2_000)  # fmt: skip
+               "≥ 2,000/s", rate >= 2_000)
 
 
 if __name__ == "__main__":

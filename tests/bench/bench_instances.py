@@ -86,7 +86,7 @@ def stream_across(a: str, b: str, tokens: dict, seconds: int) -> None:
     count = seconds
     found: mp.Queue = mp.Queue()
     readers = [mp.Process(target=_clients, args=(k, b, tokens, count, found))
-               for k in range(PROCESSES)]  # fmt: skip
+               for k in range(PROCESSES)]
     for reader in readers:
         reader.start()
     time.sleep(5)  # every client connected
@@ -105,9 +105,9 @@ def stream_across(a: str, b: str, tokens: dict, seconds: int) -> None:
             agency = AGENCIES[i % 3]
             body = {"geometry": {"type": "Point", "coordinates": [
                 12 + (i % 450) / 100, 57.8 + (i % 370) / 100]},
-                "time": format_utc(utc_now())}  # fmt: skip
+                "time": format_utc(utc_now())}
             _post(a, tokens[agency], f"/api/v1/units/{agency}-{i // 3 % (UNITS // 3)}/positions",
-                  body)  # fmt: skip
+                  body)
             sent.append(i)
 
     def incidents() -> None:
@@ -120,7 +120,7 @@ def stream_across(a: str, b: str, tokens: dict, seconds: int) -> None:
                 "geometry": {"type": "Point", "coordinates": [rng.uniform(12.5, 16),
                                                               rng.uniform(58, 61)]},
                 "properties": {"type": "traffic", "title": f"Trafikolycka {n}",
-                               "severity": 3, "agency": "rescue"}})  # fmt: skip
+                               "severity": 3, "agency": "rescue"}})
             acked[answer["feature"]["id"]] = time.monotonic()
 
     writers = [threading.Thread(target=positions, args=(n,)) for n in range(WRITERS)]
@@ -140,7 +140,7 @@ def stream_across(a: str, b: str, tokens: dict, seconds: int) -> None:
     for client, id_, _ in results:
         per_client.setdefault(client, set()).add(id_)
     missing = sum(count - len(got) for got in per_client.values()) + (
-        CLIENTS - len(per_client)) * count  # fmt: skip
+        CLIENTS - len(per_client)) * count
     print(f"positions to A: {len(sent):,} of {total:,} at {rate:.0f}/s; incidents to A: "
           f"{count}; received on B: {len(results):,} by {CLIENTS} clients; missing: {missing}")
     print(f"write acknowledged by A -> change on B's stream: p50 "
@@ -150,7 +150,7 @@ def stream_across(a: str, b: str, tokens: dict, seconds: int) -> None:
 
 def _wrk(url: str, token: str) -> subprocess.Popen:
     return subprocess.Popen(["wrk", *WRK, "-d8s", "-H", f"Authorization: Bearer {token}", url],
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+                            stdout=subprocess.PIPE, text=True)
 
 
 def _rate(run: subprocess.Popen) -> float:
@@ -170,7 +170,7 @@ def reads(a: str, b: str, token: str) -> None:
         two.append(sum(_rate(run) for run in both))
     print(f"items?limit=1000&bbox: one instance {statistics.median(one):.0f} req/s, two "
           f"instances together {statistics.median(two):.0f} req/s: "
-          f"{statistics.median(two) / statistics.median(one):.2f}x")  # fmt: skip
+          f"{statistics.median(two) / statistics.median(one):.2f}x")
 
 
 def main(seconds: int) -> None:
@@ -186,10 +186,10 @@ def main(seconds: int) -> None:
                 f"{agency}-{i}", agency=Agency(agency), unit_kind=KIND_OF[agency],
                 position=shapely.Point(rng.uniform(12, 16.5), rng.uniform(57.8, 61.5)),
                 position_time=T0)) for i in range(UNITS // 3)],
-                c.Actor("bench", Agency(agency)))  # fmt: skip
+                c.Actor("bench", Agency(agency)))
         store.close()
         tokens = {agency: Tokens(url).create(f"bench-{agency}", agency, "operator")[1]
-                  for agency in AGENCIES}  # fmt: skip
+                  for agency in AGENCIES}
         analyst = Tokens(url).create("bench-analyst", "centre", "analyst")[1]
         with service_process(url, *SERVE) as (a, _), service_process(url, *SERVE) as (b, _):
             stream_across(a, b, tokens, seconds)

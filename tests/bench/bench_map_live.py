@@ -43,7 +43,7 @@ def update_latencies(chromium, base: str, token: str, writer: str) -> list[float
     for n in range(UPDATES):
         lon, lat = 14.0 + n / 1000, 59.5
         body = json.dumps({"geometry": {"type": "Point", "coordinates": [lon, lat]},
-                           "time": format_utc(utc_now())}).encode()  # fmt: skip
+                           "time": format_utc(utc_now())}).encode()
         headers = {"Authorization": f"Bearer {writer}", "Content-Type": "application/json"}
         request = urllib.request.Request(
             base + "/api/v1/units/unit-0/positions", data=body, method="POST", headers=headers
@@ -52,7 +52,7 @@ def update_latencies(chromium, base: str, token: str, writer: str) -> list[float
         urllib.request.urlopen(request, timeout=10).close()
         page.wait_for_function(f"() => (GeoriskLive.position('unit', 'unit-0') || [0])[0] "
                                f"=== {lat} && GeoriskLive.position('unit', 'unit-0')[1] === {lon}",
-                               timeout=10_000)  # fmt: skip
+                               timeout=10_000)
         took.append(time.perf_counter() - started)
     context.close()
     return took
@@ -64,7 +64,7 @@ def main() -> None:
         started = time.perf_counter()
         seed(db)
         print(f"seeded 5,000 incidents, 1,000 units, 200 blockages, risk zones "
-              f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+              f"in {time.perf_counter() - started:.1f} s")
         token = Tokens(db).create("bench", "centre", "operator")[1]
         app = create_app({"DB": str(db)})
         with browser.loopback_server(app) as base, browser.browser() as chromium:
@@ -72,7 +72,7 @@ def main() -> None:
             for run in range(RUNS + 1):  # the first run renders and caches the page
                 context = chromium.new_context(
                     viewport={"width": 1600, "height": 1000},
-                    extra_http_headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+                    extra_http_headers={"Authorization": f"Bearer {token}"})
                 page = context.new_page()
                 moved: dict[str, int] = {}
 

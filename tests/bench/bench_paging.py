@@ -111,7 +111,7 @@ def peer(n: int) -> None:
                             f"/collections/incidents/items?f=json&limit=1000&bbox={BOX}"),
         "one item": (f"/ogc/collections/incidents/items/{one}",
                      f"/collections/incidents/items/{one}?f=json"),
-    }  # fmt: skip
+    }
 
     def ids(url: str, headers: dict[str, str]) -> list[str]:
         request = urllib.request.Request(url, headers=headers)
@@ -125,7 +125,7 @@ def peer(n: int) -> None:
         data = bench_api.peer_database(Path(work), store)
         store.close()
         with running_service(db, *serve) as base, \
-                bench_api.pygeoapi_server(Path(work), data) as peer_base:  # fmt: skip
+                bench_api.pygeoapi_server(Path(work), data) as peer_base:
             if peer_base is None:
                 raise SystemExit("pygeoapi is needed for this comparison")
             for name, (ours, theirs) in asks.items():

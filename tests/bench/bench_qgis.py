@@ -37,11 +37,11 @@ def main() -> None:
     with running_service(db) as base, tempfile.TemporaryDirectory() as work:
         out = Path(work) / "read.json"
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": work,
-               "XDG_RUNTIME_DIR": work}  # fmt: skip
+               "XDG_RUNTIME_DIR": work}
         for run in range(RUNS):
             out.unlink(missing_ok=True)
             subprocess.run(["/usr/bin/python3", str(READER), base, name, token, str(out),
-                            "incidents"], env=env, capture_output=True, timeout=600)  # fmt: skip
+                            "incidents"], env=env, capture_output=True, timeout=600)
             read = json.loads(out.read_text())["incidents"]
             times.append(read["seconds"])
             count = read["count"]

@@ -56,7 +56,7 @@ def suggestions(tmp: Path) -> None:
     t = time.perf_counter()
     network = TravelNetwork(build_graph(roads))
     print(f"graph: {len(network.eids):,} edges, {network.nodes:,} nodes; "
-          f"built in {time.perf_counter() - t:.1f} s")  # fmt: skip
+          f"built in {time.perf_counter() - t:.1f} s")
     minx, miny, maxx, maxy = roads.total_bounds
     rng = random.Random(5)
 
@@ -69,14 +69,14 @@ def suggestions(tmp: Path) -> None:
                                      position_time=T0,
                                      status=rng.choice([UnitStatus.AVAILABLE] * 3
                                                        + [UnitStatus.ON_SCENE])))
-                 for i in range(UNITS)], RESCUE)  # fmt: skip
+                 for i in range(UNITS)], RESCUE)
     lines = [roads.geometry.iloc[rng.randrange(len(roads))] for _ in range(5)]
     sections = gpd.GeoSeries([shapely.LineString(list(line.coords)[40:46]) for line in lines],
-                             crs=3006).to_crs(4326)  # fmt: skip
+                             crs=3006).to_crs(4326)
     store.apply([c.ReportBlockage(blockage(f"b{i}", road="", section=s))
-                 for i, s in enumerate(sections)], RESCUE)  # fmt: skip
+                 for i, s in enumerate(sections)], RESCUE)
     store.apply([c.ReportIncident(incident(f"i{n}", location=place())) for n in range(ROUNDS)],
-                RESCUE)  # fmt: skip
+                RESCUE)
     resources = Resources(store, network=network)
     resources.index()  # built once, as in a worker
     factors, _, _ = resources.factors(None)
@@ -100,7 +100,7 @@ def suggestions(tmp: Path) -> None:
     from scipy.sparse import csr_matrix
 
     plain = csr_matrix((matrix.data, matrix.indices, matrix.indptr),
-                       shape=(matrix.nodes + 1, matrix.nodes + 1))  # fmt: skip
+                       shape=(matrix.nodes + 1, matrix.nodes + 1))
     for shown in incidents[:20]:
         loc = shown.record.location
         near = resources.nearest_units(None, loc.x, loc.y, 25, _available_engine)
@@ -152,7 +152,7 @@ def coverage(tmp: Path, demo_db: Path | None) -> None:
     t = time.perf_counter()
     first = cache.get(None, "engine")
     print(f"coverage, engines ({first.units} available), first answer (network, grid of "
-          f"{len(cache.grid().cells):,} cells): {time.perf_counter() - t:.2f} s")  # fmt: skip
+          f"{len(cache.grid().cells):,} cells): {time.perf_counter() - t:.2f} s")
     times, hits = [], []
     engines = [u.record.id for u in cache.units(None, "engine", frozenset())]
     for n, unit_id in enumerate(engines[:10]):

@@ -25,7 +25,7 @@ def main() -> None:
     options = ScenarioOptions(
         seed=1, incidents=INCIDENTS, units=UNITS, days=DAYS,
         end=datetime(2026, 3, 1, 12, 0, tzinfo=UTC),
-    )  # fmt: skip
+    )
     world = load_world()  # the shared ground; not part of the scenario's own cost
     stages: dict[str, float] = {}
     began = time.perf_counter()

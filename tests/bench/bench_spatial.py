@@ -24,18 +24,18 @@ def index_figures() -> None:
     statuses = ["available", "en_route", "on_scene", "out_of_service"]
     for i in range(5_000):
         index.put(unit(f"u{i}", status=rng.choice(statuses), position_time=T0,
-                       position=_point(rng)))  # fmt: skip
+                       position=_point(rng)))
     spots = [(rng.uniform(11, 17), rng.uniform(57.5, 62.5)) for _ in range(2_000)]
     it = iter(spots)
     seconds = median_seconds(lambda: index.nearest(*next(it), 10, status="available"), 2_000)
     report("k=10 nearest available units among 5,000 (median)", seconds * 1e3, "ms",
-           "<= 0.5", seconds * 1e3 <= 0.5)  # fmt: skip
+           "<= 0.5", seconds * 1e3 <= 0.5)
     moves = [unit(f"u{rng.randrange(5_000)}", position=_point(rng), position_time=T0)
-             for _ in range(5_000)]  # fmt: skip
+             for _ in range(5_000)]
     it2 = iter(moves)
     seconds = median_seconds(lambda: index.put(next(it2)), 5_000)
     report("moving one unit in the index (median)", seconds * 1e3, "ms", "<= 0.1",
-           seconds * 1e3 <= 0.1)  # fmt: skip
+           seconds * 1e3 <= 0.1)
 
 
 def _point(rng: random.Random):
@@ -63,7 +63,7 @@ def memory_figures(folder: Path) -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     try:
         for _ in range(300):
             try:
@@ -72,11 +72,11 @@ def memory_figures(folder: Path) -> None:
             except OSError:
                 time.sleep(0.1)
         children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
-                                  text=True).stdout.split()  # fmt: skip
+                                  text=True).stdout.split()
         pids = [server.pid, *map(int, children)]
         total = sum(_peak_kib(pid) for pid in pids) / 1024
         print(f"service peak memory, 50,000 incidents + 5,000 units in its store: {total:.0f} MiB"
-              f" (master + {len(children)} worker)")  # fmt: skip
+              f" (master + {len(children)} worker)")
     finally:
         server.terminate()
         server.wait()
@@ -87,9 +87,9 @@ def memory_figures(folder: Path) -> None:
         "print(len(i), open('/proc/self/status').read().split('VmHWM:')[1].split()[0])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT).stdout.split()  # fmt: skip
+                         cwd=ROOT).stdout.split()
     print(f"a process holding the store and the live index of {int(out[0]):,} units and open "
-          f"incidents: peak {int(out[1]) / 1024:.0f} MiB")  # fmt: skip
+          f"incidents: peak {int(out[1]) / 1024:.0f} MiB")
 
 
 def main() -> None:

@@ -52,7 +52,7 @@ def single_appends(place: Place) -> None:
 
     seconds = median_seconds(run, 5)
     report("single-event durable appends (1 transaction each)", n / seconds, "events/s",
-           ">= 500", n / seconds >= 500)  # fmt: skip
+           ">= 500", n / seconds >= 500)
     store.close()
 
 
@@ -68,7 +68,7 @@ def batched_moves(place: Place) -> None:
 
     seconds = median_seconds(lambda: store.apply(next(batches), RESCUE), 30)
     report("batched unit positions (1,000 per transaction)", 1_000 / seconds, "positions/s",
-           ">= 20,000", 1_000 / seconds >= 20_000)  # fmt: skip
+           ">= 20,000", 1_000 / seconds >= 20_000)
     store.close()
 
 
@@ -87,7 +87,7 @@ def bbox_query(place: Place) -> str:
     it = iter(boxes * 3)
     seconds = median_seconds(lambda: store.query(Query("incident", bbox=next(it))), 150)
     report(f"bbox query, median {int(sorted(counts)[25])} of 50,000 incidents", seconds * 1e3,
-           "ms", "<= 20", seconds * 1e3 <= 20)  # fmt: skip
+           "ms", "<= 20", seconds * 1e3 <= 20)
     store.close()
     return location
 
@@ -104,7 +104,7 @@ def state_at_million(place: Place, total: int) -> None:
         now = utc_now()
         batch = min(5_000, total - store.last_seq())
         store.apply([c.MoveUnit(rng.choice(ids), random_point(rng), now) for _ in range(batch)],
-                    RESCUE)  # fmt: skip
+                    RESCUE)
         marks.append(now)
     seeded = time.perf_counter() - started
     print(f"  (seeded {store.last_seq():,} events in {seeded:.0f} s; {_size(location)})")
@@ -116,7 +116,7 @@ def state_at_million(place: Place, total: int) -> None:
         seconds = time.perf_counter() - t0
         n = sum(len(r) for r in picture.records.values())
         report(f"state_at({label}) on {total:,} events: {n:,} records", seconds, "s", "<= 2",
-               seconds <= 2)  # fmt: skip
+               seconds <= 2)
     store.close()
 
 
@@ -144,7 +144,7 @@ def items_per_second(location: str) -> None:
         wrk(url, bearer(token), duration="3s")  # warms both workers
         rates = [wrk(url, bearer(token), duration="8s") for _ in range(3)]
     report("GET items?limit=1000&bbox, 2 workers (wrk), median of 3", statistics.median(rates),
-           "req/s", "", True)  # fmt: skip
+           "req/s", "", True)
 
 
 def stream_across_instances(place: Place, writes: int = 200) -> None:
@@ -172,7 +172,7 @@ def stream_across_instances(place: Place, writes: int = 200) -> None:
         for n in range(writes):
             sent = time.perf_counter()
             status, body = _post(a + "/api/v1/incidents", token,
-                                 incident_input(title=f"Brand {n}"))  # fmt: skip
+                                 incident_input(title=f"Brand {n}"))
             assert status == 201, body
             arrived, data = received.get(timeout=10)
             assert body["feature"]["id"] in data, data
@@ -182,7 +182,7 @@ def stream_across_instances(place: Place, writes: int = 200) -> None:
     delays.sort()
     p99 = delays[int(len(delays) * 0.99) - 1]
     report(f"write on A -> stream on B, median of {writes}", statistics.median(delays) * 1e3,
-           "ms", "", True)  # fmt: skip
+           "ms", "", True)
     report(f"write on A -> stream on B, p99 of {writes}", p99 * 1e3, "ms", "<= 1,000", p99 <= 1)
 
 
@@ -200,7 +200,7 @@ def places(backend: str, folder: Path) -> Iterator[Place]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000,
-                        help="journal length for the state_at figure")  # fmt: skip
+                        help="journal length for the state_at figure")
     parser.add_argument("--backend", choices=["sqlite", "postgis", "both"], default="both")
     args = parser.parse_args()
     backends = ["sqlite", "postgis"] if args.backend == "both" else [args.backend]

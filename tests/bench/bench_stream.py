@@ -121,11 +121,11 @@ def main(seconds: int) -> None:
                         "geometry": {"type": "Point",
                                      "coordinates": [13 + (i % 300) / 100, 59 + (i % 97) / 100]},
                         "time": format_utc(utc_now()),
-                    }).encode()  # fmt: skip
+                    }).encode()
                     request = urllib.request.Request(
                         f"{base}/api/v1/units/u-{i % UNITS}/positions", data=body, method="POST",
                         headers={"Authorization": f"Bearer {token}",
-                                 "Content-Type": "application/json"})  # fmt: skip
+                                 "Content-Type": "application/json"})
                     with urllib.request.urlopen(request, timeout=10) as response:
                         seq = json.loads(response.read())["seq"]
                     acked[seq] = time.monotonic()
@@ -135,7 +135,7 @@ def main(seconds: int) -> None:
             def watch() -> None:  # memory over the run: it must level off, not climb
                 while any(w.is_alive() for w in writers):
                     samples.append((time.monotonic() - started,
-                                    sum(_rss_kb(pid) for pid in workers) / 1024))  # fmt: skip
+                                    sum(_rss_kb(pid) for pid in workers) / 1024))
                     time.sleep(15)
 
             writers = [threading.Thread(target=write, args=(n,)) for n in range(WRITERS)]
@@ -164,7 +164,7 @@ def main(seconds: int) -> None:
     lost += (CLIENTS - len(per_client)) * len(expected)
     duplicates = sum(len(seqs) - len(set(seqs)) for seqs in per_client.values())
     disordered = sum(any(a >= b for a, b in itertools.pairwise(s))
-                     for s in per_client.values())  # fmt: skip
+                     for s in per_client.values())
     clients_seen = len(results) / len(expected) if expected else 0
     valid = sorted(latencies)
     p50 = valid[len(valid) // 2] * 1000

@@ -48,7 +48,7 @@ def seed_incidents(store: Store, n: int, rng: random.Random, batch: int = 5_000)
                 for i in range(start, min(n, start + batch))
             ],
             RESCUE,
-        )  # fmt: skip
+        )
 
 
 def seed_units(store: Store, n: int, rng: random.Random) -> list[str]:
@@ -64,5 +64,5 @@ def seed_units(store: Store, n: int, rng: random.Random) -> list[str]:
             for i, id_ in enumerate(ids)
         ],
         RESCUE,
-    )  # fmt: skip
+    )
     return ids

@@ -20,7 +20,7 @@ ACTOR = c.Actor("bench", Agency.CENTRE)
 
 
 def seed(db: Path, incidents: int = 5_000, units: int = 1_000, blockages: int = 200,
-         seed: int = 18) -> None:  # fmt: skip
+         seed: int = 18) -> None:
     rng = np.random.default_rng(seed)
     now = utc_now()
     lon = rng.uniform(12.2, 16.6, incidents + units + blockages)
@@ -35,19 +35,19 @@ def seed(db: Path, incidents: int = 5_000, units: int = 1_000, blockages: int = 
             location=shapely.Point(round(lon[i], 5), round(lat[i], 5)),
         ))
         for i in range(incidents)
-    ]  # fmt: skip
+    ]
     for j in range(units):
         k = incidents + j
         commands.append(c.RegisterUnit(unit(
             f"unit-{j}", callsign=f"ENH {j}", agency=agencies[j % 3],
-            unit_kind=list(UnitKind)[j % 10], status=list(UnitStatus)[j % 4])))  # fmt: skip
+            unit_kind=list(UnitKind)[j % 10], status=list(UnitStatus)[j % 4])))
         commands.append(c.MoveUnit(f"unit-{j}", shapely.Point(round(lon[k], 5), round(lat[k], 5)),
-                                   now - timedelta(seconds=30), None, None))  # fmt: skip
+                                   now - timedelta(seconds=30), None, None))
     for b in range(blockages):
         k = incidents + units + b
         line = shapely.LineString([(lon[k], lat[k]), (lon[k] + 0.05, lat[k] + 0.02)])
         commands.append(c.ReportBlockage(blockage(f"blk-{b}", start=now - timedelta(hours=1),
-                                                  section=line)))  # fmt: skip
+                                                  section=line)))
     store.apply(commands, ACTOR)
     day = now.date().isoformat()
     frame = municipalities()
@@ -60,6 +60,6 @@ def seed(db: Path, incidents: int = 5_000, units: int = 1_000, blockages: int = 
             id=RiskZone.make_id(day, "georisk", SWEDEN.name, str(code), 1), valid_date=day,
             scale=SWEDEN.name, risk_class=str(code), label=SWEDEN.by_code(str(code)).label("sv"),
             area=area, fwi_min=1.0, fwi_max=5.0, valid_from=now - timedelta(hours=1),
-            valid_to=now + timedelta(hours=20))))  # fmt: skip
+            valid_to=now + timedelta(hours=20))))
     store.apply(zones, ACTOR)
     store.close()
