@@ -321,6 +321,33 @@ def last_events_at(
     return at
 
 
+def payloads_at(
+    seq: int,
+    kinds: Sequence[str],
+    entities: Sequence[tuple[str, str, int]],
+    in_era: Callable[[int, str, Sequence[str], int], Iterable[tuple[str, int]]],
+    payloads_of: Callable[[list[int]], dict[int, str]],
+) -> dict[str, list[str]]:
+    """Per kind, the payload of each entity's last event up to ``seq``, in the order of
+    ``entities`` ((kind, id, current seq) of those that existed at ``seq``): an entity
+    not changed since has it as its current event, the rest are searched by era
+    (`last_events_at`); ``payloads_of(seqs)`` reads the payloads by seq."""
+    at: dict[Key, int] = {}
+    wanted: dict[str, list[str]] = {}
+    for kind, id_, current in entities:
+        if current <= seq:
+            at[(kind, id_)] = current
+        else:
+            wanted.setdefault(kind, []).append(id_)
+    at.update(last_events_at(seq, wanted, in_era))
+    by_seq = payloads_of(sorted(at.values()))
+    payloads: dict[str, list[str]] = {kind: [] for kind in kinds}
+    for kind, id_, _ in entities:
+        if (kind, id_) in at:
+            payloads[kind].append(by_seq[at[(kind, id_)]])
+    return payloads
+
+
 def view_column(view: str) -> str:
     if view not in VIEWS:
         raise GeoriskError(f"unknown journal view {view!r}; one of {', '.join(VIEWS)}")

@@ -46,6 +46,7 @@ from georisk.store.journaling import (
     check_kind,
     generalised_row,
     last_events_at,
+    payloads_at,
     plan_batch,
     plan_note,
     projection_changes,
@@ -637,20 +638,8 @@ def _payloads_at(con: sqlite3.Connection, seq: int, kinds: list[str]) -> dict[st
         f"({','.join('?' * len(kinds))}) AND first_seq <= ? ORDER BY rid",
         (*kinds, seq),
     ).fetchall()
-    at: dict[tuple[str, str], int] = {}
-    wanted: dict[str, list[str]] = {}
-    for kind, id_, current in entities:
-        if current <= seq:
-            at[(kind, id_)] = current
-        else:
-            wanted.setdefault(kind, []).append(id_)
-    at.update(last_events_at(seq, wanted, _in_era(con)))
-    by_seq = _payloads(con, sorted(at.values()))
-    payloads: dict[str, list[str]] = {kind: [] for kind in kinds}
-    for kind, id_, _ in entities:
-        if (kind, id_) in at:
-            payloads[kind].append(by_seq[at[(kind, id_)]])
-    return payloads
+    return payloads_at(seq, kinds, entities, _in_era(con),
+                       lambda seqs: _payloads(con, seqs))
 
 
 def _record_seqs(con: sqlite3.Connection, kind: str, seq: int) -> list[int]:
