@@ -348,6 +348,25 @@ def payloads_at(
     return payloads
 
 
+def seq_bounds(
+    con: Any, mark: str, start: datetime | None, end: datetime | None,
+    last_seq: Callable[[], int],
+) -> tuple[int, int]:
+    """The first and last seq of the events in a time window (first > last if none):
+    event times never decrease with seq, so the window is one run of seqs. ``con`` is
+    either backend's connection, ``mark`` its parameter placeholder (``?``, ``%s``)."""
+    first = 1
+    if start is not None:
+        found = con.execute(f"SELECT min(seq) FROM events WHERE time_us >= {mark}",
+                            (to_micros(start),)).fetchone()[0]
+        first = found if found is not None else last_seq() + 1
+    if end is None:
+        return first, last_seq()
+    last = con.execute(f"SELECT max(seq) FROM events WHERE time_us <= {mark}",
+                       (to_micros(end),)).fetchone()[0]
+    return first, last or 0
+
+
 def view_column(view: str) -> str:
     if view not in VIEWS:
         raise GeoriskError(f"unknown journal view {view!r}; one of {', '.join(VIEWS)}")

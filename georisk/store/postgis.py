@@ -77,6 +77,7 @@ from georisk.store.journaling import (
     plan_note,
     projection_changes,
     records,
+    seq_bounds,
     seq_of_position,
     view_column,
 )
@@ -641,19 +642,7 @@ def _seq_of_position(con: psycopg.Connection, column: str, position: int) -> int
 def _seq_bounds(
     con: psycopg.Connection, start: datetime | None, end: datetime | None
 ) -> tuple[int, int]:
-    """The first and last seq of the events in a time window (first > last if none)."""
-    first = 1
-    if start is not None:
-        found = con.execute(
-            "SELECT min(seq) FROM events WHERE time_us >= %s", (to_micros(start),)
-        ).fetchone()[0]
-        first = found if found is not None else _last_seq(con) + 1
-    if end is None:
-        return first, _last_seq(con)
-    last = con.execute(
-        "SELECT max(seq) FROM events WHERE time_us <= %s", (to_micros(end),)
-    ).fetchone()[0]
-    return first, last or 0
+    return seq_bounds(con, "%s", start, end, lambda: _last_seq(con))
 
 
 def _in_era(con: psycopg.Connection):

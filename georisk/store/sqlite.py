@@ -50,6 +50,7 @@ from georisk.store.journaling import (
     plan_batch,
     plan_note,
     projection_changes,
+    seq_bounds,
     union,
 )
 from georisk.store.journaling import event as _event
@@ -596,20 +597,7 @@ def _payloads(con: sqlite3.Connection, seqs: Sequence[int]) -> dict[int, str]:
 def _seq_bounds(
     con: sqlite3.Connection, start: datetime | None, end: datetime | None
 ) -> tuple[int, int]:
-    """The first and last seq of the events in a time window (first > last if none):
-    event times never decrease with seq, so the window is one run of seqs."""
-    first = 1
-    if start is not None:
-        found = con.execute(
-            "SELECT min(seq) FROM events WHERE time_us >= ?", (to_micros(start),)
-        ).fetchone()[0]
-        first = found if found is not None else _last_seq(con) + 1
-    if end is None:
-        return first, _last_seq(con)
-    last = con.execute(
-        "SELECT max(seq) FROM events WHERE time_us <= ?", (to_micros(end),)
-    ).fetchone()[0]
-    return first, last or 0
+    return seq_bounds(con, "?", start, end, lambda: _last_seq(con))
 
 
 def _in_era(con: sqlite3.Connection):

@@ -44,8 +44,12 @@ AGENCIES = ("rescue", "police", "sos")
 KIND_OF = {"rescue": UnitKind.ENGINE, "police": UnitKind.PATROL, "sos": UnitKind.AMBULANCE}
 
 
-def _client_process(index: int, base: str, tokens: dict, count: int, out) -> None:
-    results: list[tuple[str, str, float]] = []  # (client, incident, receipt)
+def stream_clients(index: int, base: str, tokens: dict, count: int, out,
+                   event: str = "brief") -> None:
+    """CLIENTS // PROCESSES stream readers (threads), each of the agencies in turn: the
+    (client, incident id, receipt) of each new incident's ``event`` message (its brief,
+    or its ``change`` when reported), until ``count`` of them; put on ``out``."""
+    results: list[tuple[str, str, float]] = []
     lock = threading.Lock()
 
     def client(number: int) -> None:
@@ -53,9 +57,10 @@ def _client_process(index: int, base: str, tokens: dict, count: int, out) -> Non
         response = open_stream(f"{base}/api/stream", token, timeout=60)
         got = []
         for message in messages(response):
-            if message.event != "brief":
+            incident = _incident_of(message, event)
+            if incident is None:
                 continue
-            got.append((f"c{number}", json.loads(message.data)["incident"], time.monotonic()))
+            got.append((f"c{number}", incident, time.monotonic()))
             if len(got) >= count:
                 break
         response.close()
@@ -69,6 +74,15 @@ def _client_process(index: int, base: str, tokens: dict, count: int, out) -> Non
     for t in threads:
         t.join()
     out.put(results)
+
+
+def _incident_of(message, event: str) -> str | None:
+    if message.event != event:
+        return None
+    data = json.loads(message.data)
+    if event == "brief":
+        return data["incident"]
+    return data["entity_id"] if data.get("kind") == "incident.reported" else None
 
 
 def _post(base: str, token: str, path: str, body: dict) -> dict:
@@ -96,7 +110,7 @@ def main(seconds: int) -> None:
         count = seconds * INCIDENTS_PER_S
         with service_process(db, "--workers", "1", "--threads", "80") as (base, _):
             queue: mp.Queue = mp.Queue()
-            procs = [mp.Process(target=_client_process, args=(k, base, tokens, count, queue))
+            procs = [mp.Process(target=stream_clients, args=(k, base, tokens, count, queue))
                      for k in range(PROCESSES)]
             for p in procs:
                 p.start()

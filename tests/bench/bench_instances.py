@@ -20,7 +20,6 @@ default 30; needs Debian's postgresql-15-postgis-3 and wrk).
 
 from __future__ import annotations
 
-import json
 import multiprocessing as mp
 import random
 import statistics
@@ -33,59 +32,32 @@ import shapely
 
 from georisk import commands as c
 from georisk.identity import Tokens
-from georisk.model import Agency, UnitKind
+from georisk.model import Agency
 from georisk.store import open_store
 from georisk.timeutil import format_utc, utc_now
 from tests.api_support import service_process
 from tests.bench.bench_api import BBOX, WRK
-from tests.bench.bench_briefs import _post
+from tests.bench.bench_briefs import (
+    AGENCIES,
+    CLIENTS,
+    KIND_OF,
+    PROCESSES,
+    _post,
+    stream_clients,
+)
 from tests.bench.common import seed_incidents
 from tests.factories import T0, unit
-from tests.sse import messages, open_stream
 
-CLIENTS, PROCESSES = 50, 5
 RATE = 200  # position reports per second, to A
 UNITS = 999
 WRITERS = 8
-AGENCIES = ("rescue", "police", "sos")
-KIND_OF = {"rescue": UnitKind.ENGINE, "police": UnitKind.PATROL, "sos": UnitKind.AMBULANCE}
 SERVE = ("--workers", "1", "--threads", "80")
-
-
-def _clients(index: int, base: str, tokens: dict, count: int, out) -> None:
-    """CLIENTS // PROCESSES stream readers: (client, incident id, receipt) of each new
-    incident's change message, until ``count`` of them."""
-    results: list[tuple[str, str, float]] = []
-    lock = threading.Lock()
-
-    def client(number: int) -> None:
-        response = open_stream(f"{base}/api/stream", tokens[AGENCIES[number % 3]], timeout=60)
-        got = []
-        for message in messages(response):
-            if message.event != "change":
-                continue
-            change = json.loads(message.data)
-            if change.get("kind") == "incident.reported":
-                got.append((f"c{number}", change["entity_id"], time.monotonic()))
-                if len(got) >= count:
-                    break
-        response.close()
-        with lock:
-            results.extend(got)
-
-    per = CLIENTS // PROCESSES
-    threads = [threading.Thread(target=client, args=(index * per + n,)) for n in range(per)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    out.put(results)
 
 
 def stream_across(a: str, b: str, tokens: dict, seconds: int) -> None:
     count = seconds
     found: mp.Queue = mp.Queue()
-    readers = [mp.Process(target=_clients, args=(k, b, tokens, count, found))
+    readers = [mp.Process(target=stream_clients, args=(k, b, tokens, count, found, "change"))
                for k in range(PROCESSES)]
     for reader in readers:
         reader.start()
