@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         analysis,
         api,
         auth,
+        compression,
         export,
         headers,
         ogc,
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     problems.install(app)
     headers.install(app)
+    compression.install(app)
     export.install(app)  # its route is on the API blueprint, as are app.analysis's
     resources.install(app)  # its routes too
     auth.install(app)

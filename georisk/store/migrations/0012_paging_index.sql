@@ -2,4 +2,4 @@
 -- without it the planner takes (kind, status) and sorts every record of the kind to
 -- return the first ten, a cost that grows with the store. Deep cursors (rid > ?) are a
 -- range of it.
-CREATE INDEX entities_by_kind ON entities (kind);
+CREATE INDEX IF NOT EXISTS entities_by_kind ON entities (kind);
