@@ -21,18 +21,19 @@ from typing import Any
 import geopandas as gpd
 import orjson
 import pandas as pd
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, render_template
 
 from app import headers, queries
 from app.api import API
 from app.auth import csrf_meta, require_viewer
+from app.pages import page_language
 from app.problems import Problem
 from georisk import analysis
 from georisk.access import Role, Viewer, may_read_history
 from georisk.area.boundaries import counties
 from georisk.model import IncidentType
 from georisk.store import Store
-from georisk.texts import language, templates, text
+from georisk.texts import templates, text
 from layers import assets
 
 blueprint = Blueprint("analysis", __name__)
@@ -285,10 +286,7 @@ def _outlines() -> dict[str, Any]:
 
 @blueprint.get("/analys")
 def page() -> Response:
-    try:
-        lang = language(request.args.get("lang"))
-    except ValueError as exc:
-        abort(400, f"lang: {exc}")
+    lang = page_language()
     viewer = require_viewer()
     if not may_read_history(viewer):
         abort(403, f"a {viewer.role} may not read history")

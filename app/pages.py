@@ -75,12 +75,18 @@ def _cached(lang: Lang, tiles: Tiles | None, stale_after_s: int) -> tuple[bytes,
     return html.encode("utf-8"), headers.map_page(html, tiles.url if tiles else None)
 
 
-@blueprint.get("/")
-def live_map() -> Response:
+def page_language() -> Lang:
+    """The language a page's ``?lang=`` asks for (the default when none); 400 for any
+    other value."""
     try:
-        lang = language(request.args.get("lang"))
+        return language(request.args.get("lang"))
     except ValueError as exc:
         abort(400, f"lang: {exc}")
+
+
+@blueprint.get("/")
+def live_map() -> Response:
+    lang = page_language()
     stale = int(current_app.config.get("STALE_AFTER_S", DEFAULT_STALE_AFTER_S))
     body, policy = _cached(lang, _tiles(), stale)
     # the page is the same for everyone but for this session's CSRF token; the empty

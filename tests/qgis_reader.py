@@ -29,6 +29,7 @@ def main() -> None:
     base, user, token, out, *collections = sys.argv[1:]
     os.environ["QGIS_AUTH_DB_DIR_PATH"] = tempfile.mkdtemp(prefix="qgis-auth-")
     from qgis.core import (
+        Qgis,
         QgsApplication,
         QgsAuthMethodConfig,
         QgsVectorLayer,
@@ -47,10 +48,7 @@ def main() -> None:
     if not manager.storeAuthenticationConfig(config)[0]:
         raise SystemExit("QGIS did not store the authentication configuration")
 
-    read: dict[str, dict] = {"qgis": app.QGIS_VERSION if hasattr(app, "QGIS_VERSION") else ""}
-    from qgis.core import Qgis
-
-    read["qgis"] = Qgis.QGIS_VERSION
+    read: dict[str, object] = {"qgis": Qgis.QGIS_VERSION}
     for cid in collections:
         started = time.perf_counter()
         uri = f"url='{base}/ogc' typename='{cid}' authcfg='{config.id()}'"

@@ -93,6 +93,57 @@ def _post(base: str, token: str, path: str, body: dict) -> dict:
         return json.loads(response.read())
 
 
+def send_load(base: str, tokens: dict, seconds: int, rng: random.Random,
+              prefix: str = "inc") -> tuple[dict[str, float], list[int], float]:
+    """For ``seconds``: RATE position reports a second (WRITERS lanes, the agencies'
+    units in turn) and INCIDENTS_PER_S new incidents (rescue's), all to ``base``. Gives
+    each incident's acknowledgement time (the system-wide monotonic clock) by id, the
+    reports refused as older than their unit's last (two lanes, one unit), and the
+    reports' rate achieved."""
+    acked: dict[str, float] = {}
+    started = time.monotonic()
+    total = seconds * RATE
+    refused: list[int] = []
+
+    def positions(lane: int) -> None:
+        for i in range(lane, total, WRITERS):
+            pause = started + i / RATE - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            agency = AGENCIES[i % 3]
+            body = {"geometry": {"type": "Point", "coordinates": [
+                12 + (i % 450) / 100, 57.8 + (i % 370) / 100]},
+                "time": format_utc(utc_now())}
+            try:
+                _post(base, tokens[agency],
+                      f"/api/v1/units/{agency}-{i % (UNITS // 3)}/positions", body)
+            except urllib.error.HTTPError as exc:
+                if exc.code != 409:
+                    raise
+                refused.append(i)
+
+    def incidents() -> None:
+        for n in range(seconds * INCIDENTS_PER_S):
+            pause = started + n / INCIDENTS_PER_S + 0.5 - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            lon, lat = rng.uniform(12.5, 16), rng.uniform(58, 61)
+            answer = _post(base, tokens["rescue"], "/api/v1/incidents", {
+                "type": "Feature", "id": f"{prefix}-{n}",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"type": "traffic", "title": f"Trafikolycka {n}",
+                               "severity": 3, "agency": "rescue"}})
+            acked[answer["feature"]["id"]] = time.monotonic()
+
+    writers = [threading.Thread(target=positions, args=(n,)) for n in range(WRITERS)]
+    writers.append(threading.Thread(target=incidents))
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    return acked, refused, total / (time.monotonic() - started)
+
+
 def main(seconds: int) -> None:
     rng = random.Random(3)
     with tempfile.TemporaryDirectory() as tmp:
@@ -115,48 +166,7 @@ def main(seconds: int) -> None:
             for p in procs:
                 p.start()
             time.sleep(5)  # every client connected, the brief thread warmed up
-            acked: dict[str, float] = {}
-            started = time.monotonic()
-            total = seconds * RATE
-            refused: list[int] = []
-
-            def positions(lane: int) -> None:
-                for i in range(lane, total, WRITERS):
-                    pause = started + i / RATE - time.monotonic()
-                    if pause > 0:
-                        time.sleep(pause)
-                    agency = AGENCIES[i % 3]
-                    body = {"geometry": {"type": "Point", "coordinates": [
-                        12 + (i % 450) / 100, 57.8 + (i % 370) / 100]},
-                        "time": format_utc(utc_now())}
-                    try:
-                        _post(base, tokens[agency],
-                              f"/api/v1/units/{agency}-{i % (UNITS // 3)}/positions", body)
-                    except urllib.error.HTTPError as exc:  # two lanes, one unit: older
-                        if exc.code != 409:
-                            raise
-                        refused.append(i)
-
-            def incidents() -> None:
-                for n in range(count):
-                    pause = started + n / INCIDENTS_PER_S + 0.5 - time.monotonic()
-                    if pause > 0:
-                        time.sleep(pause)
-                    lon, lat = rng.uniform(12.5, 16), rng.uniform(58, 61)
-                    answer = _post(base, tokens["rescue"], "/api/v1/incidents", {
-                        "type": "Feature", "id": f"inc-{n}",
-                        "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                        "properties": {"type": "traffic", "title": f"Trafikolycka {n}",
-                                       "severity": 3, "agency": "rescue"}})
-                    acked[answer["feature"]["id"]] = time.monotonic()
-
-            writers = [threading.Thread(target=positions, args=(n,)) for n in range(WRITERS)]
-            writers.append(threading.Thread(target=incidents))
-            for w in writers:
-                w.start()
-            for w in writers:
-                w.join()
-            rate = total / (time.monotonic() - started)
+            acked, refused, rate = send_load(base, tokens, seconds, rng)
             results = []
             for _ in procs:
                 results.extend(queue.get(timeout=120))
@@ -171,8 +181,8 @@ def main(seconds: int) -> None:
         CLIENTS - len(per_client)) * count
     p50 = delays[len(delays) // 2] * 1000
     p99 = delays[int(len(delays) * 0.99)] * 1000
-    print(f"positions: {total:,} at {rate:.0f}/s ({len(refused)} refused as older than the "
-          f"unit's last); incidents: {count} (1/s); briefs received: "
+    print(f"positions: {seconds * RATE:,} at {rate:.0f}/s ({len(refused)} refused as older "
+          f"than the unit's last); incidents: {count} (1/s); briefs received: "
           f"{len(results):,} by {CLIENTS} clients of {len(AGENCIES)} agencies")
     print(f"brief delay, incident journaled (acknowledged) → client: p50 {p50:.0f} ms, "
           f"p99 {p99:.0f} ms, max {delays[-1] * 1000:.0f} ms; briefs missing: {missing}")

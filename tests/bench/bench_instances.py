@@ -25,7 +25,6 @@ import random
 import statistics
 import subprocess
 import sys
-import threading
 import time
 
 import shapely
@@ -34,7 +33,6 @@ from georisk import commands as c
 from georisk.identity import Tokens
 from georisk.model import Agency
 from georisk.store import open_store
-from georisk.timeutil import format_utc, utc_now
 from tests.api_support import service_process
 from tests.bench.bench_api import BBOX, WRK
 from tests.bench.bench_briefs import (
@@ -42,15 +40,14 @@ from tests.bench.bench_briefs import (
     CLIENTS,
     KIND_OF,
     PROCESSES,
-    _post,
+    RATE,
+    UNITS,
+    send_load,
     stream_clients,
 )
 from tests.bench.common import seed_incidents
 from tests.factories import T0, unit
 
-RATE = 200  # position reports per second, to A
-UNITS = 999
-WRITERS = 8
 SERVE = ("--workers", "1", "--threads", "80")
 
 
@@ -62,46 +59,7 @@ def stream_across(a: str, b: str, tokens: dict, seconds: int) -> None:
     for reader in readers:
         reader.start()
     time.sleep(5)  # every client connected
-    acked: dict[str, float] = {}
-    started = time.monotonic()
-    total = seconds * RATE
-    rng = random.Random(4)
-
-    sent: list[int] = []
-
-    def positions(lane: int) -> None:
-        for i in range(lane, total, WRITERS):
-            pause = started + i / RATE - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            agency = AGENCIES[i % 3]
-            body = {"geometry": {"type": "Point", "coordinates": [
-                12 + (i % 450) / 100, 57.8 + (i % 370) / 100]},
-                "time": format_utc(utc_now())}
-            _post(a, tokens[agency], f"/api/v1/units/{agency}-{i // 3 % (UNITS // 3)}/positions",
-                  body)
-            sent.append(i)
-
-    def incidents() -> None:
-        for n in range(count):
-            pause = started + n + 0.5 - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            answer = _post(a, tokens["rescue"], "/api/v1/incidents", {
-                "type": "Feature", "id": f"bench-{n}",
-                "geometry": {"type": "Point", "coordinates": [rng.uniform(12.5, 16),
-                                                              rng.uniform(58, 61)]},
-                "properties": {"type": "traffic", "title": f"Trafikolycka {n}",
-                               "severity": 3, "agency": "rescue"}})
-            acked[answer["feature"]["id"]] = time.monotonic()
-
-    writers = [threading.Thread(target=positions, args=(n,)) for n in range(WRITERS)]
-    writers.append(threading.Thread(target=incidents))
-    for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join()
-    rate = len(sent) / (time.monotonic() - started)
+    acked, refused, rate = send_load(a, tokens, seconds, random.Random(4), "bench")
     results = []
     for _ in readers:
         results.extend(found.get(timeout=120))
@@ -113,7 +71,8 @@ def stream_across(a: str, b: str, tokens: dict, seconds: int) -> None:
         per_client.setdefault(client, set()).add(id_)
     missing = sum(count - len(got) for got in per_client.values()) + (
         CLIENTS - len(per_client)) * count
-    print(f"positions to A: {len(sent):,} of {total:,} at {rate:.0f}/s; incidents to A: "
+    print(f"positions to A: {seconds * RATE:,} at {rate:.0f}/s ({len(refused)} refused as "
+          f"older than the unit's last); incidents to A: "
           f"{count}; received on B: {len(results):,} by {CLIENTS} clients; missing: {missing}")
     print(f"write acknowledged by A -> change on B's stream: p50 "
           f"{delays[len(delays) // 2] * 1000:.0f} ms, p99 "
