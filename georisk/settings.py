@@ -44,6 +44,12 @@ def polisen_max_age_hours() -> float:
     return _number("GEORISK_POLISEN_MAX_AGE_H", DEFAULT_MAX_AGE_HOURS)
 
 
+def listen_safety_s() -> float:
+    """How long a PostGIS stream follower waits for a NOTIFY before it reads the journal
+    anyway: ``GEORISK_LISTEN_SAFETY_S`` (seconds, default 1)."""
+    return _number("GEORISK_LISTEN_SAFETY_S", 1.0)
+
+
 def _number(name: str, default: float) -> float:
     value = os.environ.get(name)
     if not value:

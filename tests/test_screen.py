@@ -6,12 +6,14 @@ service itself. Each test opens its own page; none depends on another having run
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import shapely
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app import create_app
 from georisk import commands as c
@@ -382,6 +384,9 @@ def test_a_briefing_opens_framed_to_its_area(chromium, service, tmp_path, query)
     path = _export(service, query, tmp_path)
     with _briefing(chromium, path) as (page, visit):
         _settle(page, "GeoriskBriefing")
+        with contextlib.suppress(PlaywrightTimeout):  # a zoom still animating: let it end
+            page.wait_for_function("() => { const v = GeoriskBriefing.view();"
+                                   " return v.contains && v.fill > 0.8; }", timeout=WAIT_MS)
         view = page.evaluate("GeoriskBriefing.view()")
         assert view["contains"] and view["fill"] > 0.8, view
         if view["legendOpen"]:

@@ -28,7 +28,7 @@ listening connection of every instance. A follower of the journal (each worker's
 stream) waits in `wait_for_events` on a connection that LISTENs, wakes for a payload
 above the seq it has read, and then reads the journal itself: the notification only
 says "there is more", so one lost (a dropped connection) costs at most the safety
-interval (`LISTEN_SAFETY_S`), after which it reads anyway.
+interval (`settings.listen_safety_s`), after which it reads anyway.
 
 The schema is versioned in the database (``georisk_schema``) and migrated on open under
 an advisory lock; a database of a newer georisk is refused.
@@ -50,6 +50,7 @@ import pandas as pd
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from georisk import settings
 from georisk.commands import Actor, Command
 from georisk.errors import GeoriskError
 from georisk.gcpause import gc_paused
@@ -89,8 +90,6 @@ _MIGRATION_LOCK = 0x6765_6F72  # "geor"
 _ERA = f"(seq >> {ERA_BITS})"
 #: The channel every write notifies, with the journal's new last seq.
 CHANNEL = "georisk_journal"
-#: A follower reads the journal at least this often, notified or not.
-LISTEN_SAFETY_S = 1.0
 
 
 def redacted(url: str) -> str:
@@ -277,7 +276,8 @@ class PostGISStore(Store):
 
     def wait_for_events(self, after: int, poll_s: float) -> None:
         """Wait for a commit that takes the journal past seq ``after`` (its NOTIFY), at
-        most `LISTEN_SAFETY_S`; ``poll_s`` is not used (no polling)."""
+        most `settings.listen_safety_s` (a lost NOTIFY costs no more than that); ``poll_s``
+        is not used (no polling)."""
         if self._closed:
             raise StoreClosed(f"{redacted(self.url)}: the store is closed")
         held = getattr(self._listening, "held", None)
@@ -286,11 +286,11 @@ class PostGISStore(Store):
                 con = psycopg.connect(self.url, autocommit=True)
                 con.execute(f"LISTEN {CHANNEL}")
             except psycopg.OperationalError:
-                time.sleep(LISTEN_SAFETY_S)  # the database is away: the read will say so
+                time.sleep(settings.listen_safety_s())  # the database is away: the read says so
                 return
             self._listening.held = held = (os.getpid(), con)
         con = held[1]
-        deadline = time.monotonic() + LISTEN_SAFETY_S
+        deadline = time.monotonic() + settings.listen_safety_s()
         try:
             while (left := deadline - time.monotonic()) > 0:
                 for notice in con.notifies(timeout=left, stop_after=1):
