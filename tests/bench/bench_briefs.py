@@ -20,7 +20,6 @@ import tempfile
 import threading
 import time
 import urllib.error
-import urllib.request
 from pathlib import Path
 
 import shapely
@@ -31,6 +30,7 @@ from georisk.model import Agency, UnitKind
 from georisk.store import SQLiteStore
 from georisk.timeutil import format_utc, utc_now
 from tests.api_support import service_process
+from tests.bench.common import post_json
 from tests.factories import T0, unit
 from tests.sse import messages, open_stream
 
@@ -85,14 +85,6 @@ def _incident_of(message, event: str) -> str | None:
     return data["entity_id"] if data.get("kind") == "incident.reported" else None
 
 
-def _post(base: str, token: str, path: str, body: dict) -> dict:
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    request = urllib.request.Request(f"{base}{path}", data=json.dumps(body).encode(),
-                                     method="POST", headers=headers)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
 def send_load(base: str, tokens: dict, seconds: int, rng: random.Random,
               prefix: str = "inc") -> tuple[dict[str, float], list[int], float]:
     """For ``seconds``: RATE position reports a second (WRITERS lanes, the agencies'
@@ -115,8 +107,8 @@ def send_load(base: str, tokens: dict, seconds: int, rng: random.Random,
                 12 + (i % 450) / 100, 57.8 + (i % 370) / 100]},
                 "time": format_utc(utc_now())}
             try:
-                _post(base, tokens[agency],
-                      f"/api/v1/units/{agency}-{i % (UNITS // 3)}/positions", body)
+                post_json(base, tokens[agency],
+                          f"/api/v1/units/{agency}-{i % (UNITS // 3)}/positions", body)
             except urllib.error.HTTPError as exc:
                 if exc.code != 409:
                     raise
@@ -128,7 +120,7 @@ def send_load(base: str, tokens: dict, seconds: int, rng: random.Random,
             if pause > 0:
                 time.sleep(pause)
             lon, lat = rng.uniform(12.5, 16), rng.uniform(58, 61)
-            answer = _post(base, tokens["rescue"], "/api/v1/incidents", {
+            answer = post_json(base, tokens["rescue"], "/api/v1/incidents", {
                 "type": "Feature", "id": f"{prefix}-{n}",
                 "geometry": {"type": "Point", "coordinates": [lon, lat]},
                 "properties": {"type": "traffic", "title": f"Trafikolycka {n}",

@@ -11,17 +11,16 @@ Run: ``.venv/bin/python -m tests.bench.bench_map_live``
 
 from __future__ import annotations
 
-import json
 import statistics
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from app import create_app
 from georisk.identity import Tokens
 from georisk.timeutil import format_utc, utc_now
 from tests import browser
+from tests.bench.common import post_json
 from tests.bench.livemap_seed import seed
 
 READY = ("() => document.documentElement.dataset.georiskReady === '1' && "
@@ -30,31 +29,26 @@ RUNS = 3
 UPDATES = 20
 
 
-def update_latencies(chromium, base: str, token: str, writer: str) -> list[float]:
-    """Seconds from sending a position report of unit-0 (police) until the map shows it."""
-    context = chromium.new_context(
-        viewport={"width": 1600, "height": 1000},
-        extra_http_headers={"Authorization": f"Bearer {token}"},
-    )
-    page = context.new_page()
-    page.goto(base + "/", wait_until="load")
-    page.wait_for_function(READY, timeout=60_000)
+def live_context(chromium, token: str):
+    """A fresh browser context at the operator's screen size, signed in by ``token``."""
+    return chromium.new_context(viewport={"width": 1600, "height": 1000},
+                                extra_http_headers={"Authorization": f"Bearer {token}"})
+
+
+def update_latencies(page, base: str, writer: str, updates: int = UPDATES) -> list[float]:
+    """Seconds from sending a position report of unit-0 (police) until the ready map
+    ``page`` shows it."""
     took = []
-    for n in range(UPDATES):
+    for n in range(updates):
         lon, lat = 14.0 + n / 1000, 59.5
-        body = json.dumps({"geometry": {"type": "Point", "coordinates": [lon, lat]},
-                           "time": format_utc(utc_now())}).encode()
-        headers = {"Authorization": f"Bearer {writer}", "Content-Type": "application/json"}
-        request = urllib.request.Request(
-            base + "/api/v1/units/unit-0/positions", data=body, method="POST", headers=headers
-        )
         started = time.perf_counter()
-        urllib.request.urlopen(request, timeout=10).close()
+        post_json(base, writer, "/api/v1/units/unit-0/positions", {
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "time": format_utc(utc_now())})
         page.wait_for_function(f"() => (GeoriskLive.position('unit', 'unit-0') || [0])[0] "
                                f"=== {lat} && GeoriskLive.position('unit', 'unit-0')[1] === {lon}",
                                timeout=10_000)
         took.append(time.perf_counter() - started)
-    context.close()
     return took
 
 
@@ -70,9 +64,7 @@ def main() -> None:
         with browser.loopback_server(app) as base, browser.browser() as chromium:
             times, sizes = [], {}
             for run in range(RUNS + 1):  # the first run renders and caches the page
-                context = chromium.new_context(
-                    viewport={"width": 1600, "height": 1000},
-                    extra_http_headers={"Authorization": f"Bearer {token}"})
+                context = live_context(chromium, token)
                 page = context.new_page()
                 moved: dict[str, int] = {}
 
@@ -105,7 +97,12 @@ def main() -> None:
                 f"assets {asset_bytes / 1e6:.2f} MB (uncompressed)"
             )
             writer = Tokens(db).create("bench-writer", "police", "operator")[1]
-            took = sorted(update_latencies(chromium, base, token, writer))
+            context = live_context(chromium, token)
+            page = context.new_page()
+            page.goto(base + "/", wait_until="load")
+            page.wait_for_function(READY, timeout=60_000)
+            took = sorted(update_latencies(page, base, writer))
+            context.close()
             median, p95 = statistics.median(took), took[int(0.95 * (len(took) - 1))]
             print(f"a position report to the map: median {median * 1000:.0f} ms, p95 "
                   f"{p95 * 1000:.0f} ms, max {took[-1] * 1000:.0f} ms over {UPDATES} "

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
 import time
+import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -25,6 +27,15 @@ def median_seconds(action: Callable[[], object], repeats: int) -> float:
         action()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def post_json(base: str, token: str, path: str, body: dict) -> dict:
+    """POST ``body`` as JSON to the service at ``base`` with a bearer token; the answer."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    request = urllib.request.Request(f"{base}{path}", data=json.dumps(body).encode(),
+                                     method="POST", headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
 
 
 def report(name: str, value: float, unit_: str, target: str, ok: bool) -> None:
