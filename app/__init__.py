@@ -69,7 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(signin.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(ogc.blueprint)
-    app.register_blueprint(picture.blueprint)
+    picture.install(app)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(tiles.blueprint)
     app.register_blueprint(analysis.blueprint)

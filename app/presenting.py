@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 
-from georisk.access import Viewer, Visibility, present, present_event, visibility
+from georisk.access import Presented, Viewer, Visibility, present, present_event, visibility
 from georisk.journal import Event
 from georisk.model import Record
 
@@ -36,13 +36,20 @@ def feature(viewer: Viewer | None, record: Record) -> dict[str, Any] | None:
 
 def features(viewer: Viewer | None, records: list[Record]) -> list[dict[str, Any]]:
     out = []
+    for item in shown(viewer, records):
+        feature_ = item.record.to_feature()
+        feature_["properties"]["generalised"] = item.generalised
+        out.append(feature_)
+    return out
+
+
+def shown(viewer: Viewer | None, records: list[Record]) -> list[Presented]:
+    """Of ``records``, those ``viewer`` may see, each as it is shown to them."""
+    out = []
     for record in records:
-        shown = present(viewer, record, lookup=lookup)
-        if shown is None:
-            continue
-        item = shown.record.to_feature()
-        item["properties"]["generalised"] = shown.generalised
-        out.append(item)
+        item = present(viewer, record, lookup=lookup)
+        if item is not None:
+            out.append(item)
     return out
 
 

@@ -29,27 +29,34 @@ from georisk.model import (
 from georisk.store import Query, Store
 from georisk.timeutil import STOCKHOLM, utc_now
 
+KINDS = ("incident", "unit", "blockage", "riskzones")
+#: The incidents the picture holds: the open ones.
+INCIDENT_STATUSES = frozenset({IncidentStatus.OPEN})
 #: How many days old the latest issued zones may be and still show.
 CURRENT_ZONE_DAYS = 1
 
 
-def picture(store: Store, moment: datetime | None = None) -> dict[str, list[Record]]:
+def picture(
+    store: Store, moment: datetime | None = None, kinds: tuple[str, ...] = KINDS
+) -> dict[str, list[Record]]:
     """The picture now (``moment`` None) or as the journal knew it at ``moment``, by
-    record kind (``incident``, ``unit``, ``blockage``, ``riskzones``)."""
+    record kind (``incident``, ``unit``, ``blockage``, ``riskzones``; now, only those of
+    ``kinds`` are read)."""
     if moment is None:
-        incidents = store.query(Query("incident", status=frozenset({IncidentStatus.OPEN})))
-        blockages = store.query(Query("blockage", status=frozenset({BlockageStatus.ACTIVE})))
-        issued = store.query(Query("riskzones", status=frozenset({RiskZoneStatus.ISSUED})))
-        return {
-            "incident": incidents.records,
-            "unit": store.query(Query("unit")).records,
-            "blockage": blockages.records,
-            "riskzones": current_zones(issued.records, _day(utc_now())),  # type: ignore[arg-type]
+        read = {
+            "incident": lambda: store.query(Query("incident", status=INCIDENT_STATUSES)).records,
+            "unit": lambda: store.query(Query("unit")).records,
+            "blockage": lambda: store.query(
+                Query("blockage", status=frozenset({BlockageStatus.ACTIVE}))).records,
+            "riskzones": lambda: current_zones(
+                store.query(Query("riskzones", status=frozenset({RiskZoneStatus.ISSUED}))).records,  # type: ignore[arg-type]
+                _day(utc_now())),
         }
+        return {kind: read[kind]() for kind in kinds}
     past = store.state_at(moment)
     issued = [zone for zone in past.riskzones if zone.status == RiskZoneStatus.ISSUED]
     return {
-        "incident": [i for i in past.incidents if i.status == IncidentStatus.OPEN],
+        "incident": [i for i in past.incidents if i.status in INCIDENT_STATUSES],
         "unit": list(past.units),
         "blockage": [b for b in past.blockages if b.status == BlockageStatus.ACTIVE],
         "riskzones": current_zones(issued, _day(moment)),

@@ -184,6 +184,7 @@ ASSETS: tuple[Asset, ...] = (
     _own("live.css", CSS),
     _own("live.js", JS, inert_urls=("http://www.w3.org/2000/svg",)),  # SVG namespace
     _own("screen.js", JS),
+    _own("clusters.js", JS),
     _own("resources.js", JS),
     _own("briefing.js", JS),
     _own("briefing.css", CSS),

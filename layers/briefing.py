@@ -22,7 +22,7 @@ from jinja2 import Template
 
 from georisk.model import Classification
 from georisk.texts import Lang, templates, text
-from layers import blockages, coverage, firerisk, incidents, units
+from layers import blockages, briefing_data, coverage, firerisk, incidents, units
 from layers.basemap import Tiles, build_basemap
 from layers.briefing_data import KINDS, Banner, stamp
 
@@ -30,6 +30,7 @@ BRIEFING_JS = ("georisk_briefing", "asset:georisk/briefing.js")
 BRIEFING_CSS = ("georisk_briefing_css", "asset:georisk/briefing.css")
 LIVE_JS = ("georisk_live", "asset:georisk/live.js")
 SCREEN_JS = ("georisk_screen", "asset:georisk/screen.js")
+CLUSTERS_JS = ("georisk_clusters", "asset:georisk/clusters.js")
 LIVE_CSS = ("georisk_live_css", "asset:georisk/live.css")
 _DATA = "\x00georisk-briefing-data\x00"
 _CHROME = "\x00georisk-briefing-chrome\x00"
@@ -37,11 +38,13 @@ _CHROME = "\x00georisk-briefing-chrome\x00"
 
 @dataclass(frozen=True)
 class State:
-    """The picture at one instant: indices into the file's table of record versions."""
+    """The picture at one instant: indices into the file's table of record versions, and
+    the incidents counted per square beyond those kept whole (`briefing_data.aggregate`)."""
 
     time: datetime
     items: dict[str, list[int]]
     summary: dict[str, Any]
+    cells: list[list] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,9 @@ def data_json(b: Briefing) -> str:
         "coverage": b.coverage,
         "versions": b.versions,
         "states": [{"time": s.time.isoformat(), "label": stamp(s.time), "items": s.items,
-                    "summary": s.summary} for s in b.states],
+                    "cells": s.cells, "summary": s.summary} for s in b.states],
+        "aggregated": {"detail": briefing_data.DETAIL_LIMIT,
+                       "cell_km": briefing_data.CELL_M // 1000},
     }
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     # "</" would end the script element; "\u2028" is harmless in JSON but keep it ASCII-safe
@@ -156,7 +161,7 @@ def render(b: Briefing) -> str:
     lang = b.lang
     page = build_basemap(lang, b.tiles, tiles_shown=False)  # a choice, off until chosen
     fmap = page.map
-    fmap.default_js = [*fmap.default_js, SCREEN_JS, LIVE_JS, BRIEFING_JS]
+    fmap.default_js = [*fmap.default_js, SCREEN_JS, CLUSTERS_JS, LIVE_JS, BRIEFING_JS]
     fmap.default_css = [*fmap.default_css, LIVE_CSS, BRIEFING_CSS]
     added: list[tuple[str, Any]] = []
     if b.coverage is not None:  # under the records, over nothing but the base map

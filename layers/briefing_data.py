@@ -6,6 +6,12 @@ to 5 decimals (about a metre), risk-zone polygons are clipped to the area and
 simplified, and a record that looks the same at several instants is stored once.
 Everything here works on features *already presented* for the exporting viewer: this
 module decides what to show of them, never whether they may be shown.
+
+A national picture does not fit a file one can mail: beyond `DETAIL_LIMIT` incidents at
+an instant, the most severe (then newest) are kept whole and the rest are counted in
+5 km squares of SWEREF 99 TM (`aggregate`), which the file says. Generalised incidents
+stand at the centres of 1 km squares of the same grid, which lie inside one 5 km square
+each: a count says no more of where they are than the generalised place does.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 
+from georisk.crs import to_sweref, to_wgs84
 from georisk.model import Agency, Classification, IncidentType, UnitStatus
 
 KINDS = ("incidents", "units", "blockages", "riskzones")
@@ -34,6 +42,11 @@ KEEP: dict[str, tuple[str, ...]] = {
                   "county", "status", "generalised"),
     "riskzones": ("label", "risk_class", "scale", "fwi_min", "fwi_max", "valid_date", "status"),
 }
+
+#: Incidents kept whole at one instant; beyond these, the rest are counted per square.
+DETAIL_LIMIT = 2_000
+#: The side of a counting square, in metres of SWEREF 99 TM.
+CELL_M = 5_000
 
 #: Banner levels, least to most sensitive.
 LEVELS = (Classification.OPEN, Classification.AGENCY, Classification.RESTRICTED)
@@ -178,3 +191,27 @@ def stamp(moment: datetime) -> str:
     from zoneinfo import ZoneInfo
 
     return moment.astimezone(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d %H:%M")
+
+
+def aggregate(incidents: list[dict]) -> tuple[list[dict], list[list]]:
+    """The incidents kept whole (the `DETAIL_LIMIT` most severe, then newest) and the
+    rest counted per `CELL_M` square: ``[lon, lat, count, highest severity]`` at each
+    square's centre, in square order."""
+    if len(incidents) <= DETAIL_LIMIT:
+        return incidents, []
+    ranked = sorted(incidents, reverse=True, key=lambda f: (f["properties"]["severity"],
+                                                            f["properties"]["reported_at"]))
+    kept, rest = ranked[:DETAIL_LIMIT], ranked[DETAIL_LIMIT:]
+    lon, lat = np.array([f["geometry"]["coordinates"] for f in rest]).T
+    x, y = to_sweref(lon, lat)
+    col, row = np.floor_divide(x, CELL_M), np.floor_divide(y, CELL_M)
+    severity = np.array([f["properties"]["severity"] for f in rest])
+    squares, which, counts = np.unique(np.stack([col, row], axis=1), axis=0,
+                                       return_inverse=True, return_counts=True)
+    highest = np.zeros(len(squares), dtype=int)
+    np.maximum.at(highest, which.ravel(), severity)
+    centre_lon, centre_lat = to_wgs84((squares[:, 0] + 0.5) * CELL_M,
+                                      (squares[:, 1] + 0.5) * CELL_M)
+    cells = [[round(float(a), 4), round(float(b), 4), int(n), int(h)]
+             for a, b, n, h in zip(centre_lon, centre_lat, counts, highest, strict=True)]
+    return sorted(kept, key=lambda f: f["id"]), cells

@@ -276,6 +276,7 @@ def build(store: Store, viewer: Viewer, options: ExportOptions, stale_after_s: i
         records = picture_of(store, moment)
         shown: dict[str, list[dict]] = {}
         items: dict[str, list[int]] = {}
+        cells: list[list] = []
         zone_counties: dict[str, list[str]] = {}
         for kind in options.layers:
             ordered = sorted(records[_KIND[kind]], key=lambda record: record.id)
@@ -290,8 +291,10 @@ def build(store: Store, viewer: Viewer, options: ExportOptions, stale_after_s: i
                     geom = shapely.geometry.shape(f["geometry"])
                     zone_counties[f["id"]] = [c for c, g in county_geoms.items()
                                               if shapely.intersects(g, geom)]
-            shown[kind] = pruned
+            shown[kind] = pruned  # all of them counted in the summary
             all_shown[kind] += pruned
+            if kind == "incidents":
+                pruned, cells = bd.aggregate(pruned)
             refs = []
             for f in pruned:
                 key = orjson.dumps(f, option=orjson.OPT_SORT_KEYS)
@@ -301,7 +304,7 @@ def build(store: Store, viewer: Viewer, options: ExportOptions, stale_after_s: i
                 refs.append(index[key])
             items[kind] = refs
         states.append(State(moment or exported_at, items,
-                            bd.summary(shown, county_names, zone_counties)))
+                            bd.summary(shown, county_names, zone_counties), cells))
     lang: Lang = options.lang  # type: ignore[assignment]
     cover, derived = None, []
     if options.coverage is not None:

@@ -1,15 +1,16 @@
 """Incidents on the live map: a glyph per type, a colour per severity, the agency's tag.
 
-The page's script draws the markers from the API (`layers/static/live.js`); this
-module owns what they look like (`MARKER`, see `layers.symbols`), so the legend here
-and the markers there are drawn from the same template.
+The page's script draws the markers from the API (`layers/static/live.js`), grouped
+on a grid of screen cells (`layers/static/clusters.js`); this module owns what they look
+like (`MARKER`, see `layers.symbols`), so the legend here and the markers there are drawn
+from the same template.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from folium.plugins import MarkerCluster
+from folium import FeatureGroup
 
 from georisk.model import Agency, IncidentType
 from georisk.texts import Lang, text
@@ -71,12 +72,9 @@ def spec() -> dict[str, Any]:
     return MARKER.spec()
 
 
-def add(page: MapPage, lang: Lang) -> MarkerCluster:
-    """An empty clustered layer the script fills; its legend rows."""
-    layer = MarkerCluster(
-        name=text("layer.incidents", lang),
-        options={"showCoverageOnHover": False, "maxClusterRadius": 50},
-    )
+def add(page: MapPage, lang: Lang) -> FeatureGroup:
+    """An empty layer the script fills with its grid clusters; its legend rows."""
+    layer = FeatureGroup(name=text("layer.incidents", lang))
     layer.add_to(page.map)
     for type_ in IncidentType:
         page.legend.add(LegendEntry(text(f"ui.type.{type_}", lang), symbol(type_, 4, "centre", 20)))

@@ -21,6 +21,7 @@ from layers.basemap import Tiles, build_basemap
 from layers.page import MapPage
 
 SCREEN_JS = ("georisk_screen", "asset:georisk/screen.js")
+CLUSTERS_JS = ("georisk_clusters", "asset:georisk/clusters.js")
 LIVE_JS = ("georisk_live", "asset:georisk/live.js")
 RESOURCES_JS = ("georisk_resources", "asset:georisk/resources.js")
 LIVE_CSS = ("georisk_live_css", "asset:georisk/live.css")
@@ -77,7 +78,7 @@ def build_livemap(lang: Lang, options: LiveOptions, tiles: Tiles | None = None) 
     """The whole live page; `MapPage.render("served")` gives its HTML."""
     page = build_basemap(lang, tiles)
     fmap = page.map
-    fmap.default_js = [*fmap.default_js, SCREEN_JS, LIVE_JS, RESOURCES_JS]
+    fmap.default_js = [*fmap.default_js, SCREEN_JS, CLUSTERS_JS, LIVE_JS, RESOURCES_JS]
     fmap.default_css = [*fmap.default_css, LIVE_CSS]
     layers = _Layers(
         coverage=coverage.add(page, lang, text("layer.coverage", lang), show=False),

@@ -131,7 +131,9 @@ def add(page: MapPage, lang: Lang, stale_after_s: int) -> MarkerCluster:
     layer = MarkerCluster(
         name=text("layer.units", lang),
         options={"showCoverageOnHover": False, "maxClusterRadius": CLUSTER_RADIUS_PX,
-                 "spiderfyOnMaxZoom": True, "spiderfyDistanceMultiplier": 1.6},
+                 "spiderfyOnMaxZoom": True, "spiderfyDistanceMultiplier": 1.6,
+                 # no split/merge animation: a move during one would leave markers out
+                 "animate": False},
     )
     layer.add_to(page.map)
     for agency in Agency:

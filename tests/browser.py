@@ -140,3 +140,14 @@ def loopback_server(app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@contextmanager
+def live_service(db: Path) -> Iterator[str]:
+    """The real service on ``db``, served on loopback for a map page; its stream beats
+    every 2 s, so a page that waits for its stream is not kept waiting."""
+    from app import create_app
+
+    app = create_app({"DB": str(db), "TESTING": True, "STREAM_HEARTBEAT_S": 2})
+    with loopback_server(app) as base:
+        yield base

@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import flask
+import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
@@ -25,7 +26,8 @@ import app.export as export_module
 from app import create_app
 from app.cli import export_command
 from georisk import commands as c
-from georisk.access import Role, Viewer, present_all
+from georisk.access import Role, Viewer, present_all, snap
+from georisk.crs import to_sweref
 from georisk.errors import Forbidden
 from georisk.firerisk.classes import SWEDEN
 from georisk.identity import Tokens
@@ -33,6 +35,7 @@ from georisk.model import Agency, Classification, RiskZone
 from georisk.queryparams import read
 from georisk.store import SQLiteStore
 from georisk.timeutil import format_utc, to_micros, utc_now
+from layers import briefing_data
 from layers.briefing import render
 from layers.briefing_export import ExportOptions, build
 from layers.units import DEFAULT_STALE_AFTER_S
@@ -432,3 +435,57 @@ def test_the_coverage_layer_opens_offline_from_file(world, tmp_path):
         page.screenshot(path=str(ARTIFACTS / "briefing-coverage.png"))
         assert visit.blocked == [] and visit.failed == [] and visit.errors == []
         assert all(url.startswith(("file:", "data:")) for url in visit.requests)
+
+
+def _square(lon: float, lat: float) -> tuple[int, int]:
+    x, y = to_sweref(lon, lat)
+    return int(x // briefing_data.CELL_M), int(y // briefing_data.CELL_M)
+
+
+def test_beyond_the_detail_limit_the_rest_are_counted_per_square(monkeypatch):
+    """The most severe, then newest, are kept whole; every other incident is counted in
+    the square of the place it is shown at, and a generalised place (a 1 km square's
+    centre) is in the same 5 km square as the true one: a count tells no more."""
+    monkeypatch.setattr(briefing_data, "DETAIL_LIMIT", 10)
+    rng = np.random.default_rng(5)
+    places = zip(rng.uniform(13, 16, 300), rng.uniform(58.5, 60.5, 300), strict=True)
+    features = [{"type": "Feature", "id": f"inc-{i}",
+                 "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+                 "properties": {"severity": 1 + i % 5,
+                                "reported_at": f"2026-12-06T{i % 24:02d}:00:00Z"}}
+                for i, (lon, lat) in enumerate(places)]
+    kept, cells = briefing_data.aggregate(features)
+    assert len(kept) == 10 and sum(n for _, _, n, _ in cells) == 290
+    assert all(f["properties"]["severity"] == 5 for f in kept)  # the most severe first
+    kept_ids = {f["id"] for f in kept}
+    rest = [f for f in features if f["id"] not in kept_ids]
+    newest_rest = max(f["properties"]["reported_at"] for f in rest
+                      if f["properties"]["severity"] == 5)
+    assert newest_rest <= min(f["properties"]["reported_at"] for f in kept)
+    by_square = {_square(lon, lat): (n, top) for lon, lat, n, top in cells}
+    assert len(by_square) == len(cells)  # one count per square, at its centre
+    for square, (n, top) in by_square.items():
+        inside = [f for f in rest if _square(*f["geometry"]["coordinates"]) == square]
+        assert n == len(inside) and top == max(f["properties"]["severity"] for f in inside)
+    for lon, lat in zip(rng.uniform(12, 17, 2_000), rng.uniform(58, 62, 2_000), strict=True):
+        shown = snap(shapely.Point(lon, lat))
+        assert _square(shown.x, shown.y) == _square(lon, lat)
+
+
+@needs_browser
+def test_a_briefing_over_the_limit_draws_the_squares_and_says_so(world, tmp_path, monkeypatch):
+    monkeypatch.setattr(briefing_data, "DETAIL_LIMIT", 3)
+    body = _get(world, f"exported_at={EXPORTED}").get_data()
+    data = json.loads(re.search(r'id="gr-data">(.*?)</script>', body.decode(), re.S).group(1))
+    cells = data["states"][-1]["cells"]
+    assert len(data["states"][-1]["items"]["incidents"]) == 3 and cells
+    path = tmp_path / "briefing.html"
+    path.write_bytes(body)
+    viewer = Viewer("police", Agency.POLICE, "operator")  # type: ignore[arg-type]
+    want = _expected(world["db"], viewer, BASE + timedelta(hours=6))
+    with browser.browser() as chromium, _open(chromium, path) as (page, visit):
+        assert page.evaluate("GeoriskBriefing.counts()")["incidents"] == want["incidents"]
+        note = page.locator(".gr-aggregated").text_content()
+        assert f"3 av {want['incidents']} händelser" in note and "5 × 5 km" in note  # (< 1,000)
+        assert page.locator(".gr-square").count() >= 1
+        assert visit.blocked == [] and visit.errors == []

@@ -259,7 +259,19 @@ def _audit(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
 
 
 def _live_picture(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
-    return _all(fetch, ["/api/v1/picture"])
+    """The picture whole, its incident rows as the features the map makes of them (so
+    a generalised one is checked for coarseness like any feature), and each incident's
+    record as its popup asks for it."""
+    texts = _all(fetch, ["/api/v1/picture"])
+    for text in list(texts):
+        table = json.loads(text)["incidents"]
+        rows = [dict(zip(table["fields"], row, strict=True)) for row in table["rows"]]
+        features = [{"type": "Feature", "id": row["id"], "properties": row,
+                     "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]}}
+                    for row in rows]
+        texts.append(json.dumps({"features": features}))
+        texts += _all(fetch, [f"/api/v1/incidents/{row['id']}" for row in rows])
+    return texts
 
 
 def _map_page(fetch: Fetch, seeded: list[Seeded]) -> list[str]:

@@ -120,8 +120,7 @@ def service(tmp_path_factory):
     _seed(db)
     tokens = Tokens(db)
     token = tokens.create("anna.r", "rescue", "operator")[1]
-    app = create_app({"DB": str(db), "TESTING": True, "STREAM_HEARTBEAT_S": 2})
-    with browser.loopback_server(app) as base:
+    with browser.live_service(db) as base:
         yield {"base": base, "db": db, "token": token,
                "viewer": Viewer("anna.r", Agency.RESCUE, "operator")}
 

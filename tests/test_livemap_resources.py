@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 import shapely
 
-from app import create_app
 from georisk import commands as c
 from georisk.access import Viewer, present
 from georisk.firerisk.classes import SWEDEN
@@ -106,8 +105,7 @@ def service(tmp_path_factory):
     tokens = Tokens(db)
     rescue = tokens.create("anna.r", "rescue", "operator")[1]
     viewer = tokens.create("vera.v", "rescue", "viewer")[1]
-    app = create_app({"DB": str(db), "TESTING": True, "STREAM_HEARTBEAT_S": 2})
-    with browser.loopback_server(app) as base:
+    with browser.live_service(db) as base:
         yield {"base": base, "db": db, "token": rescue, "viewer_token": viewer}
 
 

@@ -42,7 +42,8 @@ FAMILIES: dict[str, type[StrEnum]] = {
 }
 #: What each page script is given (`texts.templates` of these prefixes), and so may ask for.
 SCRIPTS = {"layers/static/live.js": ("ui.",), "layers/static/briefing.js": ("ui.", "brief."),
-           "layers/static/screen.js": (), "layers/static/resources.js": ("ui.",),
+           "layers/static/screen.js": (), "layers/static/clusters.js": (),
+           "layers/static/resources.js": ("ui.",),
            "layers/static/analysis.js": ("an.", "ui.")}
 
 _HTML_LOOKUP = re.compile(r"\bt\(\s*\"([^\"]+)\"\s*\)")
@@ -95,7 +96,8 @@ def _script_lookups(source: str, prefixes: tuple[str, ...], catalogue) -> Iterat
 
 
 def problems(catalogue: Mapping[str, tuple[str, str]], sources: dict[str, str]) -> list[str]:
-    """Every way the catalogue and the code that reads it disagree, one line each."""
+    """Every way the catalogue and the code that reads it disagree, one line each (a
+    file that fills a key wrongly in several places is one line)."""
     found: list[str] = []
     used: set[str] = set()
     families: set[str] = set()
@@ -127,7 +129,7 @@ def problems(catalogue: Mapping[str, tuple[str, str]], sources: dict[str, str]) 
         if prefix in families:
             used |= have
     found += [f"{key}: kept but asked for nowhere" for key in catalogue.keys() - used]
-    return sorted(found)
+    return sorted(set(found))
 
 
 def test_every_entry_has_both_languages_and_the_same_placeholders() -> None:

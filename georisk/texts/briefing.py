@@ -35,6 +35,16 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "brief.s.none": ("Inga.", "None."),
     "brief.s.coverage": ("Täckning: {kind}", "Coverage: {kind}"),
     "brief.s.generalised": ("generaliserad", "generalised"),
+    "brief.s.aggregated": (
+        "{kept} av {total} händelser visas var för sig (de allvarligaste, sedan de senaste); "
+        "övriga {rest} räknas per ruta om {km} × {km} km.",
+        "{kept} of {total} incidents are shown one by one (the most severe, then the newest); "
+        "the other {rest} are counted per {km} × {km} km square.",
+    ),
+    "brief.s.square": (
+        "{n} händelser i rutan ({km} × {km} km), högsta allvarlighet {severity}",
+        "{n} incidents in this square ({km} × {km} km), highest severity {severity}",
+    ),
     "brief.whole_area": ("Hela operationsområdet", "Whole operating area"),
     "brief.default_title": ("Lägesbild", "Situation picture"),
 }

@@ -126,6 +126,8 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "ui.p.open_incidents": ("Öppna händelser", "Open incidents"),
     "ui.p.shown": ("{shown} av {total} visas", "{shown} of {total} shown"),
     "ui.p.more": ("… och {n} till", "… and {n} more"),
+    "ui.p.loading": ("Hämtar …", "Loading …"),
+    "ui.p.at_one_place": ("{n} händelser på samma plats", "{n} incidents at one place"),
     "ui.p.live": ("Live", "Live"),
     "ui.p.offline": ("Frånkopplad – återansluter", "Disconnected – reconnecting"),
     "ui.p.lang": ("In English", "På svenska"),

@@ -7,6 +7,7 @@
 
   var data, cfg, map, layers, D, current = -1;
   var made = {};  // version index -> Leaflet layer, so moving the slider back is instant
+  var points = {}, shownPoints = [], grid = null;  // incidents: drawn on the live map's grid
 
   function t(key, values) { return D.t(key, values); }
   function el(tag, attrs, children) { return D.el(tag, attrs, children); }
@@ -23,12 +24,46 @@
     return made[key];
   }
 
+  function pointFor(index) {
+    if (!points[index]) { points[index] = D.pointOf(data.versions[index]); points[index].v = index; points[index].index = index; }
+    return points[index];
+  }
+  function openPoint(p) {
+    L.popup(D.popupOptions).setLatLng([p.lat, p.lng]).setContent(D.incidentPopup(data.versions[p.index])).openOn(map);
+  }
+  // A square's count (incidents beyond those kept whole), drawn as a square disc.
+  function squarePoint(cell) {
+    var at = GeoriskClusters.project(cell[1], cell[0]);
+    return {id: "square:" + cell[0] + ":" + cell[1], lng: cell[0], lat: cell[1], mx: at[0], my: at[1], v: 0,
+            n: cell[2], severity: cell[3], square: true};
+  }
+  function squareMarker(p) {
+    var km = data.aggregated.cell_km;
+    return L.marker([p.lat, p.lng], {icon: GeoriskClusters.icon(p.n, "gr-square"), keyboard: true, title: String(p.n)})
+      .bindTooltip(t("s.square", {n: p.n, km: km, severity: p.severity}), {className: "georisk-tip"});
+  }
+  function showIncidents(items, cells) {
+    shownPoints = items.map(pointFor).concat(cells.map(squarePoint));
+    if (grid) { grid.redraw(); return; }
+    grid = GeoriskClusters.layer({each: function (fn) { shownPoints.forEach(fn); }}, {
+      point: function (p) { return p.square ? squareMarker(p) : layerFor("incidents", p.index); },
+      members: function (found, at) { D.pointsAt(found, at, openPoint); }
+    });
+    grid.on("redrawn", D.screen.schedule);
+    layers.incidents.addLayer(grid);
+  }
+
   function show(i) {
     var state = data.states[i];
     var now = Date.parse(state.time);
     current = i;
     cfg.layers.forEach(function (kind) {
       var group = layers[kind];
+      if (kind === "incidents") {
+        showIncidents((state.items.incidents || []).filter(function (index) { return data.versions[index].geometry !== null; }),
+                      state.cells || []);
+        return;
+      }
       group.clearLayers();
       var items = (state.items[kind] || []).filter(function (index) {
         return data.versions[index].geometry !== null;
@@ -77,7 +112,11 @@
       var incTable = el("table", {"class": "gr-table"}, [
         el("thead", {}, [el("tr", {}, [el("th", {scope: "col", text: t("f.county") + " / " + t("f.type")}), el("th", {"class": "num", scope: "col", text: t("s.total")})])]),
         el("tbody", {}, incRows)]);
-      parts.push(section("incidents", t("s.incidents"), inc.total, inc.total ? incTable : none()));
+      var squares = data.states[current].cells || [];
+      var counted = squares.reduce(function (a, c) { return a + c[2]; }, 0);
+      var note = counted ? el("p", {"class": "gr-none gr-aggregated", text: t("s.aggregated", {
+        kept: whole(inc.total - counted), total: whole(inc.total), rest: whole(counted), km: data.aggregated.cell_km})}) : null;
+      parts.push(section("incidents", t("s.incidents"), inc.total, inc.total ? el("div", {}, [note, incTable]) : none()));
     }
     if (cfg.layers.indexOf("blockages") >= 0) {
       var bl = s.blockages;
@@ -121,7 +160,9 @@
 
   function counts() {
     var out = {state: current};
-    cfg.layers.forEach(function (kind) { out[kind] = layers[kind].getLayers().length; });
+    cfg.layers.forEach(function (kind) {
+      out[kind] = kind === "incidents" ? shownPoints.reduce(function (a, p) { return a + (p.n || 1); }, 0) : layers[kind].getLayers().length;
+    });
     return out;
   }
 

@@ -5,10 +5,13 @@
   "use strict";
 
   var cfg, map, layers, T, S, screen;
+  var grid = null;  // the incidents' grid clusters (clusters.js), on the live page
   var R = null;  // resources.js, on the live page (set at start)
   var G = {
     lastSeq: 0, applied: 0, duplicates: 0, source: null, ready: false, day: null,
-    incident: new Map(), unit: new Map(), blockage: new Map(), riskzones: new Map(),
+    // incidents: id -> point (compact: what filters, the grid and the list need); the
+    // whole feature only of those the stream brought or a popup asked for (full)
+    incident: new Map(), full: new Map(), unit: new Map(), blockage: new Map(), riskzones: new Map(),
     viewer: null, mode: null, draft: null, listTimer: null
   };
   var filter = {
@@ -234,12 +237,12 @@
   }
 
   // -- layers: build, filter, apply events ------------------------------------------
-  function incidentVisible(p) {
+  function incidentVisible(p) {  // p: a point (see point)
     if (!filter.agencies.has(p.agency) || !filter.types.has(p.type)) { return false; }
     if (p.severity < filter.minSeverity) { return false; }
     if (filter.county && p.county !== filter.county) { return false; }
     if (filter.incidentStatus && p.status !== filter.incidentStatus) { return false; }
-    if (filter.windowH && Date.now() - Date.parse(p.reported_at) > filter.windowH * 3600e3) { return false; }
+    if (filter.windowH && Date.now() - p.t > filter.windowH * 3600e3) { return false; }
     return true;
   }
   function unitVisible(p) { return filter.agencies.has(p.agency) && filter.unitStatuses.has(p.status); }
@@ -247,13 +250,100 @@
 
   // The live map keeps the newest version of each record; a briefing draws the one it holds.
   function current(kind, f) { var e = G[kind].get(f.id); return e ? e.feature : f; }
+
+  // An open incident as the live page keeps it: what the filters, the grid, the list and
+  // its marker need. The picture sends these fields as rows; the stream, whole features.
+  var versions = 0;
+  function point(id, lon, lat, p, t, status) {  // t: reported_at in ms since 1970
+    var at = GeoriskClusters.project(lat, lon);
+    return {id: id, lat: lat, lng: lon, mx: at[0], my: at[1], v: ++versions,
+            type: p.type, severity: p.severity, agency: p.agency, status: status, t: t,
+            municipality: p.municipality, county: p.county, title: p.title, generalised: !!p.generalised};
+  }
+  function pointOfFeature(f) {
+    var p = f.properties;
+    return point(f.id, f.geometry.coordinates[0], f.geometry.coordinates[1], p, Date.parse(p.reported_at), p.status);
+  }
+  // The picture's rows, CHUNK at a time between frames: 100,000 of them never freeze the page.
+  var CHUNK = 5000;
+  function addRows(table, done) {
+    var at = {}, rows = table.rows, next = 0;
+    table.fields.forEach(function (name, n) { at[name] = n; });
+    var names = table.fields.filter(function (name) { return ["id", "lon", "lat", "reported_s"].indexOf(name) < 0; });
+    (function chunk() {
+      var end = Math.min(next + CHUNK, rows.length), values = {};
+      for (; next < end; next++) {
+        var r = rows[next];
+        for (var k = 0; k < names.length; k++) { values[names[k]] = r[at[names[k]]]; }
+        G.incident.set(r[at.id], point(r[at.id], r[at.lon], r[at.lat], values, r[at.reported_s] * 1000, "open"));
+        rows[next] = null;  // what is kept is the point
+      }
+      if (next < rows.length) { setTimeout(chunk, 0); } else { done(); }
+    }());
+  }
+  // The whole feature when the page has it, else what the point holds (no description).
+  function featureOf(p) {
+    return G.full.get(p.id) || {type: "Feature", id: p.id, geometry: {type: "Point", coordinates: [p.lng, p.lat]},
+      properties: {type: p.type, severity: p.severity, agency: p.agency, status: p.status, reported_at: new Date(p.t).toISOString(),
+                   municipality: p.municipality, county: p.county, title: p.title, generalised: p.generalised}};
+  }
+  function pointMarker(p) {
+    var m = L.marker([p.lat, p.lng], {icon: incidentIcon(p), title: p.title, keyboard: true});
+    m.on("click", function () { openIncident(p.id); });
+    return m;
+  }
+  // An incident's popup stands on its own (not on a marker, which the grid may redraw):
+  // its whole record is asked for when the page does not have it yet.
+  var POPUP = {maxWidth: 380, minWidth: 300, maxHeight: 460};
+  var POPUP_AT_POINT = L.extend({offset: [0, -3]}, POPUP);  // where a marker's popup would open
+  function openIncident(id) {
+    var p = G.incident.get(id);
+    if (!p) { return null; }
+    var popup = L.popup(POPUP_AT_POINT).setLatLng([p.lat, p.lng]);
+    G.popup = {id: id, popup: popup};
+    var full = G.full.get(id);
+    if (full) { return popup.setContent(incidentPopup(full, popup)).openOn(map); }
+    popup.setContent(el("div", {"class": "gr-popup", text: t("p.loading")})).openOn(map);
+    api("GET", "/incidents/" + encodeURIComponent(id)).then(function (r) {
+      if (r.ok && r.body && !G.full.has(id)) { G.full.set(id, r.body); }
+      repaint(popup, G.full.has(id) ? incidentPopup(G.full.get(id), popup)
+                                    : el("div", {"class": "gr-popup", text: failure(r.status)}));
+    });
+    return popup;
+  }
+  // An open popup whose content grew: it is brought into view, unless the map has been
+  // moved away from it meanwhile (another incident or unit was looked up).
+  function repaint(popup, content) {
+    if (!popup || !popup.isOpen()) { return; }
+    popup.options.autoPan = map.getBounds().contains(popup.getLatLng());
+    if (content) { popup.setContent(content); } else { popup.update(); }
+    popup.options.autoPan = true;
+  }
+  // A cluster the grid cannot split (its incidents share one place): a list to open them.
+  var AT_ONE_PLACE = 30;
+  function pointsAt(points, at, open) {
+    points.sort(function (a, b) { return b.t - a.t; });
+    var items = points.slice(0, AT_ONE_PLACE).map(function (p) {
+      var button = el("button", {type: "button", "class": "gr-item sev-" + p.severity, "data-id": p.id}, [
+        el("span", {"class": "gr-item-title", text: p.title}),
+        el("span", {"class": "gr-item-meta", text: t("type." + p.type) + " · " + when(p.t)})]);
+      button.addEventListener("click", function () { open(p); });
+      return el("li", {}, [button]);
+    });
+    if (points.length > AT_ONE_PLACE) { items.push(el("li", {"class": "gr-more", text: t("p.more", {n: points.length - AT_ONE_PLACE})})); }
+    L.popup({maxWidth: 340, maxHeight: 360}).setLatLng(at).setContent(el("div", {"class": "gr-popup"}, [
+      el("h3", {text: t("p.at_one_place", {n: points.length})}), el("ul", {"class": "gr-list"}, items)])).openOn(map);
+  }
+  function eachShownIncident(fn) {
+    G.incident.forEach(function (p) { if (incidentVisible(p)) { fn(p); } });
+  }
+
   function makeIncident(f) {
     var m = L.marker(latlng(f.geometry), {icon: incidentIcon(f.properties), title: f.properties.title, keyboard: true});
     // Built once per opening: the popup's parts fill in later (resources.js) and then ask
     // the popup to re-measure, which must not build it afresh.
     var built = null;
-    m.bindPopup(function (layer) { return built || (built = incidentPopup(current("incident", f), layer)); },
-                {maxWidth: 380, minWidth: 300, maxHeight: 460});
+    m.bindPopup(function (layer) { return built || (built = incidentPopup(current("incident", f), layer)); }, POPUP);
     m.on("popupclose", function () { built = null; });
     return m;
   }
@@ -317,28 +407,16 @@
     var entry = G[kind].get(f.id);
     var now = Date.now();
     if (kind === "incident") {
-      var open = f.properties.status === "open";
-      if (!open && !filter.incidentStatus) { open = true; }
-      if (entry && open) {  // changed in place: an open popup stays open (a link, a new title)
-        var was = entry.feature.properties, now_ = f.properties;
-        var at = latlng(f.geometry);
-        entry.feature = f;
-        // a cluster moves a marker by taking it out and back in, which closes its popup
-        if (!at.equals(entry.layer.getLatLng())) { entry.layer.setLatLng(at); }
-        if (was.title !== now_.title || incidentIcon(was) !== incidentIcon(now_)) {
-          entry.layer.options.title = now_.title;
-          entry.layer.setIcon(incidentIcon(now_));
-        }
-        var shown = incidentVisible(now_), has = layers.incidents.hasLayer(entry.layer);
-        if (shown && !has) { layers.incidents.addLayer(entry.layer); } else if (!shown && has) { layers.incidents.removeLayer(entry.layer); }
-        scheduleList();
-        return;
+      var open = f.properties.status === "open" || !filter.incidentStatus;
+      G.full.delete(f.id);
+      if (!open) {
+        G.incident.delete(f.id);
+        if (G.popup && G.popup.id === f.id) { map.closePopup(G.popup.popup); }
+      } else {
+        G.full.set(f.id, f);
+        G.incident.set(f.id, pointOfFeature(f));
       }
-      if (entry) { layers.incidents.removeLayer(entry.layer); }
-      if (!open) { G.incident.delete(f.id); scheduleList(); return; }
-      entry = {feature: f, layer: makeIncident(f)};
-      G.incident.set(f.id, entry);
-      if (incidentVisible(f.properties)) { layers.incidents.addLayer(entry.layer); }
+      grid.schedule();
       scheduleList();
     } else if (kind === "unit") {
       if (!f.geometry) { if (entry) { layers.units.removeLayer(entry.layer); G.unit.delete(f.id); } return; }
@@ -386,10 +464,7 @@
   }
 
   function refilter() {
-    var inc = [];
-    G.incident.forEach(function (e) { if (incidentVisible(e.feature.properties)) { inc.push(e.layer); } });
-    layers.incidents.clearLayers();
-    layers.incidents.addLayers(inc);
+    if (grid) { grid.schedule(); }
     G.unit.forEach(function (e) {
       var show = unitVisible(e.feature.properties), has = layers.units.hasLayer(e.layer);
       if (show && !has) { layers.units.addLayer(e.layer); } else if (!show && has) { layers.units.removeLayer(e.layer); }
@@ -509,23 +584,34 @@
     G.listTimer = setTimeout(function () { G.listTimer = null; renderList(); }, 150);
   }
   var LIST_ROWS = 150;
+  // The newest LIST_ROWS of those the filter shows, in one pass however many there are.
+  function newest(count) {
+    var top = [], shown = 0;
+    eachShownIncident(function (p) {
+      shown += 1;
+      if (top.length === count && p.t <= top[count - 1].t) { return; }
+      var at = top.length;
+      while (at > 0 && top[at - 1].t < p.t) { at -= 1; }
+      top.splice(at, 0, p);
+      if (top.length > count) { top.pop(); }
+    });
+    return {top: top, shown: shown};
+  }
   function renderList() {
-    var shown = [];
-    G.incident.forEach(function (e) { if (incidentVisible(e.feature.properties)) { shown.push(e); } });
-    shown.sort(function (a, b) { return a.feature.properties.reported_at < b.feature.properties.reported_at ? 1 : -1; });
+    var found = newest(LIST_ROWS), shown = found.shown;
     var list = document.getElementById("gr-list");
-    document.getElementById("gr-list-title").textContent = t("p.open_incidents") + " · " + t("p.shown", {shown: shown.length, total: G.incident.size});
-    var items = shown.slice(0, LIST_ROWS).map(function (e) {
-      var p = e.feature.properties, id = e.feature.id;
+    document.getElementById("gr-list-title").textContent = t("p.open_incidents") + " · " + t("p.shown", {shown: shown, total: G.incident.size});
+    var items = found.top.map(function (p) {
+      var id = p.id;
       var button = el("button", {type: "button", "class": "gr-item sev-" + p.severity, "data-id": id}, [
         el("span", {"class": "gr-item-title", text: p.title}),
-        el("span", {"class": "gr-item-meta", text: t("type." + p.type) + " · " + t("agency." + p.agency) + " · " + when(p.reported_at) + " · " + municipality(p.municipality)})
+        el("span", {"class": "gr-item-meta", text: t("type." + p.type) + " · " + t("agency." + p.agency) + " · " + when(p.t) + " · " + municipality(p.municipality)})
       ]);
       button.addEventListener("click", function () { focusIncident(id); });
       return el("li", {}, [button]);
     });
-    if (!shown.length) { items.push(el("li", {"class": "gr-empty", text: t("p.none")})); }
-    if (shown.length > LIST_ROWS) { items.push(el("li", {"class": "gr-more", text: t("p.more", {n: shown.length - LIST_ROWS})})); }
+    if (!shown) { items.push(el("li", {"class": "gr-empty", text: t("p.none")})); }
+    if (shown > LIST_ROWS) { items.push(el("li", {"class": "gr-more", text: t("p.more", {n: shown - LIST_ROWS})})); }
     list.replaceChildren.apply(list, items);
   }
   function focusUnit(id, zoom) {  // centre a unit; a cluster holding it spreads out
@@ -535,12 +621,11 @@
     if (layers.units.hasLayer(e.layer) && layers.units.zoomToShowLayer) { layers.units.zoomToShowLayer(e.layer, function () {}); }
   }
   function focusIncident(id) {
-    var e = G.incident.get(id);
-    if (!e) { return; }
-    map.setView(e.layer.getLatLng(), Math.max(map.getZoom(), 13));
-    if (layers.incidents.hasLayer(e.layer)) {
-      layers.incidents.zoomToShowLayer(e.layer, function () { e.layer.openPopup(); });
-    }
+    var p = G.incident.get(id);
+    if (!p) { return; }
+    // near enough that its marker stands alone (as it would once the popup closes)
+    map.setView([p.lat, p.lng], grid.separatingZoom(p, Math.max(map.getZoom(), 13)));
+    openIncident(id);
   }
 
   // -- editing forms ----------------------------------------------------------------------
@@ -686,17 +771,10 @@
   }
 
   // -- start --------------------------------------------------------------------------------
-  function load(picture) {
+  function load(picture, done) {
     G.viewer = picture.viewer;
     G.lastSeq = picture.seq;
     var now = Date.now();
-    var inc = [];
-    picture.incidents.forEach(function (f) {
-      var entry = {feature: f, layer: makeIncident(f)};
-      G.incident.set(f.id, entry);
-      if (incidentVisible(f.properties)) { inc.push(entry.layer); }
-    });
-    layers.incidents.addLayers(inc);
     var shown = [];
     picture.units.forEach(function (f) {
       if (!f.geometry) { return; }
@@ -704,10 +782,31 @@
       G.unit.set(f.id, entry);
       if (unitVisible(f.properties)) { shown.push(entry.layer); }
     });
-    layers.units.addLayers(shown);
     picture.blockages.forEach(function (f) { put("blockage", f); });
     picture.riskzones.forEach(function (f) { put("riskzones", f); });
-    screen.schedule();
+    // units a few at a time as well (Leaflet.markercluster's chunked adding), then incidents
+    function incidents() {
+      screen.schedule();
+      addRows(picture.incidents, function () {
+        grid = GeoriskClusters.layer({each: eachShownIncident}, {point: pointMarker, members: function (found, at) {
+          pointsAt(found, at, function (p) { openIncident(p.id); });
+        }});
+        grid.on("redrawn", function () { screen.schedule(); });
+        layers.incidents.addLayer(grid);
+        done();
+      });
+    }
+    var units = layers.units.options;
+    if (!shown.length || !map.hasLayer(layers.units)) { layers.units.addLayers(shown); incidents(); return; }
+    units.chunkedLoading = true;
+    units.chunkInterval = 50;
+    units.chunkProgress = function (added, total) {
+      if (added < total) { return; }
+      units.chunkProgress = null;
+      units.chunkedLoading = false;  // later additions (one at a time) go in at once
+      setTimeout(incidents, 0);
+    };
+    layers.units.addLayers(shown);
   }
 
   // The symbols, popups and layers of the live map, for any page that draws records
@@ -730,26 +829,31 @@
       }
     });
     return {incident: makeIncident, unit: makeUnit, blockage: makeBlockage, zone: makeZone,
+            pointOf: pointOfFeature, pointsAt: pointsAt, incidentPopup: incidentPopup, popupOptions: POPUP_AT_POINT,
             coverage: makeCoverage, t: t, el: el, when: when, screen: screen};
   }
 
   function start(theMap, theLayers, config) {
     drawing(theMap, theLayers, config);
     R = window.GeoriskResources || null;
-    screen.frame(cfg.bounds);
+    // ready once framed as well: a ready page does not move by itself
+    var framed = new Promise(function (resolve) { screen.frame(cfg.bounds, resolve); });
     map.on("click", function (e) { if (G.mode) { addPoint(e.latlng); } });
     fetch(cfg.urls.picture, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { if (!r.ok) { throw new Error("picture: HTTP " + r.status); } return r.json(); })
       .then(function (picture) {
         G.viewer = picture.viewer;
         buildPanel();
-        load(picture);
-        renderList();
-        if (R) { R.start(context()); }
-        connect();
-        setInterval(restale, 30000);
-        G.ready = true;
-        document.documentElement.setAttribute("data-georisk-ready", "1");
+        load(picture, function () {
+          renderList();
+          if (R) { R.start(context()); }
+          connect();
+          setInterval(restale, 30000);
+          framed.then(function () {
+            G.ready = true;
+            document.documentElement.setAttribute("data-georisk-ready", "1");
+          });
+        });
       });
   }
 
@@ -757,15 +861,20 @@
   function context() {
     return {
       map: map, layers: layers, cfg: cfg, t: t, el: el, when: when, api: api, failure: failure,
-      apply: apply, mayWrite: mayWrite, viewer: function () { return G.viewer; },
-      record: function (kind, id) { var e = G[kind] && G[kind].get(id); return e ? e.feature : null; },
+      apply: apply, mayWrite: mayWrite, viewer: function () { return G.viewer; }, repaint: repaint,
+      record: function (kind, id) {
+        if (kind === "incident") { var p = G.incident.get(id); return p ? featureOf(p) : null; }
+        var e = G[kind] && G[kind].get(id); return e ? e.feature : null;
+      },
       coverage: makeCoverage, screen: screen
     };
   }
 
   function counts() {
+    var shown = 0;
+    eachShownIncident(function () { shown += 1; });
     return {
-      incidents: layers.incidents.getLayers().length, units: layers.units.getLayers().length,
+      incidents: shown, units: layers.units.getLayers().length,
       blockages: layers.blockages.getLayers().length, riskzones: layers.riskzones.getLayers().length,
       known: {incidents: G.incident.size, units: G.unit.size, blockages: G.blockage.size, riskzones: G.riskzones.size}
     };
@@ -774,10 +883,19 @@
   window.GeoriskLive = {
     start: start, counts: counts, drawing: drawing,
     view: function () { return screen.view(cfg.bounds); },
-    feature: function (kind, id) { var e = G[kind] && G[kind].get(id); return e ? e.feature : null; },
+    feature: function (kind, id) {
+      if (kind === "incident") { var p = G.incident.get(id); return p ? featureOf(p) : null; }
+      var e = G[kind] && G[kind].get(id); return e ? e.feature : null;
+    },
     look: function (id) { var e = G.unit.get(id); return e ? {stale: e.layer._grLook.stale, parked: e.layer._grLook.parked} : null; },
     symbol: function (kind, size, record) { return drawSymbol(S[kind], size, record); },
-    position: function (kind, id) { var e = G[kind] && G[kind].get(id); if (!e) { return null; } var ll = e.layer.getLatLng(); return [ll.lat, ll.lng]; }, connect: connect, disconnect: disconnect, focusIncident: focusIncident, focusUnit: focusUnit,
+    position: function (kind, id) {
+      if (kind === "incident") { var p = G.incident.get(id); return p ? [p.lat, p.lng] : null; }
+      var e = G[kind] && G[kind].get(id); if (!e) { return null; } var ll = e.layer.getLatLng(); return [ll.lat, ll.lng];
+    },
+    drawn: function () { return grid ? grid.drawn() : null; },
+    cell: function (id) { var p = G.incident.get(id); return p && grid ? grid.cellOf(p) : null; },
+    connect: connect, disconnect: disconnect, focusIncident: focusIncident, focusUnit: focusUnit,
     centre: function (lat, lng, zoom) { map.setView([lat, lng], zoom, {animate: false}); },
     state: function () { return {ready: G.ready, lastSeq: G.lastSeq, applied: G.applied, duplicates: G.duplicates, live: !!G.source && G.source.readyState === 1}; }
   };

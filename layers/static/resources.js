@@ -34,9 +34,8 @@
     var viewer = X.viewer();
     return X.mayWrite() && !!viewer && (viewer.writes || []).indexOf(agency) >= 0;
   }
-  function repaint(marker) {  // the popup re-measures its grown content
-    var popup = marker && marker.getPopup && marker.getPopup();
-    if (popup && popup.isOpen()) { popup.update(); }
+  function repaint(popup) {  // the popup re-measures its grown content
+    X.repaint(popup);
   }
   function note(text) { return el("p", {"class": "gr-net-note", text: text}); }
 
@@ -96,7 +95,7 @@
   }
 
   // -- suggested units -----------------------------------------------------------------------
-  function suggestionRow(incident, f, marker) {
+  function suggestionRow(incident, f, popup) {
     var p = f.properties, u = p.unit.properties, uid = p.unit.id;
     var eta = p.eta_min === null ? t("r.unreachable") : t("r.eta", {minutes: Math.round(p.eta_min)});
     var facts = [t("r.distance", {km: km(p.distance_m)})];
@@ -121,7 +120,7 @@
       var msg = el("div", {"class": "gr-error", role: "alert"});
       var button = el("button", {type: "button", "class": "gr-small gr-assign", "data-unit": uid,
                                  "aria-label": t("r.assign_label", {callsign: u.callsign}), text: t("r.assign")});
-      button.addEventListener("click", function () { assign(incident, uid, item, button, msg, marker); });
+      button.addEventListener("click", function () { assign(incident, uid, item, button, msg, popup); });
       item.appendChild(el("div", {"class": "gr-sugg-actions"}, [button, msg]));
     }
     return item;
@@ -129,7 +128,7 @@
 
   // Assigning is the API's two writes, each journaled: the unit to the incident
   // (unit.assigned), then, when it was available, its status to en route (unit.status).
-  function assign(incident, uid, item, button, msg, marker) {
+  function assign(incident, uid, item, button, msg, popup) {
     button.disabled = true;
     msg.textContent = "";
     X.api("POST", "/incidents/" + enc(incident.id) + "/units", {unit: uid}).then(function (r) {
@@ -147,11 +146,11 @@
         button.disabled = false;
         msg.textContent = t("p.failed", {detail: X.failure(r.status)});
       }
-      repaint(marker);
+      repaint(popup);
     });
   }
 
-  function suggestSection(f, marker) {
+  function suggestSection(f, popup) {
     var list = el("div", {"class": "gr-suggest-list", "aria-live": "polite"});
     var button = el("button", {type: "button", "class": "gr-button gr-suggest", text: t("r.suggest")});
     var clear = el("button", {type: "button", "class": "gr-button gr-clear-routes", text: t("r.clear_routes"), hidden: "hidden"});
@@ -160,7 +159,7 @@
     button.addEventListener("click", function () {
       button.disabled = true;
       list.replaceChildren(el("p", {"class": "gr-hint", text: t("r.suggesting")}));
-      repaint(marker);
+      repaint(popup);
       var kinds = X.cfg.suitable[f.properties.type] || [];
       var query = "?k=5&lang=" + X.cfg.lang + (kinds.length ? "&kind=" + kinds.join(",") : "");
       X.api("GET", "/incidents/" + enc(f.id) + "/suggestions" + query).then(function (r) {
@@ -170,7 +169,7 @@
         } else {
           var answer = r.body, parts = [el("h4", {text: t("r.suggested")})];
           if (!answer.features.length) { parts.push(el("p", {"class": "gr-hint", text: t("r.none")})); }
-          parts.push(el("ol", {"class": "gr-suggestions"}, answer.features.map(function (s) { return suggestionRow(f, s, marker); })));
+          parts.push(el("ol", {"class": "gr-suggestions"}, answer.features.map(function (s) { return suggestionRow(f, s, popup); })));
           parts.push(note(answer.network.note + " " + t("r.pool", {pool: answer.pool})));
           list.replaceChildren.apply(list, parts);
           drawRoutes(f, answer);
@@ -178,7 +177,7 @@
           if (details) { details.open = false; }  // the list in view; the brief a click away
           clear.hidden = false;
         }
-        repaint(marker);
+        repaint(popup);
       });
     });
     return el("div", {"class": "gr-resources"}, [el("div", {"class": "gr-tools"}, [button, clear]), list]);
@@ -201,7 +200,7 @@
     if (!items.length) { return el("span", {"class": "gr-none", text: t("r.nothing")}); }
     return el("ul", {"class": "gr-brief-list"}, items);
   }
-  function renderBrief(box, f, b, marker) {
+  function renderBrief(box, f, b, popup) {
     var a = b.area, fr = b.fire_risk;
     var place = a.in_area
       ? [a.municipality.name, a.county.name].filter(Boolean).join(", ")
@@ -236,9 +235,9 @@
         button.addEventListener("click", function () {
           button.disabled = true;
           X.api("POST", "/incidents/" + enc(f.id) + "/links", {incident: c.incident.id, relation: "possible"}).then(function (r) {
-            if (!r.ok) { button.disabled = false; msg.textContent = t("p.failed", {detail: X.failure(r.status)}); repaint(marker); return; }
+            if (!r.ok) { button.disabled = false; msg.textContent = t("p.failed", {detail: X.failure(r.status)}); repaint(popup); return; }
             X.apply({kind: "incident.linked", payload: r.body.feature});
-            fetchBrief(box, f, marker);  // the link now shows under the linked ones
+            fetchBrief(box, f, popup);  // the link now shows under the linked ones
           });
         });
         row.appendChild(el("div", {"class": "gr-sugg-actions"}, [button, msg]));
@@ -263,34 +262,34 @@
       note(b.network.note + " " + t("r.computed", {time: X.when(b.computed_at)}))
     ];
     box.replaceChildren.apply(box, parts.filter(Boolean));
-    repaint(marker);
+    repaint(popup);
   }
-  function fetchBrief(box, f, marker) {
+  function fetchBrief(box, f, popup) {
     X.api("GET", "/incidents/" + enc(f.id) + "/brief?lang=" + X.cfg.lang).then(function (r) {
       if (!r.ok) {
         box.replaceChildren(el("p", {"class": "gr-error", text: t("r.brief_failed", {detail: X.failure(r.status)})}));
-        repaint(marker);
+        repaint(popup);
         return;
       }
       briefs.set(f.id, {brief: r.body, at: Date.now()});
-      renderBrief(box, f, r.body, marker);
+      renderBrief(box, f, r.body, popup);
     });
   }
-  function briefSection(f, marker) {
+  function briefSection(f, popup) {
     var box = el("div", {"class": "gr-brief-body", "aria-live": "polite"});
     var known = briefs.get(f.id);
     if (known && Date.now() - known.at < BRIEF_FRESH_MS) {
       renderBrief(box, f, known.brief, null);
     } else {
       box.appendChild(el("p", {"class": "gr-hint", text: t("r.brief_loading")}));
-      fetchBrief(box, f, marker);
+      fetchBrief(box, f, popup);
     }
     return el("details", {"class": "gr-brief", open: "open"}, [el("summary", {text: t("r.brief")}), box]);
   }
 
-  function incident(body, f, marker) {
-    body.appendChild(briefSection(f, marker));
-    body.appendChild(suggestSection(f, marker));
+  function incident(body, f, popup) {
+    body.appendChild(briefSection(f, popup));
+    body.appendChild(suggestSection(f, popup));
   }
 
   // -- coverage -------------------------------------------------------------------------------

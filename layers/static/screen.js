@@ -63,7 +63,7 @@
     }
     function markers(view) {
       var found = [];
-      map.getPane("markerPane").querySelectorAll(".leaflet-marker-icon").forEach(function (node) {
+      container.querySelectorAll(".leaflet-marker-icon").forEach(function (node) {  // incidents' clusters too
         var r = node.getBoundingClientRect();
         if (r.width && overlaps(r, view, 0)) { found.push(r); }
       });
