@@ -188,7 +188,7 @@ def _from_session() -> tuple[Viewer | None, str | None]:
     return live.user.viewer(), f"session:{live.user.name}:{live.user.epoch}"
 
 
-def _flag(value: object) -> bool:
+def flag(value: object) -> bool:
     """A config switch given as a bool or as text from the environment ("0", "false")."""
     if isinstance(value, str):
         return value.strip().lower() not in ("0", "false", "no", "off", "")
@@ -214,7 +214,7 @@ def install(app: Flask) -> None:
         SESSION_COOKIE_NAME="georisk_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=_flag(app.config.get("SECURE_COOKIES", True)),
+        SESSION_COOKIE_SECURE=flag(app.config.get("SECURE_COOKIES", True)),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=float(app.config.get("SESSION_HOURS", 12))),
         SESSION_REFRESH_EACH_REQUEST=False,  # a shift's sign-in ends, however busy
     )

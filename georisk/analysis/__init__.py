@@ -19,6 +19,7 @@ from georisk.analysis.operations import (
     blockage_summary,
     missions,
     response_summary,
+    unit_events,
 )
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "response_summary",
     "riskzones",
     "score",
+    "unit_events",
     "unit_tracks",
     "weekly_counts",
 ]

@@ -29,6 +29,8 @@ from georisk.access import Viewer, present_frame, view_of
 from georisk.analysis.journal import incidents as incident_frame
 from georisk.model import UnitStatus
 from georisk.store import Store
+from georisk.store.journaling import EVENT_ROW_COLUMNS
+from georisk.timeutil import to_micros
 
 _MISSION_FIELDS = {
     "status": "$.properties.status",
@@ -43,6 +45,8 @@ _STATUS_FIELDS = {
     "lon": "$.geometry.coordinates[0]",
     "lat": "$.geometry.coordinates[1]",
 }
+_MISSION_KINDS = ("unit.assigned", "unit.released", "unit.status")
+_STATUS_KINDS = ("unit.registered", "unit.status", "unit.updated")
 _MINUTE = pd.Timedelta(minutes=1)
 _HOUR = pd.Timedelta(hours=1)
 
@@ -75,6 +79,14 @@ def blockage_summary(
                                          ignore_index=True)
 
 
+def unit_events(store: Store, viewer: Viewer, *, end: datetime | None = None) -> pd.DataFrame:
+    """The unit events of the viewer's view journaled up to ``end`` that `missions` and
+    `availability` read, with every value either takes, as the journal holds them (the
+    policy is applied by each): read once for both, which is most of either's cost."""
+    return store.event_rows("unit", sorted({*_MISSION_KINDS, *_STATUS_KINDS}), None, end,
+                            {**_MISSION_FIELDS, **_STATUS_FIELDS}, view_of(viewer))
+
+
 def _unit_rows(
     store: Store,
     viewer: Viewer,
@@ -83,10 +95,20 @@ def _unit_rows(
     end: datetime | None,
     fields: dict[str, str],
     visible_incidents: set[str] | None = None,
+    events: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Unit events of the viewer's view, with only the values asked for (each one read
-    from the payload costs time over a year of events), through the policy."""
-    rows = store.event_rows("unit", kinds, start, end, fields, view_of(viewer))
+    from the payload costs time over a year of events), through the policy; from
+    ``events`` (`unit_events` up to ``end`` or later) when given, else from the store."""
+    if events is None:
+        rows = store.event_rows("unit", kinds, start, end, fields, view_of(viewer))
+    else:  # event times never decrease with seq: the window is a run of rows
+        keep = events["kind"].isin(kinds)
+        if start is not None:
+            keep &= events["time_us"] >= to_micros(start)
+        if end is not None:
+            keep &= events["time_us"] <= to_micros(end)
+        rows = events.loc[keep, [*EVENT_ROW_COLUMNS, *fields]].reset_index(drop=True)
     frame = rows.rename(columns={"entity_id": "id"})
     frame["time"] = pd.to_datetime(frame["time_us"], unit="us", utc=True)
     if "lon" in frame:
@@ -106,15 +128,17 @@ def missions(
     end: datetime | None = None,
     as_of: datetime | None = None,
     incidents: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per mission journaled in [``start``, ``end``]: the unit (``id``,
     ``callsign``, ``agency``, ``unit_kind``), ``incident`` (when assigned to one the
     viewer sees) with its ``type``, ``county`` and ``reported_at``, ``dispatched``,
     ``arrived``, ``cleared``, and ``to_scene_min``, ``on_scene_min``, ``response_min``.
-    ``incidents`` is the viewer's incidents as of ``as_of``, when already read."""
+    ``incidents`` is the viewer's incidents as of ``as_of``, and ``events`` its
+    `unit_events` up to ``end``, when already read."""
     shown = incident_frame(store, viewer, as_of=as_of) if incidents is None else incidents
-    rows = _unit_rows(store, viewer, ["unit.assigned", "unit.released", "unit.status"],
-                      start, end, _MISSION_FIELDS, set(shown["id"]))
+    rows = _unit_rows(store, viewer, _MISSION_KINDS, start, end, _MISSION_FIELDS,
+                      set(shown["id"]), events)
     rows = rows.sort_values(["id", "seq"], kind="stable")
     status = rows["status"]
     # an assignment whose incident is withheld reads as a release (`present_event`)
@@ -169,16 +193,17 @@ def availability(
     start: datetime | None = None,
     end: datetime | None = None,
     every: str = "1h",
+    events: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Units per status at each ``every`` (a pandas frequency) from ``start`` to ``end``,
     by the county of the unit's home: ``time``, ``county`` and one column per status,
-    ``units`` and ``available_share``."""
+    ``units`` and ``available_share``. ``events``: the viewer's `unit_events` up to
+    ``end``, when already read."""
     import geopandas as gpd
 
     from georisk.area.boundaries import counties
 
-    rows = _unit_rows(store, viewer, ["unit.registered", "unit.status", "unit.updated"],
-                      None, end, _STATUS_FIELDS)
+    rows = _unit_rows(store, viewer, _STATUS_KINDS, None, end, _STATUS_FIELDS, events=events)
     rows = rows.sort_values(["id", "seq"], kind="stable")
     homes = gpd.GeoDataFrame(rows[rows["kind"] == "unit.registered"].drop_duplicates("id"),
                              geometry="geometry", crs="EPSG:4326")

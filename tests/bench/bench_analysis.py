@@ -15,9 +15,12 @@ minutes the first time) and reused.
   municipality and by county: MAE against the seasonal naive forecast, 90 % interval
   coverage, and the error of both against the generator's true intensities.
 * page: the analyst page at demo scale (the default demo: 15,000 incidents, 300 units, a
-  year) in headless Chromium: time until every chart is drawn, first visit and again.
-  ``page-unprepared`` is the same without `georisk.analysis.prepare` (what the service
-  builds at start): its first visit is the A/B of that preparation.
+  year) in headless Chromium: time until every chart is drawn, first visit after the
+  start and again; the service computes the page's tables in the background from its
+  start (`app.analysis.Warming`), and the first visit comes once they are ready (the
+  time to that is printed). ``page-unwarmed`` is the same with only
+  `georisk.analysis.prepare` done at the start, ``page-unprepared`` with neither: their
+  first visits are the A/B of each.
 """
 
 from __future__ import annotations
@@ -148,16 +151,26 @@ def bench_backtest() -> None:
                       f"(the model's own probability of those intervals: {row.nominal:.1%})")
 
 
-def bench_page(prepared: bool = True) -> None:
+def bench_page(mode: str = "warm") -> None:
+    """``warm``: the service as it starts (`app.analysis.Warming` computes the page's
+    tables in the background), visited once that is done; ``unwarmed``: only
+    `georisk.analysis.prepare` done before the first visit, the tables computed as the
+    page asks (the service before the background tables); ``unprepared``: neither."""
     from app import create_app
     from georisk.identity import Tokens
     from tests import browser
 
     db = journal("demo", DEMO)
     token = Tokens(db).create("bench-analyst", "centre", "analyst")[1]
-    app = create_app({"DB": str(db), "SECURE_COOKIES": False})
-    if prepared:
-        analysis.prepare()  # what the service does at start, off the request path
+    started = time.perf_counter()
+    app = create_app({"DB": str(db), "SECURE_COOKIES": False,
+                      "ANALYSIS_WARM": mode == "warm"})
+    if mode == "warm":
+        app.extensions["georisk.analysis.warming"].ready.wait()
+        print(f"page tables of every reading agency ready {time.perf_counter() - started:.1f} s "
+              f"after the start", flush=True)
+    elif mode == "unwarmed":
+        analysis.prepare()
     ready = "() => document.documentElement.dataset.georiskReady === '1'"
     with browser.loopback_server(app) as base, browser.browser() as chromium:
         times = []
@@ -172,8 +185,8 @@ def bench_page(prepared: bool = True) -> None:
             context.close()
             print(f"visit {visit + 1}: every chart drawn in {times[-1]:.2f} s", flush=True)
     again = statistics.median(times[1:])
-    print(f"analyst page at demo scale: first visit {times[0]:.2f} s, again (median of 3) "
-          f"{again:.2f} s  target <= 2 s  {'OK' if again <= 2 else 'MISSED'}")
+    print(f"analyst page at demo scale ({mode}): first visit {times[0]:.2f} s, again (median "
+          f"of 3) {again:.2f} s  target <= 2 s  {'OK' if max(times[0], again) <= 2 else 'MISSED'}")
 
 
 if __name__ == "__main__":
@@ -181,4 +194,5 @@ if __name__ == "__main__":
     for part in parts:
         print(f"\n== {part}", flush=True)
         {"aggregate": bench_aggregate, "backtest": bench_backtest, "page": bench_page,
-         "page-unprepared": lambda: bench_page(prepared=False)}[part]()
+         "page-unwarmed": lambda: bench_page("unwarmed"),
+         "page-unprepared": lambda: bench_page("unprepared")}[part]()
