@@ -62,6 +62,11 @@ class _Results:
         self._lock = threading.Lock()
         self._computing: dict[tuple, threading.Lock] = {}
         self._asking = threading.local()  # the age a computation in this thread allows
+        self.asked: dict[str, float] = {}  # agency -> when a reader last asked (monotonic)
+
+    def holds(self, key: tuple) -> bool:
+        with self._lock:
+            return key in self._items
 
     def get(self, key: tuple, compute: Callable[[], Any], max_age_s: float | None = None) -> Any:
         """The standing result for ``key``, else ``compute()``'s. ``max_age_s`` (default
@@ -124,10 +129,15 @@ def _kept(agency: Agency | str, name: str, query: Any, max_age_s: float | None =
     The access policy decides by agency alone: one result serves every reader of that
     agency, and no other agency's."""
     scope = Viewer("", Agency(agency), Role.ANALYST)
-    args = tuple(sorted((k, str(v)) for k, v in query.model_dump().items() if k != "format"))
     compute = _TABLES[name][1]
-    return _results().get((str(scope.agency), name, args), lambda: compute(scope, query),
-                          max_age_s)
+    if max_age_s is None:  # a reader's request (the background says how old it allows)
+        _results().asked[str(scope.agency)] = time.monotonic()
+    return _results().get(_key(agency, name, query), lambda: compute(scope, query), max_age_s)
+
+
+def _key(agency: Agency | str, name: str, query: Any) -> tuple:
+    args = tuple(sorted((k, str(v)) for k, v in query.model_dump().items() if k != "format"))
+    return (str(Agency(agency)), name, args)
 
 
 def _all_incidents(viewer: Viewer) -> gpd.GeoDataFrame:
@@ -334,6 +344,8 @@ PAGE = (
 )
 #: How often the background looks for a page table to compute again (seconds).
 REFRESH_S = 15.0
+#: How long after a reader of an agency last asked for a table its tables are kept fresh.
+ACTIVE_S = 15 * 60.0
 log = logging.getLogger(__name__)
 
 
@@ -358,11 +370,13 @@ class Warming:
     (`georisk.analysis.prepare`: seconds of imports, the population grid and its
     weights), then each agency's tables, each as that agency may see it (the same
     `_kept` a request uses, one agency at a time: a result is only ever filed under the
-    agency it was computed for). Then every `REFRESH_S` seconds, each one the journal
-    has moved past and that is half `MAX_AGE_S` old is computed again, so a visit finds
-    one standing rather than waiting for it. The cost: while the journal moves, each
-    agency's page tables are computed about every half minute in the worker, beside
-    its requests.
+    agency it was computed for). Then every `REFRESH_S` seconds, for each agency whose
+    readers asked for a table in the last `ACTIVE_S` seconds, each one the journal has
+    moved past and that is half `MAX_AGE_S` old is computed again, so a visit finds one
+    standing rather than waiting for it. The cost: while the journal moves and an
+    agency's analysts use the page, that agency's tables are computed about every half
+    minute in the worker, beside its requests (a few seconds of one core each time, at
+    demo scale); an agency nobody reads costs nothing after the first round.
 
     Measured (``bench_analysis page``, demo scale, four reading agencies, alternated with
     the service before it in one run on a busy host): the first round is done 14–18 s
@@ -401,9 +415,9 @@ class Warming:
             self._stop.wait(self._every_s)
 
     def round(self) -> None:
-        """Each page table of each reading agency that is missing, or that the journal
-        has moved past and is half `MAX_AGE_S` old, computed; a failure is logged and
-        the others go on."""
+        """Each page table of each reading agency that is missing, or (for an agency
+        whose readers asked lately) that the journal has moved past and is half
+        `MAX_AGE_S` old, computed; a failure is logged and the others go on."""
         with self._app.app_context():
             try:
                 agencies = _reading_agencies(self._app)
@@ -411,12 +425,17 @@ class Warming:
                 log.exception("analysis: the agencies to compute the page's tables for "
                               "could not be read")
                 return
+            results, now = _results(), time.monotonic()
             for agency in agencies:
+                active = now - results.asked.get(str(agency), -ACTIVE_S) < ACTIVE_S
                 for name, given in PAGE:
                     if self._stop.is_set():
                         return
+                    query = _page_query(name, given)
+                    if not active and results.holds(_key(agency, name, query)):
+                        continue  # nobody of this agency reads it now: a visit will ask
                     try:
-                        _kept(agency, name, _page_query(name, given), MAX_AGE_S / 2)
+                        _kept(agency, name, query, MAX_AGE_S / 2)
                     except Exception:
                         log.exception("analysis: the page's table %s?%s for %s failed in "
                                       "the background", name, given, agency)

@@ -174,9 +174,16 @@ def test_the_background_computes_a_table_again_once_the_journal_moved_and_it_is_
     warming.round()  # moved, but fresh
     assert all(results._items[k][2] is v[2] for k, v in first.items())
     monkeypatch.setattr(analysis_routes, "MAX_AGE_S", 0.0)
-    warming.round()  # moved and old: every table again, from the incidents read again
-    assert all(results._items[k][2] is not v[2] for k, v in first.items())
+    warming.round()  # moved and old, but nobody of rescue has asked: kept as it is
+    assert all(results._items[k][2] is v[2] for k, v in first.items())
+    token = Tokens(db).create("ana", "rescue", "analyst")[1]
+    assert app.test_client().get("/api/v1/analysis/blockages", headers={
+        "Authorization": f"Bearer {token}"}).status_code == 200  # a reader asks
+    store.apply([c.ReportIncident(factories.incident("inc-3"))], Actor("op", "rescue"))
+    kept = dict(results._items)
+    warming.round()  # moved, old and read: every table again, from the incidents read again
+    assert all(results._items[k][2] is not v[2] for k, v in kept.items())
     with app.app_context():
         history = analysis_routes._kept("rescue", "history",
                                         analysis_routes._page_query("history", "by=month,type"))
-    assert int(history["count"].sum()) == 2
+    assert int(history["count"].sum()) == 3
