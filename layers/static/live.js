@@ -264,22 +264,25 @@
     var p = f.properties;
     return point(f.id, f.geometry.coordinates[0], f.geometry.coordinates[1], p, Date.parse(p.reported_at), p.status);
   }
-  // The picture's rows, CHUNK at a time between frames: 100,000 of them never freeze the page.
-  var CHUNK = 5000;
+  // each(item) for every item, `size` at a time between tasks, then done(): 100,000
+  // incidents or 2,000 unit markers never freeze the page.
+  function inChunks(items, size, each, done) {
+    var next = 0;
+    (function chunk() {
+      var end = Math.min(next + size, items.length);
+      for (; next < end; next++) { each(items[next]); }
+      if (next < items.length) { setTimeout(chunk, 0); } else { done(); }
+    }());
+  }
+  // The picture's incident rows as points.
   function addRows(table, done) {
-    var at = {}, rows = table.rows, next = 0;
+    var at = {}, values = {};
     table.fields.forEach(function (name, n) { at[name] = n; });
     var names = table.fields.filter(function (name) { return ["id", "lon", "lat", "reported_s"].indexOf(name) < 0; });
-    (function chunk() {
-      var end = Math.min(next + CHUNK, rows.length), values = {};
-      for (; next < end; next++) {
-        var r = rows[next];
-        for (var k = 0; k < names.length; k++) { values[names[k]] = r[at[names[k]]]; }
-        G.incident.set(r[at.id], point(r[at.id], r[at.lon], r[at.lat], values, r[at.reported_s] * 1000, "open"));
-        rows[next] = null;  // what is kept is the point
-      }
-      if (next < rows.length) { setTimeout(chunk, 0); } else { done(); }
-    }());
+    inChunks(table.rows, 5000, function (r) {
+      for (var k = 0; k < names.length; k++) { values[names[k]] = r[at[names[k]]]; }
+      G.incident.set(r[at.id], point(r[at.id], r[at.lon], r[at.lat], values, r[at.reported_s] * 1000, "open"));
+    }, done);
   }
   // The whole feature when the page has it, else what the point holds (no description).
   function featureOf(p) {
@@ -776,15 +779,9 @@
     G.lastSeq = picture.seq;
     var now = Date.now();
     var shown = [];
-    picture.units.forEach(function (f) {
-      if (!f.geometry) { return; }
-      var entry = {feature: f, layer: makeUnit(f, now)};
-      G.unit.set(f.id, entry);
-      if (unitVisible(f.properties)) { shown.push(entry.layer); }
-    });
     picture.blockages.forEach(function (f) { put("blockage", f); });
     picture.riskzones.forEach(function (f) { put("riskzones", f); });
-    // units a few at a time as well (Leaflet.markercluster's chunked adding), then incidents
+    // units made and added a few at a time as well (Leaflet.markercluster's chunked adding), then incidents
     function incidents() {
       screen.schedule();
       addRows(picture.incidents, function () {
@@ -797,16 +794,22 @@
       });
     }
     var units = layers.units.options;
-    if (!shown.length || !map.hasLayer(layers.units)) { layers.units.addLayers(shown); incidents(); return; }
-    units.chunkedLoading = true;
-    units.chunkInterval = 50;
-    units.chunkProgress = function (added, total) {
-      if (added < total) { return; }
-      units.chunkProgress = null;
-      units.chunkedLoading = false;  // later additions (one at a time) go in at once
-      setTimeout(incidents, 0);
-    };
-    layers.units.addLayers(shown);
+    inChunks(picture.units, 400, function (f) {
+      if (!f.geometry) { return; }
+      var entry = {feature: f, layer: makeUnit(f, now)};
+      G.unit.set(f.id, entry);
+      if (unitVisible(f.properties)) { shown.push(entry.layer); }
+    }, function () {
+      if (!shown.length || !map.hasLayer(layers.units)) { layers.units.addLayers(shown); incidents(); return; }
+      units.chunkedLoading = true;
+      units.chunkInterval = 50;
+      units.chunkProgress = function (added, total) {
+        if (added < total) { return; }
+        units.chunkProgress = null;
+        setTimeout(incidents, 0);
+      };
+      layers.units.addLayers(shown);
+    });
   }
 
   // The symbols, popups and layers of the live map, for any page that draws records
