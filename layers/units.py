@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from folium.plugins import MarkerCluster
+from folium.utilities import JsCode
 
 from georisk.model import Agency, UnitKind, UnitStatus
 from georisk.texts import Lang, fill, text
@@ -47,6 +48,10 @@ HOUSE = "M18.5 1.2L22.8 5V9.6H14.2V5Z"
 #: Units closer than this (pixels) are one marker with their count: a station's engines
 #: stand at one point, and their stacked labels would be unreadable.
 CLUSTER_RADIUS_PX = 24
+#: Zoomed out further than `NEAR_ZOOM` (where callsigns show), units this close gather:
+#: a national picture's 2,000 units are then a few hundred markers, not 2,000.
+CLUSTER_RADIUS_FAR_PX = 60
+NEAR_ZOOM = 10
 
 
 MARKER = Symbol(
@@ -122,7 +127,8 @@ def symbol(
 def spec(stale_after_s: int) -> dict[str, Any]:
     cluster = {"template": CLUSTER_TEMPLATE, "looks": list(CLUSTER_LOOKS), "ring": _RING,
                "gap": _GAP}
-    return {**MARKER.spec(), "staleAfterS": stale_after_s, "cluster": cluster}
+    return {**MARKER.spec(), "staleAfterS": stale_after_s, "cluster": cluster,
+            "nearZoom": NEAR_ZOOM}
 
 
 def add(page: MapPage, lang: Lang, stale_after_s: int) -> MarkerCluster:
@@ -130,7 +136,9 @@ def add(page: MapPage, lang: Lang, stale_after_s: int) -> MarkerCluster:
     a click on their count spreads them out); its legend rows."""
     layer = MarkerCluster(
         name=text("layer.units", lang),
-        options={"showCoverageOnHover": False, "maxClusterRadius": CLUSTER_RADIUS_PX,
+        options={"showCoverageOnHover": False,
+                 "maxClusterRadius": JsCode(f"function (zoom) {{ return zoom < {NEAR_ZOOM} ? "
+                                            f"{CLUSTER_RADIUS_FAR_PX} : {CLUSTER_RADIUS_PX}; }}"),
                  "spiderfyOnMaxZoom": True, "spiderfyDistanceMultiplier": 1.6,
                  # no split/merge animation: a move during one would leave markers out
                  "animate": False},

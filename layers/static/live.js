@@ -819,7 +819,7 @@
     dateFmt = new Intl.DateTimeFormat(cfg.lang === "sv" ? "sv-SE" : "en-GB", {
       timeZone: "Europe/Stockholm", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"
     });
-    var zoomClass = function () { map.getContainer().classList.toggle("gr-zoomed-out", map.getZoom() < 10); };
+    var zoomClass = function () { map.getContainer().classList.toggle("gr-zoomed-out", map.getZoom() < S.units.nearZoom); };
     map.on("zoomend", zoomClass);
     zoomClass();
     screen = GeoriskScreen.attach(map, {texts: {layers: t("p.layers"), fold: t("p.fold_layers")}});
