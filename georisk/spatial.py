@@ -45,6 +45,9 @@ class LiveIndex:
         self._trees = {kind: rtree.index.Index(interleaved=True) for kind in self.KINDS}
         self._items: dict[int, _Item] = {}
         self._numbers: dict[tuple[str, str], int] = {}
+        # incident id -> ids of the open incidents whose links name it (links go one way:
+        # each agency links its own record), so "linked from" is a look-up, not a scan
+        self._linked_from: dict[str, set[str]] = {}
         self._next_number = itertools.count(1)
         self.seq = 0  # the last journal event applied
 
@@ -86,9 +89,12 @@ class LiveIndex:
         if number is not None:
             old = self._items.pop(number)
             self._trees[record.kind].delete(number, (old.x, old.y, old.x, old.y))
+            self._unlink(old.record)
         if not _belongs(record):
             self._numbers.pop(key, None)
             return
+        for other, _ in getattr(record, "links", ()):
+            self._linked_from.setdefault(other, set()).add(record.id)
         if number is None:
             number = next(self._next_number)
             self._numbers[key] = number
@@ -96,10 +102,24 @@ class LiveIndex:
         self._items[number] = _Item(number, record, x, y)
         self._trees[record.kind].insert(number, (x, y, x, y))
 
+    def _unlink(self, record: Record) -> None:
+        for other, _ in getattr(record, "links", ()):
+            linking = self._linked_from.get(other)
+            if linking is not None:
+                linking.discard(record.id)
+                if not linking:
+                    del self._linked_from[other]
+
     def __len__(self) -> int:
         return len(self._items)
 
     # -- questions -------------------------------------------------------------------
+
+    def linking(self, incident_id: str) -> list[Record]:
+        """The open incidents whose links name ``incident_id``, in id order."""
+        numbers = (self._numbers[("incident", id_)]
+                   for id_ in sorted(self._linked_from.get(incident_id, ())))
+        return [self._items[n].record for n in numbers]
 
     def nearest(
         self,

@@ -33,7 +33,7 @@ from tests.factories import POLICE, RESCUE, incident
 
 READY = "() => document.documentElement.dataset.georiskReady === '1' && GeoriskLive.state().live"
 WAIT_MS = 15_000
-CELL_PX = 60  # clusters.js's cell
+CELL_PX = 80  # clusters.js's cell
 ONE_PLACE = (14.5, 59.6)
 TRUE_SECRET = (15.2066, 59.2741)  # police's restricted incident, where it really is
 

@@ -119,3 +119,24 @@ def test_index_follows_the_journal(store):
     assert index.in_bbox(13.0, 59.0, 14.0, 60.0) == [store.get("unit", "u1")]
     # an event already seen is ignored
     assert index.catch_up(store) == 0
+
+
+def test_linking_follows_every_change_of_links_and_status():
+    """"Linked from" is kept beside the index: the open incidents whose links name an
+    incident, as a scan of every indexed incident would find them."""
+    index = LiveIndex()
+    rng = random.Random(7)
+    ids = [f"inc-{i}" for i in range(30)]
+    current: dict[str, object] = {}
+    for step in range(300):
+        id_ = rng.choice(ids)
+        others = rng.sample([i for i in ids if i != id_], rng.randint(0, 3))
+        status = IncidentStatus.CLOSED if rng.random() < 0.2 else IncidentStatus.OPEN
+        links = tuple((other, "possible") for other in sorted(others))
+        record = incident(id_, status=status, links=links)
+        index.put(record)
+        current[id_] = record
+        target = rng.choice(ids)
+        scanned = sorted(r.id for r in current.values() if r.status == IncidentStatus.OPEN
+                         and any(o == target for o, _ in r.links))
+        assert [r.id for r in index.linking(target)] == scanned, step

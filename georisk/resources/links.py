@@ -19,7 +19,6 @@ from georisk.access import Presented, Viewer, Visibility, visibility
 from georisk.crs import to_sweref
 from georisk.model import Incident, IncidentType
 from georisk.resources.service import SHIFT_M, Resources
-from georisk.validation import ACCEPTED_EXTENT
 
 DEFAULT_DISTANCE_M = 2_000.0
 DEFAULT_MINUTES = 60
@@ -107,12 +106,8 @@ def linked(resources: Resources, viewer: Viewer | None, incident: Presented
     between incidents the viewer sees both in full: `georisk.access.present`)."""
     this = incident.record
     found: dict[str, str] = dict(this.links)  # type: ignore[attr-defined]
-
-    def links_here(record) -> bool:
-        return any(other == this.id for other, _ in record.links)
-
     with resources.live() as index:
-        linking = index.in_bbox(*ACCEPTED_EXTENT, kind="incident", where=links_here)
+        linking = index.linking(this.id)
     for record in linking:
         shown = resources.shown(viewer, record)
         if shown is not None and not shown.generalised and not incident.generalised:

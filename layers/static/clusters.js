@@ -40,7 +40,7 @@
      draw.point(point) makes a point's marker; draw.members(points, latlng) is called for
      a cluster that zooming cannot split (its points share one place). */
   var GridClusters = L.Layer.extend({
-    options: {cellPx: 60, padding: 0.25, pane: "gr-clusters", paneZ: 640},
+    options: {cellPx: 80, padding: 0.1, pane: "gr-clusters", paneZ: 640},
 
     initialize: function (source, draw, options) {
       L.setOptions(this, options);
