@@ -13,6 +13,14 @@ from georisk.identity import Connections, service_secret
 from georisk.store import open_store
 
 
+def warm_at_start(app: Flask) -> bool:
+    """Whether the service makes, at its start and off the request path, what a first map
+    would otherwise wait for (``MAP_WARM``; off under ``TESTING`` unless set)."""
+    from app.auth import flag
+
+    return flag(app.config.get("MAP_WARM", not app.config.get("TESTING")))
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the service.
 

@@ -28,7 +28,7 @@ import threading
 import orjson
 from flask import Blueprint, Flask, Response, current_app
 
-from app import presenting
+from app import presenting, warm_at_start
 from app.auth import current_viewer
 from georisk.access import Presented, Role, Viewer, may_write, present, view_of
 from georisk.model import Agency, Incident
@@ -115,7 +115,7 @@ class IncidentRows:
 def install(app: Flask) -> None:
     rows = app.extensions["georisk.incident_rows"] = IncidentRows()
     app.register_blueprint(blueprint)
-    if not app.config.get("TESTING") or app.config.get("WARM_PICTURE"):
+    if warm_at_start(app):
         threading.Thread(target=rows.warm_up, args=(app.extensions["georisk.store"],),
                          name="georisk-picture-rows", daemon=True).start()
 

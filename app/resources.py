@@ -9,12 +9,14 @@ journal.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app
 
-from app import presenting, queries, schemas
+from app import presenting, queries, schemas, warm_at_start
 from app.api import API, GEOJSON, _apply, _body, _check_write, _existing, _json, _written
 from app.auth import require_viewer
 from app.idempotency import idempotent
@@ -31,6 +33,8 @@ from georisk.resources.profiles import ACCESS_KMH
 from georisk.resources.service import Resources
 from georisk.resources.suggest import suggest
 
+log = logging.getLogger(__name__)
+
 
 def resources() -> Resources:
     return current_app.extensions["georisk.resources"]
@@ -44,6 +48,22 @@ def install(app: Flask) -> None:
     shared = Resources(app.extensions["georisk.store"])
     app.extensions["georisk.resources"] = shared
     app.extensions["georisk.coverage"] = CoverageCache(shared)
+    if warm_at_start(app):  # what a first brief reads: the live index (7 s at 100,000
+        # incidents) and the road network
+        ready = app.extensions["georisk.resources.ready"] = threading.Event()
+        threading.Thread(target=_warm, args=(shared, ready), name="georisk-live-index",
+                         daemon=True).start()
+
+
+def _warm(shared: Resources, ready: threading.Event) -> None:
+    try:
+        with shared.live():
+            pass
+        shared.network  # noqa: B018 (built on first use)
+    except Exception:  # a brief that asks later makes them itself
+        log.exception("making the live index and the road network at start failed")
+    finally:
+        ready.set()
 
 
 @API.route("GET", "/incidents/{id}/suggestions", summary="Units that reach an incident first",

@@ -26,6 +26,7 @@ from georisk import commands as c
 from georisk.access import snap
 from georisk.identity import Tokens
 from georisk.model import Agency, Classification, IncidentType
+from georisk.spatial import LiveIndex
 from georisk.store import SQLiteStore
 from georisk.timeutil import utc_now
 from tests import browser
@@ -259,11 +260,16 @@ def test_a_new_incident_is_counted_where_it_lands(service, page):
     assert held["cell"] == _cell(lon, lat, 9) and held["drawn"] in ("single", "cluster")
 
 
-def test_a_started_service_makes_every_agencys_rows_before_any_map_asks(small, monkeypatch):
+def test_a_started_service_makes_what_a_first_map_reads_before_it_asks(small, monkeypatch):
+    """Every agency's rows, and the live index a first risk brief reads."""
     db, tokens = small
-    app = create_app({"DB": str(db), "TESTING": True, "WARM_PICTURE": True})
+    app = create_app({"DB": str(db), "TESTING": True, "MAP_WARM": True})
     rows = app.extensions["georisk.incident_rows"]
-    assert rows.warm.wait(60)
+    assert rows.warm.wait(60) and app.extensions["georisk.resources.ready"].wait(60)
+    monkeypatch.setattr(LiveIndex, "from_store", None)  # made already: never again
+    brief = app.test_client().get("/api/v1/incidents/inc-1/brief",
+                                  headers={"Authorization": f"Bearer {tokens['rescue']}"})
+    assert brief.status_code == 200
     read = picture_module.picture_of
 
     def no_full_read(*args, **kwargs):
