@@ -29,6 +29,7 @@ MIMETYPES = [
     "text/javascript",
     "text/css",
     "text/csv",
+    "application/x-ndjson",  # the picture's incidents
 ]
 
 

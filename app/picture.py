@@ -7,11 +7,13 @@ follows the stream from ``seq``. It is read *before* the records, so an event wr
 between is in the stream as well as (perhaps) in the records; applying a whole-record
 event twice changes nothing, while the reverse order could lose it.
 
-Open incidents come as rows of the few fields the map draws, filters and lists them by
-(`INCIDENT_FIELDS`, named once in the answer), not as features: at 100,000 of them a
-feature each is 44 MB and seconds of building; the page asks for an incident's whole
-record when its popup opens (``GET /api/v1/incidents/{id}``, through the same policy).
-Units, blockages and risk zones are few and come whole.
+Open incidents come from ``GET /api/v1/picture/incidents`` (the picture names it), as
+lines of rows of the few fields the map draws, filters and lists them by
+(`INCIDENT_FIELDS`, named on the first line), not as features: at 100,000 of them a
+feature each is 44 MB and seconds of building, and one JSON document of 10 MB is one
+parse that holds the page for a quarter of a second; the page asks for an incident's
+whole record when its popup opens (``GET /api/v1/incidents/{id}``, through the same
+policy). Units, blockages and risk zones are few and come whole.
 
 The rows are kept per agency (`IncidentRows`; what the policy shows depends on the
 viewer's agency alone, and a row holds nothing a lookup decides) and brought up to date
@@ -26,7 +28,7 @@ import logging
 import threading
 
 import orjson
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, current_app, url_for
 
 from app import presenting, warm_at_start
 from app.auth import current_viewer
@@ -42,6 +44,7 @@ log = logging.getLogger(__name__)
 #: reported_s: when it was reported, in whole seconds since 1970 (UTC).
 INCIDENT_FIELDS = ("id", "lon", "lat", "type", "severity", "agency", "reported_s",
                    "municipality", "county", "title", "generalised")
+NDJSON = "application/x-ndjson"
 #: Beyond this many incident events since the rows were made, they are made afresh.
 CATCH_UP_EVENTS = 5_000
 
@@ -127,18 +130,29 @@ def picture() -> Response:
     store = _store()
     last_seq = store.last_seq()
     seq = store.view_position(view_of(viewer), last_seq)
-    rows: IncidentRows = current_app.extensions["georisk.incident_rows"]
-    incidents = rows.rows(store, viewer, last_seq)
     now = picture_of(store, kinds=("unit", "blockage", "riskzones"))
     body = {
         "seq": seq,
         "viewer": {"name": viewer.name, "agency": str(viewer.agency), "role": str(viewer.role),
                    # whose records the page offers to change (the server decides again)
                    "writes": [str(a) for a in Agency if may_write(viewer, a)]},
-        "incidents": {"fields": INCIDENT_FIELDS,
-                      "rows": orjson.Fragment(b"[" + b",".join(incidents) + b"]")},
+        "incidents": url_for("picture.picture_incidents"),
         "units": presenting.features(viewer, now["unit"]),
         "blockages": presenting.features(viewer, now["blockage"]),
         "riskzones": presenting.features(viewer, now["riskzones"]),
     }
     return Response(orjson.dumps(body), mimetype="application/json")
+
+
+@blueprint.get("/picture/incidents")
+def picture_incidents() -> Response:
+    """The picture's open incidents as ``viewer`` is shown them, as lines of JSON: the
+    first names the fields (``{"fields": [...]}``), then one row per incident. Asked for
+    after ``/picture`` (whose ``seq`` the rows are at least as new as), and read by the
+    page a part at a time as the lines arrive: 100,000 rows are never one parse."""
+    viewer = current_viewer()
+    assert viewer is not None  # app.auth refuses anonymous requests
+    store = _store()
+    rows: IncidentRows = current_app.extensions["georisk.incident_rows"]
+    lines = [orjson.dumps({"fields": INCIDENT_FIELDS}), *rows.rows(store, viewer, store.last_seq())]
+    return Response(b"\n".join(lines) + b"\n", mimetype=NDJSON)

@@ -95,6 +95,7 @@ BODY_CASES: list[tuple[str, str, Any, str]] = [
 NO_TIME = {
     "/": "the map page", "/api/stream": "after and Last-Event-ID are sequence numbers",
     "/api/v1/picture": "the current picture", "/api/v1/docs": "Swagger UI",
+    "/api/v1/picture/incidents": "the current picture's incidents",
     "/api/v1/docs/assets/<path:filename>": "Swagger UI", "/api/v1/openapi.json": "a document",
     "/assets/<name>/<path:file>": "static", "/static/<path:filename>": "static",
     "/health": "a probe", "/signin": "name and password", "/signout": "no parameters",

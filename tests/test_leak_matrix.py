@@ -259,13 +259,14 @@ def _audit(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
 
 
 def _live_picture(fetch: Fetch, seeded: list[Seeded]) -> list[str]:
-    """The picture whole, its incident rows as the features the map makes of them (so
-    a generalised one is checked for coarseness like any feature), and each incident's
-    record as its popup asks for it."""
+    """The picture and its incidents' lines whole, those rows as the features the map
+    makes of them (so a generalised one is checked for coarseness like any feature), and
+    each incident's record as its popup asks for it."""
     texts = _all(fetch, ["/api/v1/picture"])
-    for text in list(texts):
-        table = json.loads(text)["incidents"]
-        rows = [dict(zip(table["fields"], row, strict=True)) for row in table["rows"]]
+    for text in _all(fetch, ["/api/v1/picture/incidents"]):
+        texts.append(json.dumps({"lines": text}))  # the whole text, for markers and ids
+        first, *lines = [json.loads(line) for line in text.splitlines()]
+        rows = [dict(zip(first["fields"], row, strict=True)) for row in lines]
         features = [{"type": "Feature", "id": row["id"], "properties": row,
                      "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]}}
                     for row in rows]
@@ -395,7 +396,7 @@ OUTPUTS = [
     Output("history", ("api.picture_at",), _history),
     Output("summary", ("api.summary",), _summary),
     Output("audit", ("api.list_audit",), _audit),
-    Output("live picture", ("picture.picture",), _live_picture),
+    Output("live picture", ("picture.picture", "picture.picture_incidents"), _live_picture),
     Output("map page", ("pages.live_map",), _map_page),
     Output("stream", ("stream.stream",), _stream),
     Output("export", ("api.export_briefing",), _export),

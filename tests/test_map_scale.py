@@ -65,9 +65,14 @@ def _get(base: str, token: str, path: str) -> bytes:
 
 
 def _rows(app, token: str) -> list[list]:
-    answer = app.test_client().get("/api/v1/picture", headers={"Authorization": f"Bearer {token}"})
-    assert answer.status_code == 200
-    return sorted(answer.get_json()["incidents"]["rows"])
+    """The picture's incident rows for ``token``'s viewer, as the page reads them."""
+    headers = {"Authorization": f"Bearer {token}"}
+    picture = app.test_client().get("/api/v1/picture", headers=headers)
+    answer = app.test_client().get(picture.get_json()["incidents"], headers=headers)
+    assert answer.status_code == 200 and answer.mimetype == "application/x-ndjson"
+    first, *rows = [json.loads(line) for line in answer.get_data(as_text=True).splitlines()]
+    assert first == {"fields": list(picture_module.INCIDENT_FIELDS)}
+    return sorted(rows)
 
 
 # -- the rows, kept and followed --------------------------------------------------------------
@@ -122,20 +127,22 @@ def test_an_agency_only_incident_changes_nothing_another_agency_receives(small):
     app = create_app({"DB": str(db), "TESTING": True})
     client = app.test_client()
 
-    def picture(agency: str) -> bytes:
-        return client.get("/api/v1/picture",
-                          headers={"Authorization": f"Bearer {tokens[agency]}"}).data
+    def picture(agency: str, path: str = "/api/v1/picture") -> bytes:
+        return client.get(path, headers={"Authorization": f"Bearer {tokens[agency]}"}).data
 
     rescue, police = picture("rescue"), picture("police")
+    rows = picture("rescue", "/api/v1/picture/incidents")
     store = SQLiteStore(db)
     store.apply([c.ReportIncident(incident(
         "pol-secret", agency=Agency.POLICE, title="Hemlig", reported_at=utc_now(),
         classification=Classification.AGENCY, location=shapely.Point(14.0, 59.5)))], POLICE)
     store.close()
     assert picture("rescue") == rescue  # byte for byte, the journal position included
+    assert picture("rescue", "/api/v1/picture/incidents") == rows
     assert create_app({"DB": str(db)}).test_client().get(  # and as a fresh service makes it
         "/api/v1/picture", headers={"Authorization": f"Bearer {tokens['rescue']}"}).data == rescue
-    assert picture("police") != police and b"pol-secret" in picture("police")
+    assert picture("police") != police  # its journal position moved
+    assert b"pol-secret" in picture("police", "/api/v1/picture/incidents")
 
 
 # -- the page -------------------------------------------------------------------------------

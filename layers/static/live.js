@@ -274,15 +274,34 @@
       if (next < items.length) { setTimeout(chunk, 0); } else { done(); }
     }());
   }
-  // The picture's incident rows as points.
-  function addRows(table, done) {
+  // A function taking one of the picture's incident rows (named by ``fields``) as a point.
+  function rowTaker(fields) {
     var at = {}, values = {};
-    table.fields.forEach(function (name, n) { at[name] = n; });
-    var names = table.fields.filter(function (name) { return ["id", "lon", "lat", "reported_s"].indexOf(name) < 0; });
-    inChunks(table.rows, 5000, function (r) {
+    fields.forEach(function (name, n) { at[name] = n; });
+    var names = fields.filter(function (name) { return ["id", "lon", "lat", "reported_s"].indexOf(name) < 0; });
+    return function (r) {
       for (var k = 0; k < names.length; k++) { values[names[k]] = r[at[names[k]]]; }
       G.incident.set(r[at.id], point(r[at.id], r[at.lon], r[at.lat], values, r[at.reported_s] * 1000, "open"));
-    }, done);
+    };
+  }
+  // The picture's incidents, read a part at a time as their lines arrive (a first line
+  // naming the fields, then a row per incident): each part parsed on its own and its rows
+  // taken 5,000 at a time, so 100,000 of them are never one parse or one task.
+  function addRows(url, done) {
+    fetch(url, {credentials: "same-origin", headers: {"Accept": "application/x-ndjson"}}).then(function (r) {
+      if (!r.ok) { throw new Error("incidents: HTTP " + r.status); }
+      var reader = r.body.getReader(), decoder = new TextDecoder(), rest = "", take = null;
+      function part(read) {
+        var text = rest + (read.done ? decoder.decode() : decoder.decode(read.value, {stream: true}));
+        var end = read.done ? text.length : text.lastIndexOf("\n") + 1;
+        var lines = text.slice(0, end).split("\n").filter(Boolean);
+        rest = text.slice(end);
+        if (!take && lines.length) { take = rowTaker(JSON.parse(lines.shift()).fields); }
+        var rows = lines.length ? JSON.parse("[" + lines.join(",") + "]") : [];
+        inChunks(rows, 5000, take, read.done ? done : function () { reader.read().then(part); });
+      }
+      reader.read().then(part);
+    });
   }
   // The whole feature when the page has it, else what the point holds (no description).
   function featureOf(p) {
