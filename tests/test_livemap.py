@@ -31,7 +31,7 @@ from georisk.model import (
     UnitStatus,
 )
 from georisk.store import Query, SQLiteStore
-from georisk.timeutil import format_utc, utc_now
+from georisk.timeutil import STOCKHOLM, format_utc, utc_now
 from layers.incidents import symbol as incident_symbol
 from layers.offline import external_urls
 from layers.units import symbol as unit_symbol
@@ -99,7 +99,7 @@ def _seed(db: Path) -> None:
     units.append(c.ReportBlockage(blockage("blk-2", road="E45", start=now - timedelta(hours=2),
                                            section=shapely.Point(14.54, 61.0))))
     store.apply(units, RESCUE)
-    day = now.date().isoformat()
+    day = now.astimezone(STOCKHOLM).date().isoformat()  # the day a brief calls today
     zones = [
         RiskZone(id=RiskZone.make_id(day, "georisk", SWEDEN.name, code, 1), valid_date=day,
                  scale=SWEDEN.name, risk_class=code, label=f"Klass {code}", area=area,

@@ -26,7 +26,7 @@ from georisk.firerisk.classes import SWEDEN
 from georisk.identity import Tokens
 from georisk.model import Agency, Classification, IncidentType, RiskZone, UnitKind, UnitStatus
 from georisk.store import SQLiteStore
-from georisk.timeutil import utc_now
+from georisk.timeutil import STOCKHOLM, utc_now
 from tests import browser
 from tests.factories import POLICE, RESCUE, blockage, incident, unit
 
@@ -89,7 +89,7 @@ def _seed(db: Path) -> None:
     units.append(c.ReportBlockage(blockage("blk-near", road="E18", start=now - timedelta(hours=1),
                                            section=shapely.Point(lon + 0.05, lat + 0.01))))
     store.apply(units, RESCUE)
-    day = now.date().isoformat()
+    day = now.astimezone(STOCKHOLM).date().isoformat()  # the day a brief calls today
     zone = RiskZone(id=RiskZone.make_id(day, "georisk", SWEDEN.name, "4", 1), valid_date=day,
                     scale=SWEDEN.name, risk_class="4", label="Stor brandrisk",
                     area=shapely.box(14.5, 58.9, 16.0, 59.7), fwi_min=17.0, fwi_max=21.9,
