@@ -136,17 +136,22 @@ def send_load(base: str, tokens: dict, seconds: int, rng: random.Random,
     return acked, refused, total / (time.monotonic() - started)
 
 
+def register_units(store, rng: random.Random) -> None:
+    """UNITS units, a third per agency of AGENCIES, at random places in the area."""
+    for agency in AGENCIES:
+        store.apply([c.RegisterUnit(unit(
+            f"{agency}-{i}", agency=Agency(agency), unit_kind=KIND_OF[agency],
+            position=shapely.Point(rng.uniform(12, 16.5), rng.uniform(57.8, 61.5)),
+            position_time=T0)) for i in range(UNITS // 3)],
+            c.Actor("bench", Agency(agency)))
+
+
 def main(seconds: int) -> None:
     rng = random.Random(3)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "georisk.db"
         store = SQLiteStore(db)
-        for agency in AGENCIES:
-            store.apply([c.RegisterUnit(unit(
-                f"{agency}-{i}", agency=Agency(agency), unit_kind=KIND_OF[agency],
-                position=shapely.Point(rng.uniform(12, 16.5), rng.uniform(57.8, 61.5)),
-                position_time=T0)) for i in range(UNITS // 3)],
-                c.Actor("bench", Agency(agency)))
+        register_units(store, rng)
         store.close()
         tokens = {agency: Tokens(db).create(f"bench-{agency}", agency, "operator")[1]
                   for agency in AGENCIES}

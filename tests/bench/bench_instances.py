@@ -27,26 +27,20 @@ import subprocess
 import sys
 import time
 
-import shapely
-
-from georisk import commands as c
 from georisk.identity import Tokens
-from georisk.model import Agency
 from georisk.store import open_store
 from tests.api_support import service_process
 from tests.bench.bench_api import BBOX, WRK
 from tests.bench.bench_briefs import (
     AGENCIES,
     CLIENTS,
-    KIND_OF,
     PROCESSES,
     RATE,
-    UNITS,
+    register_units,
     send_load,
     stream_clients,
 )
 from tests.bench.common import seed_incidents
-from tests.factories import T0, unit
 
 SERVE = ("--workers", "1", "--threads", "80")
 
@@ -112,12 +106,7 @@ def main(seconds: int) -> None:
         url = server.database()
         store = open_store(url)
         seed_incidents(store, 50_000, rng)
-        for agency in AGENCIES:
-            store.apply([c.RegisterUnit(unit(
-                f"{agency}-{i}", agency=Agency(agency), unit_kind=KIND_OF[agency],
-                position=shapely.Point(rng.uniform(12, 16.5), rng.uniform(57.8, 61.5)),
-                position_time=T0)) for i in range(UNITS // 3)],
-                c.Actor("bench", Agency(agency)))
+        register_units(store, rng)
         store.close()
         tokens = {agency: Tokens(url).create(f"bench-{agency}", agency, "operator")[1]
                   for agency in AGENCIES}
