@@ -119,8 +119,11 @@ def install(app: Flask) -> None:
     rows = app.extensions["georisk.incident_rows"] = IncidentRows()
     app.register_blueprint(blueprint)
     if warm_at_start(app):
-        threading.Thread(target=rows.warm_up, args=(app.extensions["georisk.store"],),
-                         name="georisk-picture-rows", daemon=True).start()
+        def warm() -> None:
+            with app.app_context():  # the policy looks up what records refer to
+                rows.warm_up(app.extensions["georisk.store"])
+
+        threading.Thread(target=warm, name="georisk-picture-rows", daemon=True).start()
 
 
 @blueprint.get("/picture")

@@ -268,8 +268,12 @@ def test_a_new_incident_is_counted_where_it_lands(service, page):
 
 
 def test_a_started_service_makes_what_a_first_map_reads_before_it_asks(small, monkeypatch):
-    """Every agency's rows, and the live index a first risk brief reads."""
+    """Every agency's rows (linked incidents among them: the policy looks the other up),
+    and the live index a first risk brief reads."""
     db, tokens = small
+    store = SQLiteStore(db)
+    store.apply([c.LinkIncident("inc-1", "inc-2")], RESCUE)
+    store.close()
     app = create_app({"DB": str(db), "TESTING": True, "MAP_WARM": True})
     rows = app.extensions["georisk.incident_rows"]
     assert rows.warm.wait(60) and app.extensions["georisk.resources.ready"].wait(60)
