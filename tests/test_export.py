@@ -368,26 +368,40 @@ def test_the_export_limits_are_settings(db_path, monkeypatch):
 
 def test_one_users_exports_are_limited_across_workers(db_path):
     """`georisk serve` with two workers: requests sent at once may reach either process,
-    and still only one export of one user runs at a time."""
+    and still only one export of one user runs at a time.
+
+    "At once" is as near as threads come: on a loaded host one export may end before the
+    last request arrives, and then two are rightly answered. So up to three rounds are
+    sent and one of them must refuse all but one; without the limit across workers every
+    round would answer two or more."""
     app, tokens = _limited_app(db_path)
     del app
     attempts = 4
     with running_service(db_path, "--workers", "2", "--threads", "4") as base:
-        ready = threading.Barrier(attempts)
 
-        def export(_: int) -> tuple[int, str | None, str]:
-            request = urllib.request.Request(f"{base}/api/v1/export",
-                                             headers=bearer(tokens["anna"]))
-            ready.wait(timeout=30)
-            try:
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    return response.status, None, response.headers["Content-Type"]
-            except urllib.error.HTTPError as exc:
-                return exc.code, exc.headers.get("Retry-After"), exc.headers["Content-Type"]
+        def round_of_exports() -> list[tuple[int, str | None, str]]:
+            ready = threading.Barrier(attempts)
 
-        with concurrent.futures.ThreadPoolExecutor(attempts) as pool:
-            answers = list(pool.map(export, range(attempts)))
-    assert sorted(status for status, _, _ in answers) == [200] + [429] * (attempts - 1)
+            def export(_: int) -> tuple[int, str | None, str]:
+                request = urllib.request.Request(f"{base}/api/v1/export",
+                                                 headers=bearer(tokens["anna"]))
+                ready.wait(timeout=30)
+                try:
+                    with urllib.request.urlopen(request, timeout=60) as response:
+                        return response.status, None, response.headers["Content-Type"]
+                except urllib.error.HTTPError as exc:
+                    return exc.code, exc.headers.get("Retry-After"), exc.headers["Content-Type"]
+
+            with concurrent.futures.ThreadPoolExecutor(attempts) as pool:
+                return list(pool.map(export, range(attempts)))
+
+        rounds = []
+        for _ in range(3):
+            rounds.append(round_of_exports())
+            if sorted(status for status, _, _ in rounds[-1]) == [200] + [429] * (attempts - 1):
+                break
+    answers = rounds[-1]
+    assert sorted(status for status, _, _ in answers) == [200] + [429] * (attempts - 1), rounds
     refused = [(wait, kind) for status, wait, kind in answers if status == 429]
     assert all(int(wait) > 0 and kind == "application/problem+json" for wait, kind in refused)
 
