@@ -18,6 +18,23 @@
   // read. Callsigns then (live.js ranks them 0-3: units at work first) find room around.
   var TOWN_PRIORITY = -1;
 
+  // An open layer control measures the page the moment it is added, to cap its height to
+  // the map's: a layout of the whole page within the page's first script, 30 ms of it. It
+  // opens at once still (the first view is framed beside it), and is measured in a task of
+  // its own. Loaded before the page's script, so before any layer control.
+  var expandNow = L.Control.Layers.prototype._expandIfNotCollapsed;
+  L.Control.Layers.include({
+    _expandIfNotCollapsed: function () {
+      if (!this._map || this.options.collapsed) { return this; }
+      L.DomUtil.addClass(this._container, "leaflet-control-layers-expanded");
+      var control = this;
+      setTimeout(function () {  // unless folded meanwhile (the first view may fold it)
+        if (L.DomUtil.hasClass(control._container, "leaflet-control-layers-expanded")) { expandNow.call(control); }
+      }, 0);
+      return this;
+    }
+  });
+
   function overlaps(a, b, gap) {
     return a.left < b.right + gap && b.left < a.right + gap && a.top < b.bottom + gap && b.top < a.bottom + gap;
   }
