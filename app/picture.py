@@ -33,7 +33,7 @@ from flask import Blueprint, Flask, Response, current_app, url_for
 from app import presenting, warm_at_start
 from app.auth import current_viewer
 from georisk.access import Presented, Role, Viewer, may_write, present, view_of
-from georisk.model import Agency, Incident
+from georisk.model import Agency, Incident, Record
 from georisk.picture import INCIDENT_STATUSES
 from georisk.picture import picture as picture_of
 from georisk.store import Store
@@ -63,6 +63,13 @@ def _row(item: Presented) -> bytes:
     ])
 
 
+def _rows_of(agency: Agency, incidents: list[Record]) -> dict[str, bytes]:
+    """``agency``'s viewers' rows of ``incidents``, by id (the policy looks at the agency
+    alone, so any of its viewers stands for all)."""
+    viewer = Viewer("georisk", agency, Role.VIEWER)
+    return {item.record.id: _row(item) for item in presenting.shown(viewer, incidents)}
+
+
 class IncidentRows:
     """The picture's open incidents as each agency's viewers are shown them, one JSON row
     each by id, current at a journal position."""
@@ -71,26 +78,35 @@ class IncidentRows:
         self._kept: dict[Agency, tuple[int, dict[str, bytes]]] = {}
         self._locks = {agency: threading.Lock() for agency in Agency}
         self.warm = threading.Event()  # set once `warm_up` has made every agency's
+        self.started = False  # whether a `warm_up` was started
 
     def warm_up(self, store: Store) -> None:
-        """Make every agency's rows now (a service's start, off the request path)."""
+        """Make every agency's rows now (a service's start, off the request path), from one
+        reading of the open incidents: at 100,000 a reading takes a few seconds, and one
+        per agency made the start four times as long."""
         try:
+            last_seq = store.last_seq()
+            incidents = picture_of(store, kinds=("incident",))["incident"]
             for agency in Agency:
-                self.rows(store, Viewer("georisk", agency, Role.VIEWER), store.last_seq())
+                with self._locks[agency]:
+                    if agency not in self._kept:
+                        self._kept[agency] = (last_seq, _rows_of(agency, incidents))
         except Exception:  # a map that asks later makes them itself
             log.exception("making the picture's incident rows at start failed")
         finally:
             self.warm.set()
 
     def rows(self, store: Store, viewer: Viewer, last_seq: int) -> list[bytes]:
-        """The rows for ``viewer`` at least as new as ``last_seq``."""
+        """The rows for ``viewer`` at least as new as ``last_seq``; while a start's
+        `warm_up` runs, once it is done (it reads what this would read again)."""
+        if self.started:
+            self.warm.wait()
         with self._locks[viewer.agency]:  # made once however many maps open at once
             seq, rows = self._kept.get(viewer.agency, (0, {}))
             if seq != last_seq:
                 if not (rows and self._catch_up(store, viewer, rows, seq, last_seq)):
-                    rows = {item.record.id: _row(item)
-                            for item in presenting.shown(
-                                viewer, picture_of(store, kinds=("incident",))["incident"])}
+                    rows = _rows_of(viewer.agency,
+                                    picture_of(store, kinds=("incident",))["incident"])
                 self._kept[viewer.agency] = (last_seq, rows)
             return list(rows.values())
 
@@ -123,6 +139,7 @@ def install(app: Flask) -> None:
             with app.app_context():  # the policy looks up what records refer to
                 rows.warm_up(app.extensions["georisk.store"])
 
+        rows.started = True
         threading.Thread(target=warm, name="georisk-picture-rows", daemon=True).start()
 
 

@@ -10,8 +10,11 @@ and an agency-only incident changes nothing another agency's viewer receives.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import math
+import threading
+import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -265,6 +268,36 @@ def test_a_new_incident_is_counted_where_it_lands(service, page):
     page.wait_for_function(f"() => GeoriskLive.drawn().points === {before + 1}", timeout=WAIT_MS)
     held = page.evaluate(f"GeoriskLive.cell({created!r})")
     assert held["cell"] == _cell(lon, lat, 9) and held["drawn"] in ("single", "cluster")
+
+
+def test_a_start_reads_the_open_incidents_once_for_every_agency(small, monkeypatch):
+    """One reading of the open incidents makes every agency's rows; a map that asks
+    meanwhile waits for them rather than reading them again."""
+    db, tokens = small
+    read, readings = picture_module.picture_of, []
+    release = threading.Event()
+
+    def counted(*args, **kwargs):
+        if kwargs.get("kinds") == ("incident",):
+            readings.append(threading.current_thread().name)
+            release.wait(60)  # the start's reading holds on until a map has asked
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(picture_module, "picture_of", counted)
+    app = create_app({"DB": str(db), "TESTING": True, "MAP_WARM": True})
+    rows = app.extensions["georisk.incident_rows"]
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        asked = pool.submit(_rows, app, tokens["police"])
+        time.sleep(0.5)
+        assert not asked.done()  # waits for the start's rows
+        release.set()
+        assert asked.result(60)
+    assert rows.warm.is_set()
+    assert readings == ["georisk-picture-rows"]
+    monkeypatch.setattr(picture_module, "picture_of", read)
+    fresh = create_app({"DB": str(db), "TESTING": True})
+    for token in tokens.values():
+        assert _rows(app, token) == _rows(fresh, token)
 
 
 def test_a_started_service_makes_what_a_first_map_reads_before_it_asks(small, monkeypatch):
