@@ -187,3 +187,15 @@ def test_the_background_computes_a_table_again_once_the_journal_moved_and_it_is_
         history = analysis_routes._kept("rescue", "history",
                                         analysis_routes._page_query("history", "by=month,type"))
     assert int(history["count"].sum()) == 3
+
+
+def test_every_table_answers_on_a_journal_with_no_units_and_no_incidents(tmp_path):
+    db = tmp_path / "empty.db"
+    SQLiteStore(db).close()
+    token = Tokens(db).create("ana", "centre", "analyst")[1]
+    client = create_app({"DB": str(db), "TESTING": True}).test_client()
+    for name in TABLES:
+        for form in ("json", "csv"):
+            answer = client.get(f"/api/v1/analysis/{name}?format={form}",
+                                headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 200, (name, form, answer.get_data(as_text=True))

@@ -186,6 +186,9 @@ def response_summary(
     return table.reset_index()
 
 
+_NO_AVAILABILITY = ["time", "county", "units", "available_share"]
+
+
 def availability(
     store: Store,
     viewer: Viewer,
@@ -204,6 +207,8 @@ def availability(
     from georisk.area.boundaries import counties
 
     rows = _unit_rows(store, viewer, _STATUS_KINDS, None, end, _STATUS_FIELDS, events=events)
+    if rows.empty:  # no unit this viewer may see has a status: no times to count at
+        return pd.DataFrame(columns=_NO_AVAILABILITY)
     rows = rows.sort_values(["id", "seq"], kind="stable")
     homes = gpd.GeoDataFrame(rows[rows["kind"] == "unit.registered"].drop_duplicates("id"),
                              geometry="geometry", crs="EPSG:4326")
@@ -232,7 +237,7 @@ def availability(
         out.append(pd.DataFrame({"time": times, "county": place, "status": state,
                                  "units": counts}))
     if not out:
-        return pd.DataFrame(columns=["time", "county", "units", "available_share"])
+        return pd.DataFrame(columns=_NO_AVAILABILITY)
     long = pd.concat(out, ignore_index=True)
     wide = long.pivot_table(index=["time", "county"], columns="status", values="units",
                             fill_value=0, aggfunc="sum")
