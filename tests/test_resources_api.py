@@ -92,6 +92,8 @@ def test_coverage_is_computed_on_the_units_as_shown(service, db_path):
     assert layers == ["isochrone", "isochrone", "gap"]
     gap = rescue["features"][-1]["properties"]
     assert gap["population"] > 500_000 and gap["area_km2"] < rescue["area_km2"]
+    names = {town["name"] for town in gap["towns"]}
+    assert "Göteborg" in names and "Gothenburg" not in names  # the journal's own names
     _move(db_path, 900, 900)
     assert _get(client, tokens["rescue"], url) == rescue
     assert _get(client, tokens["police"], url) != police  # recomputed for the owner

@@ -28,7 +28,7 @@ import shapely
 
 from georisk.access import Presented, Viewer
 from georisk.area.boundaries import counties
-from georisk.area.places import load_places
+from georisk.area.places import load_places, place_name
 from georisk.crs import METRIC, to_sweref
 from georisk.model import UnitKind, UnitStatus
 from georisk.resources.defaults import DEFAULT_GAP_MINUTES, DEFAULT_MINUTES
@@ -73,7 +73,9 @@ def build_grid(network: TravelNetwork, cell_m: float = CELL_M) -> Grid:
     tx, ty = to_sweref(towns.geometry.x.to_numpy(), towns.geometry.y.to_numpy())
     return Grid(x0, y0, (rows, cols), inside, cells,
                 network.snap(gx.ravel()[cells], gy.ravel()[cells]),
-                list(zip(towns["name"], towns["population"].astype(int), strict=True)),
+                # named as the journal's places are: in Swedish ("Göteborg", not "Gothenburg")
+                list(zip([place_name(n, "sv") for n in towns["name"]],
+                         towns["population"].astype(int), strict=True)),
                 network.snap(tx, ty), area)
 
 
