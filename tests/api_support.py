@@ -50,7 +50,7 @@ def service_process(db: Path, *serve_args: str) -> Iterator[tuple[str, subproces
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded host boots workers slowly (30 s was seen)
     try:
         while True:
             try:
