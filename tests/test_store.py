@@ -975,9 +975,10 @@ def test_postgis_a_box_that_holds_many_is_walked_in_rid_order(pg_store):
     that holds many walks the primary key in rid order and stops at its limit (nothing
     sorted, the GiST index not read), and a box that holds few is listed through the GiST
     index; the pages are the same either way, for viewers who see records in full or
-    generalised, with records without a place, and after a cursor."""
+    generalised, with records without a place, and after a cursor. A walk whose plan
+    would sort the kind is not taken (a page of 1,000 from 10,000)."""
     from georisk.store.postgis import _DIALECT, _WALKING, _placeholders
-    from georisk.store.postgis_boxes import walks
+    from georisk.store.postgis_boxes import in_order, walks
     from georisk.store.selecting import select
 
     store = pg_store
@@ -1005,11 +1006,17 @@ def test_postgis_a_box_that_holds_many_is_walked_in_rid_order(pg_store):
                         plan = " ".join(row[0] for row in con.execute(
                             "EXPLAIN " + _placeholders(sql), args))
                         if box == dense:
+                            assert in_order(con, _placeholders(sql), args)
                             assert "Index Scan using entities_pkey" in plan, plan
                             assert "Sort Key: e.rid" not in plan, plan
                             assert "entities_reach" not in plan, plan
                         elif after is None:  # (near the end the planner walks the rest)
                             assert "entities_reach" in plan, plan
+        whole = Query("incident", bbox=dense, limit=1_000, seen_by=Scope(Agency.POLICE),
+                      unplaced_match=True)
+        assert walks(con, whole)
+        sql, args = select(whole, None, _WALKING)
+        assert not in_order(con, _placeholders(sql), args)
 
 
 def test_postgis_boxes_and_history_are_found_through_their_indexes(pg_store):

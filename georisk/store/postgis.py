@@ -364,8 +364,11 @@ class PostGISStore(Store):
                         f"no {query.kind} {query.after[-1]!r} to continue after"
                     )
                 after_rid = found[0]
-            dialect = _WALKING if boxes.walks(con, query) else _DIALECT
-            sql, args = select(query, after_rid, dialect)
+            sql, args = select(query, after_rid, _DIALECT)
+            if boxes.walks(con, query):
+                walked, walked_args = select(query, after_rid, _WALKING)
+                if boxes.in_order(con, _placeholders(walked), walked_args):
+                    sql, args = walked, walked_args
             rows = con.execute(_placeholders(sql), args).fetchall()
             found_records = self._decoded.records(lambda seqs: _payloads(con, seqs), records,
                                                   query.kind, rows)
