@@ -3,9 +3,10 @@ candidates listed, or the kind walked in rid order through the index of their bo
 (migration 0013), and a count of the candidates, stopped once there are enough, to choose.
 
 Measured (`tests.bench.bench_paging`, a page of 1,000 from a box holding a tenth of the
-store, police viewer, medians in-process): at 1,000,000 incidents 82.6 ms listed, 3.8 ms
-walked in the store, and the service's ``items?limit=1000&bbox`` 132.6 ms before, 23.2 ms
-after; at 10,000 the page is listed as before.
+store, police viewer, medians in-process, two runs of each): at 1,000,000 incidents
+57–83 ms listed, 3.8–4.4 ms walked in the store, and the service's
+``items?limit=1000&bbox`` 62–133 ms before, 19–23 ms after; at 10,000 and 50,000 the same
+as before (the page is listed at 10,000; at 50,000 both ways cost about the same).
 """
 
 from __future__ import annotations
