@@ -71,18 +71,25 @@ class Server:
     def start(self) -> None:
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "georisk",
                   "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")
+        self.launch()
+        self.psql("postgres", f"CREATE DATABASE {TEMPLATE}")
+        self.psql(TEMPLATE, "CREATE EXTENSION postgis")
+
+    def launch(self) -> None:
+        """Start the server of the cluster in ``data`` (made by `start` now or earlier)."""
         options = (f"-c listen_addresses='' -c unix_socket_directories='{self.base}'"
                    f" -c fsync={'on' if self.fsync else 'off'} -c max_connections=200"
                    " -c shared_buffers=128MB")
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.base / "log"),
                   "-o", options, "-w", "-t", "60", "start")
-        self.psql("postgres", f"CREATE DATABASE {TEMPLATE}")
-        self.psql(TEMPLATE, "CREATE EXTENSION postgis")
+
+    def halt(self, mode: str = "immediate") -> None:
+        """Stop the server; the cluster stays."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def stop(self) -> None:
         try:
-            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
-                      "stop")
+            self.halt()
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
 
@@ -117,3 +124,27 @@ def running_server(*, fsync: bool = False) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def kept_server(base: Path) -> Iterator[Server]:
+    """A durable cluster kept in ``base`` between runs (the benchmarks' loaded databases):
+    made the first time, started, and stopped at the end, never removed. ``base`` must be
+    a short path (the server's Unix socket is made in it)."""
+    bin_dir = binaries()
+    if bin_dir is None:
+        raise RuntimeError(unavailable_reason())
+    base.mkdir(parents=True, exist_ok=True)
+    as_user = None
+    if os.geteuid() == 0:  # PostgreSQL will not run as root
+        as_user = "nobody"
+        shutil.chown(base, user=as_user)
+    server = Server(bin_dir, base, as_user, fsync=True)
+    if (server.data / "PG_VERSION").exists():
+        server.launch()
+    else:
+        server.start()
+    try:
+        yield server
+    finally:
+        server.halt("fast")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -280,13 +281,78 @@ def test_a_box_walks_its_candidates_in_rid_order(sqlite_store):
     con.set_trace_callback(None)
     assert [ids(page) for page in pages] == [["inc-01", "inc-02", "inc-06"]] * 2
     plans = [" | ".join(row[-1] for row in con.execute("EXPLAIN QUERY PLAN " + sql))
-             for sql in statements if "incident_bbox" in sql]
+             for sql in statements if sql.startswith("SELECT e.rid")]
     assert len(plans) == 2
     for plan, unplaced in zip(plans, (False, True), strict=True):
         assert "SEARCH e USING INTEGER PRIMARY KEY" in plan, plan
         assert "entities_by_kind_status" not in plan, plan
         assert "TEMP B-TREE" not in plan, plan
         assert ("USING INDEX entities_unplaced" in plan) is unplaced, plan
+
+
+def _seed_for_boxes(store, n):
+    """``n`` incidents at random places (inc-0 ...), six police ones that other agencies
+    see generalised (sec-0 at 15.0, 59.5 ... sec-5 at 16.5, 59.5) and one without a place
+    (nowhere), in that order."""
+    import random
+
+    from tests.bench.common import seed_incidents
+
+    seed_incidents(store, n, random.Random(3))
+    store.apply([c.ReportIncident(incident(
+        f"sec-{i}", location=shapely.Point(15.0 + i * 0.3, 59.5), agency=Agency.POLICE,
+        classification=Classification.RESTRICTED)) for i in range(6)]
+        + [c.ReportIncident(incident("nowhere", location=None))], RESCUE)
+
+
+def test_a_box_that_holds_many_is_walked_in_order_and_stops_at_the_limit(sqlite_store):
+    """A page from a box that holds many records walks the kind's records in rid order
+    through the index of their bounds and stops at its limit, instead of listing every
+    candidate first (a cost that grows with the store); a box that holds few is still
+    listed. Either way the page is the same: for viewers who see records in full or
+    generalised, with records without a place, and after a cursor."""
+    from georisk.store.selecting import select
+    from georisk.store.sqlite import _DIALECT
+
+    store = sqlite_store
+    _seed_for_boxes(store, 2_000)
+    con = store._connection()
+    dense, sparse = (12.0, 58.0, 16.0, 61.0), (14.0, 59.0, 14.6, 59.5)  # ~800, ~20
+
+    def listed_ids(query: Query, after_rid: int | None) -> list[str]:
+        sql, args = select(query, after_rid, _DIALECT)
+        return [row[1] for row in con.execute(sql, args)]
+
+    walked = 0
+    for box in (dense, sparse):
+        for seen_by in (None, Scope(Agency.RESCUE), Scope(Agency.POLICE)):
+            for unplaced in (False, True):
+                query = Query("incident", bbox=box, limit=10, unplaced_match=unplaced,
+                              seen_by=seen_by)
+                statements: list[str] = []
+                con.set_trace_callback(statements.append)
+                first = store.query(query)
+                deep = store.query(replace(query, after=first.next_after))
+                tail = store.query(replace(query, after=("inc-1995",)))  # and the others
+                con.set_trace_callback(None)
+                assert ids(first) == listed_ids(query, None)
+                for page, after in ((deep, first.records[-1].id), (tail, "inc-1995")):
+                    (rid,) = con.execute("SELECT rid FROM entities WHERE id = ?",
+                                         (after,)).fetchone()
+                    assert ids(page) == listed_ids(replace(query, after=(after,)), rid)
+                if box == dense and seen_by == Scope(Agency.POLICE):  # theirs, in full
+                    assert {"sec-0", "sec-1", "sec-2", "sec-3"} <= set(ids(tail))
+                assert ("nowhere" in ids(tail)) is unplaced
+                pages = [sql for sql in statements if sql.startswith("SELECT e.rid")]
+                assert len(pages) == 3
+                for sql in pages:
+                    plan = " | ".join(row[-1] for row in con.execute(
+                        "EXPLAIN QUERY PLAN " + sql))
+                    assert ("entities_boxed_in_order" in plan) is (box == dense), plan
+                    assert ("incident_bbox" in plan) is (box == sparse), plan
+                    assert "TEMP B-TREE" not in plan, plan
+                    walked += box == dense
+    assert walked == 18
 
 
 def test_a_page_in_the_default_order_stops_at_its_limit(sqlite_store):
@@ -902,6 +968,55 @@ def test_event_and_record_rows_read_alike_on_every_backend(store):
     assert now[["seq", "id"]].values.tolist() == [[2, "inc-1"], [4, "p-1"]]
     before = store.record_rows("unit", minutes(0.5))
     assert before[["seq", "id"]].values.tolist() == [[1, "unit-1"]]
+
+
+def test_postgis_a_box_that_holds_many_is_walked_in_rid_order(pg_store):
+    """As on SQLite: by the planner's estimates (statistics up to date), a page from a box
+    that holds many walks the primary key in rid order and stops at its limit (nothing
+    sorted, the GiST index not read), and a box that holds few is listed through the GiST
+    index; the pages are the same either way, for viewers who see records in full or
+    generalised, with records without a place, and after a cursor. A walk whose plan
+    would sort the kind is not taken (a page of 1,000 from 10,000)."""
+    from georisk.store.postgis import _DIALECT, _WALKING, _placeholders
+    from georisk.store.postgis_boxes import in_order, walks
+    from georisk.store.selecting import select
+
+    store = pg_store
+    _seed_for_boxes(store, 10_000)
+    dense, sparse = (12.0, 58.0, 16.0, 61.0), (14.0, 59.0, 14.3, 59.2)  # ~4,000, ~20
+    with store._connection() as con:
+        con.execute("ANALYZE")
+        for box in (dense, sparse):
+            for seen_by in (None, Scope(Agency.RESCUE), Scope(Agency.POLICE)):
+                for unplaced in (False, True):
+                    query = Query("incident", bbox=box, limit=10, unplaced_match=unplaced,
+                                  seen_by=seen_by)
+                    assert walks(con, query) is (box == dense)
+                    dialect = _WALKING if box == dense else _DIALECT
+                    for after in (None, "inc-1000", "inc-9995"):
+                        asked = replace(query, after=None if after is None else (after,))
+                        rid = None if after is None else con.execute(
+                            "SELECT rid FROM entities WHERE id = %s", (after,)).fetchone()[0]
+                        sql, args = select(asked, rid, _DIALECT)
+                        listed = [row[1] for row in con.execute(_placeholders(sql), args)]
+                        assert ids(store.query(asked)) == listed
+                        if (after, box, seen_by) == ("inc-9995", dense, Scope(Agency.POLICE)):
+                            assert {"sec-0", "sec-1", "sec-2", "sec-3"} <= set(listed)
+                        sql, args = select(asked, rid, dialect)
+                        plan = " ".join(row[0] for row in con.execute(
+                            "EXPLAIN " + _placeholders(sql), args))
+                        if box == dense:
+                            assert in_order(con, _placeholders(sql), args)
+                            assert "Index Scan using entities_pkey" in plan, plan
+                            assert "Sort Key: e.rid" not in plan, plan
+                            assert "entities_reach" not in plan, plan
+                        elif after is None:  # (near the end the planner walks the rest)
+                            assert "entities_reach" in plan, plan
+        whole = Query("incident", bbox=dense, limit=1_000, seen_by=Scope(Agency.POLICE),
+                      unplaced_match=True)
+        assert walks(con, whole)
+        sql, args = select(whole, None, _WALKING)
+        assert not in_order(con, _placeholders(sql), args)
 
 
 def test_postgis_boxes_and_history_are_found_through_their_indexes(pg_store):

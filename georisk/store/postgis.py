@@ -41,6 +41,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -56,6 +57,7 @@ from georisk.errors import GeoriskError
 from georisk.gcpause import gc_paused
 from georisk.journal import ACCESS_KIND, AUDIT_VIEW, ENTITY_KINDS, Event, audience_mask
 from georisk.model import Record, records_from_features
+from georisk.store import postgis_boxes as boxes
 from georisk.store.base import Page, Picture, Query, Store, StoreClosed, StoreError
 from georisk.store.caches import DecodedRecords, RecordCache
 from georisk.store.journaling import (
@@ -363,6 +365,10 @@ class PostGISStore(Store):
                     )
                 after_rid = found[0]
             sql, args = select(query, after_rid, _DIALECT)
+            if boxes.walks(con, query):
+                walked, walked_args = select(query, after_rid, _WALKING)
+                if boxes.in_order(con, _placeholders(walked), walked_args):
+                    sql, args = walked, walked_args
             rows = con.execute(_placeholders(sql), args).fetchall()
             found_records = self._decoded.records(lambda seqs: _payloads(con, seqs), records,
                                                   query.kind, rows)
@@ -678,17 +684,6 @@ def _record_seqs(con: psycopg.Connection, kind: str, seq: int) -> list[int]:
     return sorted(found)
 
 
-def _reach_candidates(
-    kind: str, bbox: tuple[float, float, float, float], unplaced: bool
-) -> tuple[str, list[Any], str]:
-    """Records whose index box meets the query's box (the GiST index entities_reach),
-    and those without a place when they match (the partial index entities_unplaced: a
-    record of a boxed kind has a reach exactly when it has a geometry)."""
-    condition = "e.reach && ST_MakeEnvelope(?, ?, ?, ?, 4326)"
-    if unplaced:
-        condition = f"({condition} OR e.reach IS NULL)"
-    return condition, list(bbox), "entities AS e"
-
-
-_DIALECT = Dialect(candidates=_reach_candidates, contains="strpos({column}, ?) > 0",
+_DIALECT = Dialect(candidates=boxes.listed, contains="strpos({column}, ?) > 0",
                    geometry="ST_AsBinary(e.geom)")
+_WALKING = replace(_DIALECT, candidates=boxes.walked)  # a page from a box that holds many

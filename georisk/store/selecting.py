@@ -23,8 +23,9 @@ from georisk.timeutil import to_micros
 @dataclass(frozen=True)
 class Dialect:
     #: SQL and arguments that keep the records of a boxed kind whose (index) box meets the
-    #: query's box: (kind, bbox, unplaced_match) -> (condition on e, args, FROM clause of e)
-    candidates: Callable[[str, tuple[float, float, float, float], bool],
+    #: query's box: (kind, bbox, unplaced_match, the condition of the records its viewers
+    #: are shown generalised or None) -> (condition on e, args, FROM clause of e)
+    candidates: Callable[[str, tuple[float, float, float, float], bool, str | None],
                          tuple[str, list[Any], str]]
     contains: str  # "{column} contains ?", formatted with the column
     geometry: str  # how the row's geometry is read (WKB), from e.geom
@@ -61,6 +62,7 @@ def select(query: Query, after_rid: int | None, dialect: Dialect) -> tuple[str, 
     union of both boxes, so it stays a valid first cut for either.
     """
     scope = query.seen_by
+    generalised: str | None = None
     if scope is None:
         visible = "1 = 1"
 
@@ -87,7 +89,7 @@ def select(query: Query, after_rid: int | None, dialect: Dialect) -> tuple[str, 
     if query.bbox is not None:
         if query.kind in BOXED_KINDS:
             condition, candidate_args, source = dialect.candidates(query.kind, query.bbox,
-                                                                   unplaced)
+                                                                   unplaced, generalised)
             sources = [source]
             where.insert(0, condition)
             args += candidate_args

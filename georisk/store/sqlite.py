@@ -14,6 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -28,6 +29,7 @@ from georisk.errors import GeoriskError
 from georisk.gcpause import gc_paused
 from georisk.journal import ACCESS_KIND, AUDIT_VIEW, ENTITY_KINDS, VIEWS, Event, audience_mask
 from georisk.model import RECORD_TYPES, Record, records_from_features
+from georisk.store import sqlite_boxes as boxes
 from georisk.store.base import Page, Picture, Query, Store, StoreError
 from georisk.store.caches import DecodedRecords, RecordCache
 from georisk.store.journaling import (
@@ -57,7 +59,7 @@ from georisk.store.journaling import event as _event
 from georisk.store.journaling import records as _records
 from georisk.store.journaling import seq_of_position as _search_position
 from georisk.store.journaling import view_column as _view_column
-from georisk.store.selecting import Dialect, bbox_args, literals, page, select
+from georisk.store.selecting import Dialect, literals, page, select
 from georisk.timeutil import from_micros, to_micros
 
 log = logging.getLogger("georisk.store")
@@ -340,7 +342,8 @@ class SQLiteStore(Store):
             if found is None:
                 raise GeoriskError(f"no {query.kind} {query.after[-1]!r} to continue after")
             after_rid = found[0]
-        sql, args = select(query, after_rid, _DIALECT)
+        dialect = _WALKING if boxes.walks(con, query) else _DIALECT
+        sql, args = select(query, after_rid, dialect)
         rows = con.execute(sql, args).fetchall()
         records = self._decoded.records(lambda seqs: _payloads(con, seqs), _records,
                                         query.kind, rows)
@@ -650,21 +653,6 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield values[start : start + _MAX_SQL_VARIABLES]
 
 
-def _rtree_candidates(
-    kind: str, bbox: tuple[float, float, float, float], unplaced: bool
-) -> tuple[str, list[Any], str]:
-    """The candidates: the R*Tree's, and the records without a place when those match.
-    As a list of rids they are walked in rid order, so a page in that order stops at its
-    limit (no index of entities: it would scan the kind)."""
-    candidates = (f"SELECT rid FROM {kind}_bbox WHERE max_x >= ? AND min_x <= ?"
-                  " AND max_y >= ? AND min_y <= ?")
-    args: list[Any] = bbox_args(bbox)
-    if unplaced:  # named: the planner would otherwise walk the whole kind
-        candidates += (" UNION ALL SELECT rid FROM entities INDEXED BY entities_unplaced"
-                       " WHERE kind = ? AND geom IS NULL")
-        args.append(kind)
-    return f"e.rid IN ({candidates})", args, "entities AS e NOT INDEXED"
-
-
-_DIALECT = Dialect(candidates=_rtree_candidates, contains="instr({column}, ?) > 0",
+_DIALECT = Dialect(candidates=boxes.listed, contains="instr({column}, ?) > 0",
                    geometry="e.geom")
+_WALKING = replace(_DIALECT, candidates=boxes.walked)  # a page from a box that holds many

@@ -116,14 +116,18 @@ def peer_database(work: Path, store: SQLiteStore) -> Path:
 
 
 @contextlib.contextmanager
-def pygeoapi_server(work: Path, data: Path) -> Iterator[str | None]:
-    """pygeoapi on ``data`` (gunicorn, WORKERS x THREADS): yields its base URL once it
-    answers, or None when .bench-venv is missing."""
+def pygeoapi_server(work: Path, source: Path | dict) -> Iterator[str | None]:
+    """pygeoapi serving the incidents from ``source`` (gunicorn, WORKERS x THREADS): a
+    SpatiaLite file (`peer_database`) or a provider's configuration; yields its base URL
+    once it answers, or None when .bench-venv is missing."""
     venv = ROOT / ".bench-venv" / "bin"
     if not (venv / "gunicorn").exists():
         print("pygeoapi: .bench-venv is missing (see this module's docstring); no ratio")
         yield None
         return
+    provider = source if isinstance(source, dict) else {
+        "type": "feature", "name": "SQLiteGPKG", "data": str(source), "id_field": "id",
+        "table": "incidents"}
     port = free_port()
     config = work / "pygeoapi.yml"
     config.write_text(json.dumps({
@@ -143,8 +147,7 @@ def pygeoapi_server(work: Path, data: Path) -> Iterator[str | None]:
             "keywords": [], "links": [],
             "extents": {"spatial": {"bbox": [2, 54, 32, 71.5],
                                     "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
-            "providers": [{"type": "feature", "name": "SQLiteGPKG", "data": str(data),
-                           "id_field": "id", "table": "incidents"}]}},
+            "providers": [provider]}},
     }))
     openapi = work / "pygeoapi-openapi.yml"
     env = dict(os.environ, PYGEOAPI_CONFIG=str(config), PYGEOAPI_OPENAPI=str(openapi))
