@@ -626,10 +626,10 @@ def _openapi(base: str) -> dict[str, Any]:
 
 
 #: Parameters written once under ``components/parameters`` and referred to where they are
-#: taken, as OGC's own OpenAPI building blocks write them: that is where QGIS (3.22 reads
-#: nowhere else) and GDAL look for the page size to ask for. Without it QGIS 3.22 asked
-#: for 100 features a page: 147 round trips for the demo's incidents, where 15 take half
-#: the time (tests/bench/bench_qgis.py).
+#: taken, as OGC's own OpenAPI building blocks write them: QGIS 3.22 looks for the page
+#: size to ask for there and nowhere else. Without it QGIS asked for 100 features a page:
+#: 147 round trips for the demo's incidents instead of 15 (tests/bench/bench_qgis.py).
+#: GDAL asks for 1,000 either way.
 SHARED_PARAMETERS = ("limit",)
 
 

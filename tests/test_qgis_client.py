@@ -108,7 +108,7 @@ def test_qgis_reads_every_time_as_the_instant_the_api_means(read_by_qgis):
 def test_qgis_pages_at_the_limit_the_api_document_declares(read_by_qgis):
     """QGIS 3.22 takes its page size from the API document's ``limit`` default, where it
     looks for it (``components/parameters``, `app.ogc.SHARED_PARAMETERS`); not finding
-    it, it asks for 100 features a page, and a year's incidents take twice as long."""
+    it, it asks for 100 features a page: 147 round trips for a year's incidents, not 15."""
     _, _, log = read_by_qgis
     asked = [int(limit) for limit in re.findall(
         r'"GET /ogc/collections/incidents/items\?(?:[^" ]*&)?limit=(\d+)[^"]*"[^\n]*QGIS/',
