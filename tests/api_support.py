@@ -33,22 +33,29 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def running_service(db: Path, *serve_args: str) -> Iterator[str]:
+def running_service(db: Path, *serve_args: str, access_log: Path | None = None) -> Iterator[str]:
     """`georisk serve` (gunicorn, the production server) on a free loopback port, with
-    any further `serve` options; yields its base URL once /health answers."""
-    with service_process(db, *serve_args) as (base, _):
+    any further `serve` options; yields its base URL once /health answers. With
+    ``access_log``, gunicorn's access log (one line a request: its line, status, size,
+    user agent) is written to that file."""
+    with service_process(db, *serve_args, access_log=access_log) as (base, _):
         yield base
 
 
 @contextlib.contextmanager
-def service_process(db: Path, *serve_args: str) -> Iterator[tuple[str, subprocess.Popen]]:
+def service_process(
+    db: Path, *serve_args: str, access_log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """`running_service`, with the gunicorn master's process too (to find its workers)."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port),
-         *serve_args],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
+    with contextlib.ExitStack() as files:
+        out = subprocess.DEVNULL if access_log is None else files.enter_context(
+            open(access_log, "w", encoding="utf-8"))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port),
+             *serve_args],
+            cwd=ROOT, stdout=out, stderr=subprocess.PIPE, text=True,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90  # a loaded host boots workers slowly (30 s was seen)
     try:

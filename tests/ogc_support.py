@@ -36,6 +36,24 @@ COLLECTIONS = {"incidents": "incident", "units": "unit", "blockages": "blockage"
 VIEWER = Viewer("gis", Agency.CENTRE, Role.ANALYST)
 
 
+def with_parameters_inlined(document: dict[str, Any]) -> dict[str, Any]:
+    """An OpenAPI document whose operations list each parameter itself, where the
+    document refers to one kept under ``components/parameters`` (as ``limit`` is)."""
+    shared = document.get("components", {}).get("parameters", {})
+
+    def inlined(param: dict[str, Any]) -> dict[str, Any]:
+        ref = param.get("$ref", "")
+        return shared[ref.removeprefix("#/components/parameters/")] if ref else param
+
+    paths = {
+        path: {method: {**operation, "parameters": [inlined(p) for p in
+                                                    operation.get("parameters", [])]}
+               for method, operation in item.items()}
+        for path, item in document["paths"].items()
+    }
+    return {**document, "paths": paths}
+
+
 
 def _near_a_cell_corner(lon: float, lat: float) -> shapely.Point:
     """60 m inside the south-west corner of the 1 km SWEREF 99 TM cell holding the point,

@@ -21,6 +21,7 @@ from georisk.store import SQLiteStore
 from georisk.validation import MAX_ALTITUDE_M
 from tests.api_support import bearer, make_token
 from tests.factories import OREBRO, RESCUE, T0, blockage, incident, incident_input, unit
+from tests.ogc_support import with_parameters_inlined
 
 PROBLEM = "application/problem+json"
 NUL = "Brand\x00i skog"
@@ -201,7 +202,7 @@ def _query_params(app: Any, send: Any) -> set[tuple[str, str]]:
             for param in operation.get("parameters", []):
                 if param["in"] == "query":
                     found.add(("/api/v1" + path.replace("{id}", "unit-1"), param["name"]))
-    for path, item in send("get", "/ogc/api")[0].json["paths"].items():
+    for path, item in with_parameters_inlined(send("get", "/ogc/api")[0].json)["paths"].items():
         for param in item["get"]["parameters"]:
             if param["in"] == "query":
                 found.add(("/ogc" + path.replace("{collectionId}", "incidents"), param["name"]))

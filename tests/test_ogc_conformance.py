@@ -43,7 +43,7 @@ import pytest
 import shapely
 
 from app.ogc import COLLECTIONS as OGC_COLLECTIONS
-from app.ogc import OPENAPI_30
+from app.ogc import DEFAULT_LIMIT, OPENAPI_30
 from georisk.crs import CRS84, SUPPORTED
 from georisk.queryparams import MAX_LIMIT
 from georisk.timeutil import parse_instant
@@ -59,6 +59,7 @@ from tests.ogc_support import (
     meeting,
     shape,
     shown,
+    with_parameters_inlined,
 )
 
 GEOJSON = "application/geo+json"
@@ -106,7 +107,8 @@ def _links_typed(links: list[dict[str, Any]]) -> None:
 
 
 def _items_parameter(api: dict[str, Any], name: str) -> dict[str, Any]:
-    operation = api["paths"]["/collections/{collectionId}/items"]["get"]
+    operation = with_parameters_inlined(api)["paths"]["/collections/{collectionId}/items"]
+    operation = operation["get"]
     return next(p for p in operation["parameters"] if p["name"] == name)
 
 
@@ -329,6 +331,18 @@ def test_ats_core_fc_limit_definition(api):
         "query", False, "form", False)
     assert limit["schema"]["type"] == "integer"
     assert limit["schema"]["minimum"] == 1 and limit["schema"]["maximum"] == MAX_LIMIT
+
+
+def test_limit_is_declared_where_gis_clients_read_their_page_size(api):
+    """QGIS 3.22 and GDAL read the page size to ask for from ``limit`` under
+    ``components/parameters`` (where OGC's building blocks keep it), nowhere else: the
+    items operation refers to that one."""
+    limit = api["components"]["parameters"]["limit"]
+    assert limit["name"] == "limit" and limit["in"] == "query"
+    assert (limit["schema"]["default"], limit["schema"]["maximum"]) == (DEFAULT_LIMIT, MAX_LIMIT)
+    operation = api["paths"]["/collections/{collectionId}/items"]["get"]
+    assert {"$ref": "#/components/parameters/limit"} in operation["parameters"]
+    assert not [p for p in operation["parameters"] if p.get("name") == "limit"]
 
 
 def test_ats_core_fc_limit_response(world):

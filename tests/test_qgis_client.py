@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ import numpy as np
 import pytest
 import shapely
 
+from app.ogc import DEFAULT_LIMIT
 from tests.api_support import running_service
 from tests.ogc_support import COLLECTIONS, build_world, shown
 
@@ -52,17 +54,18 @@ def read_by_qgis(tmp_path_factory):
     out = work / "read.json"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TZ": "Europe/Stockholm",
            "HOME": str(work), "XDG_RUNTIME_DIR": str(work)}
-    with running_service(db) as base:
+    log = work / "access.log"
+    with running_service(db, access_log=log) as base:
         finished = subprocess.run(
             [DEBIAN_PYTHON, str(READER), base, "gis", token, str(out), *COLLECTIONS],
             env=env, capture_output=True, text=True, timeout=300,
         )
     assert out.exists(), f"QGIS wrote nothing (exit {finished.returncode}): {finished.stderr}"
-    return json.loads(out.read_text()), shown(db)
+    return json.loads(out.read_text()), shown(db), log.read_text(encoding="utf-8")
 
 
 def test_qgis_opens_every_collection_with_basic_credentials(read_by_qgis):
-    read, expected = read_by_qgis
+    read, expected, _ = read_by_qgis
     assert read["qgis"].startswith("3.")
     for cid in COLLECTIONS:
         layer = read[cid]
@@ -72,7 +75,7 @@ def test_qgis_opens_every_collection_with_basic_credentials(read_by_qgis):
 
 
 def test_qgis_reads_the_coordinates_the_api_shows(read_by_qgis):
-    read, expected = read_by_qgis
+    read, expected, _ = read_by_qgis
     for cid in COLLECTIONS:
         for feature in read[cid]["features"]:
             want = expected[cid][feature["id"]]["geometry"]
@@ -88,7 +91,7 @@ def test_qgis_reads_the_coordinates_the_api_shows(read_by_qgis):
 
 
 def test_qgis_reads_every_time_as_the_instant_the_api_means(read_by_qgis):
-    read, expected = read_by_qgis
+    read, expected, _ = read_by_qgis
     compared = 0
     for cid in ("incidents", "units", "blockages", "riskzones"):
         for feature in read[cid]["features"]:
@@ -100,3 +103,14 @@ def test_qgis_reads_every_time_as_the_instant_the_api_means(read_by_qgis):
                     cid, feature["id"], name)
                 compared += meant is not None
     assert compared > 150  # reported, closed, position, start, lifted, valid from and to
+
+
+def test_qgis_pages_at_the_limit_the_api_document_declares(read_by_qgis):
+    """QGIS 3.22 takes its page size from the API document's ``limit`` default, where it
+    looks for it (``components/parameters``, `app.ogc.SHARED_PARAMETERS`); not finding
+    it, it asks for 100 features a page: 147 round trips for a year's incidents, not 15."""
+    _, _, log = read_by_qgis
+    asked = [int(limit) for limit in re.findall(
+        r'"GET /ogc/collections/incidents/items\?(?:[^" ]*&)?limit=(\d+)[^"]*"[^\n]*QGIS/',
+        log)]
+    assert asked and max(asked) == DEFAULT_LIMIT, asked

@@ -19,6 +19,7 @@ from georisk import commands as c
 from georisk.store import SQLiteStore
 from tests.api_support import bearer, make_token
 from tests.factories import OREBRO, RESCUE, T0, blockage, incident, unit
+from tests.ogc_support import with_parameters_inlined
 
 PROBLEM = "application/problem+json"
 TIME = "2026-01-15T08:00:00Z"
@@ -52,7 +53,8 @@ def world(tmp_path_factory):
     def get(url: str, method: str = "get") -> Any:
         return getattr(client, method)(url, headers=bearer(token))
 
-    documents = {"api": get("/api/v1/openapi.json").json, "ogc": get("/ogc/api").json}
+    documents = {"api": get("/api/v1/openapi.json").json,
+                 "ogc": with_parameters_inlined(get("/ogc/api").json)}
     return get, documents, db
 
 

@@ -26,6 +26,7 @@ from georisk.identity import Tokens
 from georisk.store import SQLiteStore
 from georisk.timeutil import format_utc, utc_now
 from tests.api_support import service_process
+from tests.bench.common import worker_pids
 from tests.factories import unit
 from tests.sse import messages, open_stream
 
@@ -70,19 +71,6 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def _worker_pids(master: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                found.append(int(entry.name))
-    return found
-
-
 def main(seconds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "georisk.db"
@@ -94,7 +82,7 @@ def main(seconds: int) -> None:
         store.close()
         token = Tokens(db).create("bench", "rescue", "operator")[1]
         with service_process(db, "--workers", "1", "--threads", "80") as (base, server):
-            workers = _worker_pids(server.pid)
+            workers = worker_pids(server.pid)
             after = SQLiteStore(db).last_seq()
             total = seconds * RATE
             stop_at = after + total

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import statistics
 import time
 import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import shapely
 
@@ -27,6 +29,44 @@ def median_seconds(action: Callable[[], object], repeats: int) -> float:
         action()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def worker_pids(master: int) -> list[int]:
+    """The processes whose parent is ``master`` (a gunicorn master's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == master:
+                found.append(int(entry.name))
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settled(master: int, idle: float = 0.05, timeout: float = 300) -> float:
+    """Wait until a started service's workers have done their start-up work (warming
+    the picture rows and the analyst tables, `GEORISK_MAP_WARM`, `GEORISK_ANALYSIS_WARM`):
+    less than ``idle`` seconds of CPU in a second. Seconds waited. A client measured
+    before then shares the host with that work (on 2 cores, ~12 s of CPU for the demo)."""
+    started = time.monotonic()
+    last = None
+    while time.monotonic() - started < timeout:
+        used = sum(_cpu_seconds(pid) for pid in worker_pids(master))
+        if last is not None and used - last < idle:
+            break
+        last = used
+        time.sleep(1)
+    return time.monotonic() - started
 
 
 def post_json(base: str, token: str, path: str, body: dict) -> dict:
