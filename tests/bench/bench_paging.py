@@ -141,8 +141,9 @@ def race(n: int, location: str, work: Path, source: Path | dict, their_one: str,
     import json
     import urllib.request
 
-    from tests.api_support import running_service
+    from tests.api_support import service_process
     from tests.bench import bench_api
+    from tests.bench.common import settled
 
     token = Tokens(location).create(f"paging-peer-{random.random()}", "centre", "analyst")[1]
     auth = {"Authorization": f"Bearer {token}"}
@@ -166,10 +167,12 @@ def race(n: int, location: str, work: Path, source: Path | dict, their_one: str,
     # million open incidents it holds both cores for minutes after the start, and the race
     # would time it instead of paging (bench_map_scale times it).
     os.environ["GEORISK_MAP_WARM"] = "0"
-    with running_service(location, *serve) as base, \
+    with service_process(location, *serve) as (base, server), \
             bench_api.pygeoapi_server(work, source) as peer_base:
         if peer_base is None:
             raise SystemExit("pygeoapi is needed for this comparison")
+        # the analyst tables are computed at the start, for the analyst token made above
+        print(f"service settled {settled(server.pid):.0f} s after it answered", flush=True)
         for name, (ours, theirs) in asks.items():
             mine = [f["id"] for f in features(base + ours, auth)]
             if mine != [their_id(f) for f in features(peer_base + theirs, {})]:
