@@ -77,8 +77,8 @@ class IncidentRows:
     def __init__(self) -> None:
         self._kept: dict[Agency, tuple[int, dict[str, bytes]]] = {}
         self._locks = {agency: threading.Lock() for agency in Agency}
-        self.warm = threading.Event()  # set once `warm_up` has made every agency's
-        self.started = False  # whether a `warm_up` was started
+        self.warm = threading.Event()  # set unless a start's `warm_up` is still running
+        self.warm.set()
 
     def warm_up(self, store: Store) -> None:
         """Make every agency's rows now (a service's start, off the request path), from one
@@ -99,8 +99,7 @@ class IncidentRows:
     def rows(self, store: Store, viewer: Viewer, last_seq: int) -> list[bytes]:
         """The rows for ``viewer`` at least as new as ``last_seq``; while a start's
         `warm_up` runs, once it is done (it reads what this would read again)."""
-        if self.started:
-            self.warm.wait()
+        self.warm.wait()
         with self._locks[viewer.agency]:  # made once however many maps open at once
             seq, rows = self._kept.get(viewer.agency, (0, {}))
             if seq != last_seq:
@@ -139,7 +138,7 @@ def install(app: Flask) -> None:
             with app.app_context():  # the policy looks up what records refer to
                 rows.warm_up(app.extensions["georisk.store"])
 
-        rows.started = True
+        rows.warm.clear()
         threading.Thread(target=warm, name="georisk-picture-rows", daemon=True).start()
 
 
