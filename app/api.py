@@ -153,11 +153,11 @@ _FILTERS_NOTE = ("Every filter and the order act on the records as the viewer is
 
 
 def _list(query: queries.RecordList) -> Response:
-    found = listing.page(require_viewer(), query.selection(), query.cursor)
+    found = listing.page(require_viewer(), query.selection(), query.cursor, written=True)
     return _json(_collection(found.features, found.next_cursor), mimetype=GEOJSON)
 
 
-def _collection(features: list[dict[str, Any]], following: str | None) -> dict[str, Any]:
+def _collection(features: list[Any], following: str | None) -> dict[str, Any]:
     links = [{"href": request.url, "rel": "self", "type": GEOJSON}]
     if following is not None:
         query = {k: v for k, v in request.args.items() if k != "cursor"}

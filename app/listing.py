@@ -19,7 +19,7 @@ from georisk.store import Query, Store
 
 @dataclass(frozen=True)
 class Listed:
-    features: list[dict[str, Any]]
+    features: list[Any]  # GeoJSON Features: dicts, or written (`page`'s ``written``)
     next_cursor: str | None
 
 
@@ -32,6 +32,8 @@ def page(
     query: Query,
     cursor: str | None,
     bound: Mapping[str, Any] | None = None,
+    *,
+    written: bool = False,
 ) -> Listed:
     """One page of ``query`` after ``cursor``, as ``viewer`` may see it.
 
@@ -39,7 +41,8 @@ def page(
     them (`Query.seen_by`), so the policy here only shapes what was chosen. A page holds
     ``query.limit`` features unless it is the last, or a line beside a box was dropped.
     ``bound`` names filters the caller applies to the page afterwards (as it was asked);
-    the cursor is bound to them as to the query's.
+    the cursor is bound to them as to the query's. ``written``: the features as JSON
+    (`presenting.features_json`), for a caller that sends them as they are.
     """
     if viewer is None:
         return Listed([], None)
@@ -49,7 +52,7 @@ def page(
     filters.update({f"caller.{k}": v for k, v in (bound or {}).items()})
     after = cursors.decode(key, cursor, filters)
     found = store().query(replace(query, after=after))
-    shown = presenting.features(viewer, found.records)
+    shown = (presenting.features_json if written else presenting.features)(viewer, found.records)
     following = None if found.next_after is None else cursors.encode(key, found.next_after, filters)
     return Listed(shown, following)
 

@@ -414,6 +414,7 @@ def items(collection_id: str, query: Items) -> Response:
     limit = query.limit
     if c.kind is not None:
         filters = {q.field: getattr(query, name) for name, q in QUERYABLES.get(c.id, {}).items()}
+        reshaped = target != CRS84 or (area is not None and area.crs != CRS84) or _for_qgis()
         found = listing.page(
             current_viewer(),
             Query(c.kind, bbox=None if area is None else area.search, start=start, end=end,
@@ -421,11 +422,13 @@ def items(collection_id: str, query: Items) -> Response:
                   **filters),
             query.cursor,
             {name: request.args.get(name) for name in ("bbox", "bbox-crs")},
+            written=not reshaped,  # features sent as the store's records write them
         )
         features, following = found.features, found.next_cursor
         if area is not None and area.crs != CRS84:  # the store chose by the box's extent
             features = area.holds(features)
-        features = _in_crs(_times_for_client(features, c.kind), target)
+        if reshaped:
+            features = _in_crs(_times_for_client(features, c.kind), target)
     else:
         features, following = _area_page(c.id, area, target, limit, query.cursor)
     base = f"{_base()}/collections/{c.id}/items"
@@ -451,7 +454,7 @@ def items(collection_id: str, query: Items) -> Response:
 def _times_for_client(features: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     """The features' times in Stockholm's offset for QGIS (see the module's notes), as
     they are for everyone else."""
-    if "QGIS/" not in request.headers.get("User-Agent", ""):
+    if not _for_qgis():
         return features
     names = RECORD_TYPES[kind].time_fields
     out = []
@@ -462,6 +465,10 @@ def _times_for_client(features: list[dict[str, Any]], kind: str) -> list[dict[st
                 shown[name] = in_stockholm_offset(shown[name])
         out.append({**feature, "properties": shown})
     return out
+
+
+def _for_qgis() -> bool:
+    return "QGIS/" in request.headers.get("User-Agent", "")
 
 
 def _in_crs(features: list[dict[str, Any]], target: str) -> list[dict[str, Any]]:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from flask import current_app
 
+from app.kept_json import KeptJson
 from georisk.access import Presented, Viewer, Visibility, present, present_event, visibility
 from georisk.journal import Event
 from georisk.model import Record
@@ -27,20 +29,42 @@ def lookup(kind: str, id_: str) -> Record | None:
 def feature(viewer: Viewer | None, record: Record) -> dict[str, Any] | None:
     """The record as a GeoJSON Feature for ``viewer``, or None when it must not appear."""
     shown = present(viewer, record, lookup=lookup)
-    if shown is None:
-        return None
-    out = shown.record.to_feature()
-    out["properties"]["generalised"] = shown.generalised
-    return out
+    return None if shown is None else _feature(shown)
 
 
 def features(viewer: Viewer | None, records: list[Record]) -> list[dict[str, Any]]:
+    return [_feature(item) for item in shown(viewer, records)]
+
+
+_KEPT = KeptJson()
+
+
+def features_json(viewer: Viewer | None, records: list[Record]) -> list[orjson.Fragment]:
+    """`features`, each already written as JSON (for answers that send them unchanged).
+
+    A record the policy shows as it is (the same object back, not generalised) is the
+    same Feature for every viewer it is shown to, so its JSON is kept (`KeptJson`); any
+    other is written for this viewer alone and not kept."""
     out = []
-    for item in shown(viewer, records):
-        feature_ = item.record.to_feature()
-        feature_["properties"]["generalised"] = item.generalised
-        out.append(feature_)
+    for record in records:
+        item = present(viewer, record, lookup=lookup)
+        if item is None:
+            continue
+        if item.record is record and not item.generalised:
+            out.append(_KEPT.of(record, _own_json))
+        else:
+            out.append(orjson.Fragment(orjson.dumps(_feature(item))))
     return out
+
+
+def _feature(item: Presented) -> dict[str, Any]:
+    out = item.record.to_feature()
+    out["properties"]["generalised"] = item.generalised
+    return out
+
+
+def _own_json(record: Record) -> bytes:
+    return orjson.dumps(_feature(Presented(record, False)))
 
 
 def shown(viewer: Viewer | None, records: list[Record]) -> list[Presented]:
