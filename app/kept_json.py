@@ -11,9 +11,11 @@ shows the record as it is (in full, nothing left out), and that JSON is then the
 every viewer. What a policy makes for one viewer (a generalised record, a unit whose
 incident is hidden) is written afresh each time and never kept.
 
-Measured (`tests.bench.bench_paging peer`, 50,000 incidents, wrk against the production
-server, ``items?limit=1000&bbox``): ~117 requests a second before, ~195 after, and the
-workers' CPU per request 16.3 ms before, 8.6 ms after.
+Measured on 50,000 incidents, ``items?limit=1000&bbox`` of a tenth of them, the production
+server under wrk (2 workers of 8 threads, as `tests.bench.bench_paging peer` runs it),
+before and after alternated twice: 114–116 against 255–294 requests a second, and the
+workers' CPU 15.9–16.5 against 6.5–7.6 ms a request. End to end, one client
+(`tests.bench.bench_ab`, medians of 30): 49.8 against 23.0 ms a page.
 """
 
 from __future__ import annotations
