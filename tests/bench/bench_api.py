@@ -48,7 +48,7 @@ from georisk import commands as c
 from georisk.store import Query, SQLiteStore
 from georisk.timeutil import format_utc, utc_now
 from tests.api_support import bearer, free_port, make_token, running_service
-from tests.bench.common import median_seconds, report, seed_incidents
+from tests.bench.common import median_seconds, quiet, report, seed_incidents
 from tests.conftest import ROOT
 from tests.factories import RESCUE, unit
 
@@ -185,12 +185,16 @@ def page_ids(url: str, headers: dict[str, str]) -> list[str]:
 
 
 def alternate(ours: str, headers: dict[str, str], peer: str) -> tuple[list[float], list[float]]:
-    """wrk on each server in turn, ROUNDS times (after a short run on each to warm them)."""
+    """wrk on each server in turn, ROUNDS times (after a short run on each to warm them),
+    each run once the host is quiet: a server may still be answering requests the run
+    before it left queued (pygeoapi's pages of 1,000 took seconds to drain)."""
     wrk(ours, headers, duration="3s")
     wrk(peer, {}, strict=False, duration="3s")
     a, b = [], []
     for i in range(ROUNDS):
+        quiet()
         a.append(wrk(ours, headers))
+        quiet()
         b.append(wrk(peer, {}, strict=False))
         print(f"  round {i + 1}: georisk {a[-1]:6.1f} req/s, pygeoapi {b[-1]:6.1f} req/s")
     return a, b

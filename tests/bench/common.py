@@ -69,6 +69,29 @@ def settled(master: int, idle: float = 0.05, timeout: float = 300) -> float:
     return time.monotonic() - started
 
 
+def _host_busy(window: float) -> float:
+    """The share of the host's CPU time spent working over the next ``window`` seconds."""
+    def times() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle and iowait
+        return sum(fields) - idle, sum(fields)
+
+    busy0, all0 = times()
+    time.sleep(window)
+    busy1, all1 = times()
+    return (busy1 - busy0) / max(all1 - all0, 1)
+
+
+def quiet(busy: float = 0.2, timeout: float = 60) -> float:
+    """Wait until the host is nearly idle (under ``busy`` of its CPU over half a second):
+    a server raced before may still be working through requests a load generator left
+    queued, and would take the CPU from the next run. Seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout and _host_busy(0.5) >= busy:
+        pass
+    return time.monotonic() - started
+
+
 def post_json(base: str, token: str, path: str, body: dict) -> dict:
     """POST ``body`` as JSON to the service at ``base`` with a bearer token; the answer."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
