@@ -32,6 +32,7 @@ from flask import Blueprint, Flask, Response, current_app, url_for
 
 from app import presenting, warm_at_start
 from app.auth import current_viewer
+from app.kept_json import compact
 from georisk.access import Presented, Role, Viewer, may_write, present, view_of
 from georisk.model import Agency, Incident, Record
 from georisk.picture import INCIDENT_STATUSES
@@ -56,11 +57,11 @@ def _store() -> Store:
 def _row(item: Presented) -> bytes:
     incident: Incident = item.record  # type: ignore[assignment]
     point = incident.location
-    return orjson.dumps([
+    return compact(orjson.dumps([
         incident.id, point.x, point.y, incident.type, incident.severity, incident.agency,
         int(incident.reported_at.timestamp()), incident.municipality, incident.county,
         incident.title, item.generalised,
-    ])
+    ]))
 
 
 def _rows_of(agency: Agency, incidents: list[Record]) -> dict[str, bytes]:

@@ -15,6 +15,7 @@ import json
 import math
 import threading
 import time
+import tracemalloc
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +27,7 @@ import shapely
 from app import create_app
 from app import picture as picture_module
 from georisk import commands as c
-from georisk.access import snap
+from georisk.access import Role, Viewer, snap
 from georisk.identity import Tokens
 from georisk.model import Agency, Classification, IncidentType
 from georisk.spatial import LiveIndex
@@ -324,3 +325,25 @@ def test_a_started_service_makes_what_a_first_map_reads_before_it_asks(small, mo
     monkeypatch.setattr(picture_module, "picture_of", no_full_read)
     for token in tokens.values():
         assert _rows(app, token)  # from the kept rows
+
+
+def test_kept_rows_take_about_their_own_size(tmp_path):
+    """Each agency's rows are kept for the life of a worker: at 4 KB a row (orjson's
+    buffer) they took 1.7 GB a process at 100,000 open incidents instead of about 0.2 GB."""
+    db = tmp_path / "georisk.db"
+    _seed(db, count=500)
+    store = SQLiteStore(db)
+    try:
+        rows = picture_module.IncidentRows()
+        tracemalloc.start()
+        try:
+            rows.warm_up(store)
+            used, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        kept = [row for agency in Agency
+                for row in rows.rows(store, Viewer("x", agency, Role.VIEWER), store.last_seq())]
+    finally:
+        store.close()
+    assert len(kept) >= 4 * 500
+    assert used / len(kept) < 3 * max(map(len, kept)) + 300
