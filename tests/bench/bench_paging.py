@@ -20,7 +20,9 @@ production server and pygeoapi beside it (its SQLiteGPKG provider on a SpatiaLit
 the same incidents, its fastest documented configuration; same gunicorn workers and
 threads), checks that both answer the same features, and alternates wrk between them
 (`tests.bench.bench_api`: its setup notes, ROUNDS and DURATION) for ``limit=10``,
-``limit=1000&bbox`` and one item: requests per second and the ratio of the medians. The
+``limit=1000&bbox`` and one item: requests per second and the ratio of the medians; then
+georisk's floor, its ``/health`` with the same token (the check of the token and the
+journal's position, which every request of ours makes before its own work). The
 service runs without the map's warm-up (`race`). `tests.bench.bench_paging_pg` gives the
 same figures on PostGIS, and races pygeoapi's PostgreSQL provider.
 """
@@ -143,7 +145,7 @@ def race(n: int, location: str, work: Path, source: Path | dict, their_one: str,
 
     from tests.api_support import service_process
     from tests.bench import bench_api
-    from tests.bench.common import settled
+    from tests.bench.common import quiet, settled
 
     token = Tokens(location).create(f"paging-peer-{random.random()}", "centre", "analyst")[1]
     auth = {"Authorization": f"Bearer {token}"}
@@ -181,6 +183,14 @@ def race(n: int, location: str, work: Path, source: Path | dict, their_one: str,
             ratio = statistics.median(a) / statistics.median(b)
             print(f"{n:,} incidents, {name}: georisk {statistics.median(a):,.0f} req/s, "
                   f"pygeoapi {statistics.median(b):,.0f} req/s: {ratio:.1f}x", flush=True)
+        # What every request of ours costs before its own work: the same production
+        # server's /health with the token (its check, and the journal's position).
+        floor = []
+        for _ in range(3):
+            quiet()
+            floor.append(bench_api.wrk(base + "/health", auth))
+        print(f"georisk's floor, an authenticated /health: {statistics.median(floor):,.0f} "
+              f"req/s", flush=True)
 
 
 def main() -> None:
