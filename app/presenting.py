@@ -10,6 +10,7 @@ Which records a list holds is decided in the store, on what the viewer is shown
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -45,16 +46,9 @@ def features_json(viewer: Viewer | None, records: list[Record]) -> list[orjson.F
     A record the policy shows as it is (the same object back, not generalised) is the
     same Feature for every viewer it is shown to, so its JSON is kept (`KeptJson`); any
     other is written for this viewer alone and not kept."""
-    out = []
-    for record in records:
-        item = present(viewer, record, lookup=lookup)
-        if item is None:
-            continue
-        if item.record is record and not item.generalised:
-            out.append(_KEPT.of(record, _own_json))
-        else:
-            out.append(orjson.Fragment(orjson.dumps(_feature(item))))
-    return out
+    return [_KEPT.of(record, _own_json) if item.record is record and not item.generalised
+            else orjson.Fragment(orjson.dumps(_feature(item)))
+            for record, item in _presented(viewer, records)]
 
 
 def _feature(item: Presented) -> dict[str, Any]:
@@ -69,12 +63,15 @@ def _own_json(record: Record) -> bytes:
 
 def shown(viewer: Viewer | None, records: list[Record]) -> list[Presented]:
     """Of ``records``, those ``viewer`` may see, each as it is shown to them."""
-    out = []
+    return [item for _, item in _presented(viewer, records)]
+
+
+def _presented(viewer: Viewer | None, records: list[Record]) -> Iterator[tuple[Record, Presented]]:
+    """Each of ``records`` that ``viewer`` may see, with how it is shown to them."""
     for record in records:
         item = present(viewer, record, lookup=lookup)
         if item is not None:
-            out.append(item)
-    return out
+            yield record, item
 
 
 def visible(viewer: Viewer | None, record: Record | None) -> bool:
